@@ -1,0 +1,145 @@
+"""The shared stage-result vocabulary: every stage adapter writes these, the gate and reports read them.
+
+The JSON form is described by ``harness/schema/stage-result.v1.json``; bump
+``SCHEMA_VERSION`` and add a new schema file when a field changes meaning.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import re
+from datetime import UTC, datetime
+from typing import Any
+
+SCHEMA_VERSION = 1
+
+STAGES = ("load", "e2e", "contracts", "security", "accessibility", "coverage")
+"""Every stage name, in the order `harness run` runs them (load first, alone)."""
+
+METRIC_PREFIXES = {
+    "load": "load",
+    "e2e": "e2e",
+    "contracts": "contracts",
+    "security": "security",
+    "accessibility": "a11y",
+    "coverage": "coverage",
+}
+"""The first segment of every metric a stage publishes."""
+
+
+class Status(enum.StrEnum):
+    """How a stage ended."""
+
+    PASSED = "passed"
+    FAILED = "failed"
+    ERROR = "error"
+    INCOMPLETE = "incomplete"
+    SKIPPED = "skipped"
+
+
+class Severity(enum.StrEnum):
+    """Risk of a finding, highest first (ZAP's High/Medium/Low/Informational plus critical)."""
+
+    CRITICAL = "critical"
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+    INFO = "info"
+
+
+def now_iso() -> str:
+    """The current UTC time as an ISO-8601 string with a Z suffix."""
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def endpoint_metric(stage_prefix: str, endpoint: str, name: str) -> str:
+    """A per-endpoint metric key, e.g. ``load.endpoint["GET /api/models"].p95_ms``."""
+    return f'{stage_prefix}.endpoint["{endpoint}"].{name}'
+
+
+def metric_pattern(pattern: str) -> re.Pattern[str]:
+    """Compile a metric pattern where only ``*`` is a wildcard (brackets and quotes are literal)."""
+    return re.compile("^" + re.escape(pattern).replace(r"\*", "[^.]*?") + "$")
+
+
+def stage_of_metric(metric: str) -> str | None:
+    """The stage that publishes ``metric``, from its first segment."""
+    head = metric.split(".", 1)[0]
+    for stage, prefix in METRIC_PREFIXES.items():
+        if prefix == head:
+            return stage
+    return None
+
+
+@dataclasses.dataclass(frozen=True)
+class Finding:
+    """One problem a stage found: a contract failure, a security alert, an a11y violation."""
+
+    rule: str
+    severity: Severity
+    message: str
+    location: str
+    fingerprint: str
+    evidence: str = ""
+    extra: dict[str, Any] = dataclasses.field(default_factory=dict)
+
+
+@dataclasses.dataclass(frozen=True)
+class ValidityCheck:
+    """Did the stage really measure what it claims? A failed check makes budgets inconclusive."""
+
+    name: str
+    ok: bool
+    detail: str
+    affects: tuple[str, ...] = ()
+    """Metric patterns this check guards; empty means every metric of the stage."""
+
+
+@dataclasses.dataclass
+class StageResult:
+    """Everything one stage measured in one run; serialised as ``<run>/<stage>.json``."""
+
+    stage: str
+    status: Status
+    target_url: str
+    profile: str
+    started_at: str = dataclasses.field(default_factory=now_iso)
+    finished_at: str | None = None
+    tool_versions: dict[str, str] = dataclasses.field(default_factory=dict)
+    metrics: dict[str, float] = dataclasses.field(default_factory=dict)
+    findings: list[Finding] = dataclasses.field(default_factory=list)
+    validity: list[ValidityCheck] = dataclasses.field(default_factory=list)
+    artifacts: dict[str, str] = dataclasses.field(default_factory=dict)
+    details: dict[str, Any] = dataclasses.field(default_factory=dict)
+    error: str | None = None
+    schema_version: int = SCHEMA_VERSION
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON-ready form, as described by the stage-result schema."""
+        data = dataclasses.asdict(self)
+        data["status"] = self.status.value
+        data["findings"] = [{**dataclasses.asdict(f), "severity": f.severity.value} for f in self.findings]
+        data["validity"] = [{**dataclasses.asdict(v), "affects": list(v.affects)} for v in self.validity]
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> StageResult:
+        """Rebuild a result from its JSON form (validate it with `harness.schema` first)."""
+        fields = {f.name for f in dataclasses.fields(cls)}
+        values = {k: v for k, v in data.items() if k in fields}
+        values["status"] = Status(data["status"])
+        values["findings"] = [
+            Finding(**{**f, "severity": Severity(f["severity"])}) for f in data.get("findings", [])
+        ]
+        values["validity"] = [
+            ValidityCheck(**{**v, "affects": tuple(v.get("affects", ()))}) for v in data.get("validity", [])
+        ]
+        return cls(**values)
+
+    def finish(self, status: Status | None = None) -> StageResult:
+        """Stamp the end time (and optionally the final status); returns self for chaining."""
+        if status is not None:
+            self.status = status
+        self.finished_at = now_iso()
+        return self

@@ -1,0 +1,126 @@
+"""The run directory: one folder per run, its stage results and artifacts, and a `latest` pointer."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import shutil
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+
+from harness import atomic, schema
+from harness.errors import ErrorKind, HarnessError
+from harness.records import STAGES, StageResult
+
+RUN_META = "run.json"
+VERDICT = "verdict.json"
+LATEST = "latest"
+_MIN_FREE_BYTES = 50 * 1024 * 1024
+
+
+@dataclasses.dataclass(frozen=True)
+class RunDir:
+    """A run's folder: ``<out>/<timestamp>-<profile>/``."""
+
+    path: Path
+
+    @classmethod
+    def create(cls, out: Path, profile: str) -> RunDir:
+        """Make a new, uniquely named run folder under ``out`` and point ``latest`` at it."""
+        check_writable(out)
+        stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+        path = out / f"{stamp}-{profile}"
+        suffix = 1
+        while path.exists():
+            suffix += 1
+            path = out / f"{stamp}-{profile}-{suffix}"
+        path.mkdir(parents=True)
+        _point_latest(out, path)
+        return cls(path)
+
+    @classmethod
+    def open(cls, path: Path) -> RunDir:
+        """An existing run folder, e.g. for `harness gate RUN_DIR`."""
+        if not (path / RUN_META).is_file() and not any(path.glob("*.json")):
+            raise HarnessError(
+                ErrorKind.USAGE,
+                f"{path} is not a run directory (no {RUN_META} and no stage results)",
+                tip="pass a folder made by `harness run`, e.g. harness-runs/latest",
+            )
+        return cls(path.resolve())
+
+    def artifacts(self, stage: str) -> Path:
+        """The folder for a stage's raw artifacts (created on first use)."""
+        folder = self.path / stage
+        folder.mkdir(exist_ok=True)
+        return folder
+
+    def write_result(self, result: StageResult) -> Path:
+        """Validate and atomically write ``<stage>.json``."""
+        data = result.to_dict()
+        schema.validate_stage_result(data)
+        target = self.path / f"{result.stage}.json"
+        atomic.write_json(target, data)
+        return target
+
+    def results(self) -> dict[str, StageResult]:
+        """Every stage result in the folder, validated, keyed by stage name."""
+        found: dict[str, StageResult] = {}
+        for stage in STAGES:
+            file = self.path / f"{stage}.json"
+            if not file.is_file():
+                continue
+            data = atomic.read_json(file)
+            try:
+                schema.validate_stage_result(data)
+            except jsonschema.ValidationError as exc:
+                raise HarnessError(
+                    ErrorKind.USAGE,
+                    f"{file} is not a valid stage result: {exc.message} at {exc.json_path}",
+                ) from exc
+            found[stage] = StageResult.from_dict(data)
+        return found
+
+    def write_meta(self, meta: dict[str, Any]) -> None:
+        """Atomically (re)write ``run.json``: target, profile, stages, times, completeness."""
+        atomic.write_json(self.path / RUN_META, meta)
+
+    def meta(self) -> dict[str, Any]:
+        """The run's metadata, or an empty dict for a folder without it."""
+        file = self.path / RUN_META
+        data: dict[str, Any] = atomic.read_json(file) if file.is_file() else {}
+        return data
+
+
+def check_writable(out: Path) -> None:
+    """Fail before any stage runs if the output folder cannot take a run."""
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        probe = out / ".write-probe"
+        probe.write_text("ok", encoding="utf-8")
+        probe.unlink()
+    except OSError as exc:
+        raise HarnessError(
+            ErrorKind.OUTPUT,
+            f"output folder {out} is not writable: {exc.strerror or exc}",
+            tip="choose another folder with --out or HARNESS_OUT",
+        ) from exc
+    free = shutil.disk_usage(out).free
+    if free < _MIN_FREE_BYTES:
+        raise HarnessError(
+            ErrorKind.OUTPUT,
+            f"output folder {out} has only {free // (1024 * 1024)} MB free (need 50 MB)",
+            tip="free some space or choose another folder with --out",
+        )
+
+
+def _point_latest(out: Path, run: Path) -> None:
+    """Make ``<out>/latest`` a relative symlink to ``run`` (replaced atomically)."""
+    link = out / LATEST
+    tmp = out / f".{LATEST}.tmp"
+    tmp.unlink(missing_ok=True)
+    os.symlink(run.name, tmp)
+    os.replace(tmp, link)

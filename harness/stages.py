@@ -1,0 +1,134 @@
+"""The stage registry and the context every stage runner receives.
+
+A stage is a callable ``run(ctx: StageContext) -> StageResult`` named by
+``"module:function"`` so the gate never imports a tool SDK. Built-ins register
+here through the same path as plugins (entry-point group ``harness.stages``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib
+import threading
+from collections.abc import Callable, Mapping
+from importlib.metadata import entry_points
+from pathlib import Path
+from typing import Any, Protocol
+
+from harness.errors import ErrorKind, HarnessError
+from harness.records import StageResult
+
+
+class Progress(Protocol):
+    """How a stage tells the user what it is doing (a progress bar in the terminal)."""
+
+    def start(self, description: str, total: float | None = None) -> None:
+        """Begin a step; ``total`` in arbitrary units (seconds, operations) when known."""
+
+    def advance(self, amount: float = 1.0) -> None:
+        """Move the current step forward."""
+
+    def log(self, message: str) -> None:
+        """A line worth showing above the progress bar."""
+
+
+class SilentProgress:
+    """A `Progress` that shows nothing (tests, `--quiet`)."""
+
+    def start(self, description: str, total: float | None = None) -> None:
+        """Ignore the step."""
+
+    def advance(self, amount: float = 1.0) -> None:
+        """Ignore progress."""
+
+    def log(self, message: str) -> None:
+        """Ignore the message."""
+
+
+@dataclasses.dataclass(frozen=True)
+class TargetInfo:
+    """What a stage may know about the target beyond its URL."""
+
+    url: str
+    bundled: bool
+    faults: tuple[str, ...] = ()
+    log_path: Path | None = None
+    restart: Callable[[], None] | None = None
+    """Kill and restart the bundled target (resilience measurements); None for external targets."""
+
+
+@dataclasses.dataclass(frozen=True)
+class StageContext:
+    """Everything a stage runner needs; it writes nothing outside ``artifacts``."""
+
+    stage: str
+    profile: str
+    target: TargetInfo
+    openapi: str
+    """URL or file path of the target's OpenAPI document."""
+    run_dir: Path
+    artifacts: Path
+    options: Mapping[str, Any]
+    """This stage's table from the config (``[tool.harness.<stage>]``), secrets substituted."""
+    progress: Progress = dataclasses.field(default_factory=SilentProgress)
+    cancel: threading.Event = dataclasses.field(default_factory=threading.Event)
+
+    def result(self, **fields: Any) -> StageResult:
+        """A new result for this stage, pre-filled with target and profile."""
+        from harness.records import Status
+
+        fields.setdefault("status", Status.PASSED)
+        return StageResult(stage=self.stage, target_url=self.target.url, profile=self.profile, **fields)
+
+
+StageRunner = Callable[[StageContext], StageResult]
+
+_BUILTIN: dict[str, str] = {
+    "load": "scenarios.stage:run",
+    "e2e": "e2e.stage:run",
+    "contracts": "contracts.stage:run",
+    "security": "security.stage:run",
+    "accessibility": "accessibility.stage:run",
+}
+_registry: dict[str, str | StageRunner] = dict(_BUILTIN)
+
+
+def register(name: str, runner: str | StageRunner) -> None:
+    """Add or replace a stage: a ``"module:function"`` reference or the callable itself."""
+    _registry[name] = runner
+
+
+def names() -> list[str]:
+    """Every known stage name, built-ins first, then plugins."""
+    _load_plugins()
+    return list(_registry)
+
+
+def resolve(name: str) -> StageRunner:
+    """The runner for ``name``, importing its module only now."""
+    _load_plugins()
+    try:
+        ref = _registry[name]
+    except KeyError:
+        raise HarnessError(
+            ErrorKind.USAGE,
+            f"unknown stage {name!r}",
+            tip=f"known stages: {', '.join(_registry)}",
+        ) from None
+    if callable(ref):
+        return ref
+    module_name, _, attr = ref.partition(":")
+    runner: StageRunner = getattr(importlib.import_module(module_name), attr)
+    return runner
+
+
+_plugins_loaded = False
+
+
+def _load_plugins() -> None:
+    global _plugins_loaded
+    if _plugins_loaded:
+        return
+    _plugins_loaded = True
+    for ep in entry_points(group="harness.stages"):
+        _registry.setdefault(ep.name, ep.value)

@@ -1,0 +1,132 @@
+"""The gate's output: one `BudgetResult` per evaluated budget, and the overall `Verdict`."""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+from typing import Any
+
+from harness.exit_codes import ExitCode
+from harness.records import now_iso
+
+VERDICT_SCHEMA_VERSION = 1
+
+
+class BudgetStatus(enum.StrEnum):
+    """The judgement of one budget."""
+
+    PASS = "pass"
+    WARN = "warn"
+    FAIL = "fail"
+    INCONCLUSIVE = "inconclusive"
+
+
+class Outcome(enum.StrEnum):
+    """The judgement of the whole run."""
+
+    PASS = "pass"
+    BREACHED = "breached"
+    INCONCLUSIVE = "inconclusive"
+
+    @property
+    def exit_code(self) -> ExitCode:
+        """The process exit code for this outcome."""
+        return {
+            Outcome.PASS: ExitCode.OK,
+            Outcome.BREACHED: ExitCode.BREACHED,
+            Outcome.INCONCLUSIVE: ExitCode.INCONCLUSIVE,
+        }[self]
+
+
+@dataclasses.dataclass(frozen=True)
+class BudgetResult:
+    """One budget judged against one concrete metric (a wildcard budget yields one per match)."""
+
+    budget: str
+    """The budget's id in the budget file, e.g. ``api_p95``; with the endpoint for wildcard budgets."""
+    metric: str
+    stage: str
+    level: str
+    """``fail`` or ``warn``: a breached warn-level budget never fails the run."""
+    comparison: str
+    """``max`` (observed must be <= limit), ``min`` (>=), or ``max_regression_pct`` (vs baseline)."""
+    limit: float
+    observed: float | None
+    status: BudgetStatus
+    message: str
+    baseline: float | None = None
+    change_pct: float | None = None
+    description: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON-ready form."""
+        data = dataclasses.asdict(self)
+        data["status"] = self.status.value
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> BudgetResult:
+        """Rebuild from `to_dict` output."""
+        return cls(**{**data, "status": BudgetStatus(data["status"])})
+
+
+@dataclasses.dataclass(frozen=True)
+class Verdict:
+    """The gate's decision for one run, written as ``verdict.json``."""
+
+    outcome: Outcome
+    profile: str
+    budgets: tuple[BudgetResult, ...]
+    notes: tuple[str, ...] = ()
+    """Run-level reasons for the outcome, e.g. "run interrupted: load stage incomplete"."""
+    generated_at: str = dataclasses.field(default_factory=now_iso)
+    schema_version: int = VERDICT_SCHEMA_VERSION
+
+    @property
+    def exit_code(self) -> ExitCode:
+        """The process exit code of `harness run` / `harness gate` for this verdict."""
+        return self.outcome.exit_code
+
+    def counts(self) -> dict[str, int]:
+        """How many budgets ended in each status."""
+        counts = {status.value: 0 for status in BudgetStatus}
+        for result in self.budgets:
+            counts[result.status.value] += 1
+        return counts
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON-ready form of ``verdict.json``."""
+        return {
+            "schema_version": self.schema_version,
+            "outcome": self.outcome.value,
+            "exit_code": int(self.exit_code),
+            "profile": self.profile,
+            "generated_at": self.generated_at,
+            "counts": self.counts(),
+            "notes": list(self.notes),
+            "budgets": [b.to_dict() for b in self.budgets],
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Verdict:
+        """Rebuild from ``verdict.json``."""
+        return cls(
+            outcome=Outcome(data["outcome"]),
+            profile=data["profile"],
+            budgets=tuple(BudgetResult.from_dict(b) for b in data["budgets"]),
+            notes=tuple(data.get("notes", ())),
+            generated_at=data.get("generated_at", now_iso()),
+        )
+
+
+def decide(budgets: tuple[BudgetResult, ...], *, run_complete: bool) -> Outcome:
+    """The run outcome: an interrupted run is inconclusive; else any fail breaches; else any
+    inconclusive budget makes it inconclusive; else it passes. Warn never changes the outcome."""
+    statuses = {b.status for b in budgets}
+    if not run_complete:
+        return Outcome.INCONCLUSIVE
+    if BudgetStatus.FAIL in statuses:
+        return Outcome.BREACHED
+    if BudgetStatus.INCONCLUSIVE in statuses or not budgets:
+        return Outcome.INCONCLUSIVE
+    return Outcome.PASS
