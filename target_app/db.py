@@ -29,8 +29,8 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def make_engine(url: str, *, slow_queries: bool = False) -> Engine:
-    """A pooled engine; every cursor execution is timed into ``db_query_duration_seconds``."""
+def make_engine(url: str, *, instrument: bool = True, slow_queries: bool = False) -> Engine:
+    """A pooled engine; when instrumented, each query is timed into ``db_query_duration_seconds``."""
     is_sqlite = url.startswith("sqlite")
     connect_args = {"check_same_thread": False} if is_sqlite else {}
     engine = create_engine(
@@ -38,7 +38,8 @@ def make_engine(url: str, *, slow_queries: bool = False) -> Engine:
     )
     if is_sqlite:
         event.listen(engine, "connect", _sqlite_pragmas)
-    _instrument(engine, slow_queries)
+    if instrument:
+        _instrument(engine, slow_queries)
     return engine
 
 

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from target_app import DEMO_PASSWORD, DEMO_USERNAME
 from target_app.domain import CategorySlug, FileFormat, License, category_name
 from target_app.passwords import hash_password
+from target_app.sample_files import sample_file
 from target_app.tables import (
     BetaSignup, Base, Category, Comment, Feedback, Meta, Model3D, Rating, User, WikiPage,
     WikiRevision,
@@ -121,6 +122,7 @@ def _seed_models(
     formats, licenses = [f.value for f in FileFormat], [lic.value for lic in License]
     for model_id in range(1, N_MODELS + 1):
         slug = rng.choice(list(NOUNS))
+        file_format = rng.choice(formats)
         created = EPOCH + timedelta(minutes=97 * model_id)
         raters = rng.sample(user_ids, rng.randint(0, 8))
         scores = [rng.randint(2, 5) for _ in raters]
@@ -135,8 +137,8 @@ def _seed_models(
             "title": f"{rng.choice(ADJECTIVES)} {rng.choice(NOUNS[slug])} {model_id}",
             "description": " ".join(rng.sample(PHRASES, 3)),
             "category_id": category_ids[slug], "author_id": rng.choice(user_ids),
-            "file_format": rng.choice(formats), "license": rng.choice(licenses),
-            "size_bytes": 684, "file_path": None, "downloads": rng.randint(0, 20000),
+            "file_format": file_format, "license": rng.choice(licenses),
+            "size_bytes": len(sample_file(model_id, file_format)), "file_path": None, "downloads": rng.randint(0, 20000),
             "rating_sum": sum(scores), "rating_count": len(scores),
             "rating_avg": round(sum(scores) / len(scores), 2) if scores else None,
             "comment_count": n_comments, "created_at": created,

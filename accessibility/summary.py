@@ -1,0 +1,87 @@
+"""Accumulate audit records into the stage's findings, metrics and details as they arrive."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import Counter
+from typing import Any
+
+from accessibility.results import IMPACTS, AuditRecord, is_gated, normalise_selector, rule_findings, selector_text
+from harness.records import Finding
+
+
+@dataclasses.dataclass
+class AuditSummary:
+    """Everything measured so far; `add` one record at a time so a cancelled run keeps its part."""
+
+    findings: list[Finding] = dataclasses.field(default_factory=list)
+    """WCAG 2.1 A/AA violations: the gated set."""
+    best_practice: list[Finding] = dataclasses.field(default_factory=list)
+    """Best-practice violations: reported as their own metrics, never as findings."""
+    incomplete: list[dict[str, str]] = dataclasses.field(default_factory=list)
+    audited: list[dict[str, Any]] = dataclasses.field(default_factory=list)
+    failed: list[dict[str, str]] = dataclasses.field(default_factory=list)
+    rules_applied: set[str] = dataclasses.field(default_factory=set)
+    passes: int = 0
+
+    def add(self, record: AuditRecord) -> None:
+        """Fold one page's or state's axe results in."""
+        axe = record.axe
+        for rule in axe["violations"]:
+            target = self.findings if is_gated(rule.get("tags", [])) else self.best_practice
+            target.extend(rule_findings(record, rule))
+        self.incomplete.extend(_incomplete(record, axe["incomplete"]))
+        applied = (r["id"] for group in ("passes", "violations", "incomplete") for r in axe[group])
+        self.rules_applied.update(applied)
+        self.passes += len(axe["passes"])
+        self.audited.append({"name": record.name, "kind": record.kind, "url": record.url, "status": record.status})
+
+    def add_failure(self, name: str, error: str) -> None:
+        """A page or state that could not be audited (navigation timeout, a script step failed)."""
+        self.failed.append({"name": name, "error": error})
+
+    def count(self, kind: str) -> int:
+        """How many pages (``page``) or states (``state``) were audited."""
+        return sum(1 for item in self.audited if item["kind"] == kind)
+
+    def metrics(self) -> dict[str, float]:
+        """The stage's flat metric map (every impact present, zero included, so budgets can match)."""
+        gated = Counter(f.extra["impact"] for f in self.findings)
+        advisory = Counter(f.extra["impact"] for f in self.best_practice)
+        metrics: dict[str, float] = {}
+        for impact in IMPACTS:
+            metrics[f"a11y.violations.{impact}"] = gated[impact]
+            metrics[f"a11y.best_practice.violations.{impact}"] = advisory[impact]
+        metrics.update({
+            "a11y.incomplete": len(self.incomplete),
+            "a11y.pages.audited": self.count("page"),
+            "a11y.states.audited": self.count("state"),
+            "a11y.rules.applied": len(self.rules_applied),
+            "a11y.passes": self.passes,
+        })
+        return metrics
+
+    def details(self) -> dict[str, Any]:
+        """What reports show beside the findings: audited targets, failures, needs-review items."""
+        return {
+            "audited": self.audited,
+            "failed": self.failed,
+            "incomplete": self.incomplete,
+            "best_practice": [dataclasses.asdict(f) | {"severity": f.severity.value} for f in self.best_practice],
+            "rules_applied": sorted(self.rules_applied),
+        }
+
+
+def _incomplete(record: AuditRecord, rules: list[dict[str, Any]]) -> list[dict[str, str]]:
+    """Needs-review items of the gated rules, one per distinct element."""
+    items: dict[tuple[str, str], dict[str, str]] = {}
+    for rule in rules:
+        if not is_gated(rule.get("tags", [])):
+            continue
+        for node in rule["nodes"]:
+            selector = normalise_selector(selector_text(node["target"]))
+            items.setdefault((rule["id"], selector), {
+                "rule": rule["id"], "page": record.name, "selector": selector,
+                "help_url": rule.get("helpUrl", ""), "html": str(node.get("html", ""))[:200],
+            })
+    return list(items.values())

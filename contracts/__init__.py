@@ -1,0 +1,1 @@
+"""Contracts stage: Schemathesis fuzzing and stateful testing of the target's OpenAPI document."""

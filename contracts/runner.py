@@ -1,0 +1,145 @@
+"""Run the Schemathesis CLI in its own session with structured reports, and always reap it."""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from harness.stages import StageContext
+
+from contracts.settings import RunSettings
+
+_POLL_S = 0.25
+_KILL_GRACE_S = 5.0
+_EXIT_GRACE_S = 30.0
+"""Past ``--max-time`` Schemathesis still finishes the scenario at hand and writes its reports."""
+
+
+@dataclasses.dataclass(frozen=True)
+class RunFiles:
+    """Where one run's inputs and Schemathesis's raw reports live."""
+
+    folder: Path
+
+    @property
+    def schema(self) -> Path:
+        """The OpenAPI document exactly as tested."""
+        return self.folder / "openapi.json"
+
+    @property
+    def config(self) -> Path:
+        """The generated ``schemathesis.toml`` (auth by ``${VAR}`` reference only)."""
+        return self.folder / "schemathesis.toml"
+
+    @property
+    def events(self) -> Path:
+        """Schemathesis's NDJSON event stream: every case, check and request."""
+        return self.folder / "schemathesis-events.ndjson"
+
+    @property
+    def summary(self) -> Path:
+        """Schemathesis's JSON run report: operation counts, errors, stop reason."""
+        return self.folder / "schemathesis-report.json"
+
+    @property
+    def log(self) -> Path:
+        """The CLI's own terminal output, for humans."""
+        return self.folder / "schemathesis.log"
+
+
+def command(files: RunFiles, base_url: str, settings: RunSettings) -> list[str]:
+    """The ``schemathesis run`` command line (no secrets: those travel in the environment)."""
+    cmd = [
+        sys.executable, "-m", "schemathesis.cli", "--config-file", str(files.config),
+        "run", str(files.schema), "--url", base_url,
+        "--seed", str(settings.seed), "--max-examples", str(settings.max_examples),
+        "--max-time", str(settings.max_time_s), "--workers", str(settings.workers),
+        "--phases", ",".join(settings.phases), "--checks", settings.checks,
+        "--request-timeout", str(settings.request_timeout_s),
+        "--generation-database", "none", "--no-color",
+        "--report", "ndjson,json",
+        "--report-ndjson-path", str(files.events), "--report-json-path", str(files.summary),
+    ]  # fmt: skip
+    if settings.include:
+        cmd += ["--include-name-regex", _any_of(settings.include)]
+    if settings.exclude:
+        cmd += ["--exclude-name-regex", _any_of(settings.exclude)]
+    return cmd
+
+
+def _any_of(patterns: tuple[str, ...]) -> str:
+    """One regex matching any of ``patterns`` (the CLI takes a single regex per filter)."""
+    return "|".join(f"(?:{p})" for p in patterns)
+
+
+def write_config(files: RunFiles, settings: RunSettings, auth_toml: str) -> None:
+    """The config file: the seed first (recorded for replay), then the auth tables."""
+    files.config.write_text(f"seed = {settings.seed}\n{auth_toml}", encoding="utf-8")
+
+
+def run(ctx: StageContext, cmd: list[str], files: RunFiles, env: dict[str, str], deadline_s: float) -> int:
+    """Run ``cmd`` to completion (or cancellation/deadline); returns its exit code."""
+    with files.log.open("wb") as log:
+        process = subprocess.Popen(
+            cmd, cwd=files.folder, stdout=log, stderr=subprocess.STDOUT,
+            env={**os.environ, **env}, start_new_session=True,
+        )  # fmt: skip
+        try:
+            return _wait(ctx, process, files, deadline_s)
+        finally:
+            _reap(process)
+
+
+def _wait(ctx: StageContext, process: subprocess.Popen[bytes], files: RunFiles, deadline_s: float) -> int:
+    deadline = time.monotonic() + deadline_s
+    offset = 0
+    while process.poll() is None:
+        if ctx.cancel.is_set() or time.monotonic() > deadline:
+            _stop(process)
+            break
+        time.sleep(_POLL_S)
+        offset = _report_progress(ctx, files.events, offset)
+    _report_progress(ctx, files.events, offset)
+    return process.wait()
+
+
+_SCENARIO = re.compile(rb'^\{"(?:Fuzz)?ScenarioFinished"', re.MULTILINE)
+
+
+def _report_progress(ctx: StageContext, events: Path, offset: int) -> int:
+    """Advance the progress bar by the scenarios finished since ``offset``; returns the new offset."""
+    try:
+        with events.open("rb") as stream:
+            stream.seek(offset)
+            chunk = stream.read()
+    except OSError:
+        return offset
+    complete = chunk[: chunk.rfind(b"\n") + 1]
+    done = len(_SCENARIO.findall(complete))
+    if done:
+        ctx.progress.advance(done)
+    return offset + len(complete)
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    """SIGINT first so Schemathesis flushes its reports (a partial run is still evidence)."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGINT)
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        process.wait(timeout=_KILL_GRACE_S)
+
+
+def _reap(process: subprocess.Popen[bytes]) -> None:
+    """Kill the whole process group, whatever state it is in: no orphan outlives the stage."""
+    if process.poll() is None:
+        _stop(process)
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
+    process.wait()

@@ -1,0 +1,150 @@
+"""The `harness` command: run, gate, report, target, trends.
+
+Errors are typed (`HarnessError`) everywhere below and rendered once, here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from harness import secrets
+from harness.config import PROFILES, load_settings
+from harness.errors import ErrorKind, HarnessError
+from harness.exit_codes import ExitCode
+
+EPILOG = """exit codes: 0 every budget met, 1 a budget breached, 2 inconclusive (the run did not
+measure what a budget needs), 3 harness error, 4 usage error (bad flag, budget file or config)"""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports usage errors with exit code 4 instead of 2 (2 means inconclusive)."""
+
+    def error(self, message: str) -> Any:
+        self.print_usage(sys.stderr)
+        self.exit(ExitCode.USAGE_ERROR, f"{self.prog}: error: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of every subcommand."""
+    parser = _Parser(
+        prog="harness", description=__doc__, epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    run = sub.add_parser("run", help="start or attach the target, run the stages, gate and report", epilog=EPILOG)
+    run.add_argument("--profile", choices=PROFILES, help="load profile and budget set (default: smoke)")
+    run.add_argument("--stages", help="comma-separated stages, e.g. load,contracts (default: all)")
+    run.add_argument("--target-url", help="an external target, e.g. http://127.0.0.1:8000 (default: the bundled app)")
+    run.add_argument("--openapi", help="URL or file of the OpenAPI document (default: <target>/openapi.json)")
+    run.add_argument("--budgets", type=Path, help="budget file (default: the shipped perf_budgets/budgets.toml)")
+    run.add_argument("--known-failures", type=Path, help="accepted findings with reason and expiry (TOML)")
+    run.add_argument("--out", type=Path, help="folder for run directories (default: harness-runs)")
+    run.add_argument("--baseline", type=Path, metavar="RUN_DIR", help="an earlier run to compare with")
+    run.add_argument("--allow-remote", action="store_true", default=None, help="allow a non-loopback target host")
+    run.add_argument("--faults", help="fault switches for the bundled app, e.g. slow-catalogue,error-rate")
+    run.add_argument("--target-port", type=int, help="port for the bundled app (default: a free one)")
+    run.add_argument("--target-workers", type=int, help="uvicorn workers of the bundled app (default: 1)")
+    run.add_argument("--coverage", action="store_true", default=None, help="run the bundled app under coverage.py")
+
+    gate = sub.add_parser("gate", help="re-evaluate a saved run offline", epilog=EPILOG)
+    gate.add_argument("run_dir", type=Path, metavar="RUN_DIR")
+    gate.add_argument("--budgets", type=Path, help="budget file (default: the shipped one)")
+    gate.add_argument("--known-failures", type=Path, help="accepted findings file")
+    gate.add_argument("--baseline", type=Path, metavar="RUN_DIR", help="an earlier run to compare with")
+    gate.add_argument("--profile", choices=PROFILES, help="judge with another profile's budgets")
+
+    report = sub.add_parser("report", help="re-render the reports of a saved run")
+    report.add_argument("run_dir", type=Path, metavar="RUN_DIR")
+
+    target = sub.add_parser("target", help="serve the bundled app in the foreground (QA, debugging)")
+    target.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (default: 8000)")
+    target.add_argument("--workers", type=int, default=1, help="uvicorn workers (default: 1)")
+    target.add_argument("--faults", default="", help="fault switches, e.g. slow-catalogue")
+    target.add_argument("--data-dir", type=Path, help="where the database and uploads live")
+
+    trends = sub.add_parser("trends", help="key metrics over the last runs")
+    trends.add_argument("--out", type=Path, default=Path("harness-runs"), help="folder holding history.jsonl")
+    trends.add_argument("--last", type=int, default=10, help="how many runs (default: 10)")
+    return parser
+
+
+def _cmd_run(args: argparse.Namespace) -> ExitCode:
+    from harness import pipeline
+    from reports.terminal import print_verdict
+
+    flags = {k: getattr(args, k) for k in (
+        "profile", "stages", "target_url", "openapi", "budgets", "known_failures", "out", "baseline",
+        "allow_remote", "faults", "target_port", "target_workers", "coverage",
+    )}
+    settings = load_settings(flags)
+    code, state = pipeline.run(settings)
+    if state.verdict is not None and state.run is not None:
+        print_verdict(state.verdict, state.run.path)
+    return code
+
+
+def _cmd_gate(args: argparse.Namespace) -> ExitCode:
+    from harness import gate
+    from harness.rundir import RunDir
+    from reports import write_all
+    from reports.terminal import print_verdict
+
+    run = RunDir.open(args.run_dir)
+    inputs = gate.load_inputs(args.budgets, args.known_failures, args.baseline)
+    verdict = gate.judge(run, inputs, profile=args.profile)
+    write_all(run.path)
+    print_verdict(verdict, run.path)
+    return verdict.exit_code
+
+
+def _cmd_report(args: argparse.Namespace) -> ExitCode:
+    from harness.rundir import RunDir
+    from reports import write_all
+
+    run = RunDir.open(args.run_dir)
+    if not (run.path / "verdict.json").is_file():
+        raise HarnessError(ErrorKind.USAGE, f"{run.path} has no verdict.json", tip=f"run `harness gate {run.path}` first")
+    for path in write_all(run.path):
+        print(path)
+    return ExitCode.OK
+
+
+def _cmd_target(args: argparse.Namespace) -> ExitCode:
+    from target_app.server import serve
+
+    faults = tuple(f for f in args.faults.split(",") if f)
+    serve(host="127.0.0.1", port=args.port, workers=args.workers, faults=faults, data_dir=args.data_dir)
+    return ExitCode.OK
+
+
+def _cmd_trends(args: argparse.Namespace) -> ExitCode:
+    from reports.history import render_trends
+
+    print(render_trends(args.out, args.last))
+    return ExitCode.OK
+
+
+COMMANDS = {"run": _cmd_run, "gate": _cmd_gate, "report": _cmd_report, "target": _cmd_target, "trends": _cmd_trends}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `harness` console script; returns the process exit code."""
+    args = build_parser().parse_args(argv)
+    secrets.register_environment(dict(os.environ))
+    try:
+        return int(COMMANDS[args.command](args))
+    except HarnessError as exc:
+        print(secrets.redact(exc.render()), file=sys.stderr)
+        return int(exc.exit_code)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return int(ExitCode.INCONCLUSIVE)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

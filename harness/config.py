@@ -1,0 +1,188 @@
+"""Settings for a run: ``[tool.harness]`` in pyproject.toml, then ``HARNESS_*`` variables, then flags.
+
+Secrets come only from the environment: a string value ``"${NAME}"`` in the config is replaced by
+the variable's value and the value is registered with `harness.secrets` so it is redacted from
+every artifact. Nothing here runs at import time.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import re
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from harness import secrets
+from harness.errors import ErrorKind, HarnessError
+from harness.records import STAGES
+from harness.suggest import did_you_mean
+
+PROFILES = ("smoke", "load", "peak", "stress", "spike", "soak", "resilience", "arrival-rate")
+DEFAULT_STAGES = ("load", "e2e", "contracts", "security", "accessibility")
+ENV_PREFIX = "HARNESS_"
+_VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+@dataclasses.dataclass(frozen=True)
+class Settings:
+    """Everything `harness run` needs to know, after all sources are merged."""
+
+    profile: str = "smoke"
+    stages: tuple[str, ...] = DEFAULT_STAGES
+    target_url: str | None = None
+    """An external target; None starts the bundled app."""
+    openapi: str | None = None
+    """URL or file of the OpenAPI document; default ``<target>/openapi.json``."""
+    budgets: Path | None = None
+    """None uses the shipped ``perf_budgets/budgets.toml``."""
+    known_failures: Path | None = None
+    out: Path = Path("harness-runs")
+    baseline: Path | None = None
+    allow_remote: bool = False
+    faults: tuple[str, ...] = ()
+    """Fault switches for the bundled target (tests and demonstrations of failing gates)."""
+    target_port: int = 0
+    target_workers: int = 1
+    target_data_dir: Path | None = None
+    coverage: bool = False
+    target_startup_timeout_s: float = 60.0
+    external_probe_timeout_s: float = 5.0
+    stage_options: Mapping[str, Mapping[str, Any]] = dataclasses.field(default_factory=dict)
+
+    def redacted(self) -> dict[str, Any]:
+        """A JSON-ready view for run.json, with secrets replaced."""
+        data = dataclasses.asdict(self)
+        data = {k: (str(v) if isinstance(v, Path) else v) for k, v in data.items()}
+        data["stages"] = list(self.stages)
+        data["faults"] = list(self.faults)
+        redacted: dict[str, Any] = secrets.redact_obj(data)
+        return redacted
+
+
+_FIELDS = {f.name: f for f in dataclasses.fields(Settings)}
+_PATH_FIELDS = {"budgets", "known_failures", "out", "baseline", "target_data_dir"}
+_TUPLE_FIELDS = {"stages", "faults"}
+_BOOL_FIELDS = {"allow_remote", "coverage"}
+_INT_FIELDS = {"target_port", "target_workers"}
+_FLOAT_FIELDS = {"target_startup_timeout_s", "external_probe_timeout_s"}
+
+
+def find_pyproject(start: Path) -> Path | None:
+    """The nearest pyproject.toml at or above ``start`` that has a ``[tool.harness]`` table."""
+    for folder in (start, *start.parents):
+        candidate = folder / "pyproject.toml"
+        if candidate.is_file() and "[tool.harness" in candidate.read_text(encoding="utf-8"):
+            return candidate
+    return None
+
+
+def load_settings(flags: Mapping[str, Any], *, cwd: Path | None = None, environ: Mapping[str, str] | None = None) -> Settings:
+    """Merge pyproject, environment and flags (flags given as None are ignored)."""
+    environ = os.environ if environ is None else environ
+    values: dict[str, Any] = {}
+    stage_options: dict[str, dict[str, Any]] = {}
+    pyproject = find_pyproject(cwd or Path.cwd())
+    if pyproject is not None:
+        table = _read_tool_table(pyproject)
+        for key, value in table.items():
+            if key in STAGES and isinstance(value, dict):
+                stage_options[key] = _substitute(value, environ, f"tool.harness.{key}")
+                continue
+            values[key] = _coerce(key, value, f"{pyproject}: [tool.harness]", base=pyproject.parent)
+    for name, raw in environ.items():
+        if name.startswith(ENV_PREFIX) and name[len(ENV_PREFIX):].lower() in _FIELDS:
+            key = name[len(ENV_PREFIX):].lower()
+            values[key] = _coerce(key, raw, f"environment variable {name}", base=None)
+    for key, value in flags.items():
+        if value is not None:
+            values[key] = _coerce(key, value, f"flag --{key.replace('_', '-')}", base=None)
+    values["stage_options"] = stage_options
+    settings = Settings(**values)
+    _validate(settings)
+    return settings
+
+
+def _read_tool_table(pyproject: Path) -> dict[str, Any]:
+    try:
+        data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise HarnessError(ErrorKind.CONFIG, f"{pyproject}: {exc}") from exc
+    table: dict[str, Any] = data.get("tool", {}).get("harness", {})
+    return table
+
+
+def _coerce(key: str, value: Any, source: str, *, base: Path | None) -> Any:
+    if key not in _FIELDS or key == "stage_options":
+        raise HarnessError(
+            ErrorKind.CONFIG,
+            f"unknown setting {key!r} in {source}.{did_you_mean(key, [*_FIELDS, *STAGES])}",
+        )
+    try:
+        return _convert(key, value, base)
+    except (TypeError, ValueError) as exc:
+        raise HarnessError(ErrorKind.CONFIG, f"bad value {value!r} for {key!r} in {source}: {exc}") from exc
+
+
+def _convert(key: str, value: Any, base: Path | None) -> Any:
+    if key in _TUPLE_FIELDS:
+        items = value.split(",") if isinstance(value, str) else list(value)
+        return tuple(item.strip() for item in items if item.strip())
+    if key in _BOOL_FIELDS:
+        if isinstance(value, bool):
+            return value
+        lowered = str(value).strip().lower()
+        if lowered not in {"1", "true", "yes", "on", "0", "false", "no", "off", ""}:
+            raise ValueError("expected true or false")
+        return lowered in {"1", "true", "yes", "on"}
+    if key in _INT_FIELDS:
+        return int(value)
+    if key in _FLOAT_FIELDS:
+        return float(value)
+    if key in _PATH_FIELDS:
+        path = Path(str(value)).expanduser()
+        return base / path if base is not None and not path.is_absolute() else path
+    return str(value)
+
+
+def _substitute(value: Any, environ: Mapping[str, str], where: str) -> Any:
+    """Replace ``${VAR}`` in strings with environment values and register them as secrets."""
+    if isinstance(value, dict):
+        return {k: _substitute(v, environ, f"{where}.{k}") for k, v in value.items()}
+    if isinstance(value, list):
+        return [_substitute(v, environ, where) for v in value]
+    if not isinstance(value, str):
+        return value
+
+    def replace(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name not in environ:
+            raise HarnessError(
+                ErrorKind.CONFIG,
+                f"{where} refers to ${{{name}}}, but the environment variable {name} is not set",
+                tip=f"export {name}=... before running, or remove the reference",
+            )
+        secrets.register(environ[name])
+        return environ[name]
+
+    return _VAR.sub(replace, value)
+
+
+def _validate(settings: Settings) -> None:
+    if settings.profile not in PROFILES:
+        raise HarnessError(
+            ErrorKind.CONFIG,
+            f"unknown profile {settings.profile!r}.{did_you_mean(settings.profile, PROFILES)}",
+            tip=f"profiles: {', '.join(PROFILES)}",
+        )
+    for stage in settings.stages:
+        if stage not in STAGES:
+            raise HarnessError(
+                ErrorKind.CONFIG,
+                f"unknown stage {stage!r}.{did_you_mean(stage, STAGES)}",
+                tip=f"stages: {', '.join(DEFAULT_STAGES)}",
+            )
+    if settings.target_workers < 1:
+        raise HarnessError(ErrorKind.CONFIG, "target_workers must be at least 1")

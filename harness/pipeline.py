@@ -1,0 +1,251 @@
+"""`harness run`: target -> stages -> gate -> reports, as a tuple of small tasks.
+
+Each task takes the shared `RunState`; the run directory and a verdict are always written,
+also when a stage crashes or the user presses Ctrl-C (the stage is marked incomplete and the
+verdict is inconclusive), and the bundled target is always stopped.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import os
+import platform
+import signal
+import subprocess
+import threading
+import traceback
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import harness
+from harness import atomic, console, gate, stages
+from harness.config import Settings
+from harness.errors import ErrorKind, HarnessError
+from harness.exit_codes import ExitCode
+from harness.records import StageResult, Status, now_iso
+from harness.rundir import RunDir, check_writable
+from harness.stages import StageContext, TargetInfo
+from harness.target import BundledTarget, check_external
+from perf_budgets.verdict import Verdict
+
+TARGET_LOG = "target.log"
+
+
+@dataclasses.dataclass
+class RunState:
+    """What the tasks of one run share."""
+
+    settings: Settings
+    inputs: gate.GateInputs | None = None
+    run: RunDir | None = None
+    target: TargetInfo | None = None
+    meta: dict[str, Any] = dataclasses.field(default_factory=dict)
+    results: dict[str, StageResult] = dataclasses.field(default_factory=dict)
+    complete: bool = True
+    notes: list[str] = dataclasses.field(default_factory=list)
+    errors: list[HarnessError] = dataclasses.field(default_factory=list)
+    verdict: Verdict | None = None
+    cancel: threading.Event = dataclasses.field(default_factory=threading.Event)
+
+
+def preflight(state: RunState) -> None:
+    """Fail before anything starts: output folder, budget file, known failures, baseline, target URL."""
+    check_writable(state.settings.out)
+    state.inputs = gate.load_inputs(state.settings.budgets, state.settings.known_failures, state.settings.baseline)
+    if state.settings.target_url:
+        from harness.netguard import check_target_url
+
+        check_target_url(state.settings.target_url, allow_remote=state.settings.allow_remote)
+
+
+def create_run_dir(state: RunState) -> None:
+    """Make the run folder and write its first run.json (marked incomplete until the end)."""
+    state.run = RunDir.create(state.settings.out, state.settings.profile)
+    state.meta = {
+        "harness_version": harness.__version__,
+        "profile": state.settings.profile,
+        "stages": list(state.settings.stages),
+        "target_url": state.settings.target_url,
+        "bundled": state.settings.target_url is None,
+        "faults": list(state.settings.faults),
+        "started_at": now_iso(),
+        "finished_at": None,
+        "complete": False,
+        "git_revision": _git_revision(),
+        "python": platform.python_version(),
+        "settings": state.settings.redacted(),
+        "notes": [],
+    }
+    state.run.write_meta(state.meta)
+
+
+@contextlib.contextmanager
+def target_session(state: RunState) -> Iterator[None]:
+    """Start the bundled target (or check the external one) for the stages; always stop it."""
+    assert state.run is not None
+    settings = state.settings
+    if settings.target_url:
+        url = check_external(
+            settings.target_url, allow_remote=settings.allow_remote, timeout_s=settings.external_probe_timeout_s
+        )
+        state.target = TargetInfo(url=url, bundled=False)
+        yield
+        return
+    coverage_data = state.run.artifacts("coverage") / ".coverage" if settings.coverage else None
+    app = BundledTarget(
+        state.run.path / TARGET_LOG,
+        port=settings.target_port,
+        faults=settings.faults,
+        workers=settings.target_workers,
+        data_dir=settings.target_data_dir,
+        coverage_data=coverage_data,
+        startup_timeout_s=settings.target_startup_timeout_s,
+    )
+    with app:
+        state.target = TargetInfo(
+            url=app.url, bundled=True, faults=settings.faults, log_path=app.log_path, restart=app.restart
+        )
+        state.meta["target_url"] = app.url
+        yield
+
+
+def run_stages(state: RunState) -> None:
+    """Run the chosen stages one after another; Ctrl-C marks the current one incomplete and stops."""
+    for name in state.settings.stages:
+        if state.cancel.is_set():
+            break
+        state.results[name] = _run_stage(state, name)
+
+
+def _run_stage(state: RunState, name: str) -> StageResult:
+    assert state.run is not None and state.target is not None
+    ctx = StageContext(
+        stage=name,
+        profile=state.settings.profile,
+        target=state.target,
+        openapi=state.settings.openapi or f"{state.target.url}/openapi.json",
+        run_dir=state.run.path,
+        artifacts=state.run.artifacts(name),
+        options=dict(state.settings.stage_options.get(name, {})),
+        cancel=state.cancel,
+    )
+    console.say(f"[bold]▶ {name}[/] against {state.target.url} (profile {state.settings.profile})")
+    with console.StageProgress(name) as progress:
+        ctx = dataclasses.replace(ctx, progress=progress)
+        result = _guarded(state, ctx)
+    state.run.write_result(result.finish() if result.finished_at is None else result)
+    console.say(f"  {name}: {result.status.value}" + (f" — {result.error}" if result.error else ""))
+    return result
+
+
+def _guarded(state: RunState, ctx: StageContext) -> StageResult:
+    """Call the stage runner; every way it can end becomes a recorded result (the boundary)."""
+    try:
+        return stages.resolve(ctx.stage)(ctx)
+    except KeyboardInterrupt:
+        state.cancel.set()
+        state.complete = False
+        state.notes.append(f"run interrupted during the {ctx.stage} stage")
+        return _partial(state, ctx, "interrupted (Ctrl-C or SIGTERM); results are partial")
+    except HarnessError as exc:
+        state.errors.append(exc)
+        return ctx.result(status=Status.ERROR, error=exc.render())
+    except Exception as exc:  # noqa: BLE001 - the stage boundary: recorded as a stage error, never a pass
+        trace = ctx.artifacts / "error.txt"
+        atomic.write_text(trace, "".join(traceback.format_exception(exc)))
+        state.errors.append(HarnessError(ErrorKind.INTERNAL, f"{ctx.stage} stage crashed: {exc!r}"))
+        return ctx.result(
+            status=Status.ERROR,
+            error=f"stage crashed: {exc!r} (traceback in {trace.relative_to(ctx.run_dir)})",
+        )
+
+
+def _partial(state: RunState, ctx: StageContext, why: str) -> StageResult:
+    """The stage's last checkpoint (if it wrote one) or an empty result, marked incomplete."""
+    assert state.run is not None
+    partial = state.run.results().get(ctx.stage)
+    result = partial or ctx.result(status=Status.INCOMPLETE)
+    result.status = Status.INCOMPLETE
+    result.error = why
+    return result
+
+
+def finish_meta(state: RunState) -> None:
+    """Stamp run.json with the end time, completeness and run-level notes."""
+    assert state.run is not None
+    state.meta.update(finished_at=now_iso(), complete=state.complete, notes=state.notes)
+    state.run.write_meta(state.meta)
+
+
+def judge(state: RunState) -> None:
+    """Evaluate budgets against the stage results and write verdict.json."""
+    assert state.run is not None and state.inputs is not None
+    state.verdict = gate.judge(state.run, state.inputs, profile=state.settings.profile)
+
+
+def render_reports(state: RunState) -> list[Path]:
+    """Write every report of the run (Markdown, HTML, JUnit, SARIF, history)."""
+    assert state.run is not None
+    from reports import write_all
+
+    return write_all(state.run.path)
+
+
+def exit_code(state: RunState) -> ExitCode:
+    """The verdict's code, raised to the most severe harness error seen (usage > harness > inconclusive)."""
+    codes = [e.exit_code for e in state.errors]
+    if state.verdict is not None:
+        codes.append(state.verdict.exit_code)
+    return ExitCode(max(codes, default=ExitCode.INCONCLUSIVE))
+
+
+def run(settings: Settings) -> tuple[ExitCode, RunState]:
+    """The whole `harness run`; usage errors before the run starts propagate as `HarnessError`."""
+    state = RunState(settings)
+    preflight(state)
+    create_run_dir(state)
+    with _sigterm_as_interrupt():
+        try:
+            with target_session(state):
+                run_stages(state)
+        except HarnessError as exc:
+            state.errors.append(exc)
+            state.notes.append(exc.message.splitlines()[0])
+            console.say(f"[red]{exc.render()}[/]")
+        except KeyboardInterrupt:
+            state.complete = False
+            state.notes.append("run interrupted before the stages finished")
+        finally:
+            finish_meta(state)
+    judge(state)
+    render_reports(state)
+    return exit_code(state), state
+
+
+@contextlib.contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    """Treat SIGTERM like Ctrl-C so CI cancellation also leaves a readable, incomplete run."""
+
+    def handler(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous: Callable[..., Any] | int | None = signal.signal(signal.SIGTERM, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _git_revision() -> str | None:
+    try:
+        out = subprocess.run(
+            ["git", "rev-parse", "HEAD"], capture_output=True, text=True, timeout=5, check=False, cwd=os.getcwd()
+        )
+    except OSError:
+        return None
+    return out.stdout.strip() or None

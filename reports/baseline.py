@@ -1,0 +1,159 @@
+"""Baseline comparison that respects noise: a bootstrap confidence interval of the p95 difference.
+
+Two runs of the same build never give the same p95. Each run's latency histogram (HdrHistogram,
+recorded by the load stage) is resampled: a bootstrap replicate draws ``n`` requests from the
+run's own value counts (a multinomial over its buckets), and the p95 of the replicate is taken.
+The ``confidence`` interval of (current p95 − baseline p95) over the replicates decides:
+above zero is a regression, below zero an improvement, straddling zero no significant change.
+A change smaller than ``min_change_pct`` is never called significant: at large request counts
+a 0.5 % shift is "real" but not a release decision, and HDR buckets are only 0.1 % wide.
+
+`compare_p95` is a pure function (fixed seed, so the same inputs give the same answer); the
+gate calls it for ``max_regression_pct`` budgets. Load-stage details it reads:
+``details["histograms"][endpoint]`` = ``HdrHistogram.encode()`` (base64) and
+``details["histogram_unit"]`` (``"ms"`` default, or ``"us"``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+from collections.abc import Mapping
+
+import numpy as np
+from hdrh.histogram import HdrHistogram
+
+from harness.records import StageResult
+
+Counts = Mapping[float, int]
+"""Latency value (bucket's representative value) → number of requests."""
+
+MIN_SAMPLES = 30
+"""Below this many requests per run the p95 is not estimated at all."""
+_UNIT_TO_MS = {"ms": 1.0, "us": 0.001, "s": 1000.0}
+
+
+class Change(enum.StrEnum):
+    """The judgement of a comparison."""
+
+    REGRESSION = "regression"
+    IMPROVEMENT = "improvement"
+    NO_SIGNIFICANT_CHANGE = "no significant change"
+    INSUFFICIENT_DATA = "insufficient data"
+
+
+@dataclasses.dataclass(frozen=True)
+class Comparison:
+    """Current vs baseline p95 with the bootstrap interval of their difference."""
+
+    change: Change
+    current_p95: float
+    baseline_p95: float
+    difference: float
+    """Current − baseline (the estimated change, in the histogram's unit)."""
+    change_pct: float
+    ci_low: float
+    ci_high: float
+    confidence: float
+    n_current: int
+    n_baseline: int
+
+    def describe(self, unit: str = "ms") -> str:
+        """One line, e.g. "regression: p95 112 → 130 ms (+16.1 %, 95 % CI +9.8 to +21.0 ms)"."""
+        level = round(self.confidence * 100)
+        return (
+            f"{self.change.value}: p95 {self.baseline_p95:.4g} → {self.current_p95:.4g} {unit} "
+            f"({self.change_pct:+.1f} %, {level} % CI {self.ci_low:+.4g} to {self.ci_high:+.4g} {unit})"
+        )
+
+
+def _arrays(counts: Counts) -> tuple[np.ndarray, np.ndarray]:
+    items = sorted((float(v), int(c)) for v, c in counts.items() if c > 0)
+    values = np.array([v for v, _ in items], dtype=float)
+    weights = np.array([c for _, c in items], dtype=np.int64)
+    return values, weights
+
+
+def percentile(values: np.ndarray, counts: np.ndarray, q: float) -> np.ndarray:
+    """The ``q`` quantile (0–1) of each row of ``counts`` over sorted ``values`` (nearest rank)."""
+    cumulative = np.cumsum(counts, axis=-1)
+    totals = cumulative[..., -1:]
+    rank = np.maximum(np.ceil(q * totals), 1)
+    index = np.argmax(cumulative >= rank, axis=-1)
+    return values[index]
+
+
+def _replicates(counts: Counts, q: float, resamples: int, rng: np.random.Generator) -> np.ndarray:
+    values, weights = _arrays(counts)
+    total = int(weights.sum())
+    draws = rng.multinomial(total, weights / total, size=resamples)
+    return percentile(values, draws, q)
+
+
+def compare_p95(
+    current_counts: Counts,
+    baseline_counts: Counts,
+    *,
+    confidence: float = 0.95,
+    resamples: int = 2000,
+    min_change_pct: float = 2.0,
+    seed: int = 20240229,
+    q: float = 0.95,
+) -> Comparison:
+    """Judge the p95 difference of two latency distributions given as value → count maps."""
+    n_cur, n_base = (int(sum(c.values())) for c in (current_counts, baseline_counts))
+    if min(n_cur, n_base) < MIN_SAMPLES:
+        nan = float("nan")
+        return Comparison(Change.INSUFFICIENT_DATA, nan, nan, nan, nan, nan, nan, confidence, n_cur, n_base)
+    cur_v, cur_w = _arrays(current_counts)
+    base_v, base_w = _arrays(baseline_counts)
+    current = float(percentile(cur_v, cur_w, q))
+    baseline = float(percentile(base_v, base_w, q))
+    rng = np.random.default_rng(seed)
+    diffs = _replicates(current_counts, q, resamples, rng) - _replicates(baseline_counts, q, resamples, rng)
+    tail = (1 - confidence) / 2
+    low, high = (float(x) for x in np.quantile(diffs, [tail, 1 - tail]))
+    difference = current - baseline
+    pct = difference / baseline * 100 if baseline else float("inf") if difference else 0.0
+    return Comparison(
+        _judge(low, high, pct, min_change_pct), current, baseline, difference, pct, low, high,
+        confidence, n_cur, n_base,
+    )
+
+
+def _judge(low: float, high: float, pct: float, min_change_pct: float) -> Change:
+    if abs(pct) < min_change_pct:
+        return Change.NO_SIGNIFICANT_CHANGE
+    if low > 0:
+        return Change.REGRESSION
+    if high < 0:
+        return Change.IMPROVEMENT
+    return Change.NO_SIGNIFICANT_CHANGE
+
+
+def decode_counts(encoded: str | bytes, unit: str = "ms") -> dict[float, int]:
+    """Value → count (in milliseconds) from an ``HdrHistogram.encode()`` string."""
+    histogram = HdrHistogram.decode(encoded.encode() if isinstance(encoded, str) else encoded)
+    scale = _UNIT_TO_MS[unit]
+    counts: dict[float, int] = {}
+    for item in histogram.get_recorded_iterator():
+        value = histogram.get_highest_equivalent_value(item.value_iterated_to) * scale
+        counts[value] = counts.get(value, 0) + item.count_at_value_iterated_to
+    return counts
+
+
+def load_histograms(result: StageResult | None) -> dict[str, dict[float, int]]:
+    """Every latency histogram a load result recorded, decoded to millisecond counts."""
+    if result is None:
+        return {}
+    encoded = result.details.get("histograms")
+    if not isinstance(encoded, dict):
+        return {}
+    unit = str(result.details.get("histogram_unit", "ms"))
+    return {name: decode_counts(text, unit) for name, text in encoded.items() if isinstance(text, str | bytes)}
+
+
+def compare_runs(current: StageResult | None, baseline: StageResult | None) -> dict[str, Comparison]:
+    """`compare_p95` for every histogram both load results recorded, keyed by endpoint."""
+    now, before = load_histograms(current), load_histograms(baseline)
+    return {name: compare_p95(now[name], before[name]) for name in sorted(now.keys() & before.keys())}

@@ -1,0 +1,129 @@
+"""The history store: one JSON line per run in ``<out>/history.jsonl``, read with pandas.
+
+Each row holds the run id, time, profile, outcome, git revision, budget counts and every
+run-level metric (per-endpoint and per-page metrics are left out so rows stay small). Appends
+are one ``write`` under an exclusive lock; a run already recorded is not appended twice
+(`harness report` re-renders). A torn last line (a run killed mid-write) is skipped with a
+warning when reading, and the next append starts on a fresh line, so it never breaks a run.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import logging
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from reports import format as fmt
+from reports.registry import RunView, handler
+
+FILE = "history.jsonl"
+KEY_METRICS = (
+    "load.http.p95_ms",
+    "load.http.error_ratio",
+    "load.http.rps",
+    "load.users.peak",
+    "e2e.workflows.pass_ratio",
+    "e2e.performance.score",
+    "contracts.failures.total",
+    "security.findings.high",
+    "a11y.violations.serious",
+    "coverage.line_ratio",
+)
+"""Metrics shown by `harness trends` and the report's Trends section (when recorded)."""
+_META_COLUMNS = ("run_id", "time", "profile", "outcome", "git_revision")
+
+log = logging.getLogger(__name__)
+
+
+def row_of(run: RunView) -> dict[str, Any]:
+    """The history row of one run."""
+    row: dict[str, Any] = {
+        "run_id": run.run_id,
+        "time": run.meta.get("finished_at") or run.verdict.generated_at,
+        "profile": run.verdict.profile,
+        "outcome": run.verdict.outcome.value,
+        "git_revision": run.meta.get("git_revision"),
+    }
+    row.update({f"budgets.{status}": count for status, count in run.verdict.counts().items()})
+    for result in run.results.values():
+        row.update({name: value for name, value in result.metrics.items() if "[" not in name})
+    return row
+
+
+def read_rows(out: Path) -> list[dict[str, Any]]:
+    """Every intact row of ``<out>/history.jsonl``; damaged lines are skipped with a warning."""
+    file = out / FILE
+    if not file.is_file():
+        return []
+    rows = []
+    for number, line in enumerate(file.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError:
+            log.warning("%s line %d is damaged (a run interrupted while writing?); skipped", file, number)
+            continue
+        if isinstance(row, dict):
+            rows.append(row)
+    return rows
+
+
+def append(out: Path, row: dict[str, Any]) -> Path:
+    """Append ``row`` unless its run id is already recorded; one locked write, own line."""
+    file = out / FILE
+    out.mkdir(parents=True, exist_ok=True)
+    line = json.dumps(row, sort_keys=True, default=str) + "\n"
+    fd = os.open(file, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        if any(r.get("run_id") == row["run_id"] for r in read_rows(out)):
+            return file
+        size = os.fstat(fd).st_size
+        if size and os.pread(fd, 1, size - 1) != b"\n":
+            line = "\n" + line  # the last write was torn: start ours on a fresh line
+        os.write(fd, line.encode("utf-8"))
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    return file
+
+
+def trends(out: Path, metrics: Sequence[str] | None = None, last_n: int = 20) -> pd.DataFrame:
+    """The last ``last_n`` runs, oldest first: run columns plus the ``metrics`` recorded."""
+    frame = pd.DataFrame.from_records(read_rows(out))
+    if frame.empty:
+        return pd.DataFrame(columns=list(_META_COLUMNS))
+    wanted = [m for m in (metrics or KEY_METRICS) if m in frame.columns]
+    columns = [c for c in _META_COLUMNS if c in frame.columns] + wanted
+    frame = frame.sort_values("time", kind="stable") if "time" in frame.columns else frame
+    return frame[columns].tail(last_n).reset_index(drop=True)
+
+
+def render_trends(out: Path, last_n: int) -> str:
+    """`harness trends`: the key metrics of the last ``last_n`` runs as a text table."""
+    frame = trends(out, KEY_METRICS, last_n)
+    if frame.empty:
+        return f"no runs recorded in {out / FILE} yet"
+    shown = frame.drop(columns=[c for c in ("git_revision",) if c in frame.columns])
+    headers = list(shown.columns)
+    body = [
+        [str(v) if c in _META_COLUMNS else fmt.value(c, None if pd.isna(v) else float(v)) for c, v in row.items()]
+        for row in shown.to_dict("records")
+    ]
+    widths = [max(len(h), *(len(r[i]) for r in body)) for i, h in enumerate(headers)]
+    lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True))]
+    lines += ["  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)) for r in body]
+    return "\n".join(lines)
+
+
+@handler("history")
+def render(run: RunView) -> Path:
+    """Record this run in ``<out>/history.jsonl`` (before the HTML report reads its trends)."""
+    return append(run.out, row_of(run))

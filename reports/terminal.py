@@ -1,0 +1,56 @@
+"""The budgets as a rich table for the terminal (`harness run`, `harness gate`)."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from perf_budgets.verdict import BudgetStatus, Outcome, Verdict
+from reports import format as fmt
+
+_STYLES = {
+    BudgetStatus.PASS: "green",
+    BudgetStatus.WARN: "yellow",
+    BudgetStatus.FAIL: "bold red",
+    BudgetStatus.INCONCLUSIVE: "magenta",
+}
+_OUTCOME_STYLES = {Outcome.PASS: "bold green", Outcome.BREACHED: "bold red", Outcome.INCONCLUSIVE: "bold magenta"}
+
+
+def budget_table(verdict: Verdict) -> Table:
+    """One row per budget, worst first; the status column is a word, colour only adds to it."""
+    table = Table(title=fmt.headline(verdict), title_justify="left", expand=False)
+    for name, justify in (
+        ("Budget", "left"),
+        ("Stage", "left"),
+        ("Limit", "right"),
+        ("Observed", "right"),
+        ("Baseline", "right"),
+        ("Change", "right"),
+        ("Status", "left"),
+    ):
+        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+    for budget in fmt.ordered(verdict.budgets):
+        table.add_row(
+            budget.budget,
+            budget.stage,
+            fmt.limit(budget),
+            fmt.value(budget.metric, budget.observed),
+            fmt.value(budget.metric, budget.baseline),
+            fmt.change(budget),
+            Text(fmt.STATUS_WORDS[budget.status], style=_STYLES[budget.status]),
+        )
+    return table
+
+
+def print_verdict(verdict: Verdict, console: Console) -> None:
+    """The budgets table, the messages of every budget not met, then the outcome line."""
+    console.print(budget_table(verdict))
+    for budget in fmt.ordered(verdict.budgets):
+        if budget.status is not BudgetStatus.PASS:
+            word = fmt.STATUS_WORDS[budget.status]
+            console.print(Text(f"{word}: {budget.budget}: ", style=_STYLES[budget.status]), budget.message)
+    for note in verdict.notes:
+        console.print(f"note: {note}")
+    console.print(Text(fmt.OUTCOME_WORDS[verdict.outcome], style=_OUTCOME_STYLES[verdict.outcome]))

@@ -1,0 +1,135 @@
+"""The load generator's own measurements: per-endpoint HDR histograms, errors, per-second series.
+
+A `Recorder` lives in every Locust process. Workers `drain()` it into a plain dict for
+`report_to_master`; the master `absorb()`s those dicts, so merged figures are exact
+(histograms are added bucket by bucket, counters summed). No gevent or Locust here.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import Counter
+from typing import Any
+
+from hdrh.histogram import HdrHistogram
+
+from scenarios import hdr
+
+HTTP = "http"
+WS = "ws"
+UPLOAD = "upload"
+
+
+@dataclasses.dataclass
+class Series:
+    """Requests, failures and latencies that completed in one wall-clock second."""
+
+    requests: int = 0
+    failures: int = 0
+    hist: HdrHistogram = dataclasses.field(default_factory=hdr.new)
+
+
+@dataclasses.dataclass
+class Endpoint:
+    """Everything measured for one request name (``"GET /api/models/[id]"``)."""
+
+    family: str
+    requests: int = 0
+    failures: int = 0
+    errors: Counter[str] = dataclasses.field(default_factory=Counter)
+    raw: HdrHistogram = dataclasses.field(default_factory=hdr.new)
+    corrected: HdrHistogram = dataclasses.field(default_factory=hdr.new)
+    paced: bool = False
+    upload_class: str | None = None
+
+
+class Recorder:
+    """Collects samples in one process; drains to, and absorbs from, plain dicts."""
+
+    def __init__(self) -> None:
+        self.endpoints: dict[str, Endpoint] = {}
+        self.seconds: dict[int, Series] = {}
+        self.counters: Counter[str] = Counter()
+
+    def record(
+        self,
+        key: str,
+        ms: float,
+        *,
+        at: float,
+        error: str | None = None,
+        family: str = HTTP,
+        pacing_ms: float | None = None,
+        upload_class: str | None = None,
+        in_window: bool = True,
+    ) -> None:
+        """One finished request; outside the measurement window it only feeds the time series."""
+        second = self.seconds.setdefault(int(at), Series())
+        second.requests += 1
+        second.failures += error is not None
+        if family == HTTP:
+            hdr.record(second.hist, ms)
+        if not in_window:
+            return
+        ep = self.endpoints.get(key)
+        if ep is None:
+            ep = self.endpoints[key] = Endpoint(family=family, upload_class=upload_class)
+        ep.requests += 1
+        if error is not None:
+            ep.failures += 1
+            ep.errors[error] += 1
+        hdr.record(ep.raw, ms)
+        # Coordinated omission: a paced user that waited on a stall skipped sends it owed.
+        hdr.record(ep.corrected, ms, pacing_ms)
+        ep.paced = ep.paced or bool(pacing_ms)
+
+    def drain(self) -> dict[str, Any]:
+        """Everything since the last drain as a msgpack-friendly dict; resets this recorder."""
+        data = {
+            "endpoints": {k: _endpoint_to_dict(ep) for k, ep in self.endpoints.items()},
+            "seconds": {str(s): _series_to_dict(v) for s, v in self.seconds.items()},
+            "counters": dict(self.counters),
+        }
+        self.endpoints, self.seconds, self.counters = {}, {}, Counter()
+        return data
+
+    def absorb(self, data: dict[str, Any]) -> None:
+        """Add a drained dict (from a worker or this process) into this recorder."""
+        for key, raw in data.get("endpoints", {}).items():
+            ep = self.endpoints.get(key)
+            if ep is None:
+                ep = self.endpoints[key] = Endpoint(family=raw["family"], upload_class=raw["upload_class"])
+            ep.requests += raw["requests"]
+            ep.failures += raw["failures"]
+            ep.errors.update(raw["errors"])
+            hdr.merge(ep.raw, [raw["raw"]])
+            hdr.merge(ep.corrected, [raw["corrected"]])
+            ep.paced = ep.paced or raw["paced"]
+        for sec, raw in data.get("seconds", {}).items():
+            series = self.seconds.setdefault(int(sec), Series())
+            series.requests += raw["requests"]
+            series.failures += raw["failures"]
+            hdr.merge(series.hist, [raw["hist"]])
+        self.counters.update(data.get("counters", {}))
+
+    def family(self, family: str, *, corrected: bool) -> HdrHistogram:
+        """One merged histogram over every endpoint of a family."""
+        hists = [ep.corrected if corrected else ep.raw for ep in self.endpoints.values() if ep.family == family]
+        return hdr.merge(hdr.new(), hists)
+
+
+def _endpoint_to_dict(ep: Endpoint) -> dict[str, Any]:
+    return {
+        "family": ep.family,
+        "requests": ep.requests,
+        "failures": ep.failures,
+        "errors": dict(ep.errors),
+        "raw": hdr.encode(ep.raw),
+        "corrected": hdr.encode(ep.corrected),
+        "paced": ep.paced,
+        "upload_class": ep.upload_class,
+    }
+
+
+def _series_to_dict(series: Series) -> dict[str, Any]:
+    return {"requests": series.requests, "failures": series.failures, "hist": hdr.encode(series.hist)}

@@ -1,0 +1,130 @@
+"""The structured summary the master writes into the stage's artifacts (``summary.json``).
+
+Everything the stage adapter needs is here, computed from exact merged histograms; the encoded
+histograms travel along so the figures can be recomputed offline. No gevent or Locust here.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import statistics
+from typing import Any
+
+from hdrh.histogram import HdrHistogram
+
+from scenarios import hdr
+from scenarios.recorder import HTTP, UPLOAD, WS, Endpoint, Recorder
+
+HOLD_GRACE_S = 2.0
+"""Seconds into a hold stage before users are expected to be there (dispatch takes a moment)."""
+
+
+@dataclasses.dataclass
+class UserSample:
+    """The users the runner had at one second, and what the profile asked for then."""
+
+    at: float
+    users: int
+    expected: int
+    hold: bool
+    into_stage_s: float
+
+
+@dataclasses.dataclass
+class Generator:
+    """One Locust process's health: CPU samples and event-loop lag."""
+
+    cpu: list[float] = dataclasses.field(default_factory=list)
+    lag: HdrHistogram = dataclasses.field(default_factory=hdr.new)
+
+    def summary(self) -> dict[str, Any]:
+        """CPU p90/max (percent of one core) and lag percentiles."""
+        cpu = sorted(self.cpu)
+        p90 = cpu[min(len(cpu) - 1, int(0.9 * len(cpu)))] if cpu else 0.0
+        return {"cpu_p90": p90, "cpu_max": max(cpu, default=0.0), "cpu_samples": len(cpu)} | {
+            "lag": hdr.summarize(self.lag)
+        }
+
+
+def endpoint_summary(ep: Endpoint) -> dict[str, Any]:
+    """Counts, error breakdown, raw and corrected percentiles for one endpoint."""
+    return {
+        "family": ep.family,
+        "requests": ep.requests,
+        "failures": ep.failures,
+        "error_ratio": ep.failures / ep.requests if ep.requests else 0.0,
+        "errors": dict(ep.errors),
+        "paced": ep.paced,
+        "upload_class": ep.upload_class,
+        "raw": hdr.summarize(ep.raw),
+        "corrected": hdr.summarize(ep.corrected),
+        "hist_raw": hdr.encode(ep.raw),
+        "hist_corrected": hdr.encode(ep.corrected),
+    }
+
+
+def http_summary(rec: Recorder, window_s: float) -> dict[str, Any]:
+    """Overall HTTP figures (uploads and websockets have their own families and budgets)."""
+    eps = [ep for ep in rec.endpoints.values() if ep.family != WS]
+    requests = sum(ep.requests for ep in eps)
+    failures = sum(ep.failures for ep in eps)
+    errors: dict[str, int] = {}
+    for ep in eps:
+        for key, n in ep.errors.items():
+            errors[key] = errors.get(key, 0) + n
+    return {
+        "requests": requests,
+        "failures": failures,
+        "error_ratio": failures / requests if requests else 0.0,
+        "errors": errors,
+        "rps": requests / window_s if window_s > 0 else 0.0,
+        "raw": hdr.summarize(rec.family(HTTP, corrected=False)),
+        "corrected": hdr.summarize(rec.family(HTTP, corrected=True)),
+    }
+
+
+def series(rec: Recorder, users: list[UserSample], started_at: float) -> list[dict[str, Any]]:
+    """One row per wall-clock second: requests, failures, p50/p95 and users."""
+    by_second = {int(u.at): u for u in users}
+    rows = []
+    for sec in sorted(set(rec.seconds) | set(by_second)):
+        s = rec.seconds.get(sec)
+        u = by_second.get(sec)
+        rows.append(
+            {
+                "t": sec - int(started_at),
+                "requests": s.requests if s else 0,
+                "failures": s.failures if s else 0,
+                "p50_ms": hdr.percentile_ms(s.hist, 50) if s else 0.0,
+                "p95_ms": hdr.percentile_ms(s.hist, 95) if s else 0.0,
+                "users": u.users if u else None,
+                "expected_users": u.expected if u else None,
+            }
+        )
+    return rows
+
+
+def users_summary(samples: list[UserSample], requested: int) -> dict[str, Any]:
+    """Peak users and the worst held/expected ratio over the hold stages."""
+    held = [s for s in samples if s.hold and s.into_stage_s >= HOLD_GRACE_S and s.expected]
+    ratios = [min(1.0, s.users / s.expected) for s in held]
+    return {
+        "requested": requested,
+        "peak": max((s.users for s in samples), default=0),
+        "held_ratio": min(ratios) if ratios else 0.0,
+        "held_ratio_mean": statistics.fmean(ratios) if ratios else 0.0,
+        "hold_seconds": len(held),
+    }
+
+
+def families(rec: Recorder) -> dict[str, Any]:
+    """Websocket round trips and uploads by size class, merged across endpoints."""
+    ws = [ep.raw for ep in rec.endpoints.values() if ep.family == WS]
+    uploads: dict[str, HdrHistogram] = {}
+    for ep in rec.endpoints.values():
+        if ep.family == UPLOAD and ep.upload_class:
+            hdr.merge(uploads.setdefault(ep.upload_class, hdr.new()), [ep.raw])
+    return {
+        "ws": hdr.summarize(hdr.merge(hdr.new(), ws)) if ws else None,
+        "upload": {name: hdr.summarize(h) for name, h in uploads.items()},
+    }

@@ -1,0 +1,1 @@
+"""The JSON API under ``/api`` plus the operations endpoints (``/health``, ``/metrics``)."""

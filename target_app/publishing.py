@@ -1,0 +1,84 @@
+"""Turning a received upload into a published model (shared by the API and the upload page)."""
+
+from __future__ import annotations
+
+import os
+import time
+from typing import Annotated
+
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, Field, ValidationError
+from sqlalchemy.orm import Session
+
+from target_app.context import AppContext, in_session, invalidate
+from target_app.domain import CategorySlug, FileFormat, License, format_from_upload
+from target_app.errors import UnsupportedMediaError
+from target_app.metrics import UPLOAD_DURATION, UPLOAD_SIZE
+from target_app.schemas import ModelDetail
+from target_app.services.catalogue import NewModel, create_model, get_model
+from target_app.tables import User
+from target_app.uploads import ReceivedFile, ReceivedForm
+
+ALLOWED_EXTENSIONS = ", ".join(f".{fmt.value}" for fmt in FileFormat)
+
+
+class UploadFields(BaseModel):
+    """The text fields of an upload."""
+
+    title: Annotated[str, Field(min_length=1, max_length=200)]
+    description: Annotated[str, Field(max_length=5000)] = ""
+    category: CategorySlug
+    license: License = License.cc_by
+
+
+def validate_upload(form: ReceivedForm) -> tuple[UploadFields, ReceivedFile, FileFormat]:
+    """Fields, file and format of an upload, or the 422/415 error a client can act on."""
+    errors: list[dict[str, object]] = []
+    fields = None
+    try:
+        fields = UploadFields.model_validate(form.fields)
+    except ValidationError as exc:
+        errors += [{**e, "loc": ("body", *e["loc"])} for e in exc.errors(include_url=False)]
+    if form.file is None:
+        errors.append({"type": "missing", "loc": ("body", "file"), "msg": "Field required",
+                       "input": None})
+    if errors or fields is None or form.file is None:
+        raise RequestValidationError(errors)
+    file_format = format_from_upload(form.file.filename, form.file.content_type)
+    if file_format is None:
+        raise UnsupportedMediaError(f"Unsupported file type; allowed: {ALLOWED_EXTENSIONS}")
+    return fields, form.file, file_format
+
+
+def _store(session: Session, user: User, fields: UploadFields, received: ReceivedFile,
+           file_format: FileFormat, upload_dir: os.PathLike[str], site_url: str) -> ModelDetail:
+    new = NewModel(title=fields.title, description=fields.description,
+                   category=fields.category.value, license=fields.license.value,
+                   file_format=file_format.value, size_bytes=received.size)
+    model = create_model(session, user, new)
+    final_path = os.path.join(upload_dir, f"{model.id}.{file_format.value}")
+    os.replace(received.path, final_path)
+    model.file_path = final_path
+    session.flush()
+    return get_model(session, model.id, site_url)
+
+
+async def publish(
+    ctx: AppContext, form: ReceivedForm, user: User, site_url: str, started: float
+) -> ModelDetail:
+    """Validate, store and announce an upload; the received file is removed on any failure."""
+    try:
+        fields, received, file_format = validate_upload(form)
+        detail = await in_session(ctx, _store, user, fields, received, file_format,
+                                  ctx.settings.upload_dir, site_url)
+    except BaseException:
+        form.discard()
+        raise
+    UPLOAD_SIZE.observe(received.size)
+    UPLOAD_DURATION.observe(time.perf_counter() - started)
+    await invalidate(ctx, "catalogue", "analytics")
+    await ctx.hub.broadcast({
+        "type": "model.created", "model_id": detail.id, "title": detail.title,
+        "author": detail.author, "url": f"/models/{detail.id}",
+    })
+    return detail

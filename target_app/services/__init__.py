@@ -1,0 +1,1 @@
+"""Business logic on SQLAlchemy sessions, shared by the JSON API and the pages."""
