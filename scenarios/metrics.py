@@ -1,0 +1,188 @@
+"""Locust event wiring: record every request into HDR histograms, merge workers, write the summary.
+
+Runs inside the Locust process only (gevent). Workers drain their recorder into each
+``report_to_master`` message; the master absorbs every ``worker_report`` and, on ``quit`` (after
+Locust has collected the workers' final reports), writes ``summary.json``. A partial summary is
+written every few seconds so an interrupted run keeps what it measured.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from pathlib import Path
+from typing import Any
+
+import gevent
+from locust.env import Environment
+from locust.runners import MasterRunner, WorkerRunner
+
+from harness import atomic
+from scenarios import hdr, summary
+from scenarios.probes import AvailabilityProbe, CpuSampler, LoopLag, outages
+from scenarios.recorder import HTTP, UPLOAD, WS, Recorder
+from scenarios.shapes import Profile, ProfileShape
+
+PARTIAL_EVERY_S = 5
+LOCAL = "local"
+
+
+@dataclasses.dataclass
+class Collector:
+    """This process's measurements and, on the master, everything merged from the workers."""
+
+    env: Environment
+    profile: Profile
+    summary_path: Path | None
+    recorder: Recorder = dataclasses.field(default_factory=Recorder)
+    lag: LoopLag = dataclasses.field(default_factory=LoopLag)
+    cpu: CpuSampler = dataclasses.field(default_factory=CpuSampler)
+    probe: AvailabilityProbe | None = None
+    generators: dict[str, summary.Generator] = dataclasses.field(default_factory=dict)
+    users: list[summary.UserSample] = dataclasses.field(default_factory=list)
+    workers_connected: set[str] = dataclasses.field(default_factory=set)
+    workers_missing: set[str] = dataclasses.field(default_factory=set)
+    started_at: float | None = None
+    finished_at: float | None = None
+    _sampler: gevent.Greenlet | None = None
+
+    @property
+    def is_worker(self) -> bool:
+        """True in a worker process (it reports to a master and writes nothing)."""
+        return isinstance(self.env.runner, WorkerRunner)
+
+    def on_request(self, request_type: str, name: str, response_time: float, **kw: Any) -> None:
+        """`events.request` listener: one finished request into the recorder."""
+        context = kw.get("context") or {}
+        at = (kw.get("start_time") or time.time()) + response_time / 1000
+        upload_class = context.get("upload_class")
+        family = WS if request_type == "WS" else UPLOAD if upload_class else HTTP
+        error = error_key(kw.get("response"), kw.get("exception"))
+        if context.get("auth") and error is not None:
+            # Counted apart so a run that lost its login can never pass as authenticated traffic.
+            self.recorder.counters["auth_failures"] += 1
+        self.recorder.record(
+            f"{request_type} {name}",
+            response_time,
+            at=at,
+            error=error,
+            family=family,
+            pacing_ms=context.get("pacing_ms"),
+            upload_class=upload_class,
+            in_window=self.started_at is not None and at >= self.started_at + self.profile.warmup_s,
+        )
+
+    def on_test_start(self, **_: Any) -> None:
+        """Start the clocks, the generator-health greenlets and (not on workers) the probes."""
+        self.started_at = time.time()
+        self.lag.start()
+        self.cpu.start()
+        if not self.is_worker:
+            self.probe = AvailabilityProbe(self.env.host or "")
+            self.probe.start()
+            self._sampler = gevent.spawn(self._sample_loop)
+
+    def on_report_to_master(self, client_id: str, data: dict[str, Any]) -> None:
+        """Worker side: attach everything since the last report (histograms encoded)."""
+        data["harness"] = {"rec": self.recorder.drain(), "lag": self.lag.drain(), "cpu": self.cpu.drain()}
+
+    def on_worker_report(self, client_id: str, data: dict[str, Any]) -> None:
+        """Master side: merge one worker's report exactly."""
+        payload = data.get("harness")
+        if not payload:
+            return
+        self.workers_connected.add(client_id)
+        self.recorder.absorb(payload["rec"])
+        gen = self.generators.setdefault(client_id, summary.Generator())
+        hdr.merge(gen.lag, [payload["lag"]])
+        gen.cpu.extend(payload["cpu"])
+
+    def on_worker_connect(self, client_id: str, **_: Any) -> None:
+        """Master side: remember every worker that joined."""
+        self.workers_connected.add(client_id)
+
+    def on_quit(self, **_: Any) -> None:
+        """Stop the greenlets and write the final summary (master or local runner only)."""
+        for looper in (self.lag, self.cpu, self.probe):
+            if looper is not None:
+                looper.stop()
+        if self._sampler is not None:
+            self._sampler.kill(block=False)
+        if not self.is_worker:
+            self.finished_at = time.time()
+            self.write(final=True)
+
+    def _sample_loop(self) -> None:
+        shape = self.env.shape_class
+        tick = 0
+        while True:
+            gevent.sleep(1.0)
+            expected, hold, into = (
+                shape.expected_users() if isinstance(shape, ProfileShape) else (0, False, 0.0)
+            )
+            runner = self.env.runner
+            users = runner.user_count if runner is not None else 0
+            self.users.append(summary.UserSample(time.time(), users, expected, hold, into))
+            if isinstance(runner, MasterRunner):
+                self.workers_missing.update(c.id for c in runner.clients.missing)
+            tick += 1
+            if tick % PARTIAL_EVERY_S == 0:
+                self.write(final=False)
+
+    def write(self, *, final: bool) -> None:
+        """Atomically (re)write the summary file."""
+        if self.summary_path is not None:
+            atomic.write_json(self.summary_path, self.build(final=final))
+
+    def build(self, *, final: bool) -> dict[str, Any]:
+        """The summary of everything measured so far."""
+        own = self.generators.setdefault(LOCAL, summary.Generator())
+        hdr.merge(own.lag, [self.lag.drain()])
+        own.cpu.extend(self.cpu.drain())
+        started = self.started_at or time.time()
+        finished = self.finished_at or time.time()
+        window = max(finished - started - self.profile.warmup_s, 1e-9)
+        return {
+            "final": final,
+            "profile": self.profile.to_dict(),
+            "started_at": started,
+            "finished_at": finished,
+            "measured_s": window,
+            "endpoints": {k: summary.endpoint_summary(ep) for k, ep in self.recorder.endpoints.items()},
+            "http": summary.http_summary(self.recorder, window),
+            **summary.families(self.recorder),
+            "series": summary.series(self.recorder, self.users, started),
+            "users": summary.users_summary(self.users, self.profile.requested_users),
+            "generator": {
+                "processes": {k: g.summary() for k, g in self.generators.items()},
+                "distributed": isinstance(self.env.runner, MasterRunner),
+                "workers_connected": sorted(self.workers_connected),
+                "workers_missing": sorted(self.workers_missing),
+            },
+            "availability": outages(self.probe.rows if self.probe else []),
+            "counters": dict(self.recorder.counters),
+        }
+
+
+def error_key(response: Any, exception: BaseException | None) -> str | None:
+    """How a failure is counted: ``HTTP 500``, an exception name, or a semantic-check message."""
+    if exception is None:
+        return None
+    status = getattr(response, "status_code", 0) or 0
+    if status >= 400:
+        return f"HTTP {status}"
+    name = type(exception).__name__
+    return f"{name}: {str(exception)[:80]}" if name == "CatchResponseError" else name
+
+
+def install(env: Environment, profile: Profile, summary_path: Path | None) -> Collector:
+    """Create this process's collector and hook it onto Locust's events."""
+    collector = Collector(env, profile, summary_path)
+    events = env.events
+    events.request.add_listener(collector.on_request)
+    events.test_start.add_listener(collector.on_test_start)
+    events.report_to_master.add_listener(collector.on_report_to_master)
+    events.worker_report.add_listener(collector.on_worker_report)
+    events.worker_connect.add_listener(collector.on_worker_connect)
+    events.quit.add_listener(collector.on_quit)
+    return collector
