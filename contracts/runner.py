@@ -60,13 +60,15 @@ def command(files: RunFiles, base_url: str, settings: RunSettings) -> list[str]:
         sys.executable, "-m", "schemathesis.cli", "--config-file", str(files.config),
         "run", str(files.schema), "--url", base_url,
         "--seed", str(settings.seed), "--max-examples", str(settings.max_examples),
-        "--max-time", str(settings.max_time_s), "--workers", str(settings.workers),
+        "--workers", str(settings.workers),
         "--phases", ",".join(settings.phases), "--checks", settings.checks,
         "--request-timeout", str(settings.request_timeout_s),
         "--generation-database", "none", "--no-color",
         "--report", "ndjson,json",
         "--report-ndjson-path", str(files.events), "--report-json-path", str(files.summary),
     ]  # fmt: skip
+    if settings.max_time_s is not None:
+        cmd += ["--max-time", str(settings.max_time_s)]
     if settings.include:
         cmd += ["--include-name-regex", _any_of(settings.include)]
     if settings.exclude:

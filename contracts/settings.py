@@ -20,13 +20,16 @@ class RunSettings:
 
     seed: int
     max_examples: int
-    max_time_s: int
+    timeout_s: float
+    """Watchdog: the run is stopped (and reported incomplete) past this."""
     workers: int
     phases: tuple[str, ...] = PHASES
     checks: str = "all"
     include: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
     request_timeout_s: float = 10.0
+    max_time_s: int | None = None
+    """Schemathesis's ``--max-time``: fuzzing and stateful phases repeat until it is spent (soak)."""
 
 
 def _patterns(value: Any, key: str) -> tuple[str, ...]:
@@ -63,17 +66,18 @@ def from_options(profile: str, options: Mapping[str, Any]) -> RunSettings:
         return RunSettings(
             seed=int(options.get("seed", DEFAULT_SEED)),
             max_examples=int(options.get("max_examples", 5 if smoke else 100)),
-            max_time_s=int(options.get("max_time_s", 45 if smoke else 900)),
+            timeout_s=float(options.get("timeout_s", 120 if smoke else 1800)),
             workers=int(options.get("workers", 2 if smoke else 4)),
             phases=_phases(options.get("phases")),
             checks=str(options.get("checks", "all")),
             include=_patterns(options.get("include"), "include"),
             exclude=_patterns(options.get("exclude"), "exclude"),
             request_timeout_s=float(options.get("request_timeout_s", 10.0)),
+            max_time_s=int(options["max_time_s"]) if "max_time_s" in options else None,
         )
     except (TypeError, ValueError) as exc:
         raise HarnessError(
             ErrorKind.USAGE,
             f"bad contracts option: {exc}",
-            tip="seed, max_examples, max_time_s and workers are integers",
+            tip="seed, max_examples, max_time_s and workers are integers; timeout_s is seconds",
         ) from exc

@@ -34,7 +34,7 @@ _READ_JS = """() => {
   const nav = performance.getEntriesByType("navigation")[0];
   const v = window.__harnessVitals;
   return {ttfb_ms: nav.responseStart, load_ms: nav.loadEventEnd, fcp_ms: v.fcp, lcp_ms: v.lcp,
-          cls: v.cls, inp_ms: v.inp, status: nav.responseStatus ?? null};
+          cls: v.cls, inp_ms: v.inp};
 }"""
 # Event Timing entries are queued after the next paint: two frames later they have arrived.
 _NEXT_PAINTS_JS = "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))"
@@ -76,9 +76,8 @@ def load_once(browser: Browser, base_url: str, path: str, probe: str) -> dict[st
         interact(page)
         page.evaluate(_NEXT_PAINTS_JS)
         page.wait_for_timeout(_SETTLE_MS)
-        sample: dict[str, float | None] = page.evaluate(_READ_JS)
-        sample.pop("status", None)
-        return sample
+        raw: dict[str, float | None] = page.evaluate(_READ_JS)
+        return {metric: None if raw[metric] is None else round(raw[metric], 3) for metric in METRICS}
     finally:
         context.close()
 
@@ -97,9 +96,9 @@ def median(samples: list[dict[str, float | None]]) -> dict[str, float]:
     """Per metric, the median of the loads that reported it."""
     result: dict[str, float] = {}
     for metric in METRICS:
-        values = [s[metric] for s in samples if s.get(metric) is not None]
+        values = [float(v) for s in samples if (v := s.get(metric)) is not None]
         if values:
-            result[metric] = round(float(statistics.median(v for v in values if v is not None)), 3)
+            result[metric] = round(statistics.median(values), 3)
     return result
 
 

@@ -28,12 +28,9 @@ async def register_user(body: RegisterIn, ctx: Ctx) -> UserOut:
 @router.post("/auth/login", responses=errors(401, 413))
 async def login_user(body: LoginIn, ctx: Ctx) -> TokenOut:
     """Exchange credentials for a bearer token."""
-
-    def login(session: accounts.Session) -> TokenOut:
-        return accounts.issue_token(session, accounts.authenticate(session, body.username,
-                                                                   body.password))
-
-    return await in_session(ctx, login)
+    token = await in_session(ctx, accounts.login, body.username, body.password)
+    await invalidate(ctx, "analytics")
+    return token
 
 
 @router.post("/auth/logout", status_code=status.HTTP_204_NO_CONTENT, responses=errors(401))

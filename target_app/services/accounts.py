@@ -7,8 +7,6 @@ from datetime import timedelta
 from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
-__all__ = ["Session", "authenticate", "issue_token", "register", "revoke", "user_for_token"]
-
 from target_app.errors import ConflictError, UnauthorizedError
 from target_app.passwords import hash_password, new_token, token_digest, verify_password
 from target_app.schemas import TokenOut, UserOut
@@ -45,6 +43,11 @@ def issue_token(session: Session, user: User) -> TokenOut:
     session.add(Token(digest=token_digest(token), user_id=user.id, created_at=now,
                       expires_at=now + TOKEN_LIFETIME))
     return TokenOut(access_token=token, expires_in=int(TOKEN_LIFETIME.total_seconds()))
+
+
+def login(session: Session, username: str, password: str) -> TokenOut:
+    """Check credentials and issue a token."""
+    return issue_token(session, authenticate(session, username, password))
 
 
 def user_for_token(session: Session, token: str) -> User | None:

@@ -1,0 +1,1 @@
+"""The accessibility stage: axe-core audits of the target's pages, iframes and scripted UI states."""

@@ -1,0 +1,144 @@
+"""The accessibility stage: axe audits of pages, iframes and scripted states -> one StageResult.
+
+The stage reports; it never judges. Violations become findings (the gate applies the findings
+policy and the known-violations file) and counts by impact become metrics (the gate applies
+budgets). The status says only whether the audit ran: passed, error (crashed, timed out, or
+measured nothing), or incomplete (cancelled).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.util
+import json
+import os
+import re
+from importlib import metadata
+from pathlib import Path
+
+from accessibility import runner
+from accessibility.plan import AuditPlan, build_plan, credentials, options_with_defaults
+from accessibility.results import AuditRecord
+from accessibility.summary import AuditSummary
+from harness.browser import find_browser
+from harness.records import StageResult, Status, ValidityCheck
+from harness.rundir import RunDir
+from harness.stages import StageContext
+
+
+def run(ctx: StageContext) -> StageResult:
+    """Audit the target and return the stage result (written partially as the audit goes)."""
+    result = ctx.result(status=Status.INCOMPLETE, tool_versions=tool_versions())
+    plan = build_plan(ctx.target.url, ctx.target.bundled, ctx.options)
+    find_browser()  # a missing browser is an environment error, raised before anything starts
+    raw = ctx.artifacts / "raw"
+    raw.mkdir(parents=True, exist_ok=True)
+    plan_file = ctx.artifacts / "plan.json"
+    plan.write(plan_file)
+    summary = AuditSummary()
+    outcome = runner.Outcome()
+    timeout_s = float(options_with_defaults(ctx.options)["timeout_s"])
+    stream = runner.events(
+        runner.audit_command(plan_file, raw), env={**os.environ, **credentials(ctx.target.bundled, ctx.options)},
+        log=ctx.artifacts / "audit.log", timeout_s=timeout_s, cancel=ctx.cancel, outcome=outcome,
+    )  # fmt: skip
+    ctx.progress.start("accessibility: axe audits", total=_planned(plan))
+    with contextlib.closing(stream):
+        for event in stream:
+            _apply(ctx, summary, raw, event)
+            _fill(ctx, result, summary)
+            RunDir(ctx.run_dir).write_result(result)
+    _fill(ctx, result, summary)
+    _write_combined(ctx, raw, result)
+    return result.finish(_status(outcome, result, timeout_s))
+
+
+def _planned(plan: AuditPlan) -> float | None:
+    """Progress total: unknown when crawling (links decide how many pages there are)."""
+    if plan.crawl_depth:
+        return None
+    return len(plan.pages) + len(plan.auth_pages) + len(plan.states)
+
+
+def _apply(ctx: StageContext, summary: AuditSummary, raw: Path, event: dict[str, object]) -> None:
+    """Fold one event of the audit subprocess into the summary."""
+    if event["event"] == "audited":
+        data = json.loads((raw / str(event["file"])).read_text(encoding="utf-8"))
+        summary.add(AuditRecord(**data))
+        ctx.progress.advance()
+    elif event["event"] == "failed":
+        summary.add_failure(str(event["name"]), str(event["error"]))
+        ctx.progress.log(f"accessibility: could not audit {event['name']}: {event['error']}")
+        ctx.progress.advance()
+
+
+def _fill(ctx: StageContext, result: StageResult, summary: AuditSummary) -> None:
+    """Copy the summary so far into the result (metrics, findings, validity, details)."""
+    result.metrics = summary.metrics()
+    result.findings = list(summary.findings)
+    result.validity = validity(summary)
+    result.details = summary.details()
+    result.artifacts = {
+        "raw_axe_results": _relative(ctx, ctx.artifacts / "raw"),
+        "axe_results": _relative(ctx, ctx.artifacts / "axe-results.json"),
+        "audit_log": _relative(ctx, ctx.artifacts / "audit.log"),
+        "plan": _relative(ctx, ctx.artifacts / "plan.json"),
+    }
+
+
+def validity(summary: AuditSummary) -> list[ValidityCheck]:
+    """Did the audit look at what it claims? Any failed check makes the a11y budgets inconclusive."""
+    audited = summary.count("page") + summary.count("state")
+    bad_status = [f"{a['name']} ({a['status']})" for a in summary.audited if (a["status"] or 0) >= 400]
+    failed = [f"{f['name']}: {f['error']}" for f in summary.failed]
+    return [
+        ValidityCheck("pages_audited", audited > 0, f"{summary.count('page')} pages, {summary.count('state')} states"),
+        ValidityCheck("rules_applied", bool(summary.rules_applied), f"{len(summary.rules_applied)} axe rules applied"),
+        ValidityCheck("all_targets_audited", not failed, "; ".join(failed) or "every planned page and state"),
+        ValidityCheck("pages_answered", not bad_status, "error pages audited: " + ", ".join(bad_status)
+                      if bad_status else "every page answered below 400"),
+    ]  # fmt: skip
+
+
+def _status(outcome: runner.Outcome, result: StageResult, timeout_s: float) -> Status:
+    """passed when the audit ran to its end; error or incomplete otherwise (with the reason)."""
+    if outcome.cancelled:
+        result.error = "cancelled; the result holds the pages audited so far"
+        return Status.INCOMPLETE
+    if outcome.timed_out:
+        result.error = f"the audit did not finish within timeout_s={timeout_s:g} s; partial result"
+        return Status.ERROR
+    if outcome.returncode != 0:
+        result.error = f"the audit process exited with code {outcome.returncode}\n{_log_tail(result)}"
+        return Status.ERROR
+    return Status.PASSED
+
+
+def _log_tail(result: StageResult, lines: int = 15) -> str:
+    """The end of the audit's stderr log, for error messages."""
+    path = Path(result.details.get("log_path", ""))
+    with contextlib.suppress(OSError):
+        return "\n".join(path.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:])
+    return ""
+
+
+def _write_combined(ctx: StageContext, raw: Path, result: StageResult) -> None:
+    """All raw axe results in one file (the per-target files stay for partial runs)."""
+    records = [json.loads(p.read_text(encoding="utf-8")) for p in sorted(raw.glob("[0-9]*.json"))]
+    (ctx.artifacts / "axe-results.json").write_text(json.dumps(records), encoding="utf-8")
+    result.details["log_path"] = str(ctx.artifacts / "audit.log")
+
+
+def _relative(ctx: StageContext, path: Path) -> str:
+    return str(path.relative_to(ctx.run_dir))
+
+
+def tool_versions() -> dict[str, str]:
+    """axe-core (bundled by axe-playwright-python), the wrapper and Playwright."""
+    versions = {name: metadata.version(name) for name in ("axe-playwright-python", "playwright")}
+    spec = importlib.util.find_spec("axe_playwright_python")
+    if spec is not None and spec.origin is not None:
+        header = (Path(spec.origin).parent / "axe.min.js").read_text(encoding="utf-8")[:200]
+        match = re.search(r"axe v(\d+\.\d+\.\d+)", header)
+        versions["axe-core"] = match.group(1) if match else "unknown"
+    return versions

@@ -1,0 +1,161 @@
+"""The contracts stage: Schemathesis (every check, every phase incl. stateful) against the target's OpenAPI.
+
+Flow: load and check the schema -> resolve the operation filter -> log in (or take a token) ->
+run the Schemathesis CLI with a fixed seed and structured reports -> read its NDJSON events and
+JSON report -> one finding per (check, operation), metrics, validity, JUnit.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+from harness.errors import ErrorKind, HarnessError
+from harness.records import METRIC_PREFIXES, StageResult, Status, ValidityCheck
+from harness.stages import StageContext
+
+from contracts import events, findings, junit, runner, schema_source, summary
+from contracts.auth import AuthError, AuthOptions, AuthPlan, authenticate
+from contracts.settings import RunSettings, from_options
+
+PREFIX = METRIC_PREFIXES["contracts"]
+_LOG_TAIL_LINES = 25
+_STOP_REASONS_OK = ("completed", "max_time")
+
+
+def run(ctx: StageContext) -> StageResult:
+    """Run the stage; bad input raises `HarnessError`, failed auth gives an error result."""
+    settings = from_options(ctx.profile, ctx.options)
+    schema = schema_source.load(ctx.openapi)
+    _check_filter(schema, settings)
+    auth_options = AuthOptions.from_options(ctx.options)
+    try:
+        plan = authenticate(ctx.target.url, ctx.options, auth_options)
+    except AuthError as exc:
+        return ctx.result(status=Status.ERROR, error=exc.render()).finish()
+    settings = dataclasses.replace(settings, exclude=settings.exclude + plan.excluded(auth_options))
+    files = runner.RunFiles(ctx.artifacts)
+    schema_source.save(schema, files.schema)
+    runner.write_config(files, settings, plan.config_toml(schema.bearer_scheme(), auth_options))
+    cmd = runner.command(files, ctx.target.url, settings)
+    ctx.progress.start(f"contracts: Schemathesis on {len(schema.operations)} operations (seed {settings.seed})")
+    runner.run(ctx, cmd, files, plan.env(), settings.timeout_s)
+    report = summary.read(files.summary, _log_tail(files.log))
+    seen = events.read(files.events)
+    junit_path = junit.write(ctx.artifacts / "junit.xml", seen)
+    result = _result(ctx, settings, report, seen)
+    result.details.update(_details(settings, plan, cmd))
+    result.artifacts.update(_artifacts(ctx.run_dir, files, junit_path))
+    return result.finish()
+
+
+def _check_filter(schema: schema_source.ApiSchema, settings: RunSettings) -> None:
+    """An include/exclude filter that leaves nothing would 'pass' without testing anything."""
+    if schema.select(settings.include, settings.exclude):
+        return
+    shown = ", ".join(schema.operations[:8]) + (" ..." if len(schema.operations) > 8 else "")
+    raise HarnessError(
+        ErrorKind.USAGE,
+        f"the contracts operation filter (include={list(settings.include)}, exclude={list(settings.exclude)}) "
+        f"matches none of the {len(schema.operations)} operations",
+        tip=f"filters are regexes on 'METHOD /path', e.g. '^GET /api/'; operations: {shown}",
+    )
+
+
+def _result(
+    ctx: StageContext, settings: RunSettings, report: summary.RunSummary, seen: events.Observations
+) -> StageResult:
+    found = findings.to_findings(seen.failures)
+    result = ctx.result(
+        status=_status(ctx, found, report),
+        tool_versions={"schemathesis": report.version},
+        metrics=_metrics(report, seen, len(found)),
+        findings=found,
+        validity=_validity(report, seen),
+    )
+    if result.status is Status.ERROR:
+        result.error = f"Schemathesis stopped with errors: {'; '.join(report.errors) or report.stop_reason}"
+    return result
+
+
+def _status(ctx: StageContext, found: list[object], report: summary.RunSummary) -> Status:
+    if ctx.cancel.is_set() or not report.complete:
+        return Status.INCOMPLETE
+    if report.exit_code == 2 and report.tested == 0:
+        return Status.ERROR
+    return Status.FAILED if found else Status.PASSED
+
+
+def _metrics(report: summary.RunSummary, seen: events.Observations, failures: int) -> dict[str, float]:
+    metrics = {
+        f"{PREFIX}.failures.total": float(failures),
+        f"{PREFIX}.operations.total": float(report.total),
+        f"{PREFIX}.operations.selected": float(report.selected),
+        f"{PREFIX}.operations.tested": float(report.tested),
+        f"{PREFIX}.operations.tested_ratio": round(report.tested_ratio, 4),
+        f"{PREFIX}.test_cases": float(report.test_cases),
+        f"{PREFIX}.errors.total": float(len(seen.errors)),
+    }
+    grouped = findings.group(seen.failures)
+    for check in sorted({check for _, check in seen.checked}):
+        failing = sum(1 for (name, _) in grouped if name == check)
+        metrics[f'{PREFIX}.check["{check}"].failures'] = float(failing)
+    return metrics
+
+
+def _validity(report: summary.RunSummary, seen: events.Observations) -> list[ValidityCheck]:
+    errors = "; ".join(f"{e.label}: {e.message.splitlines()[0] if e.message else ''}" for e in seen.errors[:5])
+    return [
+        ValidityCheck(
+            "operations_tested",
+            report.tested > 0,
+            f"{report.tested} of {report.total} operations tested ({report.selected} selected)",
+        ),
+        ValidityCheck(
+            "run_completed",
+            report.complete and report.stop_reason in _STOP_REASONS_OK,
+            f"Schemathesis stopped: {report.stop_reason}",
+        ),
+        ValidityCheck(
+            "no_tool_errors",
+            not seen.errors,
+            f"{len(seen.errors)} cases could not run" + (f": {errors}" if errors else ""),
+        ),
+    ]
+
+
+def _details(settings: RunSettings, plan: AuthPlan, cmd: list[str]) -> dict[str, object]:
+    return {
+        "seed": settings.seed,
+        "settings": dataclasses.asdict(settings),
+        "auth": plan.method,
+        "command": cmd,
+        "replay": "re-run `command` with the same seed; each finding's evidence is a curl for its case",
+    }
+
+
+def _artifacts(run_dir: Path, files: runner.RunFiles, junit_path: Path) -> dict[str, str]:
+    paths = {
+        "junit": junit_path,
+        "schemathesis_events": files.events,
+        "schemathesis_report": files.summary,
+        "schemathesis_log": files.log,
+        "schemathesis_config": files.config,
+        "openapi": files.schema,
+    }
+    return {name: _relative(path, run_dir) for name, path in paths.items() if path.exists()}
+
+
+def _relative(path: Path, run_dir: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(run_dir.resolve()))
+    except ValueError:
+        return str(path)
+
+
+def _log_tail(log: Path) -> str:
+    try:
+        lines = log.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return "  (no output)"
+    return "\n".join("  | " + line for line in lines[-_LOG_TAIL_LINES:])

@@ -1,0 +1,271 @@
+"""The gate: judge one profile's budgets against a run's stage results (and a baseline run).
+
+A budget is passed only on a measured, valid, finite value. Everything else is inconclusive:
+a stage that did not run or ended in error/incomplete/skipped, a metric it did not publish, a
+failed validity check that covers the metric. Budgets that cannot apply to this run (a stage that
+was not requested, a regression budget without a baseline) are left out with a verdict note, so
+they never count as passes.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import math
+import re
+from collections.abc import Callable, Collection, Mapping
+
+from harness.records import StageResult, Status, ValidityCheck, metric_pattern, stage_of_metric
+from perf_budgets import messages
+from perf_budgets.findings import StageFindings, judge_findings
+from perf_budgets.known import KnownFailures
+from perf_budgets.model import Budget, BudgetFile, Comparison, FindingsPolicy, Level
+from perf_budgets.verdict import BudgetResult, BudgetStatus, Verdict, decide
+
+SignificanceTest = Callable[[str, StageResult, StageResult], bool | None]
+"""Hook for regression budgets: (metric, current, baseline) -> is the change real? None = can't tell.
+
+The reports issue plugs in a test on the HDR histograms; without it the relative change decides.
+"""
+
+UNUSABLE = frozenset({Status.ERROR, Status.INCOMPLETE, Status.SKIPPED})
+
+
+@dataclasses.dataclass(frozen=True)
+class MetricView:
+    """Every metric the budgets can see: the stages' own plus the derived findings counts."""
+
+    values: Mapping[str, float]
+    findings: Mapping[str, StageFindings]
+
+    @classmethod
+    def build(
+        cls,
+        results: Mapping[str, StageResult],
+        policy: FindingsPolicy,
+        known: KnownFailures | None,
+        today: datetime.date,
+    ) -> MetricView:
+        """Merge the stages' metrics and derive ``<prefix>.findings.blocking|warning``."""
+        findings = {s: judge_findings(r, policy, known, today) for s, r in results.items()}
+        values: dict[str, float] = {}
+        for stage, result in results.items():
+            values.update(result.metrics)
+            values.update(findings[stage].metrics())
+        return cls(values, findings)
+
+    def matching(self, pattern: str) -> list[str]:
+        """The metric names ``pattern`` matches, sorted."""
+        if "*" not in pattern:
+            return [pattern] if pattern in self.values else []
+        regex = metric_pattern(pattern)
+        return sorted(name for name in self.values if regex.match(name))
+
+
+@dataclasses.dataclass(frozen=True)
+class _Run:
+    """What one evaluation reads."""
+
+    results: Mapping[str, StageResult]
+    view: MetricView
+    baseline: Mapping[str, StageResult] | None
+    base_view: MetricView | None
+    stages: Collection[str] | None
+    significance: SignificanceTest | None
+
+
+def evaluate(
+    budgets: BudgetFile,
+    profile: str,
+    results: Mapping[str, StageResult],
+    *,
+    baseline: Mapping[str, StageResult] | None = None,
+    known: KnownFailures | None = None,
+    run_complete: bool = True,
+    stages: Collection[str] | None = None,
+    today: datetime.date | None = None,
+    significance: SignificanceTest | None = None,
+) -> Verdict:
+    """Judge ``profile``'s budgets; ``stages`` = the stages the run was asked for (None: all)."""
+    known = known if known is not None else budgets.known
+    day = today or datetime.date.today()
+    view = MetricView.build(results, budgets.findings, known, day)
+    base_view = None
+    if baseline is not None:
+        usable = {s: r for s, r in baseline.items() if r.status not in UNUSABLE}
+        base_view = MetricView.build(usable, budgets.findings, known, day)
+    run = _Run(results, view, baseline, base_view, stages, significance)
+    judged: list[BudgetResult] = []
+    notes = [] if run_complete else ["the run did not complete (interrupted): it is inconclusive"]
+    for budget in budgets.for_profile(profile):
+        items = _judge_budget(budget, run)
+        judged.extend(item for item in items if isinstance(item, BudgetResult))
+        notes.extend(item for item in items if isinstance(item, str))
+    for stage_findings in view.findings.values():
+        notes.extend(stage_findings.notes())
+    return Verdict(
+        outcome=decide(tuple(judged), run_complete=run_complete),
+        profile=profile,
+        budgets=tuple(judged),
+        notes=tuple(notes),
+    )
+
+
+def _judge_budget(budget: Budget, run: _Run) -> list[BudgetResult | str]:
+    """One budget -> one result per metric it covers, or a note saying why it does not apply."""
+    stage = stage_of_metric(budget.metric) or budget.metric.split(".", 1)[0]
+    if run.stages is not None and stage not in run.stages:
+        return [f"budget '{budget.id}' not evaluated: the {stage} stage was not part of this run"]
+    if budget.comparison is Comparison.MAX_REGRESSION_PCT and run.baseline is None:
+        return [
+            f"budget '{budget.id}' not evaluated: it compares with a baseline run and none was "
+            "given (--baseline RUN_DIR)"
+        ]
+    result = run.results.get(stage)
+    if result is None:
+        reason = f"the {stage} stage did not run (no {stage}.json in the run)"
+        return [_inconclusive(budget, budget.metric, stage, reason, f"run it: --stages {stage}")]
+    metrics = run.view.matching(budget.metric)
+    if result.status in UNUSABLE:
+        reason = f"the {stage} stage ended with status {result.status.value}"
+        reason += f" ({result.error})" if result.error else ""
+        tip = f"see the {stage} stage's error and artifacts; fix the run, then gate it again"
+        return [_inconclusive(budget, m, stage, reason, tip) for m in metrics or [budget.metric]]
+    if not metrics and not budget.required:
+        return [f"budget '{budget.id}' not evaluated: no metric matches {budget.metric} (optional)"]
+    if not metrics:
+        reason = f"metric {budget.metric} was not measured: the {stage} stage did not publish it"
+        tip = "check that the stage's scenario covers it, or mark the budget required = false"
+        return [_inconclusive(budget, budget.metric, stage, reason, tip)]
+    return [_judge_metric(budget, metric, result, run) for metric in metrics]
+
+
+def _judge_metric(budget: Budget, metric: str, result: StageResult, run: _Run) -> BudgetResult:
+    """One budget against one concrete, measured metric."""
+    stage = result.stage
+    check = failed_check(result.validity, metric)
+    if check is not None:
+        reason = f"validity check '{check.name}' failed: {check.detail}"
+        tip = f"the {stage} stage did not measure what this budget needs; see its artifacts"
+        return _inconclusive(budget, metric, stage, reason, tip)
+    observed = run.view.values[metric]
+    if not math.isfinite(observed):
+        return _inconclusive(budget, metric, stage, f"the value is {observed}", "a stage bug")
+    base = run.base_view.values.get(metric) if run.base_view else None
+    change = change_pct(observed, base)
+    findings = run.view.findings.get(stage)
+    extra = findings.explain(metric) if findings and metric in findings.metrics() else ""
+    if budget.comparison is Comparison.MAX_REGRESSION_PCT:
+        status, message = _judge_regression(budget, metric, result, run, observed, base)
+    else:
+        status = judge_value(budget, observed)
+        message = _MESSAGES[status](budget, metric, stage, observed, extra)
+    return BudgetResult(
+        budget=_result_id(budget, metric),
+        metric=metric,
+        stage=stage,
+        level=budget.level.value,
+        comparison=budget.comparison.value,
+        limit=budget.limit,
+        observed=observed,
+        status=status,
+        message=message,
+        baseline=base,
+        change_pct=change,
+        description=budget.description,
+    )
+
+
+_MESSAGES = {
+    BudgetStatus.PASS: messages.passed,
+    BudgetStatus.WARN: messages.warning,
+    BudgetStatus.FAIL: messages.breach,
+}
+
+
+def judge_value(budget: Budget, observed: float) -> BudgetStatus:
+    """PASS, WARN (warn threshold crossed, or warn-level breach) or FAIL for a max/min budget."""
+    if breached(budget, observed):
+        return BudgetStatus.FAIL if budget.level is Level.FAIL else BudgetStatus.WARN
+    if budget.warn_limit is not None and _beyond(budget.comparison, observed, budget.warn_limit):
+        return BudgetStatus.WARN
+    return BudgetStatus.PASS
+
+
+def breached(budget: Budget, observed: float) -> bool:
+    """Is ``observed`` past the budget's limit?"""
+    return _beyond(budget.comparison, observed, budget.limit)
+
+
+def _beyond(comparison: Comparison, observed: float, limit: float) -> bool:
+    """Past ``limit`` in the direction the comparison forbids."""
+    return observed < limit if comparison is Comparison.MIN else observed > limit
+
+
+def change_pct(observed: float, base: float | None) -> float | None:
+    """Relative change against the baseline in percent; None without a (non-zero) baseline."""
+    if base is None or base == 0:
+        return None
+    return (observed - base) / abs(base) * 100.0
+
+
+def _judge_regression(
+    budget: Budget, metric: str, result: StageResult, run: _Run, observed: float, base: float | None
+) -> tuple[BudgetStatus, str]:
+    """A ``max_regression_pct`` budget: how much worse than the baseline may it get?"""
+    if base is None:
+        reason = f"the baseline run has no usable {metric}"
+        tip = "choose a baseline run in which this stage passed and published the metric"
+        return BudgetStatus.INCONCLUSIVE, messages.inconclusive(budget, metric, reason, tip)
+    sign = 1.0 if budget.better == "lower" else -1.0
+    worse = sign * (observed - base)
+    # From a zero baseline any worsening is unbounded in percent: it breaches every limit.
+    worse_pct = worse / abs(base) * 100.0 if base else (math.inf if worse > 0 else 0.0)
+    change = f"Changed from {messages.value(metric, base)} to {messages.value(metric, observed)}"
+    if worse_pct > budget.limit and _is_real(metric, result, run):
+        status = BudgetStatus.FAIL if budget.level is Level.FAIL else BudgetStatus.WARN
+        return status, messages.breach(budget, metric, result.stage, worse_pct, change)
+    if worse_pct > budget.limit:
+        change += "; the change is within run-to-run noise (significance test)"
+    return BudgetStatus.PASS, messages.passed(budget, metric, result.stage, worse_pct, change)
+
+
+def _is_real(metric: str, result: StageResult, run: _Run) -> bool:
+    """Does the significance hook (if any) confirm the change? Unsure counts as real."""
+    if run.significance is None or run.baseline is None:
+        return True
+    return run.significance(metric, result, run.baseline[result.stage]) is not False
+
+
+def failed_check(checks: list[ValidityCheck], metric: str) -> ValidityCheck | None:
+    """The first failed validity check that guards ``metric`` (empty ``affects`` guards all)."""
+    for check in checks:
+        if check.ok:
+            continue
+        if not check.affects or any(metric_pattern(p).match(metric) for p in check.affects):
+            return check
+    return None
+
+
+def _inconclusive(budget: Budget, metric: str, stage: str, reason: str, tip: str) -> BudgetResult:
+    """A budget that could not be judged."""
+    return BudgetResult(
+        budget=_result_id(budget, metric),
+        metric=metric,
+        stage=stage,
+        level=budget.level.value,
+        comparison=budget.comparison.value,
+        limit=budget.limit,
+        observed=None,
+        status=BudgetStatus.INCONCLUSIVE,
+        message=messages.inconclusive(budget, metric, reason, tip),
+        description=budget.description,
+    )
+
+
+def _result_id(budget: Budget, metric: str) -> str:
+    """``api_endpoint_p95[GET /api/models]`` for a wildcard budget; the plain id otherwise."""
+    if not budget.is_wildcard or metric == budget.metric:
+        return budget.id
+    labels = re.findall(r'\["(.*?)"\]', metric)
+    return f"{budget.id}[{', '.join(labels) or metric}]"

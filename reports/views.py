@@ -1,0 +1,204 @@
+"""One HTML section per stage, built defensively from ``StageResult`` fields and known ``details`` keys.
+
+What each stage may put in its result (every key optional; see ``reports/README.md``):
+
+- e2e: ``details["workflows"]`` rows ``{id, name, outcome, duration_s, failed_step, trace, screenshot}``
+  (trace/screenshot relative to the run folder), ``details["pages"]`` rows
+  ``{path, load_ms, ttfb_ms, fcp_ms, lcp_ms, cls, inp_ms}``.
+- contracts: findings with ``extra["reproduction"]`` (a curl command) and ``extra["operation"]``.
+- security: findings (severity = risk) with ``extra["solution"]``, ``extra["cwe"]``;
+  ``details["grade"]`` (e.g. ``"A+"``) and the ``security.grade_score`` metric.
+- accessibility: findings with ``extra["impact"]``, ``extra["page"]``, ``extra["selector"]``
+  (or ``extra["target"]`` list), ``extra["tags"]``, ``extra["help_url"]``.
+- coverage: ``details["files"]`` rows ``{path, line_ratio, branch_ratio, missing}``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from harness.records import Finding, Severity, StageResult
+from reports import load_view
+from reports.blocks import (
+    Block,
+    Cell,
+    Facts,
+    Note,
+    Table,
+    artifacts_table,
+    findings_table,
+    metrics_table,
+    num,
+    present,
+    rows_of,
+    text,
+    validity_table,
+)
+from reports.junit import duration_s
+
+View = Callable[[StageResult, StageResult | None], list[Block]]
+
+_SEVERITY_RANK = {s.value: i for i, s in enumerate(Severity)}
+_IMPACT_OF = {"critical": "critical", "high": "serious", "medium": "moderate", "low": "minor", "info": "minor"}
+_IMPACT_RANK = {"critical": 0, "serious": 1, "moderate": 2, "minor": 3}
+_PAGE_METRIC = re.compile(r'^e2e\.page\["(?P<path>.+)"\]\.(?P<field>\w+)$')
+_VITALS = (("Load", "load_ms"), ("TTFB", "ttfb_ms"), ("FCP", "fcp_ms"), ("LCP", "lcp_ms"), ("CLS", "cls"), ("INP", "inp_ms"))
+
+
+def _extra(key: str, *fallbacks: str) -> Callable[[Finding], Any]:
+    def get(finding: Finding) -> Any:
+        for name in (key, *fallbacks):
+            value = finding.extra.get(name)
+            if value:
+                return ", ".join(map(str, value)) if isinstance(value, list) else value
+        return None
+
+    return get
+
+
+def impact(finding: Finding) -> str:
+    """An axe impact from ``extra["impact"]``, else mapped from the severity."""
+    return str(finding.extra.get("impact") or _IMPACT_OF[finding.severity.value])
+
+
+def _counts(title: str, labels: list[str], order: list[str]) -> Facts:
+    return Facts(title, [(name, str(labels.count(name))) for name in order])
+
+
+def contracts(result: StageResult, _: StageResult | None) -> list[Block]:
+    """Contract failures with the request that reproduces each."""
+    columns = (
+        ("Check", lambda f: f.rule),
+        ("Operation", lambda f: f.extra.get("operation") or f.location),
+        ("Severity", lambda f: f.severity.value),
+        ("Failure", lambda f: f.message),
+        ("Reproduce with", _extra("reproduction", "curl")),
+    )
+    if not result.findings:
+        return [Note("No contract failures.")]
+    return [findings_table(f"Contract failures ({len(result.findings)})", result.findings, columns)]
+
+
+def security(result: StageResult, _: StageResult | None) -> list[Block]:
+    """Findings by risk, highest first, and the header/cookie grade."""
+    findings = sorted(result.findings, key=lambda f: _SEVERITY_RANK[f.severity.value])
+    grade = result.details.get("grade")
+    score = result.metrics.get("security.grade_score")
+    graded = [("Grade", f"{grade or '—'} (score {score:g})" if score is not None else str(grade or "—"))]
+    summary = _counts("Findings by risk", [f.severity.value for f in findings], [s.value for s in Severity])
+    columns = (
+        ("Risk", lambda f: f.severity.value),
+        ("Rule", lambda f: f.rule),
+        ("Where", lambda f: f.location),
+        ("Finding", lambda f: f.message),
+        ("Evidence", lambda f: f.evidence),
+        ("Solution", _extra("solution")),
+    )
+    table = findings_table(f"Security findings ({len(findings)}), highest risk first", findings, columns)
+    return [Facts("Grade", graded), summary, table if findings else Note("No security findings.")]
+
+
+def accessibility(result: StageResult, _: StageResult | None) -> list[Block]:
+    """Violations by impact with the page and the element's selector."""
+    findings = sorted(result.findings, key=lambda f: _IMPACT_RANK.get(impact(f), 9))
+    summary = _counts("Violations by impact", [impact(f) for f in findings], list(_IMPACT_RANK))
+    columns = (
+        ("Impact", impact),
+        ("Rule", lambda f: f.rule),
+        ("Page", lambda f: _extra("page", "url")(f) or f.location),
+        ("Element", _extra("selector", "target")),
+        ("Problem", lambda f: f.message),
+        ("WCAG", _extra("tags")),
+    )
+    table = findings_table(f"Accessibility violations ({len(findings)}), most severe first", findings, columns)
+    return [summary, table if findings else Note("No accessibility violations.")]
+
+
+def _link(value: Any) -> Cell:
+    return Cell(str(value), href=str(value)) if isinstance(value, str) and value else Cell("—")
+
+
+def page_rows(result: StageResult) -> list[dict[str, Any]]:
+    """Per-page Web Vitals rows from details, else rebuilt from ``e2e.page[...]`` metrics."""
+    rows = rows_of(result.details, "pages")
+    if rows:
+        return rows
+    rebuilt: dict[str, dict[str, Any]] = {}
+    for metric, value in result.metrics.items():
+        match = _PAGE_METRIC.match(metric)
+        if match:
+            rebuilt.setdefault(match["path"], {"path": match["path"]})[match["field"]] = value
+    return list(rebuilt.values())
+
+
+def e2e(result: StageResult, _: StageResult | None) -> list[Block]:
+    """Workflows with their trace and screenshot, then Web Vitals per page."""
+    flows = rows_of(result.details, "workflows")
+    flow_rows = [
+        [
+            text(w.get("name") or w.get("id")),
+            text(w.get("outcome")),
+            num("duration_s", w.get("duration_s")),
+            text(w.get("failed_step")),
+            _link(w.get("trace")),
+            _link(w.get("screenshot")),
+        ]
+        for w in flows
+    ]
+    headers = ("Workflow", "Outcome", "Duration", "Failed step", "Trace", "Screenshot")
+    pages = page_rows(result)
+    vitals = [[text(p.get("path"))] + [num(key, p.get(key)) for _, key in _VITALS] for p in pages]
+    return present(
+        [
+            Table(f"Workflows ({len(flows)})", headers, flow_rows) if flows else None,
+            Table("Web Vitals per page (median of loads)", ["Page"] + [h for h, _ in _VITALS], vitals, True)
+            if pages
+            else None,
+        ]
+    )
+
+
+def coverage(result: StageResult, _: StageResult | None) -> list[Block]:
+    """Per-file coverage when the stage lists files (the ratios are in the metrics table)."""
+    files = rows_of(result.details, "files")
+    rows = [
+        [text(f.get("path")), num("line_ratio", f.get("line_ratio")), num("branch_ratio", f.get("branch_ratio")),
+         text(f.get("missing"))]
+        for f in sorted(files, key=lambda f: f.get("line_ratio") or 0.0)
+    ]
+    return [Table("Coverage per file, lowest first", ("File", "Lines", "Branches", "Missing"), rows, True)] if rows else []
+
+
+VIEWS: dict[str, View] = {
+    "load": load_view.blocks,
+    "e2e": e2e,
+    "contracts": contracts,
+    "security": security,
+    "accessibility": accessibility,
+    "coverage": coverage,
+}
+
+
+def overview(result: StageResult) -> Facts:
+    """Status, time, tool versions and error of one stage."""
+    items = [("Status", result.status.value), ("Duration", f"{duration_s(result):.1f} s")]
+    items += [(f"{tool} version", version) for tool, version in sorted(result.tool_versions.items())]
+    if result.error:
+        items.append(("Error", result.error))
+    return Facts("Stage", items)
+
+
+def stage_blocks(result: StageResult, baseline: StageResult | None) -> list[Block]:
+    """The stage's own view, then its run-level metrics, validity checks and artifacts.
+
+    Without a stage-specific view (details missing or an unknown stage) every metric is listed.
+    """
+    specific = VIEWS.get(result.stage, lambda r, b: [])(result, baseline)
+    has_data = any(isinstance(b, Table) for b in specific)
+    metrics = metrics_table(result, f"{result.stage}: metrics")
+    if has_data:
+        metrics = Table(metrics.caption, metrics.headers, [r for r in metrics.rows if "[" not in r[0].text])
+    return present([overview(result), *specific, metrics if metrics.rows else None,
+                    validity_table(result), artifacts_table(result)])

@@ -1,0 +1,67 @@
+"""Uploaders: small model files often, a large one rarely; durations by size class.
+
+FastHttpUser has no multipart helper, so the body is built here (once per size, per process:
+a large upload must not cost the generator a fresh 50 MB buffer each time).
+"""
+
+from __future__ import annotations
+
+import functools
+import random
+import uuid
+
+from locust import task
+
+from scenarios.users import MarketplaceUser
+
+SMALL_BYTES = 64 * 1024
+BOUNDARY = "harness-load-boundary"
+
+
+@functools.lru_cache(maxsize=4)
+def multipart_body(size: int) -> bytes:
+    """A ``multipart/form-data`` upload of an ASCII STL padded to ``size`` bytes."""
+    solid = b"solid load\nendsolid load\n"
+    payload = solid + b" " * max(0, size - len(solid))
+    fields = {"title": "Load test upload", "description": "Uploaded by the harness.",
+              "category": "tools", "license": "CC0-1.0"}
+    parts = [
+        f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode()
+        for k, v in fields.items()
+    ]
+    head = (f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="part.stl"\r\n'
+            "Content-Type: model/stl\r\n\r\n").encode()
+    return b"".join([*parts, head, payload, f"\r\n--{BOUNDARY}--\r\n".encode()])
+
+
+class Uploader(MarketplaceUser):
+    """Signed in: uploads a model, checks it was published, and deletes it again."""
+
+    weight = 1
+    think_s = (2.0, 5.0)
+    large_bytes = 50 * 1024 * 1024
+    large_share = 0.05
+
+    def on_start(self) -> None:
+        """Sign in first."""
+        self.login()
+
+    @task
+    def upload(self) -> None:
+        """One upload: large with probability ``large_share``, else small."""
+        size_class = "large" if random.random() < self.large_share else "small"
+        size = self.large_bytes if size_class == "large" else SMALL_BYTES
+        body = self.call_json(
+            "POST",
+            "/api/models",
+            f"/api/models [{size_class} upload]",
+            status=201,
+            expect=("id",),
+            data=multipart_body(size),
+            headers={"Content-Type": f"multipart/form-data; boundary={BOUNDARY}",
+                     "X-Request-Id": uuid.uuid4().hex},
+            context={"upload_class": size_class},
+        )
+        if body is not None:
+            # Keep the target's disk flat across long runs.
+            self.client.delete(f"/api/models/{body['id']}", name="/api/models/[id]")

@@ -1,0 +1,232 @@
+"""The marketplace's traffic mix as Locust users (weights are shares of the simulated users).
+
+| class             | weight | does                                                        |
+|-------------------|--------|-------------------------------------------------------------|
+| CatalogueBrowser  | 6      | lists the catalogue, opens models, categories (paced: CO-corrected) |
+| Searcher          | 3      | searches, filters and sorts the catalogue                   |
+| Rater             | 2      | signed in: rates and comments on models                     |
+| WikiEditor        | 1      | reads wiki pages, signed in edits one                       |
+| FeedbackSender    | 1      | sends feedback and beta sign-ups                            |
+| Uploader          | fixed  | signed in: small files often, a large one rarely            |
+| WebsocketListener | fixed  | websocket ping/pong round trips (see `ws_user`)             |
+
+Every request has a stable name (``/api/models/[id]``) and a semantic check: a fast wrong
+answer is a failure. A login that fails stops the user loudly and is counted, so a run can
+never quietly measure unauthenticated traffic.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import random
+import time
+import uuid
+from typing import Any
+
+from locust import FastHttpUser, task
+from locust.exception import StopUser
+
+from scenarios.catalogue import CATEGORIES, SEARCH_TERMS, SORTS, ModelIds
+
+log = logging.getLogger(__name__)
+
+
+class MarketplaceUser(FastHttpUser):
+    """Shared knobs and checks; the think-time scale and credentials are set on init."""
+
+    abstract = True
+    think_scale = 1.0
+    think_s: tuple[float, float] = (1.0, 3.0)
+    username = "demo"
+    password = "demo-password-123"
+    model_ids = ModelIds()
+
+    def wait_time(self) -> float:
+        """Random think time, scaled (short test profiles shrink it)."""
+        return random.uniform(*self.think_s) * self.think_scale
+
+    def get_json(self, path: str, name: str, expect: tuple[str, ...] = (), **kw: Any) -> Any:
+        """GET a JSON document; a wrong status, a non-JSON body or missing keys fail it."""
+        return self.call_json("GET", path, name, expect=expect, **kw)
+
+    def call_json(
+        self, method: str, path: str, name: str, *, expect: tuple[str, ...] = (), status: int = 200, **kw: Any
+    ) -> Any:
+        """Send a request and check its status and JSON shape; returns the body or None."""
+        with self.client.request(method, path, name=name, catch_response=True, **kw) as resp:
+            if resp.status_code != status:
+                resp.failure(f"expected HTTP {status}, got {resp.status_code}")
+                return None
+            try:
+                body = resp.json()
+            except ValueError:
+                resp.failure("response is not JSON")
+                return None
+            missing = [k for k in expect if not isinstance(body, dict) or k not in body]
+            if missing:
+                resp.failure(f"JSON lacks {', '.join(missing)}")
+                return None
+            return body
+
+    def login(self) -> None:
+        """Sign in as the configured user; on failure stop this user loudly."""
+        body = self.call_json(
+            "POST",
+            "/api/auth/login",
+            "/api/auth/login",
+            expect=("access_token",),
+            json={"username": self.username, "password": self.password},
+            context={"auth": True},
+        )
+        if body is None:
+            log.error("login as %r failed: this user stops (the run's auth check fails)", self.username)
+            raise StopUser()
+        self.client.auth_header = f"Bearer {body['access_token']}"
+
+    def any_model_id(self) -> int:
+        """A model id seen in a catalogue listing (lists the catalogue first if none yet)."""
+        if not self.model_ids:
+            page = self.get_json("/api/models?per_page=50", "/api/models", expect=("items",))
+            self.model_ids.add_page(page)
+        return self.model_ids.pick()
+
+
+class CatalogueBrowser(MarketplaceUser):
+    """Anonymous browsing, paced at one task per second so stalls are corrected for."""
+
+    weight = 6
+    pacing_s = 1.0
+
+    @functools.cached_property
+    def _pacing(self) -> float:
+        return self.pacing_s * self.think_scale
+
+    def wait_time(self) -> float:
+        """Constant pacing: start a task every ``pacing_s`` seconds whatever it took."""
+        last = getattr(self, "_last_start", None)
+        now = time.perf_counter()
+        wait = self._pacing if last is None else max(0.0, self._pacing - (now - last))
+        self._last_start = now + wait
+        return wait
+
+    def context(self) -> dict[str, Any]:
+        """Every request carries its pacing so the recorder can correct for coordinated omission."""
+        return {"pacing_ms": self._pacing * 1000}
+
+    @task(2)
+    def list_models(self) -> None:
+        """A catalogue page, sorted a random way."""
+        page = self.get_json(
+            f"/api/models?sort={random.choice(SORTS)}&page={random.randint(1, 3)}",
+            "/api/models",
+            expect=("items", "total"),
+        )
+        self.model_ids.add_page(page)
+
+    @task(5)
+    def model_detail(self) -> None:
+        """One model's detail."""
+        self.get_json(f"/api/models/{self.any_model_id()}", "/api/models/[id]", expect=("id", "title"))
+
+    @task(1)
+    def categories(self) -> None:
+        """The category list."""
+        self.get_json("/api/categories", "/api/categories")
+
+
+class Searcher(MarketplaceUser):
+    """Searches and filters the catalogue."""
+
+    weight = 3
+
+    @task(3)
+    def search(self) -> None:
+        """A free-text search."""
+        self.get_json(f"/api/models?q={random.choice(SEARCH_TERMS)}", "/api/models?q", expect=("items",))
+
+    @task(2)
+    def filter_category(self) -> None:
+        """A category filter with a sort and a minimum rating."""
+        self.get_json(
+            f"/api/models?category={random.choice(CATEGORIES)}&min_rating=3&sort={random.choice(SORTS)}",
+            "/api/models?category",
+            expect=("items",),
+        )
+
+
+class Rater(MarketplaceUser):
+    """Signed in: rates models and comments on them."""
+
+    weight = 2
+
+    def on_start(self) -> None:
+        """Sign in first."""
+        self.login()
+
+    @task(3)
+    def rate(self) -> None:
+        """Rate a model 1–5."""
+        model = self.any_model_id()
+        self.call_json(
+            "POST", f"/api/models/{model}/ratings", "/api/models/[id]/ratings",
+            status=201, json={"score": random.randint(1, 5)},
+        )
+
+    @task(2)
+    def comment(self) -> None:
+        """Comment on a model, then read the comments."""
+        model = self.any_model_id()
+        self.call_json(
+            "POST", f"/api/models/{model}/comments", "/api/models/[id]/comments",
+            status=201, json={"body": "Printed fine at 0.2 mm layers."},
+        )
+        self.get_json(f"/api/models/{model}/comments", "/api/models/[id]/comments")
+
+
+class WikiEditor(MarketplaceUser):
+    """Reads the wiki; signed in, revises a page now and then."""
+
+    weight = 1
+
+    def on_start(self) -> None:
+        """Sign in first."""
+        self.login()
+
+    def _any_slug(self) -> str | None:
+        pages = self.get_json("/api/wiki", "/api/wiki")
+        return random.choice(pages)["slug"] if isinstance(pages, list) and pages else None
+
+    @task(4)
+    def read(self) -> None:
+        """The index and one page."""
+        slug = self._any_slug()
+        if slug:
+            self.get_json(f"/api/wiki/{slug}", "/api/wiki/[slug]", expect=("slug", "body"))
+
+    @task(1)
+    def edit(self) -> None:
+        """A new revision of a page."""
+        slug = self._any_slug()
+        if slug:
+            body = {"title": f"Notes {uuid.uuid4().hex[:6]}", "body": "Updated by the load test."}
+            self.call_json("PUT", f"/api/wiki/{slug}", "/api/wiki/[slug]", json=body)
+
+
+class FeedbackSender(MarketplaceUser):
+    """Sends product feedback and beta sign-ups."""
+
+    weight = 1
+
+    @task(3)
+    def feedback(self) -> None:
+        """A feedback message."""
+        self.call_json("POST", "/api/feedback", "/api/feedback", status=201,
+                       json={"message": "Search could rank by downloads.", "category": "feature"})
+
+    @task(1)
+    def beta(self) -> None:
+        """A beta sign-up with a fresh address (a duplicate would rightly answer 409)."""
+        email = f"load-{uuid.uuid4().hex[:12]}@example.com"
+        self.call_json("POST", "/api/beta/signup", "/api/beta/signup", status=201,
+                       json={"email": email, "platform": "linux"})

@@ -1,0 +1,108 @@
+"""Read the target's OpenAPI document and turn its GET operations into concrete, fetchable paths."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import httpx
+import yaml
+
+from harness.errors import ErrorKind, HarnessError
+
+_PARAM = re.compile(r"\{([^}]+)\}")
+
+
+@dataclasses.dataclass(frozen=True)
+class Operation:
+    """One GET operation: its template (``GET /api/models/{model_id}``) and a concrete path to fetch."""
+
+    template: str
+    path: str
+    query: dict[str, str]
+    int_params: tuple[str, ...]
+    secured: bool
+
+
+def load(source: str, timeout_s: float = 10.0) -> dict[str, Any]:
+    """The OpenAPI document from a URL or a file (JSON or YAML)."""
+    try:
+        if source.startswith(("http://", "https://")):
+            response = httpx.get(source, timeout=timeout_s)
+            response.raise_for_status()
+            text = response.text
+        else:
+            text = Path(source).read_text(encoding="utf-8")
+        data = json.loads(text) if text.lstrip().startswith("{") else yaml.safe_load(text)
+    except (httpx.HTTPError, OSError, ValueError, yaml.YAMLError) as exc:
+        raise HarnessError(
+            ErrorKind.TARGET_UNREACHABLE,
+            f"could not read the OpenAPI document at {source}: {exc}",
+            tip="check the target is up, or pass the document with --openapi PATH_OR_URL",
+        ) from exc
+    if not isinstance(data, dict) or "paths" not in data:
+        raise HarnessError(ErrorKind.CONFIG, f"{source} is not an OpenAPI document (no 'paths')")
+    return data
+
+
+def get_operations(document: dict[str, Any]) -> list[Operation]:
+    """Every GET operation whose parameters can be filled from examples, defaults or types."""
+    found: list[Operation] = []
+    global_security = bool(document.get("security"))
+    for template, item in sorted(document.get("paths", {}).items()):
+        operation = item.get("get") if isinstance(item, dict) else None
+        if not isinstance(operation, dict):
+            continue
+        params = [*item.get("parameters", []), *operation.get("parameters", [])]
+        concrete = _fill(template, params)
+        if concrete is not None:
+            secured = bool(operation.get("security", global_security or None))
+            found.append(dataclasses.replace(concrete, secured=secured))
+    return found
+
+
+def _fill(template: str, params: list[dict[str, Any]]) -> Operation | None:
+    path_values: dict[str, str] = {}
+    query: dict[str, str] = {}
+    ints: list[str] = []
+    for param in params:
+        value = _example(param)
+        where, name = param.get("in"), param.get("name", "")
+        if where == "path":
+            if value is None:
+                return None
+            path_values[name] = value
+            if _type(param) == "integer":
+                ints.append(name)
+        elif where == "query" and param.get("required"):
+            if value is None:
+                return None
+            query[name] = value
+    path = _PARAM.sub(lambda m: path_values.get(m.group(1), "1"), template)
+    return Operation(f"GET {template}", path, query, tuple(ints), secured=False)
+
+
+def _type(param: dict[str, Any]) -> str:
+    schema = param.get("schema", {})
+    kinds = [schema.get("type")] + [s.get("type") for s in schema.get("anyOf", []) if isinstance(s, dict)]
+    return next((k for k in kinds if isinstance(k, str) and k != "null"), "string")
+
+
+def _example(param: dict[str, Any]) -> str | None:
+    """An example value: explicit example, then schema example/default/enum, then one by type (ids are 1)."""
+    schema = param.get("schema", {})
+    examples = param.get("examples") or {}
+    for value in (
+        param.get("example"),
+        next((e.get("value") for e in examples.values() if isinstance(e, dict)), None),
+        schema.get("example"),
+        (schema.get("examples") or [None])[0],
+        schema.get("default"),
+        (schema.get("enum") or [None])[0],
+    ):
+        if value is not None:
+            return str(value)
+    return {"integer": "1", "number": "1", "boolean": "true", "string": "example"}.get(_type(param))
