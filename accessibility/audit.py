@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import sys
 from pathlib import Path
 from typing import Any
@@ -157,8 +158,15 @@ def run(plan: AuditPlan, out: Path) -> int:
     return 0
 
 
+def _stop_on_sigterm(signum: int, frame: object) -> None:
+    """Turn the stage's SIGTERM into an exception, so the ``finally`` blocks close the browser."""
+    raise SystemExit(128 + signum)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Command-line entry of the audit subprocess."""
+    # Playwright gives Chromium its own process group: only a clean close here ends it.
+    signal.signal(signal.SIGTERM, _stop_on_sigterm)
     parser = argparse.ArgumentParser(prog="python -m accessibility.audit", description=__doc__)
     parser.add_argument("--plan", type=Path, required=True, help="plan JSON written by the stage")
     parser.add_argument("--out", type=Path, required=True, help="folder for raw axe results")

@@ -23,10 +23,10 @@ REPORTED_TAGS = ("best-practice",)
 
 BUNDLED_PAGES = (
     "/", "/models", "/models/1", "/login", "/register", "/feedback",
-    "/wiki", "/wiki/getting-started-10", "/wiki/new", "/beta",
+    "/wiki", "/wiki/getting-started-10", "/beta",
 )
 """Pages of the bundled app anyone may open (the wiki slug is one the seed always creates)."""
-BUNDLED_AUTH_PAGES = ("/dashboard", "/upload")
+BUNDLED_AUTH_PAGES = ("/dashboard", "/upload", "/wiki/new")
 """Pages of the bundled app audited after logging in as the demo user."""
 
 USERNAME_ENV = "HARNESS_A11Y_USERNAME"

@@ -18,7 +18,7 @@ from typing import IO, Any
 
 ROOT = Path(__file__).resolve().parents[1]
 _POLL_S = 0.2
-_GRACE_S = 3.0
+_GRACE_S = 5.0
 
 
 @dataclasses.dataclass
@@ -88,13 +88,28 @@ def _pump(stream: IO[bytes], lines: queue.Queue[bytes]) -> None:
 
 
 def stop(process: subprocess.Popen[bytes]) -> None:
-    """SIGTERM, then SIGKILL, to the whole group (Chromium shares it); safe when it already ended."""
+    """Ask the audit to close its browser (SIGTERM), wait for its group to end, then SIGKILL it.
+
+    Playwright starts Chromium in a process group of its own, so killing the audit's group cannot
+    reach the browser: only the audit (through Playwright) can close it, hence the grace period.
+    """
     if process.poll() is None:
         with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGTERM)
+            os.kill(process.pid, signal.SIGTERM)
         with contextlib.suppress(subprocess.TimeoutExpired):
             process.wait(timeout=_GRACE_S)
-    # Browser helpers may outlive the audit process itself: none may outlive the stage.
+    _wait_group_gone(process.pid, _GRACE_S)
     with contextlib.suppress(ProcessLookupError):
         os.killpg(process.pid, signal.SIGKILL)
     process.wait()
+
+
+def _wait_group_gone(pgid: int, timeout_s: float) -> None:
+    """Wait until no process of group ``pgid`` is left (the Playwright driver ends last)."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(pgid, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.05)

@@ -49,8 +49,8 @@ def run(ctx: StageContext) -> StageResult:
             _fill(ctx, result, summary)
             RunDir(ctx.run_dir).write_result(result)
     _fill(ctx, result, summary)
-    _write_combined(ctx, raw, result)
-    return result.finish(_status(outcome, result, timeout_s))
+    _write_combined(ctx, raw)
+    return result.finish(_status(outcome, result, timeout_s, ctx.artifacts / "audit.log"))
 
 
 def _planned(plan: AuditPlan) -> float | None:
@@ -100,7 +100,7 @@ def validity(summary: AuditSummary) -> list[ValidityCheck]:
     ]  # fmt: skip
 
 
-def _status(outcome: runner.Outcome, result: StageResult, timeout_s: float) -> Status:
+def _status(outcome: runner.Outcome, result: StageResult, timeout_s: float, log: Path) -> Status:
     """passed when the audit ran to its end; error or incomplete otherwise (with the reason)."""
     if outcome.cancelled:
         result.error = "cancelled; the result holds the pages audited so far"
@@ -109,24 +109,22 @@ def _status(outcome: runner.Outcome, result: StageResult, timeout_s: float) -> S
         result.error = f"the audit did not finish within timeout_s={timeout_s:g} s; partial result"
         return Status.ERROR
     if outcome.returncode != 0:
-        result.error = f"the audit process exited with code {outcome.returncode}\n{_log_tail(result)}"
+        result.error = f"the audit process exited with code {outcome.returncode}\n{_log_tail(log)}"
         return Status.ERROR
     return Status.PASSED
 
 
-def _log_tail(result: StageResult, lines: int = 15) -> str:
+def _log_tail(path: Path, lines: int = 15) -> str:
     """The end of the audit's stderr log, for error messages."""
-    path = Path(result.details.get("log_path", ""))
     with contextlib.suppress(OSError):
         return "\n".join(path.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:])
     return ""
 
 
-def _write_combined(ctx: StageContext, raw: Path, result: StageResult) -> None:
+def _write_combined(ctx: StageContext, raw: Path) -> None:
     """All raw axe results in one file (the per-target files stay for partial runs)."""
     records = [json.loads(p.read_text(encoding="utf-8")) for p in sorted(raw.glob("[0-9]*.json"))]
     (ctx.artifacts / "axe-results.json").write_text(json.dumps(records), encoding="utf-8")
-    result.details["log_path"] = str(ctx.artifacts / "audit.log")
 
 
 def _relative(ctx: StageContext, path: Path) -> str:

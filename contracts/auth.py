@@ -72,7 +72,7 @@ class AuthPlan:
         payload = f'{{ username = "${{{_USER_VAR}}}", password = "${{{_PASSWORD_VAR}}}" }}'
         return (
             f"[auth]\nauto-signup = false\n[auth.dynamic.openapi.{key}]\n"
-            f"path = {json.dumps(options.login_path)}\nmethod = \"post\"\npayload = {payload}\n"
+            f'path = {json.dumps(options.login_path)}\nmethod = "post"\npayload = {payload}\n'
             f"extract_selector = {json.dumps(options.token_pointer)}\nretry_on = [401]\n"
         )
 
@@ -140,5 +140,5 @@ def _probe(base_url: str, auth: AuthOptions, plan: AuthPlan) -> None:
         source = TOKEN_ENV if plan.method == "token" else "the login token"
         raise AuthError(
             f"the target rejects {source}: GET {auth.probe_path} answered HTTP {response.status_code}",
-            tip=f"check the token (or set probe_path = \"\" if {auth.probe_path} does not exist)",
+            tip=f'check the token (or set probe_path = "" if {auth.probe_path} does not exist)',
         )

@@ -14,6 +14,8 @@ from typing import Any
 
 _SCENARIO_EVENTS = ("ScenarioFinished", "FuzzScenarioFinished")
 _AUTH_PHASE = "auth_bootstrap"
+_NOT_APPLICABLE = frozenset({"NoLinksFound"})
+"""Errors that only say a phase has nothing to do (an operation filter left no OpenAPI links)."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -46,6 +48,7 @@ class Observations:
     """(operation, check) pairs that ran at least once."""
     failures: list[CheckFailure] = dataclasses.field(default_factory=list)
     errors: list[ToolError] = dataclasses.field(default_factory=list)
+    not_applicable: list[ToolError] = dataclasses.field(default_factory=list)
     scenarios: int = 0
 
 
@@ -58,8 +61,9 @@ def read(path: Path) -> Observations:
             _scenario(event.get("recorder", {}), seen)
         elif name == "NonFatalError":
             value = event.get("value", {})
-            message = f"{value.get('type', 'Error')}: {value.get('message', '')}".strip()
-            seen.errors.append(ToolError(label=str(event.get("label", "")), message=message))
+            kind = str(value.get("type", "Error"))
+            error = ToolError(label=str(event.get("label", "")), message=f"{kind}: {value.get('message', '')}")
+            (seen.not_applicable if kind in _NOT_APPLICABLE else seen.errors).append(error)
     return seen
 
 
@@ -73,8 +77,7 @@ def _events(path: Path) -> Iterator[tuple[str, dict[str, Any]]]:
             record = json.loads(line)
         except json.JSONDecodeError:
             continue  # only the line being written when the run was killed can be torn
-        for name, event in record.items():
-            yield name, event
+        yield from record.items()
 
 
 def _scenario(recorder: dict[str, Any], seen: Observations) -> None:

@@ -10,10 +10,9 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
+from contracts.events import CheckFailure
 from harness import secrets
 from harness.records import Finding, Severity
-
-from contracts.events import CheckFailure
 
 _SECRET_HEADERS = frozenset({"authorization", "cookie", "proxy-authorization", "x-api-key"})
 _BODY_PREVIEW_CHARS = 4000

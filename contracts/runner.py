@@ -10,11 +10,11 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Mapping
 from pathlib import Path
 
-from harness.stages import StageContext
-
 from contracts.settings import RunSettings
+from harness.stages import StageContext
 
 _POLL_S = 0.25
 _KILL_GRACE_S = 5.0
@@ -67,6 +67,8 @@ def command(files: RunFiles, base_url: str, settings: RunSettings) -> list[str]:
         "--report", "ndjson,json",
         "--report-ndjson-path", str(files.events), "--report-json-path", str(files.summary),
     ]  # fmt: skip
+    if settings.continue_on_failure:
+        cmd.append("--continue-on-failure")
     if settings.max_time_s is not None:
         cmd += ["--max-time", str(settings.max_time_s)]
     if settings.include:
@@ -86,13 +88,23 @@ def write_config(files: RunFiles, settings: RunSettings, auth_toml: str) -> None
     files.config.write_text(f"seed = {settings.seed}\n{auth_toml}", encoding="utf-8")
 
 
+def hypothesis_cache(environ: Mapping[str, str]) -> Path:
+    """Hypothesis's Unicode tables take ~20 s to build on a busy machine: keep them across runs.
+
+    Only those tables live there: the example database is off (``--generation-database none``)
+    so a run never depends on a previous one.
+    """
+    base = environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "release-harness" / "hypothesis"
+
+
 def run(ctx: StageContext, cmd: list[str], files: RunFiles, env: dict[str, str], deadline_s: float) -> int:
     """Run ``cmd`` to completion (or cancellation/deadline); returns its exit code."""
+    full_env = {"HYPOTHESIS_STORAGE_DIRECTORY": str(hypothesis_cache(os.environ)), **os.environ, **env}
     with files.log.open("wb") as log:
         process = subprocess.Popen(
-            cmd, cwd=files.folder, stdout=log, stderr=subprocess.STDOUT,
-            env={**os.environ, **env}, start_new_session=True,
-        )  # fmt: skip
+            cmd, cwd=files.folder, stdout=log, stderr=subprocess.STDOUT, env=full_env, start_new_session=True
+        )
         try:
             return _wait(ctx, process, files, deadline_s)
         finally:

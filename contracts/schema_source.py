@@ -42,7 +42,7 @@ class ApiSchema:
 
 
 def load(source: str) -> ApiSchema:
-    """Fetch (URL) or read (file) ``source`` and check it is an OpenAPI 3 document."""
+    """Fetch (URL) or read (file) ``source`` and check it is an OpenAPI 3 (or Swagger 2) document."""
     text = _fetch(source) if source.startswith(("http://", "https://")) else _read(source)
     try:
         document = json.loads(text)
@@ -98,10 +98,10 @@ def _yaml(text: str, source: str) -> Any:
 def _check(document: Any, source: str) -> dict[str, Any]:
     if not isinstance(document, dict):
         raise _not_openapi(source, "the top level is not an object")
-    version = str(document.get("openapi", ""))
-    if not version.startswith("3."):
-        found = f"'openapi: {version}'" if version else "no 'openapi' version field"
-        raise _not_openapi(source, f"expected 'openapi: 3.x', found {found}")
+    version = str(document.get("openapi") or document.get("swagger") or "")
+    if not version.startswith(("3.", "2.0")):
+        found = f"version {version!r}" if version else "no 'openapi' version field"
+        raise _not_openapi(source, f"expected 'openapi: 3.x' (or 'swagger: 2.0'), found {found}")
     if not isinstance(document.get("paths"), dict) or not document["paths"]:
         raise _not_openapi(source, "it has no 'paths'")
     return document
@@ -110,7 +110,7 @@ def _check(document: Any, source: str) -> dict[str, Any]:
 def _not_openapi(source: str, why: str) -> HarnessError:
     return HarnessError(
         ErrorKind.USAGE,
-        f"{source} is not a valid OpenAPI 3 document: {why}",
+        f"{source} is not a valid OpenAPI document: {why}",
         tip="point --openapi at the target's OpenAPI JSON/YAML (e.g. <target>/openapi.json)",
     )
 

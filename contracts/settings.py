@@ -28,6 +28,8 @@ class RunSettings:
     include: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
     request_timeout_s: float = 10.0
+    continue_on_failure: bool = True
+    """One failure must not hide another check failing on the same operation."""
     max_time_s: int | None = None
     """Schemathesis's ``--max-time``: fuzzing and stateful phases repeat until it is spent (soak)."""
 
@@ -73,6 +75,7 @@ def from_options(profile: str, options: Mapping[str, Any]) -> RunSettings:
             include=_patterns(options.get("include"), "include"),
             exclude=_patterns(options.get("exclude"), "exclude"),
             request_timeout_s=float(options.get("request_timeout_s", 10.0)),
+            continue_on_failure=bool(options.get("continue_on_failure", True)),
             max_time_s=int(options["max_time_s"]) if "max_time_s" in options else None,
         )
     except (TypeError, ValueError) as exc:

@@ -10,13 +10,12 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
-from harness.errors import ErrorKind, HarnessError
-from harness.records import METRIC_PREFIXES, StageResult, Status, ValidityCheck
-from harness.stages import StageContext
-
 from contracts import events, findings, junit, runner, schema_source, summary
 from contracts.auth import AuthError, AuthOptions, AuthPlan, authenticate
 from contracts.settings import RunSettings, from_options
+from harness.errors import ErrorKind, HarnessError
+from harness.records import METRIC_PREFIXES, Finding, StageResult, Status, ValidityCheck
+from harness.stages import StageContext
 
 PREFIX = METRIC_PREFIXES["contracts"]
 _LOG_TAIL_LINES = 25
@@ -45,6 +44,7 @@ def run(ctx: StageContext) -> StageResult:
     junit_path = junit.write(ctx.artifacts / "junit.xml", seen)
     result = _result(ctx, settings, report, seen)
     result.details.update(_details(settings, plan, cmd))
+    result.details["not_applicable"] = [f"{e.label}: {e.message}" for e in seen.not_applicable]
     result.artifacts.update(_artifacts(ctx.run_dir, files, junit_path))
     return result.finish()
 
@@ -78,7 +78,7 @@ def _result(
     return result
 
 
-def _status(ctx: StageContext, found: list[object], report: summary.RunSummary) -> Status:
+def _status(ctx: StageContext, found: list[Finding], report: summary.RunSummary) -> Status:
     if ctx.cancel.is_set() or not report.complete:
         return Status.INCOMPLETE
     if report.exit_code == 2 and report.tested == 0:

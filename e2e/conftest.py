@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -22,6 +23,9 @@ EXPECT_TIMEOUT_MS = 10_000
 ACTION_TIMEOUT_MS = 20_000
 NAVIGATION_TIMEOUT_MS = 30_000
 TARGET_URL_ENV = "HARNESS_TARGET_URL"
+# The bundled target's seeded account (documented in target_app/__init__.py).
+DEMO_USERNAME = "demo"
+DEMO_PASSWORD = "demo-password-123"
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -75,10 +79,35 @@ def fresh_user(page: Page) -> User:
     return user
 
 
+@pytest.fixture(scope="session")
+def demo_user() -> User:
+    """The target's seeded account (``HARNESS_E2E_USERNAME``/``_PASSWORD`` for another target)."""
+    return User(
+        username=os.environ.get("HARNESS_E2E_USERNAME", DEMO_USERNAME),
+        email="",
+        password=os.environ.get("HARNESS_E2E_PASSWORD", DEMO_PASSWORD),
+    )
+
+
 @pytest.fixture
-def signed_in(page: Page, fresh_user: User) -> LoginPage:
-    """A factory-free shortcut: the login page object for the fresh user (log in inside a step)."""
-    return LoginPage(page)
+def login(page: Page, fresh_user: User) -> Callable[[], None]:
+    """Sign the fresh user in through the login form (call it inside the "log in" step)."""
+    return lambda: LoginPage(page).log_in(fresh_user)
+
+
+@pytest.fixture
+def model_id(page: Page) -> int:
+    """A published model to work on (the catalogue's top-rated one, found through the API)."""
+    response = page.request.get("/api/models", params={"per_page": 1, "sort": "rating"})
+    assert response.ok, f"GET /api/models answered {response.status}"
+    items = response.json()["items"]
+    assert items, "the target's catalogue is empty"
+    return int(items[0]["id"])
+
+
+def unique(prefix: str) -> str:
+    """A name no other test run uses, e.g. for titles and wiki slugs."""
+    return f"{prefix}-{uuid.uuid4().hex[:8]}"
 
 
 def new_user() -> User:

@@ -10,11 +10,11 @@ import dataclasses
 from pathlib import Path
 
 from harness import atomic
-from harness.rundir import VERDICT, RunDir
 from harness.records import StageResult
+from harness.rundir import VERDICT, RunDir
 from perf_budgets.evaluator import evaluate
-from perf_budgets.known import KnownFailures, load_known
-from perf_budgets.loader import BudgetFile, load_budget_file, shipped_budgets_path
+from perf_budgets.loader import SHIPPED, load_budgets
+from perf_budgets.model import BudgetFile
 from perf_budgets.verdict import Verdict
 
 
@@ -23,33 +23,29 @@ class GateInputs:
     """What the gate judges a run against."""
 
     budgets: BudgetFile
-    known: KnownFailures | None
     baseline: dict[str, StageResult] | None
 
 
 def load_inputs(budgets: Path | None, known_failures: Path | None, baseline: Path | None) -> GateInputs:
-    """Load and validate the budget file, the known-failures file and the baseline run (usage errors here)."""
-    budget_file = load_budget_file(budgets or shipped_budgets_path())
-    known_path = known_failures or budget_file.known_failures
-    known = load_known(known_path) if known_path else None
+    """Load and validate the budget file (with its known failures) and the baseline run: usage errors here."""
+    budget_file = load_budgets(budgets or SHIPPED, known_failures=known_failures)
     baseline_results = RunDir.open(baseline).results() if baseline else None
-    return GateInputs(budget_file, known, baseline_results)
+    return GateInputs(budget_file, baseline_results)
 
 
-def judge(run: RunDir, inputs: GateInputs, *, profile: str | None = None, notes: tuple[str, ...] = ()) -> Verdict:
+def judge(run: RunDir, inputs: GateInputs, *, profile: str | None = None) -> Verdict:
     """Evaluate the run's stage results and write ``verdict.json``."""
     meta = run.meta()
-    results = run.results()
     verdict = evaluate(
         inputs.budgets,
         profile or meta.get("profile", "smoke"),
-        results,
+        run.results(),
         baseline=inputs.baseline,
-        known=inputs.known,
         run_complete=bool(meta.get("complete", True)),
+        stages=meta.get("stages"),
     )
-    all_notes = tuple(meta.get("notes", ())) + notes
-    if all_notes:
-        verdict = dataclasses.replace(verdict, notes=tuple(dict.fromkeys(verdict.notes + all_notes)))
+    run_notes = tuple(meta.get("notes", ()))
+    if run_notes:
+        verdict = dataclasses.replace(verdict, notes=tuple(dict.fromkeys(run_notes + verdict.notes)))
     atomic.write_json(run.path / VERDICT, verdict.to_dict())
     return verdict

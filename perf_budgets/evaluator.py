@@ -15,7 +15,7 @@ import math
 import re
 from collections.abc import Callable, Collection, Mapping
 
-from harness.records import StageResult, Status, ValidityCheck, metric_pattern, stage_of_metric
+from harness.records import StageResult, Status, ValidityCheck, stage_of_metric
 from perf_budgets import messages
 from perf_budgets.findings import StageFindings, judge_findings
 from perf_budgets.known import KnownFailures
@@ -58,8 +58,28 @@ class MetricView:
         """The metric names ``pattern`` matches, sorted."""
         if "*" not in pattern:
             return [pattern] if pattern in self.values else []
-        regex = metric_pattern(pattern)
+        regex = budget_pattern(pattern)
         return sorted(name for name in self.values if regex.match(name))
+
+
+def budget_pattern(pattern: str) -> re.Pattern[str]:
+    """A budget's metric pattern: ``*`` spans one name segment, or a whole quoted label.
+
+    Unlike `harness.records.metric_pattern`, a label may contain dots (``"GET /static/app.js"``,
+    ``"/wiki/v1.2"``); otherwise a per-endpoint budget would silently skip those endpoints.
+    """
+    parts = re.split(r'("[^"]*")', pattern)
+    regex = "".join(re.escape(part).replace(r"\*", '[^"]*' if part.startswith('"') else r"[^.]*") for part in parts)
+    return re.compile(f"^{regex}$")
+
+
+def _affects_pattern(pattern: str) -> re.Pattern[str]:
+    """A validity check's ``affects`` pattern: ``*`` matches anything, dots included.
+
+    Matching too much only makes more budgets inconclusive; matching too little would let a
+    budget pass on a measurement its own stage declared invalid.
+    """
+    return re.compile("^" + re.escape(pattern).replace(r"\*", ".*") + "$")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -86,7 +106,11 @@ def evaluate(
     today: datetime.date | None = None,
     significance: SignificanceTest | None = None,
 ) -> Verdict:
-    """Judge ``profile``'s budgets; ``stages`` = the stages the run was asked for (None: all)."""
+    """Judge ``profile``'s budgets against ``results``.
+
+    ``stages`` lists the stages the run was asked for (run.json ``stages``); budgets of other stages
+    that left no result are noted as not evaluated. None expects every stage a budget names.
+    """
     known = known if known is not None else budgets.known
     day = today or datetime.date.today()
     view = MetricView.build(results, budgets.findings, known, day)
@@ -96,11 +120,14 @@ def evaluate(
         base_view = MetricView.build(usable, budgets.findings, known, day)
     run = _Run(results, view, baseline, base_view, stages, significance)
     judged: list[BudgetResult] = []
-    notes = [] if run_complete else ["the run did not complete (interrupted): it is inconclusive"]
+    skipped: dict[str, list[str]] = {}
     for budget in budgets.for_profile(profile):
         items = _judge_budget(budget, run)
         judged.extend(item for item in items if isinstance(item, BudgetResult))
-        notes.extend(item for item in items if isinstance(item, str))
+        for reason in (item for item in items if isinstance(item, str)):
+            skipped.setdefault(reason, []).append(budget.id)
+    notes = [] if run_complete else ["the run did not complete (interrupted): it is inconclusive"]
+    notes.extend(f"not evaluated because {reason}: {', '.join(ids)}" for reason, ids in skipped.items())
     for stage_findings in view.findings.values():
         notes.extend(stage_findings.notes())
     return Verdict(
@@ -112,15 +139,12 @@ def evaluate(
 
 
 def _judge_budget(budget: Budget, run: _Run) -> list[BudgetResult | str]:
-    """One budget -> one result per metric it covers, or a note saying why it does not apply."""
+    """One budget -> one result per metric it covers, or the reason it does not apply."""
     stage = stage_of_metric(budget.metric) or budget.metric.split(".", 1)[0]
-    if run.stages is not None and stage not in run.stages:
-        return [f"budget '{budget.id}' not evaluated: the {stage} stage was not part of this run"]
+    if run.stages is not None and stage not in run.stages and stage not in run.results:
+        return [f"the {stage} stage was not part of this run"]
     if budget.comparison is Comparison.MAX_REGRESSION_PCT and run.baseline is None:
-        return [
-            f"budget '{budget.id}' not evaluated: it compares with a baseline run and none was "
-            "given (--baseline RUN_DIR)"
-        ]
+        return ["no baseline run was given (--baseline RUN_DIR)"]
     result = run.results.get(stage)
     if result is None:
         reason = f"the {stage} stage did not run (no {stage}.json in the run)"
@@ -132,7 +156,7 @@ def _judge_budget(budget: Budget, run: _Run) -> list[BudgetResult | str]:
         tip = f"see the {stage} stage's error and artifacts; fix the run, then gate it again"
         return [_inconclusive(budget, m, stage, reason, tip) for m in metrics or [budget.metric]]
     if not metrics and not budget.required:
-        return [f"budget '{budget.id}' not evaluated: no metric matches {budget.metric} (optional)"]
+        return [f"they are optional and nothing matched {budget.metric}"]
     if not metrics:
         reason = f"metric {budget.metric} was not measured: the {stage} stage did not publish it"
         tip = "check that the stage's scenario covers it, or mark the budget required = false"
@@ -150,7 +174,8 @@ def _judge_metric(budget: Budget, metric: str, result: StageResult, run: _Run) -
         return _inconclusive(budget, metric, stage, reason, tip)
     observed = run.view.values[metric]
     if not math.isfinite(observed):
-        return _inconclusive(budget, metric, stage, f"the value is {observed}", "a stage bug")
+        tip = f"the {stage} stage published a non-number; report it as a harness bug"
+        return _inconclusive(budget, metric, stage, f"the value is {observed}", tip)
     base = run.base_view.values.get(metric) if run.base_view else None
     change = change_pct(observed, base)
     findings = run.view.findings.get(stage)
@@ -242,7 +267,7 @@ def failed_check(checks: list[ValidityCheck], metric: str) -> ValidityCheck | No
     for check in checks:
         if check.ok:
             continue
-        if not check.affects or any(metric_pattern(p).match(metric) for p in check.affects):
+        if not check.affects or any(_affects_pattern(p).match(metric) for p in check.affects):
             return check
     return None
 

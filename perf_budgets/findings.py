@@ -54,8 +54,7 @@ class StageFindings:
     def notes(self) -> list[str]:
         """Run-level notes: known failures that are fixed or expired."""
         notes = [
-            f"{self.stage}: known failure {e.describe()} no longer occurs; remove it from the "
-            "known-failures file"
+            f"{self.stage}: known failure {e.describe()} no longer occurs; remove it from the known-failures file"
             for e in self.fixed
         ]
         notes.extend(

@@ -23,9 +23,18 @@ SHIPPED = Path(__file__).with_name("budgets.toml")
 TOP_KEYS = ("schema_version", "known_failures", "budgets", "profiles", "findings")
 LIMIT_KEYS = tuple(c.value for c in Comparison)
 BUDGET_KEYS = (
-    "metric", *LIMIT_KEYS, "warn_max", "warn_min", "better", "level",
-    "profiles", "description", "tip", "required", "enabled",
-)  # fmt: skip
+    "metric",
+    *LIMIT_KEYS,
+    "warn_max",
+    "warn_min",
+    "better",
+    "level",
+    "profiles",
+    "description",
+    "tip",
+    "required",
+    "enabled",
+)
 OVERRIDE_KEYS = tuple(k for k in BUDGET_KEYS if k not in ("metric", "profiles"))
 _WARN_KEY = {Comparison.MAX: "warn_max", Comparison.MIN: "warn_min"}
 _BUDGET_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
@@ -94,7 +103,7 @@ def _budget(source: Source, bid: str, table: Mapping[str, Any], key_of: KeyOf) -
         comparison=comparison,
         limit=limit,
         level=level,
-        warn_limit=_warn_limit(source, table, comparison, limit, level, key_of),
+        warn_limit=_warn_limit(source, table, comparison, limit, key_of),
         better=_better(source, table, comparison, key_of),
         profiles=_profiles(source, table.get("profiles", []), key_of("profiles")),
         description=_string(source, table, "description", key_of),
@@ -106,7 +115,7 @@ def _budget(source: Source, bid: str, table: Mapping[str, Any], key_of: KeyOf) -
 
 def _comparison(source: Source, table: Mapping[str, Any], key_of: KeyOf) -> Comparison:
     """Exactly one of max, min, max_regression_pct."""
-    given = [k for k in LIMIT_KEYS if k in table]
+    given = [k for k in table if k in LIMIT_KEYS]
     if len(given) == 1:
         return Comparison(given[0])
     if not given:
@@ -127,9 +136,10 @@ def _number(source: Source, table: Mapping[str, Any], key: str, key_of: KeyOf) -
     value = table[key]
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
         raise source.error(
-            key_of(key), f"expected a number, got {type(value).__name__} {value!r}",
+            key_of(key),
+            f"expected a number, got {type(value).__name__} {value!r}",
             tip=f"write it without quotes, e.g. {key} = 100",
-        )  # fmt: skip
+        )
     if key == "max_regression_pct" and value < 0:
         raise source.error(key_of(key), f"expected a percentage >= 0, got {value!r}")
     return float(value)
@@ -139,7 +149,7 @@ def _level(source: Source, table: Mapping[str, Any], key_of: KeyOf) -> Level:
     """``fail`` (default) or ``warn``."""
     value = table.get("level", Level.FAIL.value)
     if value not in Level.__members__.values():
-        raise source.unknown(key_of("level"), str(value), list(Level), "level")
+        raise source.unknown(key_of("level"), str(value), [v.value for v in Level], "level")
     return Level(value)
 
 
@@ -148,10 +158,9 @@ def _warn_limit(
     table: Mapping[str, Any],
     comparison: Comparison,
     limit: float,
-    level: Level,
     key_of: KeyOf,
 ) -> float | None:
-    """``warn_max`` before a ``max`` or ``warn_min`` before a ``min``, on fail-level budgets."""
+    """``warn_max`` before a ``max`` or ``warn_min`` before a ``min``."""
     key = _WARN_KEY.get(comparison)
     for other in _WARN_KEY.values():
         if other in table and other != key:
@@ -159,8 +168,6 @@ def _warn_limit(
             raise source.error(key_of(other), f"{other} does not go with {comparison.value}", tip=tip)
     if key is None or key not in table:
         return None
-    if level is Level.WARN:
-        raise source.error(key_of(key), f"{key} has no effect on a warn-level budget")
     value = _number(source, table, key, key_of)
     if (value > limit) if comparison is Comparison.MAX else (value < limit):
         raise source.error(
@@ -176,9 +183,7 @@ def _metric(source: Source, table: Mapping[str, Any], key_of: KeyOf) -> str:
         raise source.error(key_of("metric")[:-1], "missing 'metric': the metric name or pattern")
     value = table["metric"]
     if not isinstance(value, str) or "." not in value:
-        raise source.error(
-            key_of("metric"), f"expected a metric name like 'load.http.p95_ms', got {value!r}"
-        )
+        raise source.error(key_of("metric"), f"expected a metric name like 'load.http.p95_ms', got {value!r}")
     prefix = value.split(".", 1)[0]
     if prefix not in METRIC_PREFIXES.values():
         raise source.unknown(key_of("metric"), prefix, METRIC_PREFIXES.values(), "metric prefix")
@@ -222,9 +227,7 @@ def _flag(source: Source, table: Mapping[str, Any], key: str, key_of: KeyOf) -> 
     return value
 
 
-def _overrides(
-    source: Source, base: Mapping[str, Mapping[str, Any]], raw: Any
-) -> dict[str, dict[str, Budget]]:
+def _overrides(source: Source, base: Mapping[str, Mapping[str, Any]], raw: Any) -> dict[str, dict[str, Budget]]:
     """``[profiles.<name>.budgets.<id>]``: partial budgets merged over the base ones."""
     if not isinstance(raw, dict):
         raise source.error(("profiles",), "expected tables like [profiles.peak.budgets.<id>]")
@@ -238,15 +241,12 @@ def _overrides(
             if key != "budgets":
                 raise source.unknown(("profiles", profile, key), key, ["budgets"], "profile key")
         merged[profile] = {
-            bid: _override(source, base, profile, bid, changes)
-            for bid, changes in table.get("budgets", {}).items()
+            bid: _override(source, base, profile, bid, changes) for bid, changes in table.get("budgets", {}).items()
         }
     return merged
 
 
-def _override(
-    source: Source, base: Mapping[str, Mapping[str, Any]], profile: str, bid: str, changes: Any
-) -> Budget:
+def _override(source: Source, base: Mapping[str, Mapping[str, Any]], profile: str, bid: str, changes: Any) -> Budget:
     """One override, validated as merged with the budget it changes."""
     where: KeyPath = ("profiles", profile, "budgets", bid)
     if bid not in base:

@@ -23,7 +23,7 @@ def value(metric: str, number: float) -> str:
         return f"{number:.2f} ms"
     if metric.endswith("_s"):
         return f"{number:.2f} s"
-    if metric.endswith("_ratio"):
+    if metric.endswith(("_ratio", ".ratio")):
         return f"{number * 100:.2f}%"
     return f"{number:.0f}" if float(number).is_integer() else f"{number:.2f}"
 

@@ -80,9 +80,7 @@ DEFAULT_SEVERITY_ACTIONS: Mapping[Severity, Action] = {
 class FindingsPolicy:
     """Rule id -> action, falling back to an action by severity."""
 
-    default: Mapping[Severity, Action] = dataclasses.field(
-        default_factory=lambda: dict(DEFAULT_SEVERITY_ACTIONS)
-    )
+    default: Mapping[Severity, Action] = dataclasses.field(default_factory=lambda: dict(DEFAULT_SEVERITY_ACTIONS))
     rules: Mapping[str, Action] = dataclasses.field(default_factory=dict)
 
     def action_for(self, finding: Finding) -> Action:

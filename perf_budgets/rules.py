@@ -31,7 +31,7 @@ def parse_policy(source: Source, raw: Any) -> FindingsPolicy:
     default = dict(DEFAULT_SEVERITY_ACTIONS)
     for severity, value in _table(source, (*path, "default"), raw.get("default", {})).items():
         if severity not in Severity.__members__.values():
-            raise source.unknown((*path, "default", severity), severity, list(Severity), "severity")
+            raise source.unknown((*path, "default", severity), severity, [v.value for v in Severity], "severity")
         default[Severity(severity)] = _action(source, (*path, "default", severity), value)
     rules: dict[str, Action] = {}
     if "rules_file" in raw:
@@ -82,8 +82,7 @@ def load_rules_tsv(file: Path) -> dict[str, Action]:
             continue
         raise HarnessError(
             ErrorKind.BUDGETS,
-            f"{file}:{number}: expected 'rule-id<TAB>action', got {line!r}."
-            f"{did_you_mean(word, _ACTIONS)}",
+            f"{file}:{number}: expected 'rule-id<TAB>action', got {line!r}.{did_you_mean(word, _ACTIONS)}",
             tip=f"actions: {', '.join(_ACTIONS)} (ZAP's INFO counts as IGNORE; "
             "use the known-failures file instead of OUTOFSCOPE)",
         )

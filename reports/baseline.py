@@ -2,7 +2,10 @@
 
 Two runs of the same build never give the same p95. Each run's latency histogram (HdrHistogram,
 recorded by the load stage) is resampled: a bootstrap replicate draws ``n`` requests from the
-run's own value counts (a multinomial over its buckets), and the p95 of the replicate is taken.
+run's own value counts and takes their p95 (nearest rank ``r = ceil(0.95 n)``). That p95 is the
+r-th order statistic of ``n`` draws from the empirical distribution F̂, whose law is exactly
+F̂⁻¹(U₍ᵣ₎) with U₍ᵣ₎ ~ Beta(r, n − r + 1); so each replicate costs one Beta draw and a binary
+search instead of ``n`` draws: the same bootstrap, fast enough for thousands of replicates.
 The ``confidence`` interval of (current p95 − baseline p95) over the replicates decides:
 above zero is a regression, below zero an improvement, straddling zero no significant change.
 A change smaller than ``min_change_pct`` is never called significant: at large request counts
@@ -16,11 +19,16 @@ gate calls it for ``max_regression_pct`` budgets. Load-stage details it reads:
 
 from __future__ import annotations
 
+import binascii
 import dataclasses
 import enum
+import logging
+import math
+import zlib
 from collections.abc import Mapping
 
 import numpy as np
+from hdrh.codec import HdrCookieException, HdrHistogramSettingsException, HdrLengthException
 from hdrh.histogram import HdrHistogram
 
 from harness.records import StageResult
@@ -31,6 +39,11 @@ Counts = Mapping[float, int]
 MIN_SAMPLES = 30
 """Below this many requests per run the p95 is not estimated at all."""
 _UNIT_TO_MS = {"ms": 1.0, "us": 0.001, "s": 1000.0}
+_DECODE_ERRORS = (
+    HdrCookieException, HdrLengthException, HdrHistogramSettingsException, zlib.error, binascii.Error, ValueError,
+)
+
+log = logging.getLogger(__name__)
 
 
 class Change(enum.StrEnum):
@@ -84,10 +97,14 @@ def percentile(values: np.ndarray, counts: np.ndarray, q: float) -> np.ndarray:
 
 
 def _replicates(counts: Counts, q: float, resamples: int, rng: np.random.Generator) -> np.ndarray:
+    """``resamples`` bootstrap replicates of the ``q`` quantile (see the module docstring)."""
     values, weights = _arrays(counts)
     total = int(weights.sum())
-    draws = rng.multinomial(total, weights / total, size=resamples)
-    return percentile(values, draws, q)
+    rank = max(math.ceil(q * total), 1)
+    uniform_order_stat = rng.beta(rank, total - rank + 1, size=resamples)
+    cdf = np.cumsum(weights) / total
+    index = np.minimum(np.searchsorted(cdf, uniform_order_stat, side="left"), len(values) - 1)
+    return values[index]
 
 
 def compare_p95(
@@ -95,7 +112,7 @@ def compare_p95(
     baseline_counts: Counts,
     *,
     confidence: float = 0.95,
-    resamples: int = 2000,
+    resamples: int = 10_000,
     min_change_pct: float = 2.0,
     seed: int = 20240229,
     q: float = 0.95,
@@ -132,28 +149,47 @@ def _judge(low: float, high: float, pct: float, min_change_pct: float) -> Change
 
 
 def decode_counts(encoded: str | bytes, unit: str = "ms") -> dict[float, int]:
-    """Value → count (in milliseconds) from an ``HdrHistogram.encode()`` string."""
+    """Value → count (in milliseconds) from an ``HdrHistogram.encode()`` string.
+
+    Reads the counts array directly: hdrh's recorded-value iterator is pure Python and ~100x slower.
+    """
     histogram = HdrHistogram.decode(encoded.encode() if isinstance(encoded, str) else encoded)
+    counts = np.ctypeslib.as_array(histogram.counts)[: histogram.counts_len]
     scale = _UNIT_TO_MS[unit]
-    counts: dict[float, int] = {}
-    for item in histogram.get_recorded_iterator():
-        value = histogram.get_highest_equivalent_value(item.value_iterated_to) * scale
-        counts[value] = counts.get(value, 0) + item.count_at_value_iterated_to
-    return counts
+    found: dict[float, int] = {}
+    for index in np.flatnonzero(counts).tolist():
+        value = histogram.get_highest_equivalent_value(histogram.get_value_from_index(index)) * scale
+        found[value] = found.get(value, 0) + int(counts[index])
+    return found
 
 
 def load_histograms(result: StageResult | None) -> dict[str, dict[float, int]]:
-    """Every latency histogram a load result recorded, decoded to millisecond counts."""
+    """Every latency histogram a load result recorded, decoded to millisecond counts.
+
+    An undecodable histogram is left out with a warning: that endpoint is not compared, and the
+    gate (which needs a comparison for a regression budget) then judges it inconclusive.
+    """
     if result is None:
         return {}
     encoded = result.details.get("histograms")
     if not isinstance(encoded, dict):
         return {}
     unit = str(result.details.get("histogram_unit", "ms"))
-    return {name: decode_counts(text, unit) for name, text in encoded.items() if isinstance(text, str | bytes)}
+    found = {}
+    for name, text in encoded.items():
+        if not isinstance(text, str | bytes):
+            log.warning("load histogram for %s is not an encoded HdrHistogram; not compared", name)
+            continue
+        try:
+            found[name] = decode_counts(text, unit)
+        except _DECODE_ERRORS as exc:
+            log.warning("load histogram for %s is not a valid HdrHistogram (%s); not compared", name, exc)
+    return found
 
 
 def compare_runs(current: StageResult | None, baseline: StageResult | None) -> dict[str, Comparison]:
     """`compare_p95` for every histogram both load results recorded, keyed by endpoint."""
+    if current is None or baseline is None:
+        return {}
     now, before = load_histograms(current), load_histograms(baseline)
     return {name: compare_p95(now[name], before[name]) for name in sorted(now.keys() & before.keys())}

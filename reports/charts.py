@@ -5,10 +5,16 @@ from __future__ import annotations
 import html
 import itertools
 import re
+import sys
 from collections.abc import Callable, Mapping, Sequence
 
 import pygal
 from pygal.style import Style
+
+# pygal appends a legacy finder (no find_spec) to sys.meta_path for its map plugins; every later
+# import that reaches it emits ImportWarning, which warnings-as-errors turns into crashes. We use
+# no map plugin, so take it out again.
+sys.meta_path[:] = [f for f in sys.meta_path if type(f).__name__ != "PluginImportFixer"]
 
 MAX_POINTS = 240
 """Points per series; a one-hour per-second series is bucketed down to this (see `downsample`)."""
@@ -85,6 +91,7 @@ def line_chart(
     x_title: str = "",
     y_title: str = "",
     x_labels: Sequence[str] | None = None,
+    size: tuple[int, int] = (860, 320),
 ) -> str:
     """A titled multi-series line chart as inline SVG markup."""
     chart = pygal.Line(
@@ -94,8 +101,8 @@ def line_chart(
         title=title,
         x_title=x_title,
         y_title=y_title,
-        width=860,
-        height=320,
+        width=size[0],
+        height=size[1],
         show_dots=len(xs) <= 30,
         show_minor_x_labels=False,
         x_labels_major_count=8,

@@ -24,18 +24,16 @@ STATUS_ORDER = (BudgetStatus.FAIL, BudgetStatus.INCONCLUSIVE, BudgetStatus.WARN,
 """Worst first: the order budgets are listed in."""
 
 
-def headline(verdict: Verdict) -> str:
-    """One sentence a release manager can act on, e.g. "Breached: 2 of 40 budgets failed"."""
+def counts_sentence(verdict: Verdict) -> str:
+    """How many budgets ended in each status, worst first, e.g. "40 budgets: 2 breached, 38 met"."""
     counts = verdict.counts()
-    total = len(verdict.budgets)
-    parts = [OUTCOME_WORDS[verdict.outcome]]
-    details = [
-        f"{counts[status.value]} {STATUS_WORDS[status]}"
-        for status in STATUS_ORDER
-        if counts[status.value]
-    ]
-    parts.append(f"{total} budgets: " + ", ".join(details) if details else "no budgets evaluated")
-    return " — ".join(parts)
+    details = [f"{counts[s.value]} {STATUS_WORDS[s]}" for s in STATUS_ORDER if counts[s.value]]
+    return f"{len(verdict.budgets)} budgets: " + ", ".join(details) if details else "no budgets evaluated"
+
+
+def headline(verdict: Verdict) -> str:
+    """One sentence a release manager can act on, e.g. "Breached: ... — 40 budgets: 2 breached, 38 met"."""
+    return f"{OUTCOME_WORDS[verdict.outcome]} — {counts_sentence(verdict)}"
 
 
 def unit_of(metric: str) -> str:
@@ -48,12 +46,14 @@ def unit_of(metric: str) -> str:
 
 
 def number(value: float | None, digits: int = 3) -> str:
-    """A compact number: ``—`` for missing, integers without decimals, else ``digits`` significant."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    """A compact number: ``—`` for missing, thousands separated, at most two decimals above 1."""
+    if value is None or math.isnan(value):
         return "—"
-    if float(value).is_integer() and abs(value) < 1e15:
-        return f"{int(value):,}"
-    return f"{value:,.{digits}g}" if abs(value) < 1 else f"{value:,.{max(digits - 1, 1)}f}"
+    if float(value).is_integer() or abs(value) >= 1000:
+        return f"{value:,.0f}"
+    if abs(value) >= 1:
+        return f"{value:,.2f}".rstrip("0").rstrip(".")
+    return f"{value:.{digits}g}"
 
 
 def value(metric: str, amount: float | None) -> str:

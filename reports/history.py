@@ -118,9 +118,8 @@ def render_trends(out: Path, last_n: int) -> str:
         for row in shown.to_dict("records")
     ]
     widths = [max(len(h), *(len(r[i]) for r in body)) for i, h in enumerate(headers)]
-    lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True))]
-    lines += ["  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)) for r in body]
-    return "\n".join(lines)
+    lines = [headers, *body]
+    return "\n".join("  ".join(v.ljust(w) for v, w in zip(line, widths, strict=True)).rstrip() for line in lines)
 
 
 @handler("history")

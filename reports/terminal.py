@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
@@ -32,25 +34,29 @@ def budget_table(verdict: Verdict) -> Table:
     ):
         table.add_column(name, justify=justify)  # type: ignore[arg-type]
     for budget in fmt.ordered(verdict.budgets):
-        table.add_row(
+        # Text cells, not strings: rich would read "[id]" in a request name as markup and drop it.
+        cells = (
             budget.budget,
             budget.stage,
             fmt.limit(budget),
             fmt.value(budget.metric, budget.observed),
             fmt.value(budget.metric, budget.baseline),
             fmt.change(budget),
-            Text(fmt.STATUS_WORDS[budget.status], style=_STYLES[budget.status]),
         )
+        table.add_row(*map(Text, cells), Text(fmt.STATUS_WORDS[budget.status], style=_STYLES[budget.status]))
     return table
 
 
-def print_verdict(verdict: Verdict, console: Console) -> None:
-    """The budgets table, the messages of every budget not met, then the outcome line."""
+def print_verdict(verdict: Verdict, run_path: Path | None = None, console: Console | None = None) -> None:
+    """The budgets table, the messages of every budget not met, the outcome, then where the reports are."""
+    console = console or Console()
     console.print(budget_table(verdict))
     for budget in fmt.ordered(verdict.budgets):
         if budget.status is not BudgetStatus.PASS:
             word = fmt.STATUS_WORDS[budget.status]
-            console.print(Text(f"{word}: {budget.budget}: ", style=_STYLES[budget.status]), budget.message)
+            console.print(Text.assemble((f"{word}: {budget.budget}: ", _STYLES[budget.status]), budget.message))
     for note in verdict.notes:
-        console.print(f"note: {note}")
+        console.print(Text(f"note: {note}"))
     console.print(Text(fmt.OUTCOME_WORDS[verdict.outcome], style=_OUTCOME_STYLES[verdict.outcome]))
+    if run_path is not None:
+        console.print(Text(f"report: {run_path / 'report.html'}"))

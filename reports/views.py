@@ -81,23 +81,34 @@ def contracts(result: StageResult, _: StageResult | None) -> list[Block]:
     return [findings_table(f"Contract failures ({len(result.findings)})", result.findings, columns)]
 
 
+def _grade(result: StageResult) -> list[Block]:
+    """The grade as facts (letter and score) plus its tests when the stage recorded them."""
+    grade = result.details.get("grade")
+    info: dict[str, Any] = grade if isinstance(grade, dict) else {"letter": grade}
+    score = info.get("score", result.metrics.get("security.grade_score"))
+    letter = info.get("letter") or "—"
+    facts = Facts("Grade", [("Grade", str(letter)), ("Score", "—" if score is None else f"{score:g}")])
+    tests = rows_of(info, "tests")
+    rows = [[text(t.get("test")), text(t.get("result")), num("modifier", t.get("modifier"))] for t in tests]
+    table = Table("Grade tests", ("Test", "Result", "Score modifier"), rows, True) if rows else None
+    return present([facts, table])
+
+
 def security(result: StageResult, _: StageResult | None) -> list[Block]:
     """Findings by risk, highest first, and the header/cookie grade."""
     findings = sorted(result.findings, key=lambda f: _SEVERITY_RANK[f.severity.value])
-    grade = result.details.get("grade")
-    score = result.metrics.get("security.grade_score")
-    graded = [("Grade", f"{grade or '—'} (score {score:g})" if score is not None else str(grade or "—"))]
     summary = _counts("Findings by risk", [f.severity.value for f in findings], [s.value for s in Severity])
     columns = (
         ("Risk", lambda f: f.severity.value),
-        ("Rule", lambda f: f.rule),
+        ("Rule", lambda f: f"{f.rule} {f.extra.get('name') or ''}".strip()),
         ("Where", lambda f: f.location),
         ("Finding", lambda f: f.message),
         ("Evidence", lambda f: f.evidence),
-        ("Solution", _extra("solution")),
+        ("Confidence", _extra("confidence")),
+        ("CWE", _extra("cwe")),
     )
     table = findings_table(f"Security findings ({len(findings)}), highest risk first", findings, columns)
-    return [Facts("Grade", graded), summary, table if findings else Note("No security findings.")]
+    return [*_grade(result), summary, table if findings else Note("No security findings.")]
 
 
 def accessibility(result: StageResult, _: StageResult | None) -> list[Block]:
@@ -120,11 +131,18 @@ def _link(value: Any) -> Cell:
     return Cell(str(value), href=str(value)) if isinstance(value, str) and value else Cell("—")
 
 
+def _vital(row: dict[str, Any], key: str) -> Any:
+    """A page value at the row's top level or under ``median`` (the e2e stage's shape)."""
+    median = row.get("median")
+    return row.get(key, median.get(key) if isinstance(median, dict) else None)
+
+
 def page_rows(result: StageResult) -> list[dict[str, Any]]:
     """Per-page Web Vitals rows from details, else rebuilt from ``e2e.page[...]`` metrics."""
     rows = rows_of(result.details, "pages")
     if rows:
-        return rows
+        return [{"path": r.get("path") or r.get("name"), **{k: _vital(r, k) for _, k in _VITALS},
+                 "score": r.get("score"), "error": r.get("error")} for r in rows]
     rebuilt: dict[str, dict[str, Any]] = {}
     for metric, value in result.metrics.items():
         match = _PAGE_METRIC.match(metric)
@@ -149,11 +167,15 @@ def e2e(result: StageResult, _: StageResult | None) -> list[Block]:
     ]
     headers = ("Workflow", "Outcome", "Duration", "Failed step", "Trace", "Screenshot")
     pages = page_rows(result)
-    vitals = [[text(p.get("path"))] + [num(key, p.get(key)) for _, key in _VITALS] for p in pages]
+    vitals = [
+        [text(p.get("path"))] + [num(key, p.get(key)) for _, key in _VITALS] + [num("score", p.get("score")),
+                                                                              text(p.get("error"))]
+        for p in pages
+    ]
     return present(
         [
             Table(f"Workflows ({len(flows)})", headers, flow_rows) if flows else None,
-            Table("Web Vitals per page (median of loads)", ["Page"] + [h for h, _ in _VITALS], vitals, True)
+            Table("Web Vitals per page (median of loads)", ["Page", *(h for h, _ in _VITALS), "Score", "Error"], vitals, True)
             if pages
             else None,
         ]

@@ -20,8 +20,9 @@ from locust.runners import MasterRunner, WorkerRunner
 from harness import atomic
 from scenarios import hdr, summary
 from scenarios.probes import AvailabilityProbe, CpuSampler, LoopLag, outages
+from scenarios.profiles import Profile
 from scenarios.recorder import HTTP, UPLOAD, WS, Recorder
-from scenarios.shapes import Profile, ProfileShape
+from scenarios.shapes import ProfileShape
 
 PARTIAL_EVERY_S = 5
 LOCAL = "local"
@@ -40,6 +41,8 @@ class Collector:
     probe: AvailabilityProbe | None = None
     generators: dict[str, summary.Generator] = dataclasses.field(default_factory=dict)
     users: list[summary.UserSample] = dataclasses.field(default_factory=list)
+    sent_by_process: dict[str, int] = dataclasses.field(default_factory=dict)
+    """Every request each worker reported (warm-up included): merged totals must equal their sum."""
     workers_connected: set[str] = dataclasses.field(default_factory=set)
     workers_missing: set[str] = dataclasses.field(default_factory=set)
     started_at: float | None = None
@@ -93,6 +96,8 @@ class Collector:
             return
         self.workers_connected.add(client_id)
         self.recorder.absorb(payload["rec"])
+        sent = sum(sec["requests"] for sec in payload["rec"]["seconds"].values())
+        self.sent_by_process[client_id] = self.sent_by_process.get(client_id, 0) + sent
         gen = self.generators.setdefault(client_id, summary.Generator())
         hdr.merge(gen.lag, [payload["lag"]])
         gen.cpu.extend(payload["cpu"])
@@ -111,6 +116,10 @@ class Collector:
         if not self.is_worker:
             self.finished_at = time.time()
             self.write(final=True)
+
+    def sent_total(self) -> int:
+        """Every request this recorder saw, warm-up included (the per-second series)."""
+        return sum(series.requests for series in self.recorder.seconds.values())
 
     def _sample_loop(self) -> None:
         shape = self.env.shape_class
@@ -156,6 +165,7 @@ class Collector:
             "generator": {
                 "processes": {k: g.summary() for k, g in self.generators.items()},
                 "distributed": isinstance(self.env.runner, MasterRunner),
+                "requests_by_process": self.sent_by_process or {LOCAL: self.sent_total()},
                 "workers_connected": sorted(self.workers_connected),
                 "workers_missing": sorted(self.workers_missing),
             },

@@ -1,101 +1,12 @@
-"""Load profiles as one `LoadTestShape`: smoke, load, peak, stress, spike, soak, arrival-rate.
-
-Each profile is a list of stages (how long, how many users, how fast to spawn them). Stages
-marked ``hold`` are where the users must be reached and held: the validity check
-``users-held`` compares the users Locust really ran with the stage's count, second by second.
-"""
+"""The one `LoadTestShape` Locust sees: it drives the swarm through the chosen profile."""
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Any
 
 from locust import LoadTestShape
 
-
-@dataclasses.dataclass(frozen=True)
-class Stage:
-    """Run ``users`` users for ``duration_s`` seconds, spawning at ``spawn_rate`` users/s."""
-
-    duration_s: float
-    users: int
-    spawn_rate: float
-    hold: bool = False
-
-
-@dataclasses.dataclass(frozen=True)
-class Profile:
-    """A named sequence of stages, the warm-up excluded from the histograms, and the user mix."""
-
-    name: str
-    stages: tuple[Stage, ...]
-    warmup_s: float
-    paced_only: bool = False
-    """Open-model approximation: only constant-pacing users, so the arrival rate is fixed."""
-
-    @property
-    def duration_s(self) -> float:
-        """Total length of the profile."""
-        return sum(s.duration_s for s in self.stages)
-
-    @property
-    def requested_users(self) -> int:
-        """The most users any hold stage asks for."""
-        return max((s.users for s in self.stages if s.hold), default=0)
-
-    def stage_at(self, t: float) -> tuple[Stage, float] | None:
-        """The stage running at ``t`` seconds and when it started; None once the profile ends."""
-        start = 0.0
-        for stage in self.stages:
-            if t < start + stage.duration_s:
-                return stage, start
-            start += stage.duration_s
-        return None
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON form written into the summary."""
-        return dataclasses.asdict(self) | {"requested_users": self.requested_users}
-
-
-def _steps(start: int, step: int, count: int, hold_s: float) -> tuple[Stage, ...]:
-    return tuple(Stage(hold_s, start + i * step, max(step / 5, 1), hold=True) for i in range(count))
-
-
-PROFILES: dict[str, Profile] = {
-    "smoke": Profile("smoke", (Stage(2, 10, 10), Stage(13, 10, 10, hold=True)), warmup_s=2),
-    "load": Profile("load", (Stage(30, 100, 5), Stage(270, 100, 5, hold=True)), warmup_s=30),
-    "peak": Profile("peak", (Stage(40, 1000, 25), Stage(80, 1000, 25, hold=True)), warmup_s=45),
-    "stress": Profile("stress", (Stage(10, 50, 10), *_steps(100, 100, 15, 30)), warmup_s=10),
-    "spike": Profile(
-        "spike",
-        (Stage(20, 20, 10, hold=True), Stage(40, 500, 250, hold=True), Stage(30, 20, 100, hold=True)),
-        warmup_s=10,
-    ),
-    "soak": Profile("soak", (Stage(30, 50, 5), Stage(1770, 50, 5, hold=True)), warmup_s=30),
-    "arrival-rate": Profile(
-        "arrival-rate", (Stage(5, 50, 20), Stage(55, 50, 20, hold=True)), warmup_s=5, paced_only=True
-    ),
-}
-
-
-def build(name: str, users: int | None = None, duration_s: float | None = None) -> Profile:
-    """A profile by name, optionally rescaled to ``users`` at its peak and ``duration_s`` long."""
-    try:
-        base = PROFILES[name]
-    except KeyError:
-        raise ValueError(f"unknown load profile {name!r}; known: {', '.join(PROFILES)}") from None
-    user_scale = users / base.requested_users if users else 1.0
-    time_scale = duration_s / base.duration_s if duration_s else 1.0
-    stages = tuple(
-        Stage(
-            s.duration_s * time_scale,
-            max(1, round(s.users * user_scale)),
-            max(1.0, s.spawn_rate * user_scale),
-            s.hold,
-        )
-        for s in base.stages
-    )
-    return dataclasses.replace(base, stages=stages, warmup_s=base.warmup_s * time_scale)
+from scenarios.profiles import Profile
 
 
 class ProfileShape(LoadTestShape):

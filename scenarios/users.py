@@ -166,7 +166,7 @@ class Rater(MarketplaceUser):
 
     @task(3)
     def rate(self) -> None:
-        """Rate a model 1–5."""
+        """Rate a model 1 to 5."""
         model = self.any_model_id()
         self.call_json(
             "POST", f"/api/models/{model}/ratings", "/api/models/[id]/ratings",

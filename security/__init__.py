@@ -1,1 +1,1 @@
-"""The security stage: a built-in passive baseline (ZAP rule ids), a ZAP adapter, an Observatory-style grade and SARIF."""
+"""The security stage: a passive baseline under ZAP rule ids, a ZAP adapter, a grade and SARIF."""

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import dataclasses
 import threading
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable, Iterable
 from typing import Literal
 
 import httpx
 
 from security import crawl
+from security.findings import normalise
 from security.openapi import Operation
 from security.rules.cors import FOREIGN_ORIGIN
 
@@ -22,6 +23,8 @@ Kind = Literal["page", "asset", "api", "error", "probe", "login"]
 _SKIP_LINK_WORDS = ("logout", "delete", "/static/", "/api/", "/download")
 _USER_FIELDS = ("username", "user", "login", "email")
 _UA = "release-harness-security-baseline/1"
+_PER_ROUTE = 2
+_GUARDED = {301, 302, 303, 307, 308, 401, 403}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -75,7 +78,9 @@ class Collector:
         """Release the connection pool."""
         self.client.close()
 
-    def fetch(self, kind: Kind, method: str, url: str, operation: str | None = None, **kw: object) -> httpx.Response | None:
+    def fetch(
+        self, kind: Kind, method: str, url: str, operation: str | None = None, **kw: object
+    ) -> httpx.Response | None:
         """One bounded request, recorded; None when cancelled or the target did not answer."""
         if self.cancel.is_set():
             return None
@@ -95,10 +100,11 @@ class Collector:
         self.found.observations.append(Observation(kind, settled, operation))
         return settled
 
-    def crawl(self, progress: Callable[[str], None]) -> None:
+    def crawl_pages(self, progress: Callable[[str], None]) -> None:
         """Breadth-first over same-origin links from the seeds, up to the page cap and depth."""
         queue = deque((self.base + seed, 0) for seed in self.options.seeds)
         seen: set[str] = {url for url, _ in queue}
+        routes: Counter[str] = Counter(_route_key(url) for url in seen)
         assets: set[str] = set()
         pages = 0
         while queue and pages < self.options.max_pages:
@@ -115,8 +121,11 @@ class Collector:
                     assets.add(target)
             if depth < self.options.depth:
                 for link in _followable(url, found.links):
-                    if link not in seen:
+                    route = _route_key(link)
+                    # Many links to one route (catalogue pages, model ids) add nothing new to check.
+                    if link not in seen and routes[route] < _PER_ROUTE:
                         seen.add(link)
+                        routes[route] += 1
                         queue.append((link, depth + 1))
         for asset in sorted(assets):
             self.fetch("asset", "GET", asset)
@@ -144,7 +153,16 @@ class Collector:
         if action is None:
             return False
         response = self.fetch("login", "POST", action, data=data)
-        return response is not None and response.status_code < 400
+        if response is None or response.status_code >= 400:
+            return False
+        self._refetch_guarded()
+        return True
+
+    def _refetch_guarded(self) -> None:
+        """Pages that redirected or refused while anonymous are fetched again with the session."""
+        guarded = [o for o in self.found.observations if o.kind == "page" and o.response.status_code in _GUARDED]
+        for observation in [self.found.observations[0], *guarded]:
+            self.fetch("page", "GET", str(observation.response.request.url), headers={"accept": "text/html"})
 
     def operations(self, operations: Iterable[Operation]) -> None:
         """Fetch every API GET operation once."""
@@ -177,6 +195,12 @@ def _read_capped(response: httpx.Response, limit: int) -> bytes:
         if size >= limit:
             break
     return b"".join(chunks)[:limit]
+
+
+def _route_key(url: str) -> str:
+    """Links that differ only in an id, slug or query count as one route (``/wiki/*``)."""
+    head, _, last = normalise("GET", url).rpartition("/")
+    return f"{head}/*" if head.count("/") >= 1 and head != "GET " else f"{head}/{last}"
 
 
 def _followable(page: str, hrefs: Iterable[str]) -> Iterable[str]:

@@ -37,9 +37,10 @@ def _alert(rule_id: str, name: str, risk: Risk, cwe: int, url: str, evidence: st
 def _certificate(url: str, host: str, port: int, timeout_s: float) -> list[Alert]:
     context = ssl.create_default_context()
     try:
-        with socket.create_connection((host, port), timeout=timeout_s) as raw, context.wrap_socket(
-            raw, server_hostname=host
-        ) as tls:
+        with (
+            socket.create_connection((host, port), timeout=timeout_s) as raw,
+            context.wrap_socket(raw, server_hostname=host) as tls,
+        ):
             cert = tls.getpeercert() or {}
     except ssl.SSLCertVerificationError as exc:
         return [_alert(CERT_RULE, "TLS Certificate Invalid", Risk.HIGH, 295, url, exc.verify_message or str(exc))]
@@ -61,8 +62,9 @@ def _accepts(host: str, port: int, version: ssl.TLSVersion, timeout_s: float) ->
         context.minimum_version = version
         context.maximum_version = version
         context.set_ciphers("ALL:@SECLEVEL=0")
-        with socket.create_connection((host, port), timeout=timeout_s) as raw, context.wrap_socket(
-            raw, server_hostname=host
+        with (
+            socket.create_connection((host, port), timeout=timeout_s) as raw,
+            context.wrap_socket(raw, server_hostname=host),
         ):
             return True
     except (ssl.SSLError, OSError, ValueError):

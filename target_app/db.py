@@ -30,7 +30,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def make_engine(url: str, *, instrument: bool = True, slow_queries: bool = False) -> Engine:
-    """A pooled engine; when instrumented, each query is timed into ``db_query_duration_seconds``."""
+    """A pooled engine; if instrumented, queries are timed into ``db_query_duration_seconds``."""
     is_sqlite = url.startswith("sqlite")
     connect_args = {"check_same_thread": False} if is_sqlite else {}
     engine = create_engine(

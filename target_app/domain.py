@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 
-class CategorySlug(str, Enum):
+class CategorySlug(StrEnum):
     """Catalogue categories (fixed; seeded with display names)."""
 
     characters = "characters"
@@ -22,7 +22,7 @@ class CategorySlug(str, Enum):
     mechanical = "mechanical"
 
 
-class FileFormat(str, Enum):
+class FileFormat(StrEnum):
     """Accepted 3D file formats (the upload's extension without the dot)."""
 
     stl = "stl"
@@ -34,7 +34,7 @@ class FileFormat(str, Enum):
     ply = "ply"
 
 
-class License(str, Enum):
+class License(StrEnum):
     """Licences a model can be published under."""
 
     cc_by = "CC-BY-4.0"
@@ -44,16 +44,16 @@ class License(str, Enum):
     standard = "standard"
 
 
-class Sort(str, Enum):
+class Sort(StrEnum):
     """Catalogue sort orders."""
 
     newest = "newest"
     rating = "rating"
     downloads = "downloads"
-    title = "title"
+    by_title = "title"  # not ``title``: that would shadow ``str.title``
 
 
-class Platform(str, Enum):
+class Platform(StrEnum):
     """Platforms of the beta-tester programme."""
 
     windows = "windows"
@@ -64,7 +64,7 @@ class Platform(str, Enum):
     web = "web"
 
 
-class FeedbackCategory(str, Enum):
+class FeedbackCategory(StrEnum):
     """What a piece of feedback is about."""
 
     general = "general"

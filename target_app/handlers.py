@@ -11,12 +11,14 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
+from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from target_app.errors import AppError
 from target_app.web.render import TEMPLATES
 
 log = logging.getLogger("target_app")
+CANDIDATE_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
 MACHINE_PREFIXES = ("/api", "/health", "/metrics", "/openapi.json", "/thumbnails", "/static")
 
 
@@ -46,7 +48,21 @@ async def app_error(request: Request, exc: Exception) -> Response:
 async def http_error(request: Request, exc: Exception) -> Response:
     """Routing errors (unknown path, wrong method) and explicit HTTP exceptions."""
     assert isinstance(exc, StarletteHTTPException)
-    return error_response(request, exc.status_code, str(exc.detail), exc.headers)
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:
+        headers["Allow"] = allowed_methods(request)
+    return error_response(request, exc.status_code, str(exc.detail), headers)
+
+
+def allowed_methods(request: Request) -> str:
+    """Every method some route serves at this path (Starlette lists only the first route's)."""
+    routes = request.app.router.routes
+    allowed = [
+        method for method in CANDIDATE_METHODS
+        if any(route.matches({**request.scope, "method": method})[0] is Match.FULL
+               for route in routes)
+    ]
+    return ", ".join(allowed)
 
 
 async def validation_error(request: Request, exc: Exception) -> Response:

@@ -35,7 +35,8 @@ def _ply(model_id: int) -> bytes:
     head = ["ply", "format ascii 1.0", f"comment model {model_id}", "element vertex 4",
             "property float x", "property float y", "property float z", "element face 4",
             "property list uchar int vertex_indices", "end_header"]
-    body = [f"{x} {y} {z}" for x, y, z in _scaled(model_id)] + [f"3 {a} {b} {c}" for a, b, c in _FACES]
+    body = [f"{x} {y} {z}" for x, y, z in _scaled(model_id)]
+    body += [f"3 {a} {b} {c}" for a, b, c in _FACES]
     return ("\n".join(head + body) + "\n").encode()
 
 

@@ -18,7 +18,16 @@ from target_app.domain import CategorySlug, FileFormat, License, category_name
 from target_app.passwords import hash_password
 from target_app.sample_files import sample_file
 from target_app.tables import (
-    BetaSignup, Base, Category, Comment, Feedback, Meta, Model3D, Rating, User, WikiPage,
+    Base,
+    BetaSignup,
+    Category,
+    Comment,
+    Feedback,
+    Meta,
+    Model3D,
+    Rating,
+    User,
+    WikiPage,
     WikiRevision,
 )
 
@@ -86,7 +95,8 @@ def _insert(session: Session, table: type[Base], rows: list[dict[str, Any]]) -> 
 
 
 def _seed(session: Session, rng: random.Random) -> None:
-    _insert(session, Category, [{"slug": c.value, "name": category_name(c.value)} for c in CategorySlug])
+    categories = [{"slug": c.value, "name": category_name(c.value)} for c in CategorySlug]
+    _insert(session, Category, categories)
     category_ids = dict(session.execute(select(Category.slug, Category.id)).tuples().all())
     shared_hash = hash_password("seeded-user-password")
     users = [{"username": DEMO_USERNAME, "email": "demo@example.com",
@@ -138,7 +148,8 @@ def _seed_models(
             "description": " ".join(rng.sample(PHRASES, 3)),
             "category_id": category_ids[slug], "author_id": rng.choice(user_ids),
             "file_format": file_format, "license": rng.choice(licenses),
-            "size_bytes": len(sample_file(model_id, file_format)), "file_path": None, "downloads": rng.randint(0, 20000),
+            "size_bytes": len(sample_file(model_id, file_format)), "file_path": None,
+            "downloads": rng.randint(0, 20000),
             "rating_sum": sum(scores), "rating_count": len(scores),
             "rating_avg": round(sum(scores) / len(scores), 2) if scores else None,
             "comment_count": n_comments, "created_at": created,

@@ -97,9 +97,7 @@ _REGISTRY: dict[str, Rule] = {}
 _BUILTIN_MODULES = ("headers", "csp", "cookies", "cors", "disclosure", "caching")
 
 
-def rule(
-    plugin_id: str, name: str, risk: Risk, confidence: Confidence, cwe: int
-) -> Callable[[Check], Check]:
+def rule(plugin_id: str, name: str, risk: Risk, confidence: Confidence, cwe: int) -> Callable[[Check], Check]:
     """Register ``check`` as the passive rule ``plugin_id`` (one id, one function)."""
 
     def register(check: Check) -> Check:

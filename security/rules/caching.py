@@ -1,8 +1,9 @@
 """Caching of sensitive responses: re-examine Cache-Control (10015) and storable-and-cacheable content (10049).
 
-A response is sensitive when its request carried credentials (Authorization or Cookie) or it sets
-a cookie; those must not be stored by shared caches. Both are Informational in ZAP and are kept
-to sensitive responses here, because ZAP raises 10049 on every response, which is only noise.
+A response is sensitive when it is not a static asset and its request carried credentials
+(Authorization or Cookie) or it sets a cookie; those must not be stored by shared caches.
+Both are Informational in ZAP and are kept to sensitive responses here, because ZAP raises
+10049 on every response, which is only noise.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from collections.abc import Iterator
 import httpx
 
 from security.rules import Confidence, Hit, Risk, rule
-from security.rules.http import is_error
+from security.rules.http import is_error, is_static
 
 
 def _directives(response: httpx.Response) -> set[str]:
@@ -21,8 +22,10 @@ def _directives(response: httpx.Response) -> set[str]:
 
 
 def is_sensitive(response: httpx.Response) -> bool:
-    """The response answers a credentialed request or sets a cookie."""
+    """Non-static content answering a credentialed request, or setting a cookie."""
     request = response.request
+    if is_static(response):
+        return False
     return "authorization" in request.headers or "cookie" in request.headers or "set-cookie" in response.headers
 
 

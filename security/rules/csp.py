@@ -14,9 +14,9 @@ from security.rules.http import has_body, is_html, is_redirect
 @rule("10038", "Content Security Policy (CSP) Header Not Set", Risk.MEDIUM, Confidence.HIGH, 693)
 def csp_missing(response: httpx.Response) -> Iterator[Hit]:
     """HTML pages need an enforced Content-Security-Policy header."""
-    if is_html(response) and not is_redirect(response) and has_body(response):
-        if csp.of_response(response) is None:
-            yield Hit(evidence="")
+    page = is_html(response) and not is_redirect(response) and has_body(response)
+    if page and csp.of_response(response) is None:
+        yield Hit(evidence="")
 
 
 @rule("10055", "CSP: weak directive", Risk.MEDIUM, Confidence.HIGH, 693)

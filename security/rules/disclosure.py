@@ -16,7 +16,7 @@ _MAX_SCAN_CHARS = 200_000
 
 STACK_TRACE_MARKERS = (
     "Traceback (most recent call last)",
-    "Exception in thread \"",
+    'Exception in thread "',
     "at java.",
     "System.NullReferenceException",
     "Server Error in '/' Application",

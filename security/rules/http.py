@@ -28,3 +28,9 @@ def is_https(response: httpx.Response) -> bool:
 def has_body(response: httpx.Response) -> bool:
     """The response carries content (HEAD-like and 204 responses do not)."""
     return bool(response.content)
+
+
+def is_static(response: httpx.Response) -> bool:
+    """Public static content (styles, scripts, images, fonts) that carries no user data."""
+    kind = response.headers.get("content-type", "").lower()
+    return kind.startswith(("image/", "font/", "text/css")) or "javascript" in kind

@@ -16,7 +16,7 @@ router = APIRouter(prefix="/api", tags=["auth"])
 @router.post(
     "/auth/register",
     status_code=status.HTTP_201_CREATED,
-    responses={201: REGISTER_LINKS, **errors(409, 413)},
+    responses={201: REGISTER_LINKS, **errors(400, 409, 413)},
 )
 async def register_user(body: RegisterIn, ctx: Ctx) -> UserOut:
     """Create an account."""
@@ -25,7 +25,7 @@ async def register_user(body: RegisterIn, ctx: Ctx) -> UserOut:
     return user
 
 
-@router.post("/auth/login", responses=errors(401, 413))
+@router.post("/auth/login", responses=errors(400, 401, 413))
 async def login_user(body: LoginIn, ctx: Ctx) -> TokenOut:
     """Exchange credentials for a bearer token."""
     token = await in_session(ctx, accounts.login, body.username, body.password)

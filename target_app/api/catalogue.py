@@ -43,7 +43,8 @@ UPLOAD_BODY: dict[str, Any] = {
                 "properties": {
                     "file": {"type": "string", "format": "binary",
                              "description": ".stl .obj .glb .gltf .fbx .3mf .ply, up to 500 MB"},
-                    **UploadFields.model_json_schema()["properties"],
+                    **UploadFields.model_json_schema(
+                        ref_template="#/components/schemas/{model}")["properties"],
                 },
             },
             "encoding": {"file": {"contentType": "model/stl, model/obj, model/gltf-binary, "

@@ -11,8 +11,18 @@ from target_app.api.deps import Ctx, CurrentUser
 from target_app.api.docs import errors
 from target_app.context import cached_json, in_session, invalidate
 from target_app.schemas import (
-    AnalyticsSummary, BetaIn, BetaOut, CommentIn, CommentList, CommentOut, FeedbackIn,
-    FeedbackOut, RatingIn, RatingList, RatingOut, ShareOut,
+    AnalyticsSummary,
+    BetaIn,
+    BetaOut,
+    CommentIn,
+    CommentList,
+    CommentOut,
+    FeedbackIn,
+    FeedbackOut,
+    RatingIn,
+    RatingList,
+    RatingOut,
+    ShareOut,
 )
 from target_app.services import catalogue, community
 
@@ -26,7 +36,7 @@ async def list_ratings(model_id: ModelId, ctx: Ctx) -> RatingList:
 
 
 @router.post("/models/{model_id}/ratings", tags=["ratings"], status_code=status.HTTP_201_CREATED,
-             responses=errors(401, 404, 413))
+             responses=errors(400, 401, 404, 413))
 async def rate_model(model_id: ModelId, body: RatingIn, user: CurrentUser, ctx: Ctx) -> RatingOut:
     """Rate a model 1–5 (rating again replaces your previous score)."""
     rating = await in_session(ctx, community.rate, model_id, user, body.score)
@@ -45,8 +55,10 @@ async def list_comments(
 
 
 @router.post("/models/{model_id}/comments", tags=["comments"],
-             status_code=status.HTTP_201_CREATED, responses=errors(401, 404, 413))
-async def add_comment(model_id: ModelId, body: CommentIn, user: CurrentUser, ctx: Ctx) -> CommentOut:
+             status_code=status.HTTP_201_CREATED, responses=errors(400, 401, 404, 413))
+async def add_comment(
+    model_id: ModelId, body: CommentIn, user: CurrentUser, ctx: Ctx
+) -> CommentOut:
     """Comment on a model (broadcast to websocket clients)."""
     comment = await in_session(ctx, community.add_comment, model_id, user, body.body)
     await invalidate(ctx, f"model:{model_id}", "analytics")
@@ -64,7 +76,7 @@ async def share_model(model_id: ModelId, ctx: Ctx, request: Request) -> ShareOut
 
 
 @router.post("/feedback", tags=["feedback"], status_code=status.HTTP_201_CREATED,
-             responses=errors(413))
+             responses=errors(400, 413))
 async def send_feedback(body: FeedbackIn, ctx: Ctx) -> FeedbackOut:
     """Send feedback to the product team."""
     receipt = await in_session(ctx, community.add_feedback, body)
@@ -73,7 +85,7 @@ async def send_feedback(body: FeedbackIn, ctx: Ctx) -> FeedbackOut:
 
 
 @router.post("/beta/signup", tags=["beta"], status_code=status.HTTP_201_CREATED,
-             responses=errors(409, 413))
+             responses=errors(400, 409, 413))
 async def beta_signup(body: BetaIn, ctx: Ctx) -> BetaOut:
     """Join the beta-tester programme (once per email)."""
     receipt = await in_session(ctx, community.beta_signup, body)

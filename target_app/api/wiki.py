@@ -11,7 +11,12 @@ from target_app.api.deps import Ctx, CurrentUser
 from target_app.api.docs import WIKI_LINKS, errors
 from target_app.context import in_session
 from target_app.schemas import (
-    SLUG_PATTERN, WikiCreate, WikiPageOut, WikiRevisionOut, WikiSummary, WikiUpdate,
+    SLUG_PATTERN,
+    WikiCreate,
+    WikiPageOut,
+    WikiRevisionOut,
+    WikiSummary,
+    WikiUpdate,
 )
 from target_app.services import wiki
 
@@ -27,7 +32,7 @@ async def list_wiki_pages(ctx: Ctx) -> list[WikiSummary]:
 
 
 @router.post("", status_code=status.HTTP_201_CREATED,
-             responses={201: WIKI_LINKS, **errors(401, 409, 413)})
+             responses={201: WIKI_LINKS, **errors(400, 401, 409, 413)})
 async def create_wiki_page(body: WikiCreate, user: CurrentUser, ctx: Ctx) -> WikiPageOut:
     """Create a page (revision 1)."""
     return await in_session(ctx, wiki.create, user, body.slug, body.title, body.body)
@@ -39,7 +44,7 @@ async def get_wiki_page(slug: SlugParam, ctx: Ctx) -> WikiPageOut:
     return await in_session(ctx, wiki.get, slug)
 
 
-@router.put("/{slug}", responses=errors(401, 404, 413))
+@router.put("/{slug}", responses=errors(400, 401, 404, 413))
 async def update_wiki_page(slug: SlugParam, body: WikiUpdate, user: CurrentUser,
                            ctx: Ctx) -> WikiPageOut:
     """Save a new revision of a page."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import Session
@@ -28,7 +28,7 @@ class CatalogueQuery:
 
     def cache_suffix(self) -> str:
         """A stable cache key part for this query."""
-        return "|".join(f"{k}={v.value if isinstance(v, Sort) else v}" for k, v in asdict(self).items())
+        return "|".join(f"{key}={value}" for key, value in asdict(self).items())
 
 
 @dataclass(frozen=True)
@@ -52,11 +52,14 @@ _ORDER = {
     Sort.newest: (Model3D.created_at.desc(), Model3D.id.desc()),
     Sort.rating: (Model3D.rating_avg.desc().nulls_last(), Model3D.rating_count.desc(), Model3D.id),
     Sort.downloads: (Model3D.downloads.desc(), Model3D.id),
-    Sort.title: (Model3D.title, Model3D.id),
+    Sort.by_title: (Model3D.title, Model3D.id),
 }
 
 
-def _filtered(stmt: Select[Any], query: CatalogueQuery) -> Select[Any]:
+SelectT = TypeVar("SelectT", bound="Select[*tuple[Any, ...]]")
+
+
+def _filtered(stmt: SelectT, query: CatalogueQuery) -> SelectT:
     if query.q:
         stmt = stmt.where(Model3D.title.icontains(query.q, autoescape=True))
     if query.category:

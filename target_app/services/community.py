@@ -10,12 +10,27 @@ from sqlalchemy.orm import Session
 
 from target_app.errors import ConflictError
 from target_app.schemas import (
-    AnalyticsSummary, BetaIn, BetaOut, CommentList, CommentOut, FeedbackIn, FeedbackOut,
-    RatingList, RatingOut,
+    AnalyticsSummary,
+    BetaIn,
+    BetaOut,
+    CommentList,
+    CommentOut,
+    FeedbackIn,
+    FeedbackOut,
+    RatingList,
+    RatingOut,
 )
 from target_app.services.catalogue import require_model
 from target_app.tables import (
-    BetaSignup, Comment, Feedback, Model3D, Rating, Token, User, WikiPage, utcnow,
+    BetaSignup,
+    Comment,
+    Feedback,
+    Model3D,
+    Rating,
+    Token,
+    User,
+    WikiPage,
+    utcnow,
 )
 
 RECENT_RATINGS = 50

@@ -51,7 +51,9 @@ def update(session: Session, user: User, slug: str, title: str, body: str) -> Wi
     return _add_revision(session, _page(session, slug), user, title, body)
 
 
-def _add_revision(session: Session, page: WikiPage, user: User, title: str, body: str) -> WikiPageOut:
+def _add_revision(
+    session: Session, page: WikiPage, user: User, title: str, body: str
+) -> WikiPageOut:
     now = utcnow()
     page.revision += 1
     page.title, page.body, page.author_id, page.updated_at = title, body, user.id, now

@@ -12,7 +12,11 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse
 
 from target_app.api.catalogue import (
-    CatalogueParams, ModelId, catalogue_page, model_detail, site_url,
+    CatalogueParams,
+    ModelId,
+    catalogue_page,
+    model_detail,
+    site_url,
 )
 from target_app.context import in_session, invalidate
 from target_app.domain import CategorySlug, FileFormat, License, Sort, category_name

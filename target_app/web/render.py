@@ -10,7 +10,7 @@ from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import Depends, Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import RedirectResponse
 from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
 from starlette.responses import Response
@@ -44,18 +44,18 @@ class Page:
     new_csrf: bool = False
     cookies: dict[str, str | None] = field(default_factory=dict)
 
-    def render(self, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+    def render(self, template: str, status_code: int = 200, /, **context: Any) -> Response:
         """Render ``template`` with the common page context."""
         context.update(user=self.user, csrf_token=self.csrf, faults=self.ctx.settings.faults)
         response = TEMPLATES.TemplateResponse(self.request, template, context,
                                               status_code=status_code)
         return self.finish(response)
 
-    def redirect(self, url: str) -> RedirectResponse:
+    def redirect(self, url: str) -> Response:
         """A 303 See Other (the Post/Redirect/Get pattern)."""
         return self.finish(RedirectResponse(url, status_code=303))
 
-    def finish(self, response: Response) -> Response:  # type: ignore[override]
+    def finish(self, response: Response) -> Response:
         """Attach pending cookies (CSRF token, session changes)."""
         secure = self.request.url.scheme == "https"
         if self.new_csrf:

@@ -1,0 +1,1 @@
+"""Page objects: one class per page of the target, taking a Playwright ``Page``."""

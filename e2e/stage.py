@@ -1,0 +1,223 @@
+"""The e2e stage: the workflow tests (pytest-playwright) and the page vitals, each in a subprocess.
+
+Options (``[tool.harness.e2e]``): ``workflows`` (ids to run, default all), ``pages`` (page names
+for the vitals, default `e2e.vitals.DEFAULT_PAGES`), ``vitals_runs`` (loads per page, default 3),
+``workers`` (pytest-xdist processes, default 1: measured slower on 2 shared cores),
+``timeout_s`` (deadline per subprocess, default 600).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import sys
+from collections.abc import Mapping
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+
+from e2e import process, results, vitals, workflows
+from harness.errors import ErrorKind, HarnessError
+from harness.records import StageResult, Status
+from harness.rundir import RunDir
+from harness.stages import StageContext
+
+E2E_DIR = Path(__file__).resolve().parent
+REPO_ROOT = E2E_DIR.parent
+_PLUGINS = ("-p", "pytest_playwright.pytest_playwright", "-p", "pytest_timeout")
+
+
+@dataclasses.dataclass(frozen=True)
+class Options:
+    """The stage's options, validated."""
+
+    workflows: tuple[workflows.Workflow, ...]
+    pages: tuple[str, ...]
+    vitals_runs: int = 3
+    workers: int = 1
+    timeout_s: float = 600.0
+
+    @classmethod
+    def from_mapping(cls, options: Mapping[str, Any]) -> Options:
+        """Read ``ctx.options``; an unknown workflow id is a usage error naming the nearest one."""
+        try:
+            chosen = workflows.select(_names(options.get("workflows")))
+        except workflows.UnknownWorkflowError as exc:
+            raise HarnessError(ErrorKind.CONFIG, f"[tool.harness.e2e] workflows: {exc}") from None
+        return cls(
+            workflows=chosen,
+            pages=tuple(_names(options.get("pages")) or vitals.DEFAULT_PAGES),
+            vitals_runs=int(options.get("vitals_runs", 3)),
+            workers=int(options.get("workers", 1)),
+            timeout_s=float(options.get("timeout_s", 600.0)),
+        )
+
+
+def _names(value: Any) -> list[str]:
+    """A list from a TOML list or a comma-separated string."""
+    if not value:
+        return []
+    items = value.split(",") if isinstance(value, str) else list(value)
+    return [str(item).strip() for item in items if str(item).strip()]
+
+
+@dataclasses.dataclass(frozen=True)
+class Paths:
+    """Where the stage's raw artifacts go."""
+
+    root: Path
+
+    @property
+    def junit(self) -> Path:
+        return self.root / "junit.xml"
+
+    @property
+    def sidecar(self) -> Path:
+        return self.root / "workflows.json"
+
+    @property
+    def playwright(self) -> Path:
+        return self.root / "playwright"
+
+    @property
+    def vitals(self) -> Path:
+        return self.root / "vitals.json"
+
+
+def run(ctx: StageContext) -> StageResult:
+    """Run the workflow tests, then measure the pages; checkpoint in between."""
+    options = Options.from_mapping(ctx.options)
+    paths = Paths(ctx.artifacts)
+    result = ctx.result(status=Status.INCOMPLETE, tool_versions=_tool_versions())
+    errors: list[str] = []
+    ran = _run_workflows(ctx, options, paths)
+    if ran.returncode not in (0, 1):
+        errors.append(ran.describe("pytest (workflow tests)", paths.root / "pytest.log"))
+    results.add_workflows(result, options.workflows, _read(paths.sidecar), _relative(ctx))
+    result.details["workflows_wall_s"] = round(ran.elapsed_s, 1)
+    RunDir(ctx.run_dir).write_result(result)
+    if not ran.cancelled:
+        measured = _run_vitals(ctx, options, paths)
+        if measured.returncode != 0:
+            errors.append(measured.describe("page vitals", paths.root / "vitals.log"))
+        results.add_pages(result, _read(paths.vitals))
+    result.artifacts.update(_artifacts(ctx, paths, result))
+    return result.finish(_status(result, errors, cancelled=ran.cancelled))
+
+
+def _run_workflows(ctx: StageContext, options: Options, paths: Paths) -> process.Finished:
+    """pytest on ``e2e/`` with its own config (the root config keeps pytest-playwright off)."""
+    command = [
+        sys.executable, "-m", "pytest", "-c", str(E2E_DIR / "pytest.ini"), str(E2E_DIR),
+        *_PLUGINS,
+        "--base-url", ctx.target.url,
+        "--workflows", ",".join(w.id for w in options.workflows),
+        "--e2e-report", str(paths.sidecar),
+        "--junitxml", str(paths.junit),
+        "--tracing", "retain-on-failure",
+        "--screenshot", "only-on-failure",
+        "--output", str(paths.playwright),
+        "-q", "-rfE",
+    ]
+    if options.workers > 1:
+        command += ["-p", "xdist.plugin", "-n", str(options.workers)]
+    ctx.progress.start("e2e workflows", total=len(options.workflows))
+    progress = _Progress(ctx, paths.sidecar)
+    return process.run(
+        command, cwd=REPO_ROOT, env=_env(ctx), log=paths.root / "pytest.log",
+        timeout_s=options.timeout_s, cancel=ctx.cancel, on_tick=progress.tick,
+    )
+
+
+def _run_vitals(ctx: StageContext, options: Options, paths: Paths) -> process.Finished:
+    command = [
+        sys.executable, "-m", "e2e.vitals", "--base-url", ctx.target.url, "--out", str(paths.vitals),
+        "--runs", str(options.vitals_runs), "--pages", ",".join(options.pages),
+    ]
+    ctx.progress.start("e2e page vitals", total=None)
+    return process.run(
+        command, cwd=REPO_ROOT, env=_env(ctx), log=paths.root / "vitals.log",
+        timeout_s=options.timeout_s, cancel=ctx.cancel,
+    )
+
+
+class _Progress:
+    """Advances the progress bar as the sidecar gains finished tests."""
+
+    def __init__(self, ctx: StageContext, sidecar: Path) -> None:
+        self.ctx, self.sidecar, self.seen = ctx, sidecar, 0
+
+    def tick(self) -> None:
+        done = len(_read(self.sidecar).get("tests", []))
+        if done > self.seen:
+            self.ctx.progress.advance(done - self.seen)
+            self.seen = done
+
+
+def _env(ctx: StageContext) -> dict[str, str]:
+    return {
+        **os.environ,
+        "HARNESS_TARGET_URL": ctx.target.url,
+        "PYTHONUNBUFFERED": "1",
+        # Only the plugins the stage names (_PLUGINS): autoloading every installed pytest plugin
+        # (schemathesis, hypothesis, locust, ...) costs about 4 s per process on this machine.
+        "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1",
+    }
+
+
+def _read(path: Path) -> dict[str, Any]:
+    """A JSON artifact, or an empty document when the tool never wrote it (reported by validity)."""
+    try:
+        data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError):
+        return {}
+    return data
+
+
+def _relative(ctx: StageContext) -> results.PathFn:
+    """Artifact paths as the run directory sees them (pytest-playwright gives cwd-relative ones)."""
+
+    def rel(path: str | None) -> str | None:
+        if not path:
+            return None
+        absolute = (REPO_ROOT / path).resolve()
+        try:
+            return str(absolute.relative_to(ctx.run_dir.resolve()))
+        except ValueError:
+            return str(absolute)
+
+    return rel
+
+
+def _artifacts(ctx: StageContext, paths: Paths, result: StageResult) -> dict[str, str]:
+    found = {
+        "junit": paths.junit,
+        "workflows": paths.sidecar,
+        "vitals": paths.vitals,
+        "pytest_log": paths.root / "pytest.log",
+        "vitals_log": paths.root / "vitals.log",
+    }
+    artifacts = {k: str(p.resolve().relative_to(ctx.run_dir.resolve())) for k, p in found.items() if p.exists()}
+    for finding in result.findings:
+        for kind in ("trace", "screenshot"):
+            if finding.extra.get(kind):
+                artifacts[f"{kind}:{finding.extra['workflow']}"] = str(finding.extra[kind])
+    return artifacts
+
+
+def _status(result: StageResult, errors: list[str], *, cancelled: bool) -> Status:
+    """Error when a tool crashed or measured nothing; failed when a workflow or page failed."""
+    if cancelled:
+        result.error = "cancelled; results are partial"
+        return Status.INCOMPLETE
+    if errors:
+        result.error = "; ".join(errors)
+        return Status.ERROR
+    if not all(check.ok for check in result.validity):
+        return Status.ERROR
+    return Status.FAILED if result.findings else Status.PASSED
+
+
+def _tool_versions() -> dict[str, str]:
+    return {name: version(name) for name in ("playwright", "pytest-playwright", "pytest")}

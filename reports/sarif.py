@@ -1,0 +1,39 @@
+"""``security.sarif``: SARIF 2.1.0 from the security and contract findings, built by ``security/sarif.py``.
+
+The SARIF builder belongs to the security stage's engineer (it knows the rule metadata); reports
+only call it, lazily, as ``security.sarif.build(results) -> dict`` with the run's security and
+contract stage results. Without that module (or when neither stage ran) no file is written.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from pathlib import Path
+
+from harness import atomic
+from reports.registry import RunView, handler
+
+FILE = "security.sarif"
+BUILDER = "security.sarif"
+_STAGES = ("security", "contracts")
+
+log = logging.getLogger(__name__)
+
+
+@handler("sarif")
+def render(run: RunView) -> list[Path]:
+    """Write ``security.sarif`` when the security or contract stage ran and the builder exists."""
+    results = {stage: r for stage, r in run.results.items() if stage in _STAGES}
+    if not results:
+        return []
+    try:
+        module = importlib.import_module(BUILDER)
+    except ModuleNotFoundError as exc:
+        if exc.name != BUILDER:
+            raise
+        log.warning("%s is not available; %s not written", BUILDER, FILE)
+        return []
+    target = run.path / FILE
+    atomic.write_json(target, module.build(results.values()))
+    return [target]

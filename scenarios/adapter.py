@@ -1,0 +1,127 @@
+"""Turn the locustfile's ``summary.json`` and two ``/metrics`` scrapes into metrics and validity.
+
+Metric names follow ARCHITECTURE.md. Latency budgets read the coordinated-omission corrected
+figures (identical to the raw ones for unpaced users); the raw overall figures sit beside them
+as ``load.http.raw.*``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from harness.records import ValidityCheck, endpoint_metric
+from scenarios import prometheus
+
+PCTS = ("p50", "p90", "p95", "p99", "p99_9")
+CPU_LIMIT = 90.0
+LAG_P95_LIMIT_MS = 10.0
+HELD_RATIO_MIN = 0.95
+
+LATENCY = ("load.http.*", "load.endpoint*", "load.ws.*", "load.upload*")
+"""Validity-check patterns (``*`` matches anything there, dots included)."""
+ALL: tuple[str, ...] = ()
+
+
+def metrics(summary: dict[str, Any]) -> dict[str, float]:
+    """The flat metric map from a summary (server-side figures are added separately)."""
+    out: dict[str, float] = {}
+    http = summary["http"]
+    for name in (*PCTS, "max"):
+        out[f"load.http.{name}_ms"] = http["corrected"][f"{name}_ms"]
+        out[f"load.http.raw.{name}_ms"] = http["raw"][f"{name}_ms"]
+    out["load.http.error_ratio"] = http["error_ratio"]
+    out["load.http.rps"] = http["rps"]
+    out["load.http.requests"] = float(http["requests"])
+    for key, ep in summary["endpoints"].items():
+        if ep["family"] == "http":
+            out[endpoint_metric("load", key, "p95_ms")] = ep["corrected"]["p95_ms"]
+            out[endpoint_metric("load", key, "p99_ms")] = ep["corrected"]["p99_ms"]
+            out[endpoint_metric("load", key, "error_ratio")] = ep["error_ratio"]
+            out[endpoint_metric("load", key, "requests")] = float(ep["requests"])
+    if summary.get("ws"):
+        out["load.ws.p95_ms"] = summary["ws"]["p95_ms"]
+        out["load.ws.p99_ms"] = summary["ws"]["p99_ms"]
+    for size_class, figures in summary.get("upload", {}).items():
+        out[f'load.upload["{size_class}"].p95_s'] = figures["p95_ms"] / 1000.0
+        out[f'load.upload["{size_class}"].count'] = figures["count"]
+    users = summary["users"]
+    out["load.users.peak"] = float(users["peak"])
+    out["load.users.requested"] = float(users["requested"])
+    out["load.users.held_ratio"] = users["held_ratio"]
+    avail = summary["availability"]
+    if avail["probes"]:
+        out["load.availability.ratio"] = avail["ratio"]
+        out["load.availability.longest_outage_s"] = avail["longest_outage_s"]
+    gen = generator_health(summary)
+    out["load.generator.cpu_p90"] = gen["cpu_p90"]
+    out["load.generator.loop_lag_p95_ms"] = gen["lag_p95_ms"]
+    return out
+
+
+def server_metrics(before: prometheus.Samples, after: prometheus.Samples) -> dict[str, float]:
+    """Database query p95 and cache hit ratio from the deltas between two scrapes."""
+    out: dict[str, float] = {}
+    p95 = prometheus.histogram_quantile(0.95, prometheus.bucket_deltas(before, after, "db_query_duration_seconds"))
+    if p95 is not None:
+        out["load.db.query_p95_ms"] = p95 * 1000.0
+    hits = prometheus.delta(before, after, "cache_hits_total")
+    misses = prometheus.delta(before, after, "cache_misses_total")
+    if hits + misses > 0:
+        out["load.cache.hit_ratio"] = hits / (hits + misses)
+    return out
+
+
+def generator_health(summary: dict[str, Any]) -> dict[str, float]:
+    """The worst generator process: CPU p90 (percent of a core) and event-loop lag p95."""
+    procs = summary["generator"]["processes"].values()
+    busy = [p for p in procs if p["cpu_samples"]]
+    return {
+        "cpu_p90": max((p["cpu_p90"] for p in busy), default=0.0),
+        "lag_p95_ms": max((p["lag"]["p95_ms"] for p in procs), default=0.0),
+    }
+
+
+def validity(summary: dict[str, Any], expected_workers: int, scraped: bool) -> list[ValidityCheck]:
+    """Did the run measure the target at the requested load with a healthy generator?"""
+    http, users, gen = summary["http"], summary["users"], generator_health(summary)
+    avail, workers = summary["availability"], summary["generator"]
+    auth_failures = summary.get("counters", {}).get("auth_failures", 0)
+    connected, missing = len(workers["workers_connected"]), workers["workers_missing"]
+    return [
+        ValidityCheck("requests-measured", http["requests"] > 0, f"{http['requests']} requests measured", ALL),
+        ValidityCheck("authenticated", auth_failures == 0, f"{auth_failures} failed logins", ALL),
+        ValidityCheck(
+            "users-held",
+            users["held_ratio"] >= HELD_RATIO_MIN,
+            f"held {users['held_ratio']:.1%} of {users['requested']} requested users "
+            f"(peak {users['peak']}, limit {HELD_RATIO_MIN:.0%})",
+            ALL,
+        ),
+        ValidityCheck(
+            "generator-cpu", gen["cpu_p90"] < CPU_LIMIT,
+            f"generator CPU p90 {gen['cpu_p90']:.0f} % (limit {CPU_LIMIT:.0f} %)", LATENCY,
+        ),
+        ValidityCheck(
+            "generator-loop-lag", gen["lag_p95_ms"] < LAG_P95_LIMIT_MS,
+            f"event-loop lag p95 {gen['lag_p95_ms']:.2f} ms (limit {LAG_P95_LIMIT_MS:.0f} ms)", LATENCY,
+        ),
+        ValidityCheck(
+            "target-reachable", avail["ok"] > 0,
+            f"{avail['ok']}/{avail['probes']} health probes answered", ALL,
+        ),
+        ValidityCheck(
+            "workers-intact",
+            not missing and connected >= expected_workers,
+            f"{connected} workers connected (expected {expected_workers}), missing: {missing or 'none'}"
+            if expected_workers else "one local process, no workers",
+            ALL,
+        ),
+        ValidityCheck(
+            "server-metrics-scraped", scraped, "target /metrics scraped before and after the run"
+            if scraped else "target /metrics could not be scraped", ("load.db.*", "load.cache.*"),
+        ),
+        ValidityCheck(
+            "run-complete", bool(summary.get("final")),
+            "the profile ran to its end" if summary.get("final") else "the run was cut short", ALL,
+        ),
+    ]

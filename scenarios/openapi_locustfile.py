@@ -1,0 +1,40 @@
+"""Load for any target from its OpenAPI document (no hand-written users needed).
+
+    PYTHONPATH=. locust -f scenarios/openapi_locustfile.py --host https://staging.example \\
+        --headless --harness-profile smoke --harness-openapi https://staging.example/openapi.json
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from locust import events
+from locust.env import Environment
+
+from scenarios import options
+from scenarios.openapi_user import OpenApiUser, load_document, operations
+from scenarios.shapes import ProfileShape
+
+__all__ = ["OpenApiUser", "ProfileShape"]
+
+log = logging.getLogger(__name__)
+
+
+@events.init_command_line_parser.add_listener
+def _add_arguments(parser: Any) -> None:
+    options.add_arguments(parser)
+
+
+@events.init.add_listener
+def _on_init(environment: Environment, **_: Any) -> None:
+    opts = environment.parsed_options
+    profile = options.profile_of(environment)
+    source = opts.harness_openapi or f"{(environment.host or '').rstrip('/')}/openapi.json"
+    OpenApiUser.operations = operations(load_document(source))
+    OpenApiUser.think_scale = opts.harness_think_scale
+    if not OpenApiUser.operations:
+        # Loudly: a run without operations would measure nothing and must not look green.
+        log.error("no usable GET operations in %s", source)
+        environment.process_exit_code = 1
+    options.collector_for(environment, profile)

@@ -1,0 +1,170 @@
+"""The load stage: run Locust headless on the target, then turn what it measured into a StageResult.
+
+Options (``[tool.harness.load]``): ``users``, ``duration_s``, ``think_scale``, ``processes``,
+``large_upload_kb``, ``locustfile`` (a path, or ``"openapi"`` for the generic OpenAPI user),
+``username`` / ``password`` (secrets from the environment). The profile is ``ctx.profile``.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from harness import atomic
+from harness.records import StageResult, Status
+from harness.rundir import RunDir
+from harness.stages import StageContext
+from scenarios import adapter, process, profiles, prometheus
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+LOCUSTFILES = {"marketplace": HERE / "locustfile.py", "openapi": HERE / "openapi_locustfile.py"}
+DEADLINE_MARGIN_S = 90.0
+PARTIAL_EVERY_S = 5.0
+
+
+def run(ctx: StageContext) -> StageResult:
+    """Run the profile against the target and report its metrics and validity checks."""
+    result = ctx.result(status=Status.INCOMPLETE, tool_versions=_versions())
+    opts = ctx.options
+    profile = profiles.build(ctx.profile, opts.get("users"), opts.get("duration_s"))
+    summary_path = ctx.artifacts / "summary.json"
+    ctx.progress.start(f"load: {profile.name} profile, {profile.requested_users} users", profile.duration_s)
+    before = _scrape(ctx.target.url)
+    outcome = process.run(
+        _command(ctx, summary_path),
+        env=_env(opts),
+        cwd=ROOT,
+        log_path=ctx.artifacts / "locust.log",
+        deadline_s=profile.duration_s + DEADLINE_MARGIN_S,
+        cancel=ctx.cancel,
+        on_tick=_partial_writer(ctx, result, summary_path),
+    )
+    after = _scrape(ctx.target.url)
+    summary = _read(summary_path)
+    if summary is None:
+        result.error = f"Locust wrote no summary (exit code {outcome.returncode}); see load/locust.log"
+        return _finish(ctx, result, Status.INCOMPLETE if outcome.cancelled else Status.ERROR)
+    _fill(ctx, result, summary, before, after)
+    if outcome.cancelled or outcome.timed_out:
+        result.error = "cancelled" if outcome.cancelled else "Locust overran its deadline and was stopped"
+        return _finish(ctx, result, Status.INCOMPLETE)
+    return _finish(ctx, result, Status.PASSED if summary["http"]["requests"] > 0 else Status.ERROR)
+
+
+def _command(ctx: StageContext, summary_path: Path) -> list[str]:
+    opts = ctx.options
+    art = ctx.artifacts
+    locustfile = opts.get("locustfile", "marketplace")
+    cmd = [
+        sys.executable, "-m", "locust", "-f", str(LOCUSTFILES.get(locustfile, locustfile)),
+        "--headless", "--host", ctx.target.url, "--only-summary",
+        "--csv", str(art / "locust"), "--json-file", str(art / "locust"), "--html", str(art / "locust.html"),
+        "--harness-profile", ctx.profile, "--harness-summary", str(summary_path),
+    ]
+    for key in ("users", "duration_s", "think_scale", "large_upload_kb"):
+        if opts.get(key) is not None:
+            cmd += [f"--harness-{key.replace('_', '-')}", str(opts[key])]
+    if locustfile == "openapi":
+        cmd += ["--harness-openapi", ctx.openapi]
+    if opts.get("processes"):
+        cmd += ["--processes", str(opts["processes"])]
+    return cmd
+
+
+def _env(opts: Any) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("LOCUST_", "HARNESS_LOAD_"))}
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    if opts.get("username"):
+        env["HARNESS_LOAD_USERNAME"] = str(opts["username"])
+    if opts.get("password"):
+        env["HARNESS_LOAD_PASSWORD"] = str(opts["password"])
+    return env
+
+
+def _fill(
+    ctx: StageContext,
+    result: StageResult,
+    summary: dict[str, Any],
+    before: prometheus.Samples | None,
+    after: prometheus.Samples | None,
+) -> None:
+    """Metrics, validity checks, details and artifact paths from one summary."""
+    scraped = before is not None and after is not None
+    result.metrics = adapter.metrics(summary)
+    if before is not None and after is not None:
+        result.metrics.update(adapter.server_metrics(before, after))
+    workers = int(ctx.options.get("processes") or 0)
+    result.validity = adapter.validity(summary, workers, scraped)
+    result.details = _details(summary)
+    result.artifacts = {
+        p.name: str(p.relative_to(ctx.run_dir)) for p in sorted(ctx.artifacts.iterdir()) if p.is_file()
+    }
+
+
+def _details(summary: dict[str, Any]) -> dict[str, Any]:
+    """Per-second series, per-endpoint table (raw vs corrected), generator and availability data."""
+    table = {
+        key: {k: ep[k] for k in ("family", "requests", "failures", "error_ratio", "errors", "paced", "raw", "corrected")}
+        for key, ep in summary["endpoints"].items()
+    }
+    return {
+        "profile": summary["profile"],
+        "series": summary["series"],
+        "endpoints": table,
+        "http": {k: summary["http"][k] for k in ("raw", "corrected", "errors")},
+        "users": summary["users"],
+        "generator": summary["generator"],
+        "availability": summary["availability"],
+    }
+
+
+def _partial_writer(ctx: StageContext, result: StageResult, summary_path: Path) -> Any:
+    """A tick callback that saves an INCOMPLETE result whenever a newer partial summary appears."""
+    state = {"mtime": 0.0, "at": time.monotonic()}
+
+    def tick() -> None:
+        ctx.progress.advance(process.POLL_S)
+        if time.monotonic() - state["at"] < PARTIAL_EVERY_S or not summary_path.exists():
+            return
+        state["at"] = time.monotonic()
+        mtime = summary_path.stat().st_mtime
+        summary = _read(summary_path) if mtime > state["mtime"] else None
+        if summary is not None:
+            state["mtime"] = mtime
+            _fill(ctx, result, summary, None, None)
+            RunDir(ctx.run_dir).write_result(result)
+
+    return tick
+
+
+def _finish(ctx: StageContext, result: StageResult, status: Status) -> StageResult:
+    result.finish(status)
+    ctx.progress.log(f"load: {status.value}, {int(result.metrics.get('load.http.requests', 0))} requests")
+    return result
+
+
+def _scrape(url: str) -> prometheus.Samples | None:
+    """The target's metrics, or None when it exposes none (external targets may not)."""
+    try:
+        return prometheus.scrape(url)
+    except (httpx.HTTPError, ValueError):
+        return None
+
+
+def _read(path: Path) -> dict[str, Any] | None:
+    try:
+        data: dict[str, Any] = atomic.read_json(path)
+    except (OSError, ValueError):
+        return None
+    return data
+
+
+def _versions() -> dict[str, str]:
+    return {name: version(name) for name in ("locust", "hdrhistogram")}

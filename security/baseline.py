@@ -1,0 +1,134 @@
+"""The built-in passive baseline: fetch every known page and API GET operation, run the passive rules.
+
+Pages come from a crawl of same-origin links (depth and count bounded) seeded with the home page
+(and, for the bundled app, every page route it serves); API operations come from the OpenAPI
+document with path parameters filled from examples (ids are 1); error pages from a missing route
+and a malformed parameter; CORS from probe requests carrying a foreign Origin. With credentials
+the first login form is submitted, so session cookies and authenticated pages are examined too.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import httpx
+
+from security import collect, cookies, grade, tls
+from security.findings import Located
+from security.openapi import Operation, get_operations
+from security.rules import registered
+
+BUNDLED_SEEDS = (
+    "/",
+    "/models",
+    "/models/1",
+    "/upload",
+    "/login",
+    "/register",
+    "/feedback",
+    "/wiki",
+    "/wiki/new",
+    "/beta",
+    "/dashboard",
+)
+"""Every page route of the bundled app (target_app/web), so none depends on being linked."""
+
+
+@dataclasses.dataclass
+class Baseline:
+    """What the baseline fetched and found."""
+
+    collection: collect.Collection
+    operations: list[Operation]
+    alerts: list[Located]
+    logged_in: bool
+
+    @property
+    def urls_checked(self) -> int:
+        """Responses the rules examined."""
+        return len(self.collection.observations)
+
+    def checked(self) -> list[dict[str, Any]]:
+        """One line per fetched URL, for the alerts artifact."""
+        return [
+            {
+                "kind": o.kind,
+                "method": o.response.request.method,
+                "url": str(o.response.request.url),
+                "status": o.response.status_code,
+                "operation": o.operation,
+            }
+            for o in self.collection.observations
+        ]
+
+
+def fetch(
+    base_url: str,
+    document: dict[str, Any] | None,
+    options: collect.Options,
+    cancel: threading.Event,
+    progress: Callable[[str], None],
+) -> Baseline:
+    """Fetch pages, API operations, error pages and CORS probes; no rules run yet."""
+    operations = get_operations(document) if document else []
+    collector = collect.Collector(base_url, options, cancel)
+    try:
+        collector.crawl_pages(progress)
+        logged_in = collector.login()
+        collector.operations(operations)
+        collector.error_pages(operations)
+        collector.cors_probes(operations)
+    finally:
+        collector.close()
+    return Baseline(collector.found, operations, [], logged_in)
+
+
+def run_rules(baseline: Baseline, base_url: str, timeout_s: float) -> list[Located]:
+    """Every registered passive rule over every response, plus the TLS checks for https targets."""
+    rules = registered()
+    located = [
+        Located(alert, "baseline", obs.kind, obs.operation)
+        for obs in baseline.collection.observations
+        for item in rules
+        for alert in item.apply(obs.response)
+    ]
+    located += [Located(alert, "baseline", "tls") for alert in tls.check(base_url, timeout_s)]
+    baseline.alerts = located
+    return located
+
+
+def grade_inputs(baseline: Baseline, redirection: str) -> grade.Inputs | None:
+    """The grade's inputs: the first home-page response, every cookie, the home page's CORS probe."""
+    home = baseline.collection.first("page")
+    if home is None:
+        return None
+    probe = next(
+        (o.response for o in baseline.collection.observations if o.kind == "probe" and o.operation is None), None
+    )
+    seen = [c for o in baseline.collection.observations for c in cookies.of_response(o.response)]
+    return grade.Inputs(home.response, seen, probe, redirection)
+
+
+def redirection(base_url: str, timeout_s: float) -> str:
+    """Observatory's redirection outcome: does the plain-http origin send visitors to https?"""
+    url = httpx.URL(base_url)
+    if url.scheme == "http":
+        return "redirection-missing"
+    try:
+        response = httpx.get(url.copy_with(scheme="http", port=None), timeout=timeout_s, follow_redirects=False)
+    except httpx.HTTPError:
+        return "redirection-not-needed-no-http"
+    location = httpx.URL(response.headers.get("location", "")) if response.is_redirect else None
+    if location is None:
+        return "redirection-missing"
+    if location.scheme != "https":
+        return "redirection-not-to-https"
+    return "redirection-to-https" if location.host in {"", url.host} else "redirection-off-host-from-http"
+
+
+def seeds(bundled: bool, extra: Iterable[str] = ()) -> tuple[str, ...]:
+    """Crawl seeds: the home page, the bundled app's routes, and any configured paths."""
+    return tuple(dict.fromkeys(("/", *(BUNDLED_SEEDS if bundled else ()), *extra)))

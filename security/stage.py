@@ -1,0 +1,235 @@
+"""The security stage: baseline fetch and grade always; findings from ZAP when configured, else the baseline.
+
+Options (``[tool.harness.security]``, CLI ``--zap-url``): ``zap_url``, ``zap_fallback`` (use the
+baseline when ZAP is unreachable), ``active_scan`` (default: profile ``full``), ``zap_*_timeout_s``,
+``rules_file`` (ZAP ``rules.tsv`` format, default ``security/rules.tsv``), ``username`` /
+``password`` (form login; the bundled app's demo user by default), ``max_pages``, ``crawl_depth``,
+``timeout_s``, ``seeds`` (extra paths). The ZAP API key is read from ``HARNESS_ZAP_API_KEY`` only.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any
+
+from harness import atomic
+from harness.errors import ErrorKind, HarnessError
+from harness.records import Finding, Severity, StageResult, Status, ValidityCheck
+from harness.rundir import RunDir
+from harness.stages import StageContext
+from security import anchors, baseline, collect, grade, openapi, rules_tsv, sarif, zap
+from security.findings import Located, to_findings
+from security.rules_tsv import Action
+
+DEFAULT_RULES = Path(__file__).with_name("rules.tsv")
+BUNDLED_USER = ("demo", "demo-password-123")
+"""The bundled app's seeded demo account (target_app/seed.py), used only against the bundled app."""
+
+
+def run(ctx: StageContext) -> StageResult:
+    """Fetch, grade, scan (ZAP or baseline), apply the rules file, write artifacts."""
+    result = ctx.result(tool_versions=_versions())
+    policy = rules_tsv.load(Path(ctx.options.get("rules_file", DEFAULT_RULES)))
+    zap_settings = _zap_settings(ctx) if ctx.options.get("zap_url") else None
+    zap_down = _zap_down(ctx, zap_settings)
+    document, openapi_error = _openapi(ctx)
+    timeout_s = float(ctx.options.get("timeout_s", 10.0))
+    ctx.progress.start("security: fetching pages and API operations")
+    fetched = baseline.fetch(
+        ctx.target.url, document, _collect_options(ctx, timeout_s), ctx.cancel, lambda url: ctx.progress.advance()
+    )
+    if not fetched.collection.observations:
+        raise HarnessError(
+            ErrorKind.TARGET_UNREACHABLE,
+            f"security: no response from {ctx.target.url}",
+            tip="; ".join(fetched.collection.unreachable[:3]) or None,
+        )
+    _grade(ctx, result, fetched, timeout_s)
+    located = _scan(ctx, result, fetched, timeout_s, None if zap_down else zap_settings, zap_down)
+    result.findings = _apply_policy(result, to_findings(located), policy)
+    _anchor(ctx, result, document)
+    _metrics(result, fetched, openapi_error)
+    _write_artifacts(ctx, result, fetched)
+    failed = any(not check.ok for check in result.validity)
+    return result.finish(Status.FAILED if failed else Status.PASSED)
+
+
+def _versions() -> dict[str, str]:
+    found = {}
+    for package, key in (("httpx", "httpx"), ("zaproxy", "zapv2"), ("release-harness", "release-harness")):
+        try:
+            found[key] = version(package)
+        except PackageNotFoundError:
+            continue
+    return found
+
+
+def _openapi(ctx: StageContext) -> tuple[dict[str, Any] | None, str | None]:
+    try:
+        return openapi.load(ctx.openapi), None
+    except HarnessError as exc:
+        return None, exc.message
+
+
+def _collect_options(ctx: StageContext, timeout_s: float) -> collect.Options:
+    user, password = ctx.options.get("username"), ctx.options.get("password")
+    if user is None and ctx.target.bundled:
+        user, password = BUNDLED_USER
+    return collect.Options(
+        seeds=baseline.seeds(ctx.target.bundled, ctx.options.get("seeds", ())),
+        max_pages=int(ctx.options.get("max_pages", 40)),
+        depth=int(ctx.options.get("crawl_depth", 2)),
+        timeout_s=timeout_s,
+        username=user,
+        password=password,
+    )
+
+
+def _grade(ctx: StageContext, result: StageResult, fetched: baseline.Baseline, timeout_s: float) -> None:
+    inputs = baseline.grade_inputs(fetched, baseline.redirection(ctx.target.url, timeout_s))
+    home_ok = inputs is not None and inputs.home.status_code == 200
+    result.validity.append(
+        ValidityCheck(
+            "grade_home_page",
+            home_ok,
+            f"home page answered HTTP {inputs.home.status_code}" if inputs else "home page not fetched",
+            affects=("security.grade_score",),
+        )
+    )
+    if inputs is None:
+        return
+    scored = grade.grade(inputs)
+    result.metrics["security.grade_score"] = float(scored.score)
+    result.details["grade"] = scored.to_dict()
+    atomic.write_json(ctx.artifacts / "grade.json", scored.to_dict())
+    result.artifacts["grade"] = _relative(ctx, ctx.artifacts / "grade.json")
+    ctx.progress.log(f"security grade {scored.letter} ({scored.score})")
+
+
+def _zap_down(ctx: StageContext, settings: zap.Settings | None) -> str | None:
+    """Check ZAP before any other work; its error, when falling back to the baseline is allowed."""
+    if settings is None:
+        return None
+    try:
+        zap.check_reachable(settings)
+    except HarnessError as exc:
+        if exc.kind is not ErrorKind.TARGET_UNREACHABLE or not ctx.options.get("zap_fallback", False):
+            raise
+        return exc.message
+    return None
+
+
+def _scan(
+    ctx: StageContext,
+    result: StageResult,
+    fetched: baseline.Baseline,
+    timeout_s: float,
+    settings: zap.Settings | None,
+    zap_down: str | None,
+) -> list[Located]:
+    """ZAP when configured and up, the built-in rules otherwise (a fallback is recorded)."""
+    if settings is None:
+        result.details["mode"] = "baseline"
+        if zap_down:
+            note = f"ZAP unreachable ({zap_down}); used the built-in baseline because zap_fallback = true"
+            result.details["zap_fallback"] = note
+            result.validity.append(ValidityCheck("zap_fallback", True, note))
+        return baseline.run_rules(fetched, ctx.target.url, timeout_s)
+    result.details["mode"] = "zap"
+    RunDir(ctx.run_dir).write_result(dataclasses.replace(result, status=Status.INCOMPLETE).finish())
+    scanned = zap.scan(settings, ctx.target.url, ctx.openapi, ctx.cancel, ctx.progress.log)
+    result.tool_versions["zap"] = scanned.version
+    for phase in ("spider", "passive", "active"):
+        if phase == "active" and not settings.active:
+            continue
+        ok = phase not in scanned.timed_out
+        result.validity.append(
+            ValidityCheck(f"zap_{phase}_completed", ok, f"ZAP {phase} scan {'finished' if ok else 'hit its timeout'}")
+        )
+    atomic.write_json(ctx.artifacts / "zap-alerts.json", scanned.raw)
+    result.artifacts["zap_alerts"] = _relative(ctx, ctx.artifacts / "zap-alerts.json")
+    return [Located(alert, "zap") for alert in scanned.alerts]
+
+
+def _zap_settings(ctx: StageContext) -> zap.Settings:
+    options = ctx.options
+    return zap.Settings(
+        url=str(options["zap_url"]),
+        api_key=os.environ.get(zap.API_KEY_ENV) or None,
+        active=bool(options.get("active_scan", ctx.profile == "full")),
+        connect_timeout_s=float(options.get("zap_connect_timeout_s", 5.0)),
+        spider_timeout_s=float(options.get("zap_spider_timeout_s", 120.0)),
+        passive_timeout_s=float(options.get("zap_passive_timeout_s", 120.0)),
+        active_timeout_s=float(options.get("zap_active_timeout_s", 600.0)),
+        poll_s=float(options.get("zap_poll_s", 1.0)),
+    )
+
+
+def _apply_policy(result: StageResult, findings: list[Finding], policy: dict[str, Action]) -> list[Finding]:
+    """IGNORE drops a rule's findings (counted in details); WARN/FAIL ride along for the gate."""
+    ignored: dict[str, int] = {}
+    kept: list[Finding] = []
+    for finding in findings:
+        action = policy.get(finding.rule, Action.WARN)
+        if action is Action.IGNORE:
+            ignored[finding.rule] = ignored.get(finding.rule, 0) + 1
+            continue
+        finding.extra["policy"] = action.value
+        kept.append(finding)
+    result.details["ignored_by_rules_file"] = ignored
+    return kept
+
+
+def _anchor(ctx: StageContext, result: StageResult, document: dict[str, Any] | None) -> None:
+    """Point each finding at a file for SARIF: the page's template, or the operation in openapi.json."""
+    lines: dict[str, int] = {}
+    if document is not None:
+        lines = anchors.write_openapi(document, ctx.artifacts / "openapi.json")
+        result.artifacts["openapi"] = _relative(ctx, ctx.artifacts / "openapi.json")
+    for finding in result.findings:
+        operation = finding.extra.get("operation")
+        template = (
+            anchors.page_template(finding.location, str(finding.extra.get("kind"))) if ctx.target.bundled else None
+        )
+        if template is not None:
+            finding.extra["artifact_uri"] = template
+        elif document is not None:
+            finding.extra["artifact_uri"] = result.artifacts["openapi"]
+            if isinstance(operation, str):
+                finding.extra["artifact_line"] = lines.get(operation.split(" ", 1)[-1], 1)
+
+
+def _metrics(result: StageResult, fetched: baseline.Baseline, openapi_error: str | None) -> None:
+    for severity in Severity:
+        result.metrics[f"security.findings.{severity.value}"] = float(
+            sum(1 for f in result.findings if f.severity is severity)
+        )
+    checked = fetched.urls_checked
+    result.metrics["security.urls.checked"] = float(checked)
+    result.validity.append(ValidityCheck("urls_checked", checked > 0, f"{checked} responses examined"))
+    operations = sum(1 for o in fetched.collection.observations if o.kind == "api")
+    detail = openapi_error or f"{operations} of {len(fetched.operations)} API GET operations fetched"
+    result.validity.append(ValidityCheck("api_operations_checked", openapi_error is None and operations > 0, detail))
+    result.details["logged_in"] = fetched.logged_in
+    result.details["unreachable"] = fetched.collection.unreachable
+
+
+def _write_artifacts(ctx: StageContext, result: StageResult, fetched: baseline.Baseline) -> None:
+    alerts = {
+        "findings": [dataclasses.asdict(f) | {"severity": f.severity.value} for f in result.findings],
+        "checked": fetched.checked(),
+    }
+    atomic.write_json(ctx.artifacts / "alerts.json", alerts)
+    result.artifacts["alerts"] = _relative(ctx, ctx.artifacts / "alerts.json")
+    atomic.write_json(
+        ctx.artifacts / "security.sarif",
+        sarif.build([result], openapi_uri=result.artifacts.get("openapi", "openapi.json")),
+    )
+    result.artifacts["sarif"] = _relative(ctx, ctx.artifacts / "security.sarif")
+
+
+def _relative(ctx: StageContext, path: Path) -> str:
+    return str(path.relative_to(ctx.run_dir))

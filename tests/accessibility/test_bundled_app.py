@@ -1,0 +1,33 @@
+"""The bundled app without faults: every page and scripted state audited, no serious or critical violation."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from accessibility.plan import BUNDLED_AUTH_PAGES, BUNDLED_PAGES
+from accessibility.states import STATE_NAMES
+from harness.records import Status
+from harness.target import BundledTarget
+
+from tests.accessibility.conftest import RunStage
+
+
+@pytest.mark.slow
+def test_every_page_and_state_is_free_of_serious_and_critical_violations(
+    bundled_target: BundledTarget, run_stage: RunStage, tmp_path: Path
+) -> None:
+    result = run_stage(bundled_target.url, bundled=True, options={})
+    assert result.status is Status.PASSED, result.error
+    assert [c for c in result.validity if not c.ok] == []
+    audited = {item["name"] for item in result.details["audited"]}
+    expected = {*BUNDLED_PAGES, *BUNDLED_AUTH_PAGES, *(f"state:{name}" for name in STATE_NAMES)}
+    assert audited == expected
+    assert result.metrics["a11y.rules.applied"] >= 30
+    blocking = [f for f in result.findings if f.extra["impact"] in ("serious", "critical")]
+    assert not blocking, "\n".join(f"{f.rule} at {f.location}: {f.extra['html']}" for f in blocking)
+    assert result.metrics["a11y.violations.serious"] == result.metrics["a11y.violations.critical"] == 0
+    raw = json.loads((tmp_path / "run" / result.artifacts["axe_results"]).read_text(encoding="utf-8"))
+    assert {record["name"] for record in raw} == expected

@@ -1,0 +1,164 @@
+"""The contracts stage with real Schemathesis against the real bundled app on loopback."""
+
+from __future__ import annotations
+
+import datetime
+import re
+import time
+from pathlib import Path
+from xml.etree import ElementTree
+
+import httpx
+import pytest
+
+from contracts import stage
+from harness import gate
+from harness.records import StageResult, Status
+from harness.rundir import RunDir
+from harness.target import BundledTarget
+from perf_budgets.verdict import BudgetStatus
+from target_app import DEMO_PASSWORD, DEMO_USERNAME
+from tests.contracts.conftest import MakeContext, stage_context
+
+pytestmark = pytest.mark.slow
+
+MODEL_DETAIL = "GET /api/models/{model_id}"
+_BEARER_VALUE = re.compile(r"Bearer [A-Za-z0-9_\-.]{8,}")
+
+
+@pytest.fixture(scope="module")
+def clean_run(clean_app: BundledTarget, tmp_path_factory: pytest.TempPathFactory) -> tuple[StageResult, Path]:
+    """One smoke run of the whole stage on the clean app, shared by the tests that read it."""
+    run_dir = tmp_path_factory.mktemp("clean-run")
+    started = time.monotonic()
+    result = stage.run(stage_context(run_dir, clean_app.url))
+    print(f"\ncontracts smoke stage on the bundled app: {time.monotonic() - started:.1f} s")
+    return result, run_dir
+
+
+def test_clean_app_has_no_contract_failures(clean_run: tuple[StageResult, Path]) -> None:
+    result, _ = clean_run
+    failures = [f"{f.rule} on {f.location}: {f.message}\n  {f.evidence}" for f in result.findings]
+    assert failures == [], "\n".join(failures)
+    assert result.status is Status.PASSED
+
+
+def test_clean_run_tests_every_operation_with_auth(clean_run: tuple[StageResult, Path]) -> None:
+    result, _ = clean_run
+    assert all(check.ok for check in result.validity), result.validity
+    metrics = result.metrics
+    assert metrics["contracts.failures.total"] == len(result.findings)
+    assert metrics["contracts.operations.tested"] == metrics["contracts.operations.total"] > 0
+    assert metrics["contracts.operations.tested_ratio"] == 1.0
+    assert metrics['contracts.check["ignored_auth"].failures'] == 0
+    assert metrics['contracts.check["use_after_free"].failures'] == 0
+    assert result.details["seed"] == 20240101 and result.details["auth"] == "login"
+    assert result.tool_versions["schemathesis"].startswith("4.")
+
+
+def test_artifacts_hold_no_credentials_and_junit_names_are_unique(clean_run: tuple[StageResult, Path]) -> None:
+    result, run_dir = clean_run
+    texts = {name: (run_dir / rel).read_text(encoding="utf-8") for name, rel in result.artifacts.items()}
+    assert {"junit", "schemathesis_events", "schemathesis_report", "openapi"} <= set(texts)
+    for name, text in texts.items():
+        assert not _BEARER_VALUE.search(text), name
+        # The schema itself documents the public demo login; nothing the stage wrote may repeat it.
+        assert name == "openapi" or DEMO_PASSWORD not in text, name
+    root = ElementTree.fromstring(texts["junit"].encode())
+    names = [case.get("name") for case in root.iter("testcase")]
+    assert len(names) == len(set(names)) > 0
+    assert "GET /api/me :: ignored_auth" in names
+    assert f"{MODEL_DETAIL} :: response_schema_conformance" in names
+
+
+@pytest.fixture(scope="module")
+def faulty_run(faulty_app: BundledTarget, tmp_path_factory: pytest.TempPathFactory) -> tuple[StageResult, Path]:
+    """The detail operation of the faulty app, tested until error-rate's 1-in-50 500 must occur."""
+    run_dir = tmp_path_factory.mktemp("faulty-run")
+    ctx = stage_context(run_dir, faulty_app.url, include=[r"^GET /api/models/\{model_id\}$"], max_examples=80)
+    result = stage.run(ctx)
+    RunDir(run_dir).write_result(result)  # validates it against the stage-result schema
+    return result, run_dir
+
+
+def test_schema_violation_and_error_rate_faults_are_found(faulty_run: tuple[StageResult, Path]) -> None:
+    result, _ = faulty_run
+    assert result.status is Status.FAILED
+    found = {(f.rule, f.location): f for f in result.findings}
+    assert set(found) == {("response_schema_conformance", MODEL_DETAIL), ("not_a_server_error", MODEL_DETAIL)}
+    violation = found[("response_schema_conformance", MODEL_DETAIL)]
+    assert "rating_avg" in violation.extra["detail"]
+    assert violation.evidence.startswith("curl -X GET ") and "/api/models/" in violation.evidence
+    assert violation.extra["reproduction"] == violation.evidence
+    assert found[("not_a_server_error", MODEL_DETAIL)].extra["status_code"] == 500
+    assert result.metrics['contracts.check["response_schema_conformance"].failures'] == 1
+    assert result.metrics['contracts.check["not_a_server_error"].failures'] == 1
+    assert result.metrics["contracts.failures.total"] == 2
+    assert result.metrics["contracts.operations.selected"] == 1
+
+
+def _known_entry(check: str, expires: datetime.date) -> str:
+    return (
+        f'[[known]]\nstage = "contracts"\nrule = "{check}"\nlocation = "{MODEL_DETAIL}"\n'
+        f'reason = "tracked in API-7"\nexpires = {expires.isoformat()}\n'
+    )
+
+
+@pytest.mark.parametrize(
+    ("listed", "days_left", "status", "named"),
+    [
+        (("response_schema_conformance", "not_a_server_error"), 30, BudgetStatus.PASS, ""),
+        (("response_schema_conformance", "not_a_server_error"), -1, BudgetStatus.FAIL, "expired"),
+        (("not_a_server_error",), 30, BudgetStatus.FAIL, f"response_schema_conformance at {MODEL_DETAIL}"),
+        ((), 30, BudgetStatus.FAIL, f"response_schema_conformance at {MODEL_DETAIL}"),
+    ],
+    ids=["listed-passes", "expired-fails", "new-fails", "no-known-file-entry-fails"],
+)
+def test_gate_applies_known_contract_failures(
+    faulty_run: tuple[StageResult, Path],
+    tmp_path: Path,
+    listed: tuple[str, ...],
+    days_left: int,
+    status: BudgetStatus,
+    named: str,
+) -> None:
+    _, run_dir = faulty_run
+    expires = datetime.date.today() + datetime.timedelta(days=days_left)
+    known = tmp_path / "known-failures.toml"
+    known.write_text("\n".join(_known_entry(check, expires) for check in listed), encoding="utf-8")
+    verdict = gate.judge(RunDir(run_dir), gate.load_inputs(None, known, None), profile="smoke")
+    blocking = next(b for b in verdict.budgets if b.budget == "contracts_blocking")
+    assert blocking.status is status, blocking.message
+    assert named in blocking.message
+
+
+def test_failed_login_stops_the_stage(clean_app: BundledTarget, make_context: MakeContext) -> None:
+    result = stage.run(make_context(clean_app.url, password="not-the-password"))
+    assert result.status is Status.ERROR
+    assert result.error is not None
+    assert f"login as '{DEMO_USERNAME}' at POST /api/auth/login failed: HTTP 401" in result.error
+    assert result.metrics == {} and result.findings == []
+
+
+def test_rejected_token_stops_the_stage(
+    clean_app: BundledTarget, make_context: MakeContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HARNESS_API_TOKEN", "not-a-valid-token")
+    result = stage.run(make_context(clean_app.url))
+    assert result.status is Status.ERROR
+    assert result.error is not None
+    assert "the target rejects HARNESS_API_TOKEN: GET /api/me answered HTTP 401" in result.error
+
+
+def test_a_fixed_token_is_used_and_logout_is_not_called(
+    clean_app: BundledTarget, make_context: MakeContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    login = httpx.post(f"{clean_app.url}/api/auth/login", json={"username": DEMO_USERNAME, "password": DEMO_PASSWORD})
+    token = login.json()["access_token"]
+    monkeypatch.setenv("HARNESS_API_TOKEN", token)
+    result = stage.run(make_context(clean_app.url, include=["^GET /api/me$", "logout"]))
+    assert result.details["auth"] == "token"
+    assert result.metrics["contracts.operations.selected"] == 1
+    assert result.findings == []
+    me = httpx.get(f"{clean_app.url}/api/me", headers={"Authorization": f"Bearer {token}"})
+    assert me.status_code == 200, "the stage must not revoke a token it cannot renew"

@@ -1,0 +1,97 @@
+"""The e2e stage against the real bundled app: every workflow passes; each fault breaks its budget."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from e2e import stage, workflows
+from harness.errors import HarnessError
+from harness.records import StageResult, Status
+from harness.rundir import RunDir
+from harness.stages import StageContext, TargetInfo
+from harness.target import BundledTarget
+from perf_budgets.evaluator import evaluate
+from perf_budgets.loader import load_budgets
+from perf_budgets.verdict import BudgetStatus
+from tests.fixtures.target import StartTarget
+
+# One page, one load: the vitals are proven here, not benchmarked (keeps the suite in budget).
+QUICK_VITALS = {"pages": ["/"], "vitals_runs": 1}
+
+
+def run_stage(tmp_path: Path, app: BundledTarget, **options: Any) -> tuple[StageResult, RunDir]:
+    run = RunDir.create(tmp_path / "runs", "smoke")
+    ctx = StageContext(
+        stage="e2e",
+        profile="smoke",
+        target=TargetInfo(url=app.url, bundled=True, faults=app.faults),
+        openapi=f"{app.url}/openapi.json",
+        run_dir=run.path,
+        artifacts=run.artifacts("e2e"),
+        options=options,
+    )
+    result = stage.run(ctx)
+    run.write_result(result)  # the result must satisfy the stage-result schema
+    return result, run
+
+
+def budget_statuses(result: StageResult) -> dict[str, BudgetStatus]:
+    verdict = evaluate(load_budgets(), "smoke", {"e2e": result}, stages=["e2e"])
+    return {b.budget: b.status for b in verdict.budgets}
+
+
+def failures(result: StageResult) -> str:
+    return "\n".join(f"{f.location}: {f.evidence[:300]}" for f in result.findings) or str(result.error)
+
+
+@pytest.mark.slow
+def test_every_workflow_passes_on_the_bundled_app(bundled_target: BundledTarget, tmp_path: Path) -> None:
+    result, run = run_stage(tmp_path, bundled_target, **QUICK_VITALS)
+    assert result.status is Status.PASSED, failures(result)
+    assert result.metrics["e2e.workflows.total"] == len(workflows.WORKFLOWS)
+    assert result.metrics["e2e.workflows.pass_ratio"] == 1.0
+    assert all(check.ok for check in result.validity), result.validity
+    assert [w["outcome"] for w in result.details["workflows"]] == ["passed"] * len(workflows.WORKFLOWS)
+    cases = ET.parse(run.path / result.artifacts["junit"]).getroot().iter("testcase")
+    assert len(list(cases)) == len(workflows.WORKFLOWS)
+    for metric in ("load_ms", "ttfb_ms", "fcp_ms", "lcp_ms", "cls", "inp_ms"):
+        assert f'e2e.page["/"].{metric}' in result.metrics
+    assert 0 < result.metrics['e2e.page["/"].load_ms'] < 3000
+    assert 0 <= result.metrics["e2e.performance.score"] <= 100
+    assert budget_statuses(result)["e2e_workflows"] is BudgetStatus.PASS
+
+
+@pytest.mark.slow
+def test_broken_upload_fails_the_upload_workflow_at_its_submit_step(
+    start_target: StartTarget, tmp_path: Path
+) -> None:
+    app = start_target(faults=("broken-upload",))
+    result, run = run_stage(tmp_path, app, workflows=["upload"], **QUICK_VITALS)
+    assert result.status is Status.FAILED
+    assert result.metrics["e2e.workflows.pass_ratio"] == 0.0
+    (finding,) = [f for f in result.findings if f.rule == "workflow-failed"]
+    assert finding.location == "upload / submit upload"
+    assert "'upload'" in finding.message and "'submit upload'" in finding.message
+    trace = run.path / finding.extra["trace"]
+    assert trace.name == "trace.zip" and trace.stat().st_size > 0
+    assert (run.path / finding.extra["screenshot"]).is_file()
+    assert budget_statuses(result)["e2e_workflows"] is BudgetStatus.FAIL
+
+
+@pytest.mark.slow
+def test_slow_page_breaks_the_page_load_budget(start_target: StartTarget, tmp_path: Path) -> None:
+    app = start_target(faults=("slow-page",))
+    result, _ = run_stage(tmp_path, app, workflows=["dashboard"], **QUICK_VITALS)
+    assert result.metrics['e2e.page["/"].load_ms'] > 3000
+    assert result.metrics['e2e.page["/"].ttfb_ms'] > 3000
+    statuses = budget_statuses(result)
+    assert statuses["page_load[/]"] is BudgetStatus.FAIL
+
+
+def test_an_unknown_workflow_option_names_the_nearest() -> None:
+    with pytest.raises(HarnessError, match="Did you mean 'wiki-edit'"):
+        stage.Options.from_mapping({"workflows": ["wiki-edti"]})

@@ -1,0 +1,35 @@
+"""Distributed mode: a master and two worker processes; the merged figures are exact sums."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from harness.records import Status
+from harness.target import BundledTarget
+from scenarios import hdr
+from tests.scenarios.conftest import run_load
+
+pytestmark = pytest.mark.slow
+
+
+def test_two_workers_merge_exactly(bundled_target: BundledTarget, tmp_path: Path) -> None:
+    result = run_load(bundled_target.url, tmp_path, processes=2)
+    assert result.status is Status.PASSED, result.error
+    summary = json.loads((tmp_path / result.artifacts["summary.json"]).read_text())
+    workers = summary["generator"]
+    assert workers["distributed"] is True
+    assert len(workers["workers_connected"]) == 2 and not workers["workers_missing"]
+    assert {c.name: c.ok for c in result.validity}["workers-intact"]
+    by_worker = workers["requests_by_process"]
+    assert len(by_worker) == 2 and all(n > 0 for n in by_worker.values())
+    merged_total = sum(row["requests"] for row in summary["series"])
+    locust_total = sum(row["num_requests"] for row in json.loads((tmp_path / "load/locust.json").read_text()))
+    assert merged_total == sum(by_worker.values()) == locust_total
+    # The merged overall histogram is the bucket-wise sum of the per-endpoint ones it reports.
+    eps = [ep for ep in summary["endpoints"].values() if ep["family"] == "http"]
+    overall = hdr.merge(hdr.new(), [ep["hist_corrected"] for ep in eps])
+    assert hdr.percentile_ms(overall, 95) == result.metrics["load.http.p95_ms"]
+    assert overall.get_total_count() >= sum(ep["requests"] for ep in eps)

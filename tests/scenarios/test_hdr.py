@@ -1,0 +1,85 @@
+"""Our HDR percentiles agree with exact ones, and worker histograms merge exactly."""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import pytest
+
+from scenarios import hdr
+from scenarios.recorder import Recorder
+
+RESOLUTION = 0.001  # 3 significant digits
+
+
+def samples(n: int, seed: int) -> list[float]:
+    """Log-normal latencies in ms (a long tail, like real ones), 0.5 ms to ~10 s."""
+    rng = random.Random(seed)
+    return [min(max(rng.lognormvariate(2.5, 1.2), 0.5), 10_000.0) for _ in range(n)]
+
+
+def exact(values: list[float], pct: float) -> float:
+    """The exact percentile of the raw samples (µs-rounded, as recorded).
+
+    Nearest-rank, with HdrHistogram's rank rounding (``int(pct * n / 100 + 0.5)``): numpy's
+    ``inverted_cdf`` is the same definition but takes the ceiling, and ``0.999 * 6000`` lands a
+    float epsilon above 5994, which on a long tail is a different sample, not a resolution error.
+    """
+    ordered = np.sort(np.round(np.array(values) * 1000) / 1000)
+    rank = max(int(pct * len(ordered) / 100 + 0.5), 1)
+    return float(ordered[rank - 1])
+
+
+@pytest.mark.parametrize("pct", [50.0, 90.0, 95.0, 99.0, 99.9])
+def test_percentile_within_resolution_of_exact(pct: float) -> None:
+    values = samples(20_000, seed=int(pct * 10))
+    hist = hdr.new()
+    for v in values:
+        hdr.record(hist, v)
+    ours, truth = hdr.percentile_ms(hist, pct), exact(values, pct)
+    assert abs(ours - truth) <= truth * RESOLUTION + 0.001, (ours, truth)
+
+
+def test_summary_matches_hdrh_reference_implementation() -> None:
+    hist = hdr.new()
+    for v in samples(5_000, seed=7):
+        hdr.record(hist, v, expected_interval_ms=20.0)
+    summary = hdr.summarize(hist)
+    for name, pct in hdr.PERCENTILES:
+        assert summary[f"{name}_ms"] == hist.get_value_at_percentile(pct) / 1000
+    assert summary["mean_ms"] == pytest.approx(hist.get_mean_value() / 1000, rel=1e-9)
+
+
+def test_coordinated_omission_correction_backfills_a_stall() -> None:
+    """One 1 s stall seen by a user paced at 100 ms hides 9 requests; correction restores them."""
+    raw, corrected = hdr.new(), hdr.new()
+    for _ in range(95):
+        hdr.record(raw, 5.0)
+        hdr.record(corrected, 5.0, expected_interval_ms=100.0)
+    hdr.record(raw, 1000.0)
+    hdr.record(corrected, 1000.0, expected_interval_ms=100.0)
+    assert hdr.percentile_ms(raw, 95) == pytest.approx(5.0, rel=RESOLUTION)
+    assert corrected.get_total_count() == 105
+    assert hdr.percentile_ms(corrected, 95) >= 500.0
+
+
+def test_worker_reports_merge_exactly() -> None:
+    """Two workers' drained recorders absorbed by a master equal one recorder of all samples."""
+    values = samples(6_000, seed=11)
+    workers, reference, master = [Recorder(), Recorder()], Recorder(), Recorder()
+    for i, v in enumerate(values):
+        for rec in (workers[i % 2], reference):
+            rec.record("GET /api/models", v, at=1000.0 + i / 100, error="HTTP 500" if i % 97 == 0 else None)
+    sent = 0
+    for worker in workers:
+        # Reports go out every few seconds: drain twice to check that deltas add up.
+        half = worker.drain()
+        sent += sum(s["requests"] for s in half["seconds"].values())
+        master.absorb(half)
+    merged, ref = master.endpoints["GET /api/models"], reference.endpoints["GET /api/models"]
+    assert merged.requests == sent == len(values)
+    assert merged.failures == ref.failures == len(range(0, len(values), 97))
+    assert list(merged.raw.counts) == list(ref.raw.counts)
+    for _, pct in hdr.PERCENTILES:
+        assert hdr.percentile_ms(merged.raw, pct) == pytest.approx(exact(values, pct), rel=RESOLUTION, abs=0.001)

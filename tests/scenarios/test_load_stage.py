@@ -1,0 +1,106 @@
+"""The load stage against the real bundled app: a baseline smoke run and one run with faults on.
+
+Each fault breaks exactly one thing a budget guards, so they can share one run: the baseline
+shows every budget metric within its limit, the fault run shows each one breached.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from harness.records import StageResult, Status
+from harness.target import BundledTarget
+from perf_budgets.evaluator import evaluate
+from perf_budgets.loader import load_budgets
+from perf_budgets.verdict import BudgetStatus
+from tests.fixtures.target import StartTarget
+from tests.scenarios.conftest import run_load
+
+pytestmark = pytest.mark.slow
+
+CATALOGUE = 'load.endpoint["GET /api/models"].p95_ms'
+FAULTS = ("slow-catalogue", "error-rate", "slow-websocket", "cache-disabled", "slow-queries")
+
+
+@pytest.fixture(scope="module")
+def baseline(bundled_target: BundledTarget, module_dir: Path) -> StageResult:
+    """One short smoke run against the app without faults."""
+    return run_load(bundled_target.url, module_dir / "baseline")
+
+
+@pytest.fixture
+def faulty(start_target: StartTarget, tmp_path: Path) -> StageResult:
+    """One short smoke run against an app with several independent faults on."""
+    app = start_target(faults=FAULTS)
+    return run_load(app.url, tmp_path / "faulty", faults=FAULTS)
+
+
+def checks(result: StageResult) -> dict[str, bool]:
+    """Validity check name → ok."""
+    return {c.name: c.ok for c in result.validity}
+
+
+def test_smoke_measures_everything_it_claims(baseline: StageResult) -> None:
+    m = baseline.metrics
+    assert baseline.status is Status.PASSED, baseline.error
+    assert m["load.http.requests"] > 100
+    assert 0 < m["load.http.p50_ms"] <= m["load.http.p95_ms"] <= m["load.http.p99_ms"] <= m["load.http.max_ms"]
+    assert m["load.http.error_ratio"] == 0.0
+    assert m[CATALOGUE] > 0
+    assert 'load.endpoint["GET /api/models/[id]"].requests' in m
+    assert m["load.ws.p95_ms"] > 0
+    assert m['load.upload["small"].p95_s'] > 0
+    assert m["load.users.peak"] == 12
+    assert m["load.users.held_ratio"] == 1.0
+    assert m["load.availability.ratio"] == 1.0
+    assert 0 < m["load.db.query_p95_ms"]
+    assert 0 <= m["load.cache.hit_ratio"] <= 1
+    ok = checks(baseline)
+    for name in ("requests-measured", "authenticated", "users-held", "target-reachable", "workers-intact",
+                 "server-metrics-scraped", "run-complete"):
+        assert ok[name], name
+
+
+def test_smoke_writes_its_artifacts(baseline: StageResult, module_dir: Path) -> None:
+    run_dir = module_dir / "baseline"
+    for name in ("summary.json", "locust.json", "locust_stats.csv", "locust.log"):
+        assert name in baseline.artifacts
+        assert (run_dir / baseline.artifacts[name]).is_file()
+    summary = json.loads((run_dir / baseline.artifacts["summary.json"]).read_text())
+    assert summary["final"] is True
+    # Every request Locust counted, warm-up included, is in our per-second series.
+    locust_total = sum(row["num_requests"] for row in json.loads((run_dir / "load/locust.json").read_text()))
+    assert sum(row["requests"] for row in summary["series"]) == locust_total
+    assert baseline.details["series"] and baseline.details["endpoints"]
+
+
+def test_faults_breach_exactly_their_metrics(baseline: StageResult, faulty: StageResult) -> None:
+    base, bad = baseline.metrics, faulty.metrics
+    assert faulty.status is Status.PASSED, faulty.error
+    # slow-catalogue: +250 ms on the catalogue list.
+    assert base[CATALOGUE] < 100 < 250 <= bad[CATALOGUE]
+    # error-rate: ~2 % of model details answer 500.
+    assert base["load.http.error_ratio"] <= 0.001 < bad["load.http.error_ratio"]
+    assert bad['load.endpoint["GET /api/models/[id]"].error_ratio'] > 0.001
+    # slow-websocket: pong +120 ms.
+    assert base["load.ws.p95_ms"] < 50 < 120 <= bad["load.ws.p95_ms"]
+    # cache-disabled: nothing hits.
+    assert base["load.cache.hit_ratio"] > 0.8 > bad["load.cache.hit_ratio"]
+    # slow-queries: +25 ms per query, seen server-side.
+    assert base["load.db.query_p95_ms"] < 10 < 25 <= bad["load.db.query_p95_ms"]
+
+
+def test_gate_fails_on_the_faulted_budgets_only(baseline: StageResult, faulty: StageResult) -> None:
+    budgets = load_budgets()
+    guarded = (CATALOGUE, "load.http.error_ratio", "load.ws.p95_ms", "load.cache.hit_ratio", "load.db.query_p95_ms")
+
+    def judged(result: StageResult) -> dict[str, BudgetStatus]:
+        verdict = evaluate(budgets, "smoke", {"load": result}, stages=["load"])
+        return {b.metric: b.status for b in verdict.budgets if b.level == "fail"}
+
+    clean, broken = judged(baseline), judged(faulty)
+    assert {m: clean[m] for m in guarded} == dict.fromkeys(guarded, BudgetStatus.PASS)
+    assert {m: broken[m] for m in guarded} == dict.fromkeys(guarded, BudgetStatus.FAIL)
