@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from harness import secrets
-from harness.config import PROFILES, load_settings
+from harness.config import PROFILES, load_settings, parse_stage_option
 from harness.errors import ErrorKind, HarnessError
 from harness.exit_codes import ExitCode
 
@@ -50,6 +50,11 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--target-port", type=int, help="port for the bundled app (default: a free one)")
     run.add_argument("--target-workers", type=int, help="uvicorn workers of the bundled app (default: 1)")
     run.add_argument("--coverage", action="store_true", default=None, help="run the bundled app under coverage.py")
+    run.add_argument("--zap-url", help="a running ZAP daemon for the security stage, e.g. http://127.0.0.1:8090")
+    run.add_argument(
+        "-o", "--option", action="append", default=[], metavar="STAGE.KEY=VALUE",
+        help="a stage option, like [tool.harness.<stage>] in pyproject.toml, e.g. -o load.users=50",
+    )
 
     gate = sub.add_parser("gate", help="re-evaluate a saved run offline", epilog=EPILOG)
     gate.add_argument("run_dir", type=Path, metavar="RUN_DIR")
@@ -81,11 +86,22 @@ def _cmd_run(args: argparse.Namespace) -> ExitCode:
         "profile", "stages", "target_url", "openapi", "budgets", "known_failures", "out", "baseline",
         "allow_remote", "faults", "target_port", "target_workers", "coverage",
     )}
+    flags["stage_options"] = _stage_options(args)
     settings = load_settings(flags)
     code, state = pipeline.run(settings)
     if state.verdict is not None and state.run is not None:
         print_verdict(state.verdict, state.run.path)
     return code
+
+
+def _stage_options(args: argparse.Namespace) -> dict[str, dict[str, Any]]:
+    options: dict[str, dict[str, Any]] = {}
+    for text in args.option:
+        stage, key, value = parse_stage_option(text)
+        options.setdefault(stage, {})[key] = value
+    if args.zap_url:
+        options.setdefault("security", {})["zap_url"] = args.zap_url
+    return options
 
 
 def _cmd_gate(args: argparse.Namespace) -> ExitCode:

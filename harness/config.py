@@ -97,12 +97,30 @@ def load_settings(flags: Mapping[str, Any], *, cwd: Path | None = None, environ:
             key = name[len(ENV_PREFIX):].lower()
             values[key] = _coerce(key, raw, f"environment variable {name}", base=None)
     for key, value in flags.items():
-        if value is not None:
+        if key == "stage_options":
+            for stage, options in (value or {}).items():
+                stage_options.setdefault(stage, {}).update(options)
+        elif value is not None:
             values[key] = _coerce(key, value, f"flag --{key.replace('_', '-')}", base=None)
     values["stage_options"] = stage_options
     settings = Settings(**values)
     _validate(settings)
     return settings
+
+
+def parse_stage_option(text: str) -> tuple[str, str, Any]:
+    """``STAGE.KEY=VALUE`` from ``--option``; the value is parsed as TOML when it can be (numbers, booleans)."""
+    name, sep, raw = text.partition("=")
+    stage, dot, key = name.strip().partition(".")
+    if not sep or not dot or not key:
+        raise HarnessError(ErrorKind.USAGE, f"--option {text!r} is not STAGE.KEY=VALUE", tip="e.g. --option load.users=50")
+    if stage not in STAGES:
+        raise HarnessError(ErrorKind.USAGE, f"--option {text!r}: unknown stage {stage!r}.{did_you_mean(stage, STAGES)}")
+    try:
+        value: Any = tomllib.loads(f"v = {raw}")["v"]
+    except tomllib.TOMLDecodeError:
+        value = raw
+    return stage, key, value
 
 
 def _read_tool_table(pyproject: Path) -> dict[str, Any]:

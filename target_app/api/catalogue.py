@@ -17,7 +17,7 @@ from fastapi import Path as PathParam
 from fastapi.responses import FileResponse
 
 from target_app.api.deps import Ctx, CurrentUser
-from target_app.api.docs import MODEL_LINKS, errors
+from target_app.api.docs import MODEL_LINKS, VALIDATION_ERROR, errors
 from target_app.context import AppContext, cached_json, in_session, invalidate
 from target_app.domain import CategorySlug, FileFormat, Sort
 from target_app.publishing import UploadFields, publish
@@ -127,7 +127,7 @@ async def get_model(model_id: ModelId, ctx: Ctx, request: Request) -> Response:
     status_code=status.HTTP_201_CREATED,
     response_model=ModelDetail,
     openapi_extra={"requestBody": UPLOAD_BODY},
-    responses={201: MODEL_LINKS, **errors(400, 401, 413, 415)},
+    responses={201: MODEL_LINKS, **errors(400, 401, 413, 415), **VALIDATION_ERROR},
 )
 async def create_model(request: Request, user: CurrentUser, ctx: Ctx) -> Response:
     """Upload a model file (multipart, streamed to disk) and publish it."""

@@ -41,6 +41,15 @@ def errors(*codes: int) -> dict[int | str, dict[str, Any]]:
     }
 
 
+VALIDATION_ERROR: dict[int | str, dict[str, Any]] = {
+    422: {
+        "description": "Validation Error",
+        "content": {"application/json": {
+            "schema": {"$ref": "#/components/schemas/HTTPValidationError"}}},
+    }
+}
+
+
 def links(targets: dict[str, str], parameters: dict[str, str]) -> dict[str, Any]:
     """OpenAPI ``links`` from one response to other operations (name → operationId)."""
     return {

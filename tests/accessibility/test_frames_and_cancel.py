@@ -52,9 +52,12 @@ class _CancelAfterFirst(SilentProgress):
     def __init__(self) -> None:
         self.cancel: threading.Event | None = None
         self.alive: list[psutil.Process] = []
+        # Servers started by other fixtures (the bundled app) are not the stage's to stop.
+        self._before = {p.pid for p in psutil.Process().children(recursive=True)}
 
     def advance(self, amount: float = 1.0) -> None:
-        self.alive = psutil.Process().children(recursive=True)
+        children = psutil.Process().children(recursive=True)
+        self.alive = [p for p in children if p.pid not in self._before]
         assert self.cancel is not None
         self.cancel.set()
 

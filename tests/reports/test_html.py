@@ -52,7 +52,7 @@ def test_stage_without_details_falls_back_to_every_metric() -> None:
     assert not any(isinstance(b, Chart) for b in blocks)
     tables = {b.caption: b for b in blocks if isinstance(b, Table)}
     endpoints = tables["Endpoints (1), slowest p95 first; latencies in ms"]
-    assert endpoints.rows[0][0].text == "GET /x" and endpoints.rows[0][3].text == "90 ms"
+    assert endpoints.rows[0][0].text == "GET /x" and endpoints.rows[0][4].text == "90 ms"
     unknown = StageResult("coverage", Status.PASSED, "", "smoke", metrics={'coverage.file["a"].line_ratio': 0.5})
     metrics = [b for b in stage_blocks(unknown, None) if isinstance(b, Table)]
     assert metrics[0].rows[0][1].text == "50 %"
