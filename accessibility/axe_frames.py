@@ -12,14 +12,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from axe_playwright_python.base import AXE_SCRIPT
+from axe_playwright_python.base import AXE_FILE_PATH, AXE_SCRIPT
 from playwright.sync_api import BrowserContext, Error, Frame, Page
 
 _RUN_PARTIAL = "([context, options]) => window.axe.runPartial(context, options)"
 _FRAME_CONTEXTS = "([context, options]) => window.axe.utils.getFrameContexts(context, options)"
 _SHADOW_SELECT = "selector => window.axe.utils.shadowSelect(selector)"
+_HAS_AXE = "() => typeof window.axe?.run === 'function'"
 _RUN = "options => window.axe.run(document, options)"
-_FINISH_RUN = "([partials, options]) => window.axe.finishRun(partials, options)"
+_FINISH_HAS_AXE = "() => typeof window.axe?.run === 'function'"
+_RUN = "([partials, options]) => window.axe.finishRun(partials, options)"
 
 
 def axe_options(tags: tuple[str, ...] | list[str]) -> dict[str, Any]:
@@ -37,6 +39,8 @@ class FrameAuditor:
         self._context = context
         self._options = options
         self._blank: Page | None = None
+        # Loaded with every document (iframes too): one transfer of the 500 kB script, not one per page.
+        context.add_init_script(path=AXE_FILE_PATH)
 
     def audit(self, page: Page) -> dict[str, Any]:
         """The axe results for ``page`` including its iframes (the native axe-core JSON)."""
@@ -48,7 +52,7 @@ class FrameAuditor:
         else:
             # One frame: a plain axe.run gives the same results and saves the partial round trips
             # (the partial results carry every passing node, hundreds of kB per page).
-            page.evaluate(AXE_SCRIPT)
+            _ensure_axe(page.main_frame)
             results = page.evaluate(_RUN, self._options)
         results["url"] = page.url
         return results
@@ -56,12 +60,12 @@ class FrameAuditor:
     def _finish_page(self) -> Page:
         if self._blank is None or self._blank.is_closed():
             self._blank = self._context.new_page()
-            self._blank.evaluate(AXE_SCRIPT)
+            _ensure_axe(self._blank.main_frame)
         return self._blank
 
     def _run_partial(self, frame: Frame, context: Any) -> list[Any]:
         """Partial results of ``frame`` then of its child frames, depth first, in axe's order."""
-        frame.evaluate(AXE_SCRIPT)
+        _ensure_axe(frame)
         children = frame.evaluate(_FRAME_CONTEXTS, [context, self._options])
         partials: list[Any] = [frame.evaluate(_RUN_PARTIAL, [context, self._options])]
         for child in children:
@@ -79,6 +83,12 @@ class FrameAuditor:
         except Error:
             # The frame navigated or detached mid-audit: untested, not a crash of the audit.
             return [None]
+
+
+def _ensure_axe(frame: Frame) -> None:
+    """Inject axe where the init script did not run (``about:blank``, frames that predate it)."""
+    if not frame.evaluate(_HAS_AXE):
+        frame.evaluate(AXE_SCRIPT)
 
 
 def _child_frame(frame: Frame, selector: Any) -> Frame | None:

@@ -36,7 +36,7 @@ _DEFAULTS: dict[str, Any] = {
     "pages": None,
     "auth_pages": None,
     "states": None,
-    "crawl_depth": 1,
+    "crawl_depth": None,
     "max_pages": 20,
     "best_practice": True,
     "username": None,
@@ -93,12 +93,18 @@ def build_plan(base_url: str, bundled: bool, options: Mapping[str, Any]) -> Audi
         pages=tuple(opts["pages"] if opts["pages"] is not None else (BUNDLED_PAGES if bundled else ("/",))),
         auth_pages=tuple(opts["auth_pages"] if opts["auth_pages"] is not None else _auth_default(bundled)),
         states=states,
-        # The bundled app's page list is complete; crawling is for targets we do not know.
-        crawl_depth=0 if bundled and opts["pages"] is None else int(opts["crawl_depth"]),
+        crawl_depth=_crawl_depth(opts["crawl_depth"], bundled),
         max_pages=int(opts["max_pages"]),
         tags=tags,
         page_timeout_s=float(opts["page_timeout_s"]),
     )
+
+
+def _crawl_depth(chosen: int | None, bundled: bool) -> int:
+    """Link depth to follow: the bundled app's page list is complete; unknown targets get one hop."""
+    if chosen is None:
+        return 0 if bundled else 1
+    return int(chosen)
 
 
 def _auth_default(bundled: bool) -> tuple[str, ...]:

@@ -49,6 +49,12 @@ def _patterns(value: Any, key: str) -> tuple[str, ...]:
     )
 
 
+def _flag(value: Any, key: str) -> bool:
+    if isinstance(value, bool):
+        return value
+    raise HarnessError(ErrorKind.USAGE, f"contracts option {key!r} must be true or false, got {value!r}")
+
+
 def _phases(value: Any) -> tuple[str, ...]:
     phases = tuple(value) if value is not None else PHASES
     unknown = sorted(set(phases) - set(PHASES))
@@ -75,7 +81,7 @@ def from_options(profile: str, options: Mapping[str, Any]) -> RunSettings:
             include=_patterns(options.get("include"), "include"),
             exclude=_patterns(options.get("exclude"), "exclude"),
             request_timeout_s=float(options.get("request_timeout_s", 10.0)),
-            continue_on_failure=bool(options.get("continue_on_failure", True)),
+            continue_on_failure=_flag(options.get("continue_on_failure", True), "continue_on_failure"),
             max_time_s=int(options["max_time_s"]) if "max_time_s" in options else None,
         )
     except (TypeError, ValueError) as exc:

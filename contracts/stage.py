@@ -14,7 +14,7 @@ from contracts import events, findings, junit, runner, schema_source, summary
 from contracts.auth import AuthError, AuthOptions, AuthPlan, authenticate
 from contracts.settings import RunSettings, from_options
 from harness.errors import ErrorKind, HarnessError
-from harness.records import METRIC_PREFIXES, Finding, StageResult, Status, ValidityCheck
+from harness.records import METRIC_PREFIXES, Finding, StageResult, Status, ValidityCheck, now_iso
 from harness.stages import StageContext
 
 PREFIX = METRIC_PREFIXES["contracts"]
@@ -24,6 +24,7 @@ _STOP_REASONS_OK = ("completed", "max_time")
 
 def run(ctx: StageContext) -> StageResult:
     """Run the stage; bad input raises `HarnessError`, failed auth gives an error result."""
+    started = now_iso()
     settings = from_options(ctx.profile, ctx.options)
     schema = schema_source.load(ctx.openapi)
     _check_filter(schema, settings)
@@ -31,7 +32,7 @@ def run(ctx: StageContext) -> StageResult:
     try:
         plan = authenticate(ctx.target.url, ctx.options, auth_options)
     except AuthError as exc:
-        return ctx.result(status=Status.ERROR, error=exc.render()).finish()
+        return ctx.result(status=Status.ERROR, started_at=started, error=exc.render()).finish()
     settings = dataclasses.replace(settings, exclude=settings.exclude + plan.excluded(auth_options))
     files = runner.RunFiles(ctx.artifacts)
     schema_source.save(schema, files.schema)
@@ -39,10 +40,16 @@ def run(ctx: StageContext) -> StageResult:
     cmd = runner.command(files, ctx.target.url, settings)
     ctx.progress.start(f"contracts: Schemathesis on {len(schema.operations)} operations (seed {settings.seed})")
     runner.run(ctx, cmd, files, plan.env(), settings.timeout_s)
-    report = summary.read(files.summary, _log_tail(files.log))
+    try:
+        report = summary.read(files.summary, _log_tail(files.log))
+    except HarnessError:
+        if not ctx.cancel.is_set():
+            raise
+        return ctx.result(status=Status.INCOMPLETE, started_at=started, error="interrupted").finish()
     seen = events.read(files.events)
     junit_path = junit.write(ctx.artifacts / "junit.xml", seen)
     result = _result(ctx, settings, report, seen)
+    result.started_at = started
     result.details.update(_details(settings, plan, cmd))
     result.details["not_applicable"] = [f"{e.label}: {e.message}" for e in seen.not_applicable]
     result.artifacts.update(_artifacts(ctx.run_dir, files, junit_path))

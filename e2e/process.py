@@ -50,7 +50,11 @@ def run(
     started = time.monotonic()
     with log.open("ab") as out:
         process = subprocess.Popen(
-            list(command), cwd=cwd, env=dict(env), stdout=out, stderr=subprocess.STDOUT,
+            list(command),
+            cwd=cwd,
+            env=dict(env),
+            stdout=out,
+            stderr=subprocess.STDOUT,
             start_new_session=True,
         )
         try:

@@ -14,11 +14,12 @@ from __future__ import annotations
 import contextlib
 import json
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 
 from e2e import workflows
 from harness import atomic
@@ -83,6 +84,7 @@ def step(request: pytest.FixtureRequest) -> StepFn:
                 yield
             except BaseException:
                 entry["outcome"] = "failed"
+                entry.update(_page_state(request))
                 item.user_properties.append(("failed_step", name))
                 raise
             finally:
@@ -112,6 +114,17 @@ def _open_contexts(request: pytest.FixtureRequest) -> list[Any]:
     return [request.getfixturevalue("context")]
 
 
+def _page_state(request: pytest.FixtureRequest) -> dict[str, str]:
+    """Where the browser was when a step failed: an error page's title explains most failures."""
+    if "page" not in request.fixturenames:
+        return {}
+    page = request.getfixturevalue("page")
+    try:
+        return {"url": page.url, "title": page.title()}
+    except PlaywrightError:
+        return {"url": page.url}
+
+
 class Selection:
     """Checks every test's workflow marker and keeps only the selected workflows."""
 
@@ -136,12 +149,12 @@ class Selection:
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_makereport(
         self, item: pytest.Item, call: pytest.CallInfo[None]
-    ) -> Iterator[None]:
+    ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
         """Carry the steps on the teardown report, so the recorder sees them under xdist too."""
-        report: pytest.TestReport = yield  # type: ignore[misc]
+        report = yield
         if report.when == "teardown":
             report.user_properties.append(("e2e_steps", json.dumps(item.stash.get(STEPS, []))))
-        return report  # type: ignore[return-value]
+        return report
 
 
 class Recorder:

@@ -71,7 +71,7 @@ def _failed(test: dict[str, Any]) -> Finding:
     return Finding(
         rule="workflow-failed",
         severity=Severity.HIGH,
-        message=f"workflow '{workflow.id}' ({workflow.name}) failed at step '{step}'",
+        message=f"workflow '{workflow.id}' ({workflow.name}) failed at step '{step}'{_where(test, step)}",
         location=f"{workflow.id} / {step}",
         fingerprint=fingerprint("workflow-failed", workflow.id, step),
         evidence=test.get("error", ""),
@@ -86,6 +86,15 @@ def _failed(test: dict[str, Any]) -> Finding:
     )
 
 
+def _where(test: dict[str, Any], step: str) -> str:
+    """`` on http://host/models?q=x ("Unprocessable Entity")`` when the step recorded the page."""
+    entry = next((s for s in test.get("steps", []) if s["name"] == step and s.get("url")), None)
+    if entry is None:
+        return ""
+    title = f' ("{entry["title"]}")' if entry.get("title") else ""
+    return f" on {entry['url']}{title}"
+
+
 def _untested(workflow: workflows.Workflow) -> Finding:
     return Finding(
         rule="workflow-untested",
@@ -96,9 +105,7 @@ def _untested(workflow: workflows.Workflow) -> Finding:
     )
 
 
-def _summary(
-    workflow: workflows.Workflow, tests: list[dict[str, Any]], outcomes: dict[str, str]
-) -> dict[str, Any]:
+def _summary(workflow: workflows.Workflow, tests: list[dict[str, Any]], outcomes: dict[str, str]) -> dict[str, Any]:
     """The per-workflow entry of ``e2e.json``: outcome, duration, failing step, artifacts."""
     own = [t for t in tests if t["workflow"] == workflow.id]
     failing = next((t for t in own if t["outcome"] != "passed"), None)

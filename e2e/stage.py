@@ -96,49 +96,83 @@ def run(ctx: StageContext) -> StageResult:
         errors.append(ran.describe("pytest (workflow tests)", paths.root / "pytest.log"))
     results.add_workflows(result, options.workflows, _read(paths.sidecar), _relative(ctx))
     result.details["workflows_wall_s"] = round(ran.elapsed_s, 1)
+    result.artifacts.update(_artifacts(ctx, paths, result))
     RunDir(ctx.run_dir).write_result(result)
-    if not ran.cancelled:
+    cancelled = ran.cancelled
+    if not cancelled:
         measured = _run_vitals(ctx, options, paths)
         if measured.returncode != 0:
             errors.append(measured.describe("page vitals", paths.root / "vitals.log"))
         results.add_pages(result, _read(paths.vitals))
-    result.artifacts.update(_artifacts(ctx, paths, result))
-    return result.finish(_status(result, errors, cancelled=ran.cancelled))
+        result.artifacts.update(_artifacts(ctx, paths, result))
+        cancelled = measured.cancelled
+    return result.finish(_status(result, errors, cancelled=cancelled))
 
 
 def _run_workflows(ctx: StageContext, options: Options, paths: Paths) -> process.Finished:
     """pytest on ``e2e/`` with its own config (the root config keeps pytest-playwright off)."""
     command = [
-        sys.executable, "-m", "pytest", "-c", str(E2E_DIR / "pytest.ini"), str(E2E_DIR),
+        sys.executable,
+        "-m",
+        "pytest",
+        "-c",
+        str(E2E_DIR / "pytest.ini"),
+        str(E2E_DIR),
         *_PLUGINS,
-        "--base-url", ctx.target.url,
-        "--workflows", ",".join(w.id for w in options.workflows),
-        "--e2e-report", str(paths.sidecar),
-        "--junitxml", str(paths.junit),
-        "--tracing", "retain-on-failure",
-        "--screenshot", "only-on-failure",
-        "--output", str(paths.playwright),
-        "-q", "-rfE",
+        "--base-url",
+        ctx.target.url,
+        "--workflows",
+        ",".join(w.id for w in options.workflows),
+        "--e2e-report",
+        str(paths.sidecar),
+        "--junitxml",
+        str(paths.junit),
+        "--tracing",
+        "retain-on-failure",
+        "--screenshot",
+        "only-on-failure",
+        "--output",
+        str(paths.playwright),
+        "-q",
+        "-rfE",
     ]
     if options.workers > 1:
         command += ["-p", "xdist.plugin", "-n", str(options.workers)]
     ctx.progress.start("e2e workflows", total=len(options.workflows))
     progress = _Progress(ctx, paths.sidecar)
     return process.run(
-        command, cwd=REPO_ROOT, env=_env(ctx), log=paths.root / "pytest.log",
-        timeout_s=options.timeout_s, cancel=ctx.cancel, on_tick=progress.tick,
+        command,
+        cwd=REPO_ROOT,
+        env=_env(ctx),
+        log=paths.root / "pytest.log",
+        timeout_s=options.timeout_s,
+        cancel=ctx.cancel,
+        on_tick=progress.tick,
     )
 
 
 def _run_vitals(ctx: StageContext, options: Options, paths: Paths) -> process.Finished:
     command = [
-        sys.executable, "-m", "e2e.vitals", "--base-url", ctx.target.url, "--out", str(paths.vitals),
-        "--runs", str(options.vitals_runs), "--pages", ",".join(options.pages),
+        sys.executable,
+        "-m",
+        "e2e.vitals",
+        "--base-url",
+        ctx.target.url,
+        "--out",
+        str(paths.vitals),
+        "--runs",
+        str(options.vitals_runs),
+        "--pages",
+        ",".join(options.pages),
     ]
     ctx.progress.start("e2e page vitals", total=None)
     return process.run(
-        command, cwd=REPO_ROOT, env=_env(ctx), log=paths.root / "vitals.log",
-        timeout_s=options.timeout_s, cancel=ctx.cancel,
+        command,
+        cwd=REPO_ROOT,
+        env=_env(ctx),
+        log=paths.root / "vitals.log",
+        timeout_s=options.timeout_s,
+        cancel=ctx.cancel,
     )
 
 
@@ -207,16 +241,19 @@ def _artifacts(ctx: StageContext, paths: Paths, result: StageResult) -> dict[str
 
 
 def _status(result: StageResult, errors: list[str], *, cancelled: bool) -> Status:
-    """Error when a tool crashed or measured nothing; failed when a workflow or page failed."""
+    """Error when a tool crashed or measured nothing; failed when a workflow, page or check failed."""
     if cancelled:
         result.error = "cancelled; results are partial"
         return Status.INCOMPLETE
     if errors:
         result.error = "; ".join(errors)
         return Status.ERROR
-    if not all(check.ok for check in result.validity):
+    if not any(check.ok for check in result.validity):
+        result.error = "measured nothing: no workflow test ran and no page was measured"
         return Status.ERROR
-    return Status.FAILED if result.findings else Status.PASSED
+    # A failed validity check makes only the metrics it guards inconclusive (the gate's job).
+    passed = not result.findings and all(check.ok for check in result.validity)
+    return Status.PASSED if passed else Status.FAILED
 
 
 def _tool_versions() -> dict[str, str]:

@@ -77,9 +77,13 @@ def load_once(browser: Browser, base_url: str, path: str, probe: str) -> dict[st
         page.evaluate(_NEXT_PAINTS_JS)
         page.wait_for_timeout(_SETTLE_MS)
         raw: dict[str, float | None] = page.evaluate(_READ_JS)
-        return {metric: None if raw[metric] is None else round(raw[metric], 3) for metric in METRICS}
+        return {metric: _rounded(raw[metric]) for metric in METRICS}
     finally:
         context.close()
+
+
+def _rounded(value: float | None) -> float | None:
+    return None if value is None else round(value, 3)
 
 
 def interact(page: Page) -> None:

@@ -28,7 +28,9 @@ WORKFLOWS: tuple[Workflow, ...] = (
     Workflow("logout", "Log out", ("log in", "log out", "see signed out")),
     Workflow("browse", "Browse the catalogue", ("open catalogue", "see models", "next page")),
     Workflow("search", "Search the catalogue", ("open catalogue", "search", "see matching models")),
-    Workflow("filter", "Filter the catalogue by category", ("open catalogue", "choose category", "see filtered models")),
+    Workflow(
+        "filter", "Filter the catalogue by category", ("open catalogue", "choose category", "see filtered models")
+    ),
     Workflow("sort", "Sort the catalogue", ("open catalogue", "choose sort", "see sorted models")),
     Workflow("open-model", "Open a model's page", ("open catalogue", "open first model", "see model details")),
     Workflow("rate", "Rate a model", ("log in", "open model", "rate", "see rating saved")),
@@ -52,8 +54,14 @@ WORKFLOWS: tuple[Workflow, ...] = (
     Workflow("feedback", "Send feedback", ("open feedback page", "fill feedback", "submit", "see thanks")),
     Workflow("wiki-create", "Create a wiki page", ("log in", "open new wiki page", "fill page", "save", "see page")),
     Workflow("wiki-edit", "Edit a wiki page", ("log in", "create page", "edit page", "save", "see new text")),
-    Workflow("wiki-history", "View a wiki page's history", ("log in", "create and edit page", "open history", "see revisions")),
-    Workflow("beta-signup", "Sign up for the beta programme", ("open beta page", "fill form", "submit", "see confirmation")),
+    Workflow(
+        "wiki-history",
+        "View a wiki page's history",
+        ("log in", "create and edit page", "open history", "see revisions"),
+    ),
+    Workflow(
+        "beta-signup", "Sign up for the beta programme", ("open beta page", "fill form", "submit", "see confirmation")
+    ),
     Workflow("dashboard", "Open the analytics dashboard", ("open dashboard", "see figures")),
 )
 """Every declared workflow, in the order reports list them."""
@@ -71,8 +79,7 @@ def get(workflow_id: str) -> Workflow:
         return BY_ID[workflow_id]
     except KeyError:
         raise UnknownWorkflowError(
-            f"unknown workflow {workflow_id!r}.{did_you_mean(workflow_id, BY_ID)}"
-            f" Declared: {', '.join(BY_ID)}"
+            f"unknown workflow {workflow_id!r}.{did_you_mean(workflow_id, BY_ID)} Declared: {', '.join(BY_ID)}"
         ) from None
 
 

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import harness
-from harness import atomic, console, gate, stages
+from harness import atomic, console, coverage_stage, gate, stages
 from harness.config import Settings
 from harness.errors import ErrorKind, HarnessError
 from harness.exit_codes import ExitCode
@@ -48,6 +48,7 @@ class RunState:
     errors: list[HarnessError] = dataclasses.field(default_factory=list)
     verdict: Verdict | None = None
     cancel: threading.Event = dataclasses.field(default_factory=threading.Event)
+    coverage: coverage_stage.CoverageSession | None = None
 
 
 def preflight(state: RunState) -> None:
@@ -78,6 +79,10 @@ def create_run_dir(state: RunState) -> None:
         "settings": state.settings.redacted(),
         "notes": [],
     }
+    if coverage_stage.enabled(state.settings):
+        state.coverage = coverage_stage.CoverageSession(state.run, state.settings)
+        # Listed so the gate expects coverage.json: a run that lost it is inconclusive, not silent.
+        state.meta["stages"] = [*dict.fromkeys([*state.meta["stages"], coverage_stage.STAGE])]
     state.run.write_meta(state.meta)
 
 
@@ -91,9 +96,11 @@ def target_session(state: RunState) -> Iterator[None]:
             settings.target_url, allow_remote=settings.allow_remote, timeout_s=settings.external_probe_timeout_s
         )
         state.target = TargetInfo(url=url, bundled=False)
+        _attach_coverage(state)
         yield
         return
     coverage_data = state.run.artifacts("coverage") / ".coverage" if settings.coverage else None
+    rcfile = state.coverage.rcfile_for_bundled() if state.coverage else None
     app = BundledTarget(
         state.run.path / TARGET_LOG,
         port=settings.target_port,
@@ -101,6 +108,7 @@ def target_session(state: RunState) -> Iterator[None]:
         workers=settings.target_workers,
         data_dir=settings.target_data_dir,
         coverage_data=coverage_data,
+        coverage_rcfile=rcfile,
         startup_timeout_s=settings.target_startup_timeout_s,
     )
     with app:
@@ -108,7 +116,14 @@ def target_session(state: RunState) -> Iterator[None]:
             url=app.url, bundled=True, faults=settings.faults, log_path=app.log_path, restart=app.restart
         )
         state.meta["target_url"] = app.url
+        _attach_coverage(state)
         yield
+
+
+def _attach_coverage(state: RunState) -> None:
+    """Let the coverage session read the target's operations while it is up."""
+    if state.coverage is not None and state.target is not None:
+        state.coverage.attach(state.target.url, state.settings.openapi or f"{state.target.url}/openapi.json")
 
 
 def run_stages(state: RunState) -> None:
@@ -116,7 +131,29 @@ def run_stages(state: RunState) -> None:
     for name in state.settings.stages:
         if state.cancel.is_set():
             break
+        if name == coverage_stage.STAGE:
+            continue  # measured after the target stopped, by measure_coverage
+        if state.coverage is not None:
+            state.coverage.before(name)
         state.results[name] = _run_stage(state, name)
+        if state.coverage is not None:
+            state.coverage.after(name, state.results[name])
+
+
+def measure_coverage(state: RunState) -> None:
+    """After the target stopped (its coverage data saved): write coverage.json."""
+    if state.coverage is None or state.run is None:
+        return
+    console.say("[bold]▶ coverage[/] (combining the target's coverage data)")
+    try:
+        result = state.coverage.result(complete=state.complete)
+    except KeyboardInterrupt:
+        state.complete = False
+        state.notes.append("run interrupted while combining coverage data")
+        return
+    state.results[coverage_stage.STAGE] = result
+    state.run.write_result(result)
+    console.say(f"  coverage: {result.status.value}" + (f" — {result.error}" if result.error else ""))
 
 
 def _run_stage(state: RunState, name: str) -> StageResult:
@@ -218,6 +255,7 @@ def run(settings: Settings) -> tuple[ExitCode, RunState]:
             state.complete = False
             state.notes.append("run interrupted before the stages finished")
         finally:
+            measure_coverage(state)
             finish_meta(state)
     judge(state)
     render_reports(state)

@@ -60,6 +60,7 @@ class BundledTarget:
         workers: int = 1,
         data_dir: Path | None = None,
         coverage_data: Path | None = None,
+        coverage_rcfile: Path | None = None,
         startup_timeout_s: float = 60.0,
         extra_env: dict[str, str] | None = None,
     ) -> None:
@@ -69,6 +70,7 @@ class BundledTarget:
         self.workers = workers
         self.data_dir = data_dir
         self.coverage_data = coverage_data
+        self.coverage_rcfile = coverage_rcfile
         self.startup_timeout_s = startup_timeout_s
         self.extra_env = extra_env or {}
         self.port = 0
@@ -85,6 +87,8 @@ class BundledTarget:
         runner = [sys.executable]
         if self.coverage_data is not None:
             runner += ["-m", "coverage", "run", "--parallel-mode", f"--data-file={self.coverage_data}"]
+            if self.coverage_rcfile is not None:
+                runner.append(f"--rcfile={self.coverage_rcfile}")
         args = ["-m", "target_app", "--host", HOST, "--port", str(self.port), "--workers", str(self.workers)]
         if self.faults:
             args += ["--faults", ",".join(self.faults)]

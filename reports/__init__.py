@@ -30,7 +30,7 @@ def write_all(run_dir: Path) -> list[Path]:
     for registered in handlers():
         try:
             written += as_paths(registered.render(run))
-        except Exception as exc:  # noqa: BLE001 - boundary: recorded and re-raised below
+        except Exception as exc:
             log.exception("report %s failed", registered.name)
             failures.append(f"{registered.name}: {type(exc).__name__}: {exc}")
     if failures:

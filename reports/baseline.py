@@ -4,9 +4,9 @@ Two runs of the same build never give the same p95. Each run's latency histogram
 recorded by the load stage) is resampled: a bootstrap replicate draws ``n`` requests from the
 run's own value counts and takes their p95 (nearest rank ``r = ceil(0.95 n)``). That p95 is the
 r-th order statistic of ``n`` draws from the empirical distribution F̂, whose law is exactly
-F̂⁻¹(U₍ᵣ₎) with U₍ᵣ₎ ~ Beta(r, n − r + 1); so each replicate costs one Beta draw and a binary
+F̂⁻¹(U₍ᵣ₎) with U₍ᵣ₎ ~ Beta(r, n - r + 1); so each replicate costs one Beta draw and a binary
 search instead of ``n`` draws: the same bootstrap, fast enough for thousands of replicates.
-The ``confidence`` interval of (current p95 − baseline p95) over the replicates decides:
+The ``confidence`` interval of (current p95 - baseline p95) over the replicates decides:
 above zero is a regression, below zero an improvement, straddling zero no significant change.
 A change smaller than ``min_change_pct`` is never called significant: at large request counts
 a 0.5 % shift is "real" but not a release decision, and HDR buckets are only 0.1 % wide.
@@ -40,7 +40,12 @@ MIN_SAMPLES = 30
 """Below this many requests per run the p95 is not estimated at all."""
 _UNIT_TO_MS = {"ms": 1.0, "us": 0.001, "s": 1000.0}
 _DECODE_ERRORS = (
-    HdrCookieException, HdrLengthException, HdrHistogramSettingsException, zlib.error, binascii.Error, ValueError,
+    HdrCookieException,
+    HdrLengthException,
+    HdrHistogramSettingsException,
+    zlib.error,
+    binascii.Error,
+    ValueError,
 )
 
 log = logging.getLogger(__name__)
@@ -63,7 +68,7 @@ class Comparison:
     current_p95: float
     baseline_p95: float
     difference: float
-    """Current − baseline (the estimated change, in the histogram's unit)."""
+    """Current - baseline (the estimated change, in the histogram's unit)."""
     change_pct: float
     ci_low: float
     ci_high: float
@@ -87,13 +92,11 @@ def _arrays(counts: Counts) -> tuple[np.ndarray, np.ndarray]:
     return values, weights
 
 
-def percentile(values: np.ndarray, counts: np.ndarray, q: float) -> np.ndarray:
-    """The ``q`` quantile (0–1) of each row of ``counts`` over sorted ``values`` (nearest rank)."""
-    cumulative = np.cumsum(counts, axis=-1)
-    totals = cumulative[..., -1:]
-    rank = np.maximum(np.ceil(q * totals), 1)
-    index = np.argmax(cumulative >= rank, axis=-1)
-    return values[index]
+def percentile(values: np.ndarray, counts: np.ndarray, q: float) -> float:
+    """The ``q`` quantile (0 to 1) of a distribution given as sorted ``values`` and ``counts`` (nearest rank)."""
+    cumulative = np.cumsum(counts)
+    rank = max(math.ceil(q * int(cumulative[-1])), 1)
+    return float(values[int(np.searchsorted(cumulative, rank, side="left"))])
 
 
 def _replicates(counts: Counts, q: float, resamples: int, rng: np.random.Generator) -> np.ndarray:
@@ -124,8 +127,8 @@ def compare_p95(
         return Comparison(Change.INSUFFICIENT_DATA, nan, nan, nan, nan, nan, nan, confidence, n_cur, n_base)
     cur_v, cur_w = _arrays(current_counts)
     base_v, base_w = _arrays(baseline_counts)
-    current = float(percentile(cur_v, cur_w, q))
-    baseline = float(percentile(base_v, base_w, q))
+    current = percentile(cur_v, cur_w, q)
+    baseline = percentile(base_v, base_w, q)
     rng = np.random.default_rng(seed)
     diffs = _replicates(current_counts, q, resamples, rng) - _replicates(baseline_counts, q, resamples, rng)
     tail = (1 - confidence) / 2
@@ -133,8 +136,16 @@ def compare_p95(
     difference = current - baseline
     pct = difference / baseline * 100 if baseline else float("inf") if difference else 0.0
     return Comparison(
-        _judge(low, high, pct, min_change_pct), current, baseline, difference, pct, low, high,
-        confidence, n_cur, n_base,
+        _judge(low, high, pct, min_change_pct),
+        current,
+        baseline,
+        difference,
+        pct,
+        low,
+        high,
+        confidence,
+        n_cur,
+        n_base,
     )
 
 

@@ -111,9 +111,7 @@ def artifacts_table(result: StageResult) -> Table | None:
     return Table(f"{result.stage}: raw artifacts", ("Artifact", "File"), rows)
 
 
-def findings_table(
-    caption: str, findings: Iterable[Finding], columns: Sequence[tuple[str, Any]]
-) -> Table:
+def findings_table(caption: str, findings: Iterable[Finding], columns: Sequence[tuple[str, Any]]) -> Table:
     """Findings with the given ``(header, getter)`` columns."""
     rows = [[text(get(f)) for _, get in columns] for f in findings]
     return Table(caption, [h for h, _ in columns], rows, sortable=len(rows) > 5)

@@ -110,20 +110,18 @@ def sections(run: RunView) -> list[Section]:
 
 
 def trend_blocks(run: RunView) -> list[Block]:
-    """Small charts of the key metrics over the last runs (needs two runs or more)."""
+    """Small charts of the key metrics recorded in two or more of the last runs."""
     frame = history.trends(run.out, history.KEY_METRICS, TREND_RUNS)
-    if len(frame) < 2:
-        return [Note("Trends appear once two or more runs are recorded in history.jsonl.")]
+    labels = [str(t)[5:16].replace("T", " ") for t in frame["time"]] if "time" in frame.columns else []
     blocks: list[Block] = []
-    labels = [str(t)[:16] for t in frame["time"]]
     for metric in history.KEY_METRICS:
-        if metric not in frame.columns or frame[metric].isna().all():
+        if metric not in frame.columns or frame[metric].notna().sum() < 2:
             continue
         values = [None if v != v else float(v) for v in frame[metric]]
         desc = f"{metric} over the last {len(values)} runs, oldest first; latest {fmt.value(metric, values[-1])}."
-        svg = line_chart(metric, desc, range(len(values)), {metric: values}, x_labels=labels, size=(640, 240))
+        svg = line_chart(metric, desc, range(len(values)), {metric: values}, x_labels=labels, size=(560, 260))
         blocks.append(Chart(svg))
-    return blocks
+    return blocks or [Note("Trends appear once a metric is recorded in two or more runs (history.jsonl).")]
 
 
 def metadata(run: RunView) -> list[Facts]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from harness import atomic
 from harness.errors import ErrorKind, HarnessError
@@ -19,6 +19,7 @@ from perf_budgets.verdict import Verdict
 
 Rendered = Path | list[Path]
 Handler = Callable[["RunView"], Rendered]
+H = TypeVar("H", bound=Handler)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -57,7 +58,7 @@ class RunView:
 
 @dataclasses.dataclass(frozen=True)
 class Registered:
-    """One registered handler and the artifact names it writes (for docs and `harness report`)."""
+    """One registered handler: its name (in error messages) and its render function."""
 
     name: str
     render: Handler
@@ -66,10 +67,10 @@ class Registered:
 _HANDLERS: dict[str, Registered] = {}
 
 
-def handler(name: str) -> Callable[[Handler], Handler]:
+def handler(name: str) -> Callable[[H], H]:
     """Register ``render`` under ``name``; handlers run in registration order."""
 
-    def register(render: Handler) -> Handler:
+    def register(render: H) -> H:
         if name in _HANDLERS:
             raise ValueError(f"report handler {name!r} is already registered")
         _HANDLERS[name] = Registered(name, render)

@@ -44,7 +44,14 @@ _SEVERITY_RANK = {s.value: i for i, s in enumerate(Severity)}
 _IMPACT_OF = {"critical": "critical", "high": "serious", "medium": "moderate", "low": "minor", "info": "minor"}
 _IMPACT_RANK = {"critical": 0, "serious": 1, "moderate": 2, "minor": 3}
 _PAGE_METRIC = re.compile(r'^e2e\.page\["(?P<path>.+)"\]\.(?P<field>\w+)$')
-_VITALS = (("Load", "load_ms"), ("TTFB", "ttfb_ms"), ("FCP", "fcp_ms"), ("LCP", "lcp_ms"), ("CLS", "cls"), ("INP", "inp_ms"))
+_VITALS = (
+    ("Load", "load_ms"),
+    ("TTFB", "ttfb_ms"),
+    ("FCP", "fcp_ms"),
+    ("LCP", "lcp_ms"),
+    ("CLS", "cls"),
+    ("INP", "inp_ms"),
+)
 
 
 def _extra(key: str, *fallbacks: str) -> Callable[[Finding], Any]:
@@ -141,8 +148,15 @@ def page_rows(result: StageResult) -> list[dict[str, Any]]:
     """Per-page Web Vitals rows from details, else rebuilt from ``e2e.page[...]`` metrics."""
     rows = rows_of(result.details, "pages")
     if rows:
-        return [{"path": r.get("path") or r.get("name"), **{k: _vital(r, k) for _, k in _VITALS},
-                 "score": r.get("score"), "error": r.get("error")} for r in rows]
+        return [
+            {
+                "path": r.get("path") or r.get("name"),
+                **{k: _vital(r, k) for _, k in _VITALS},
+                "score": r.get("score"),
+                "error": r.get("error"),
+            }
+            for r in rows
+        ]
     rebuilt: dict[str, dict[str, Any]] = {}
     for metric, value in result.metrics.items():
         match = _PAGE_METRIC.match(metric)
@@ -168,14 +182,20 @@ def e2e(result: StageResult, _: StageResult | None) -> list[Block]:
     headers = ("Workflow", "Outcome", "Duration", "Failed step", "Trace", "Screenshot")
     pages = page_rows(result)
     vitals = [
-        [text(p.get("path"))] + [num(key, p.get(key)) for _, key in _VITALS] + [num("score", p.get("score")),
-                                                                              text(p.get("error"))]
+        [text(p.get("path"))]
+        + [num(key, p.get(key)) for _, key in _VITALS]
+        + [num("score", p.get("score")), text(p.get("error"))]
         for p in pages
     ]
     return present(
         [
             Table(f"Workflows ({len(flows)})", headers, flow_rows) if flows else None,
-            Table("Web Vitals per page (median of loads)", ["Page", *(h for h, _ in _VITALS), "Score", "Error"], vitals, True)
+            Table(
+                "Web Vitals per page (median of loads)",
+                ["Page", *(h for h, _ in _VITALS), "Score", "Error"],
+                vitals,
+                True,
+            )
             if pages
             else None,
         ]
@@ -186,11 +206,17 @@ def coverage(result: StageResult, _: StageResult | None) -> list[Block]:
     """Per-file coverage when the stage lists files (the ratios are in the metrics table)."""
     files = rows_of(result.details, "files")
     rows = [
-        [text(f.get("path")), num("line_ratio", f.get("line_ratio")), num("branch_ratio", f.get("branch_ratio")),
-         text(f.get("missing"))]
+        [
+            text(f.get("path")),
+            num("line_ratio", f.get("line_ratio")),
+            num("branch_ratio", f.get("branch_ratio")),
+            text(f.get("missing")),
+        ]
         for f in sorted(files, key=lambda f: f.get("line_ratio") or 0.0)
     ]
-    return [Table("Coverage per file, lowest first", ("File", "Lines", "Branches", "Missing"), rows, True)] if rows else []
+    return (
+        [Table("Coverage per file, lowest first", ("File", "Lines", "Branches", "Missing"), rows, True)] if rows else []
+    )
 
 
 VIEWS: dict[str, View] = {
@@ -217,10 +243,18 @@ def stage_blocks(result: StageResult, baseline: StageResult | None) -> list[Bloc
 
     Without a stage-specific view (details missing or an unknown stage) every metric is listed.
     """
-    specific = VIEWS.get(result.stage, lambda r, b: [])(result, baseline)
+    view = VIEWS.get(result.stage)
+    specific = view(result, baseline) if view is not None else []
     has_data = any(isinstance(b, Table) for b in specific)
     metrics = metrics_table(result, f"{result.stage}: metrics")
     if has_data:
         metrics = Table(metrics.caption, metrics.headers, [r for r in metrics.rows if "[" not in r[0].text])
-    return present([overview(result), *specific, metrics if metrics.rows else None,
-                    validity_table(result), artifacts_table(result)])
+    return present(
+        [
+            overview(result),
+            *specific,
+            metrics if metrics.rows else None,
+            validity_table(result),
+            artifacts_table(result),
+        ]
+    )

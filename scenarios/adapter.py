@@ -16,9 +16,14 @@ PCTS = ("p50", "p90", "p95", "p99", "p99_9")
 CPU_LIMIT = 90.0
 LAG_P95_LIMIT_MS = 10.0
 HELD_RATIO_MIN = 0.95
+HOST_LOAD_LIMIT = 1.5
+"""Runnable processes per CPU on the generator's host. Above it, a target on the same host is
+starved by whatever else runs there and its latency says more about the host than the code."""
 
 LATENCY = ("load.http.*", "load.endpoint*", "load.ws.*", "load.upload*")
 """Validity-check patterns (``*`` matches anything there, dots included)."""
+SERVER_TIMED = ("load.db.*", "load.availability.*")
+"""Timed by (or probing) the target: skewed too when it shares a saturated host."""
 ALL: tuple[str, ...] = ()
 
 
@@ -81,12 +86,15 @@ def generator_health(summary: dict[str, Any]) -> dict[str, float]:
     }
 
 
-def validity(summary: dict[str, Any], expected_workers: int, scraped: bool) -> list[ValidityCheck]:
+def validity(
+    summary: dict[str, Any], expected_workers: int, scraped: bool, *, local_target: bool, complete: bool
+) -> list[ValidityCheck]:
     """Did the run measure the target at the requested load with a healthy generator?"""
     http, users, gen = summary["http"], summary["users"], generator_health(summary)
     avail, workers = summary["availability"], summary["generator"]
     auth_failures = summary.get("counters", {}).get("auth_failures", 0)
     connected, missing = len(workers["workers_connected"]), workers["workers_missing"]
+    host_load = workers.get("host_load_per_cpu_max", 0.0)
     return [
         ValidityCheck("requests-measured", http["requests"] > 0, f"{http['requests']} requests measured", ALL),
         ValidityCheck("authenticated", auth_failures == 0, f"{auth_failures} failed logins", ALL),
@@ -106,6 +114,11 @@ def validity(summary: dict[str, Any], expected_workers: int, scraped: bool) -> l
             f"event-loop lag p95 {gen['lag_p95_ms']:.2f} ms (limit {LAG_P95_LIMIT_MS:.0f} ms)", LATENCY,
         ),
         ValidityCheck(
+            "host-not-saturated", host_load < HOST_LOAD_LIMIT,
+            f"host load {host_load:.1f} per CPU (limit {HOST_LOAD_LIMIT})",
+            LATENCY + SERVER_TIMED if local_target else LATENCY,
+        ),
+        ValidityCheck(
             "target-reachable", avail["ok"] > 0,
             f"{avail['ok']}/{avail['probes']} health probes answered", ALL,
         ),
@@ -121,7 +134,7 @@ def validity(summary: dict[str, Any], expected_workers: int, scraped: bool) -> l
             if scraped else "target /metrics could not be scraped", ("load.db.*", "load.cache.*"),
         ),
         ValidityCheck(
-            "run-complete", bool(summary.get("final")),
-            "the profile ran to its end" if summary.get("final") else "the run was cut short", ALL,
+            "run-complete", complete and bool(summary.get("final")),
+            "the profile ran to its end" if complete else "the run was cut short (cancelled or overran)", ALL,
         ),
     ]

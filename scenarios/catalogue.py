@@ -10,8 +10,15 @@ CATEGORIES = (
     "jewelry", "tools", "toys", "art", "miniatures", "mechanical",
 )
 SORTS = ("newest", "rating", "downloads", "title")
+SORT_WEIGHTS = (50, 15, 30, 5)
+"""Most visitors keep the default order or look at what is popular."""
+PAGE_WEIGHTS = (70, 20, 10)
+"""Pages 1, 2, 3: few visitors page far."""
+POPULARITY_SKEW = 3.0
+"""Model popularity is long-tailed: ``index = n * u**skew`` puts most views on a few models."""
 SEARCH_TERMS = ("robot", "dragon", "lamp", "gear", "castle", "vase", "low-poly", "tiny", "hinge")
-MAX_IDS = 500
+MAX_IDS = 100
+"""The models visitors actually open: the first few catalogue pages (popularity is long-tailed)."""
 
 
 class ModelIds:
@@ -34,5 +41,14 @@ class ModelIds:
                 self._seen.add(model_id)
 
     def pick(self) -> int:
-        """A random known id (1 if the catalogue listed nothing: the request will then say so)."""
-        return random.choice(self._ids) if self._ids else 1
+        """A known id, popular ones (seen first) far more often (1 if nothing was listed yet)."""
+        if not self._ids:
+            return 1
+        return self._ids[int(len(self._ids) * random.random() ** POPULARITY_SKEW)]
+
+
+def catalogue_query() -> str:
+    """A catalogue listing as visitors request it: mostly page 1, in the default or popular order."""
+    sort = random.choices(SORTS, weights=SORT_WEIGHTS)[0]
+    page = random.choices((1, 2, 3), weights=PAGE_WEIGHTS)[0]
+    return f"sort={sort}&page={page}"

@@ -19,14 +19,14 @@ from locust.env import Environment
 from scenarios import options
 from scenarios.shapes import ProfileShape
 from scenarios.upload_user import Uploader
-from scenarios.users import CatalogueBrowser, FeedbackSender, Rater, Searcher, WikiEditor
+from scenarios.users import CatalogueBrowser, FeedbackSender, Member, Searcher, WikiEditor
 from scenarios.ws_user import WebsocketListener
 
 __all__ = [
     "CatalogueBrowser",
     "FeedbackSender",
+    "Member",
     "ProfileShape",
-    "Rater",
     "Searcher",
     "Uploader",
     "WebsocketListener",

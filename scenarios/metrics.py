@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import gevent
+import psutil
 from locust.env import Environment
 from locust.runners import MasterRunner, WorkerRunner
 
@@ -26,6 +27,9 @@ from scenarios.shapes import ProfileShape
 
 PARTIAL_EVERY_S = 5
 LOCAL = "local"
+WARM_MARKER = "warmup.done"
+"""Written next to the summary when the warm-up ends, so the stage scrapes the target's
+/metrics baseline then and server-side figures exclude the warm-up too."""
 
 
 @dataclasses.dataclass
@@ -45,6 +49,8 @@ class Collector:
     """Every request each worker reported (warm-up included): merged totals must equal their sum."""
     workers_connected: set[str] = dataclasses.field(default_factory=set)
     workers_missing: set[str] = dataclasses.field(default_factory=set)
+    host_load: list[float] = dataclasses.field(default_factory=list)
+    """1-minute load average per CPU, once a second: a co-located target starves above ~1."""
     started_at: float | None = None
     finished_at: float | None = None
     _sampler: gevent.Greenlet | None = None
@@ -84,6 +90,7 @@ class Collector:
             self.probe = AvailabilityProbe(self.env.host or "")
             self.probe.start()
             self._sampler = gevent.spawn(self._sample_loop)
+            gevent.spawn_later(self.profile.warmup_s, self._mark_warm)
 
     def on_report_to_master(self, client_id: str, data: dict[str, Any]) -> None:
         """Worker side: attach everything since the last report (histograms encoded)."""
@@ -117,6 +124,10 @@ class Collector:
             self.finished_at = time.time()
             self.write(final=True)
 
+    def _mark_warm(self) -> None:
+        if self.summary_path is not None:
+            atomic.write_text(self.summary_path.with_name(WARM_MARKER), f"{time.time()}\n")
+
     def sent_total(self) -> int:
         """Every request this recorder saw, warm-up included (the per-second series)."""
         return sum(series.requests for series in self.recorder.seconds.values())
@@ -132,6 +143,7 @@ class Collector:
             runner = self.env.runner
             users = runner.user_count if runner is not None else 0
             self.users.append(summary.UserSample(time.time(), users, expected, hold, into))
+            self.host_load.append(psutil.getloadavg()[0] / (psutil.cpu_count() or 1))
             if isinstance(runner, MasterRunner):
                 self.workers_missing.update(c.id for c in runner.clients.missing)
             tick += 1
@@ -165,6 +177,7 @@ class Collector:
             "generator": {
                 "processes": {k: g.summary() for k, g in self.generators.items()},
                 "distributed": isinstance(self.env.runner, MasterRunner),
+                "host_load_per_cpu_max": max(self.host_load, default=0.0),
                 "requests_by_process": self.sent_by_process or {LOCAL: self.sent_total()},
                 "workers_connected": sorted(self.workers_connected),
                 "workers_missing": sorted(self.workers_missing),

@@ -1,12 +1,15 @@
 """Run Locust in its own process group and always take it down again.
 
 Locust (and gevent's monkey-patching) never enters the harness process. Stopping is graceful
-first: SIGTERM to the master makes Locust run its ``quitting``/``quit`` events, so the summary
-of what was measured is still written; then the whole group is killed, workers included.
+first: SIGINT to the master makes Locust stop the swarm and run its ``quit`` event, so the
+summary of what was measured is still written; then the whole group is killed, workers included.
+(Not SIGTERM: a headless shape run installs Locust's SIGTERM handler only after the shape
+finishes, so SIGTERM mid-run kills the master before it writes anything; Locust 2.47.)
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
 import signal
@@ -73,18 +76,14 @@ def _wait(
 
 
 def stop(proc: subprocess.Popen[bytes]) -> int | None:
-    """SIGTERM the master, wait up to `GRACE_S`, then SIGKILL the whole process group."""
+    """SIGINT the master, wait up to `GRACE_S`, then SIGKILL the whole process group."""
     if proc.poll() is None:
-        proc.send_signal(signal.SIGTERM)
-        try:
+        proc.send_signal(signal.SIGINT)
+        with contextlib.suppress(subprocess.TimeoutExpired):
             proc.wait(timeout=GRACE_S)
-        except subprocess.TimeoutExpired:
-            pass
-    try:
-        # Workers of --processes share the group; never leave one behind.
+    # Workers of --processes share the group; never leave one behind.
+    with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(proc.pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
     try:
         return proc.wait(timeout=GRACE_S)
     except subprocess.TimeoutExpired:

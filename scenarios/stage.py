@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import sys
 import time
+import urllib.parse
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,9 @@ from harness.records import StageResult, Status
 from harness.rundir import RunDir
 from harness.stages import StageContext
 from scenarios import adapter, process, profiles, prometheus
+
+WARM_MARKER = "warmup.done"
+"""Must match `scenarios.metrics.WARM_MARKER` (that module runs only inside Locust)."""
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -35,8 +39,10 @@ def run(ctx: StageContext) -> StageResult:
     opts = ctx.options
     profile = profiles.build(ctx.profile, opts.get("users"), opts.get("duration_s"))
     summary_path = ctx.artifacts / "summary.json"
+    for stale in (summary_path, summary_path.with_name(WARM_MARKER)):
+        stale.unlink(missing_ok=True)
     ctx.progress.start(f"load: {profile.name} profile, {profile.requested_users} users", profile.duration_s)
-    before = _scrape(ctx.target.url)
+    scrapes = {"start": _scrape(ctx.target.url)}
     outcome = process.run(
         _command(ctx, summary_path),
         env=_env(opts),
@@ -44,15 +50,18 @@ def run(ctx: StageContext) -> StageResult:
         log_path=ctx.artifacts / "locust.log",
         deadline_s=profile.duration_s + DEADLINE_MARGIN_S,
         cancel=ctx.cancel,
-        on_tick=_partial_writer(ctx, result, summary_path),
+        on_tick=_ticker(ctx, result, summary_path, scrapes),
     )
     after = _scrape(ctx.target.url)
+    # Server-side deltas start where the warm-up ended (or at the start if it never did).
+    before = scrapes.get("warm", scrapes["start"])
     summary = _read(summary_path)
     if summary is None:
         result.error = f"Locust wrote no summary (exit code {outcome.returncode}); see load/locust.log"
         return _finish(ctx, result, Status.INCOMPLETE if outcome.cancelled else Status.ERROR)
-    _fill(ctx, result, summary, before, after)
-    if outcome.cancelled or outcome.timed_out:
+    complete = not (outcome.cancelled or outcome.timed_out)
+    _fill(ctx, result, summary, before, after, complete=complete)
+    if not complete:
         result.error = "cancelled" if outcome.cancelled else "Locust overran its deadline and was stopped"
         return _finish(ctx, result, Status.INCOMPLETE)
     return _finish(ctx, result, Status.PASSED if summary["http"]["requests"] > 0 else Status.ERROR)
@@ -94,6 +103,8 @@ def _fill(
     summary: dict[str, Any],
     before: prometheus.Samples | None,
     after: prometheus.Samples | None,
+    *,
+    complete: bool,
 ) -> None:
     """Metrics, validity checks, details and artifact paths from one summary."""
     scraped = before is not None and after is not None
@@ -101,7 +112,9 @@ def _fill(
     if before is not None and after is not None:
         result.metrics.update(adapter.server_metrics(before, after))
     workers = int(ctx.options.get("processes") or 0)
-    result.validity = adapter.validity(summary, workers, scraped)
+    host = urllib.parse.urlsplit(ctx.target.url).hostname or ""
+    local = ctx.target.bundled or host in ("127.0.0.1", "localhost", "::1")
+    result.validity = adapter.validity(summary, workers, scraped, local_target=local, complete=complete)
     result.details = _details(summary)
     result.artifacts = {
         p.name: str(p.relative_to(ctx.run_dir)) for p in sorted(ctx.artifacts.iterdir()) if p.is_file()
@@ -110,10 +123,8 @@ def _fill(
 
 def _details(summary: dict[str, Any]) -> dict[str, Any]:
     """Per-second series, per-endpoint table (raw vs corrected), generator and availability data."""
-    table = {
-        key: {k: ep[k] for k in ("family", "requests", "failures", "error_ratio", "errors", "paced", "raw", "corrected")}
-        for key, ep in summary["endpoints"].items()
-    }
+    columns = ("family", "requests", "failures", "error_ratio", "errors", "paced", "raw", "corrected")
+    table = {key: {k: ep[k] for k in columns} for key, ep in summary["endpoints"].items()}
     return {
         "profile": summary["profile"],
         "series": summary["series"],
@@ -125,12 +136,17 @@ def _details(summary: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _partial_writer(ctx: StageContext, result: StageResult, summary_path: Path) -> Any:
-    """A tick callback that saves an INCOMPLETE result whenever a newer partial summary appears."""
+def _ticker(
+    ctx: StageContext, result: StageResult, summary_path: Path, scrapes: dict[str, prometheus.Samples | None]
+) -> Any:
+    """A tick callback: scrape /metrics when the warm-up ends; save partial results as they come."""
     state = {"mtime": 0.0, "at": time.monotonic()}
+    marker = summary_path.with_name(WARM_MARKER)
 
     def tick() -> None:
         ctx.progress.advance(process.POLL_S)
+        if "warm" not in scrapes and marker.exists():
+            scrapes["warm"] = _scrape(ctx.target.url)
         if time.monotonic() - state["at"] < PARTIAL_EVERY_S or not summary_path.exists():
             return
         state["at"] = time.monotonic()
@@ -138,7 +154,7 @@ def _partial_writer(ctx: StageContext, result: StageResult, summary_path: Path) 
         summary = _read(summary_path) if mtime > state["mtime"] else None
         if summary is not None:
             state["mtime"] = mtime
-            _fill(ctx, result, summary, None, None)
+            _fill(ctx, result, summary, None, None, complete=False)
             RunDir(ctx.run_dir).write_result(result)
 
     return tick

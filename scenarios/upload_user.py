@@ -38,7 +38,7 @@ class Uploader(MarketplaceUser):
     """Signed in: uploads a model, checks it was published, and deletes it again."""
 
     weight = 1
-    think_s = (2.0, 5.0)
+    think_s = (4.0, 12.0)
     large_bytes = 50 * 1024 * 1024
     large_share = 0.05
 

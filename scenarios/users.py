@@ -4,8 +4,8 @@
 |-------------------|--------|-------------------------------------------------------------|
 | CatalogueBrowser  | 6      | lists the catalogue, opens models, categories (paced: CO-corrected) |
 | Searcher          | 3      | searches, filters and sorts the catalogue                   |
-| Rater             | 2      | signed in: rates and comments on models                     |
-| WikiEditor        | 1      | reads wiki pages, signed in edits one                       |
+| Member            | 2      | signed in: reads models, sometimes rates or comments        |
+| WikiEditor        | 1      | signed in: reads wiki pages, rarely edits one               |
 | FeedbackSender    | 1      | sends feedback and beta sign-ups                            |
 | Uploader          | fixed  | signed in: small files often, a large one rarely            |
 | WebsocketListener | fixed  | websocket ping/pong round trips (see `ws_user`)             |
@@ -27,9 +27,13 @@ from typing import Any
 from locust import FastHttpUser, task
 from locust.exception import StopUser
 
-from scenarios.catalogue import CATEGORIES, SEARCH_TERMS, SORTS, ModelIds
+from scenarios.catalogue import CATEGORIES, SEARCH_TERMS, SORTS, ModelIds, catalogue_query
 
 log = logging.getLogger(__name__)
+
+
+# Writes invalidate the target's caches; a marketplace sees far fewer of them than reads
+# (roughly one write per hundred requests here), so the task weights keep them rare.
 
 
 class MarketplaceUser(FastHttpUser):
@@ -117,11 +121,7 @@ class CatalogueBrowser(MarketplaceUser):
     @task(2)
     def list_models(self) -> None:
         """A catalogue page, sorted a random way."""
-        page = self.get_json(
-            f"/api/models?sort={random.choice(SORTS)}&page={random.randint(1, 3)}",
-            "/api/models",
-            expect=("items", "total"),
-        )
+        page = self.get_json(f"/api/models?{catalogue_query()}", "/api/models", expect=("items", "total"))
         self.model_ids.add_page(page)
 
     @task(5)
@@ -155,8 +155,8 @@ class Searcher(MarketplaceUser):
         )
 
 
-class Rater(MarketplaceUser):
-    """Signed in: rates models and comments on them."""
+class Member(MarketplaceUser):
+    """Signed in: mostly reads models and their comments, now and then rates or comments."""
 
     weight = 2
 
@@ -164,7 +164,14 @@ class Rater(MarketplaceUser):
         """Sign in first."""
         self.login()
 
-    @task(3)
+    @task(20)
+    def read(self) -> None:
+        """A model and its ratings."""
+        model = self.any_model_id()
+        self.get_json(f"/api/models/{model}", "/api/models/[id]", expect=("id", "title"))
+        self.get_json(f"/api/models/{model}/ratings", "/api/models/[id]/ratings")
+
+    @task(1)
     def rate(self) -> None:
         """Rate a model 1 to 5."""
         model = self.any_model_id()
@@ -173,7 +180,7 @@ class Rater(MarketplaceUser):
             status=201, json={"score": random.randint(1, 5)},
         )
 
-    @task(2)
+    @task(1)
     def comment(self) -> None:
         """Comment on a model, then read the comments."""
         model = self.any_model_id()
@@ -197,7 +204,7 @@ class WikiEditor(MarketplaceUser):
         pages = self.get_json("/api/wiki", "/api/wiki")
         return random.choice(pages)["slug"] if isinstance(pages, list) and pages else None
 
-    @task(4)
+    @task(8)
     def read(self) -> None:
         """The index and one page."""
         slug = self._any_slug()

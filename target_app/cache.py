@@ -102,7 +102,8 @@ class Cache:
     def get(self, namespace: str, key: str) -> bytes | None:
         """A cached value, counting the hit or miss under ``namespace``."""
         value = None if self.disabled else self.backend.get(key)
-        (CACHE_MISSES if value is None else CACHE_HITS).labels(namespace).inc()
+        kind = namespace.split(":", 1)[0]  # "model:42" counts as "model": bounded labels
+        (CACHE_MISSES if value is None else CACHE_HITS).labels(kind).inc()
         return value
 
     def set(self, key: str, value: bytes) -> None:

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, insert, inspect, select
+from sqlalchemy import Engine, insert, inspect, select, text
 from sqlalchemy.orm import Session
 
 from target_app import DEMO_PASSWORD, DEMO_USERNAME
@@ -86,7 +86,17 @@ def ensure_seeded(engine: Engine, data_dir: Path) -> bool:
         with Session(engine) as session, session.begin():
             _seed(session, random.Random(20240101))
             session.add(Meta(key="seed_version", value=SEED_VERSION))
+            if engine.dialect.name == "postgresql":
+                _advance_sequences(session)
         return True
+
+
+def _advance_sequences(session: Session) -> None:
+    """Rows seeded with explicit ids leave PostgreSQL's sequences behind; catch them up."""
+    for table in ("models", "wiki_pages"):
+        session.execute(text(
+            f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}))"
+        ))
 
 
 def _insert(session: Session, table: type[Base], rows: list[dict[str, Any]]) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
@@ -50,10 +51,16 @@ def serve(
     """Run the app until interrupted (blocking)."""
     import uvicorn
 
+    metrics_dir_before = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
     configure_environment(faults, data_dir, workers)
     seed_once()
-    uvicorn.run(
-        APP_FACTORY, factory=True, host=host, port=port, workers=workers,
-        server_header=False, proxy_headers=False, log_level=log_level,
-        timeout_graceful_shutdown=5,
-    )
+    try:
+        uvicorn.run(
+            APP_FACTORY, factory=True, host=host, port=port, workers=workers,
+            server_header=False, proxy_headers=False, log_level=log_level,
+            timeout_graceful_shutdown=5,
+        )
+    finally:
+        metrics_dir = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+        if metrics_dir and metrics_dir != metrics_dir_before:
+            shutil.rmtree(metrics_dir, ignore_errors=True)

@@ -20,6 +20,17 @@ def load(name: str) -> dict[str, Any]:
     return data
 
 
+@functools.cache
+def _validator(name: str) -> jsonschema.protocols.Validator:
+    schema = load(name)
+    validator_class = jsonschema.validators.validator_for(schema)
+    validator_class.check_schema(schema)
+    validator: jsonschema.protocols.Validator = validator_class(schema)
+    return validator
+
+
 def validate_stage_result(data: dict[str, Any]) -> None:
-    """Raise `jsonschema.ValidationError` if ``data`` is not a valid stage result."""
-    jsonschema.validate(data, load(STAGE_RESULT_SCHEMA))
+    """Raise `jsonschema.ValidationError` (the most relevant one) if ``data`` is not a valid stage result."""
+    error = jsonschema.exceptions.best_match(_validator(STAGE_RESULT_SCHEMA).iter_errors(data))
+    if error is not None:
+        raise error

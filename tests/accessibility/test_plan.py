@@ -31,6 +31,12 @@ def test_external_target_is_crawled_from_home_and_states_are_opt_in() -> None:
     assert (plan.crawl_depth, plan.max_pages, plan.tags) == (2, 5, GATED_TAGS)
 
 
+def test_crawling_is_opt_in_for_the_bundled_app_and_one_hop_by_default_elsewhere() -> None:
+    assert build_plan(BASE, bundled=True, options={"pages": ["/models"]}).crawl_depth == 0
+    assert build_plan(BASE, bundled=True, options={"crawl_depth": 1}).crawl_depth == 1
+    assert build_plan(BASE, bundled=False, options={}).crawl_depth == 1
+
+
 def test_plan_survives_the_trip_to_the_subprocess(tmp_path: Path) -> None:
     plan = build_plan(BASE, bundled=True, options={"pages": ["/models"], "states": ["login-failed"]})
     plan.write(tmp_path / "plan.json")

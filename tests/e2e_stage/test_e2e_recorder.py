@@ -10,7 +10,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 
-TESTS = '''
+TESTS = """
 import pytest
 
 @pytest.mark.workflow("upload")
@@ -29,16 +29,31 @@ def test_login(step):
 def test_feedback(step):
     with step("open feedback page"):
         pass
-'''
+"""
 
 
 def run_pytest(tmp_path: Path, source: str, *args: str) -> tuple[subprocess.CompletedProcess[str], Path]:
     (tmp_path / "test_flows.py").write_text(source, encoding="utf-8")
     report = tmp_path / "sidecar.json"
     command = [
-        sys.executable, "-m", "pytest", "-p", "e2e.recorder", "-p", "no:cacheprovider", "-q",
-        "-o", "addopts=", "--rootdir", str(tmp_path), str(tmp_path / "test_flows.py"),
-        "--e2e-report", str(report), "--junitxml", str(tmp_path / "junit.xml"), *args,
+        sys.executable,
+        "-m",
+        "pytest",
+        "-p",
+        "e2e.recorder",
+        "-p",
+        "no:cacheprovider",
+        "-q",
+        "-o",
+        "addopts=",
+        "--rootdir",
+        str(tmp_path),
+        str(tmp_path / "test_flows.py"),
+        "--e2e-report",
+        str(report),
+        "--junitxml",
+        str(tmp_path / "junit.xml"),
+        *args,
     ]
     # Only the plugin under test: autoloading every installed plugin costs seconds per run.
     env = {**os.environ, "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}
@@ -67,7 +82,7 @@ def test_sidecar_names_the_workflow_and_the_failing_step(tmp_path: Path) -> None
 
 def test_an_undeclared_step_fails_the_test(tmp_path: Path) -> None:
     source = TESTS.replace('step("open login page")', 'step("open the login pag")')
-    done, report = run_pytest(tmp_path, source, "--workflows", "login")
+    _, report = run_pytest(tmp_path, source, "--workflows", "login")
     (login,) = json.loads(report.read_text())["tests"]
     assert login["outcome"] == "failed"
     assert "Did you mean 'open login page'?" in login["error"]

@@ -66,9 +66,7 @@ def test_every_workflow_passes_on_the_bundled_app(bundled_target: BundledTarget,
 
 
 @pytest.mark.slow
-def test_broken_upload_fails_the_upload_workflow_at_its_submit_step(
-    start_target: StartTarget, tmp_path: Path
-) -> None:
+def test_broken_upload_fails_the_upload_workflow_at_its_submit_step(start_target: StartTarget, tmp_path: Path) -> None:
     app = start_target(faults=("broken-upload",))
     result, run = run_stage(tmp_path, app, workflows=["upload"], **QUICK_VITALS)
     assert result.status is Status.FAILED

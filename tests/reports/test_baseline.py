@@ -52,7 +52,7 @@ def _encoded(seed: int, scale: float) -> str:
     hist = HdrHistogram(1, 60_000, 3)
     for value, count in _counts(seed, scale, 5_000).items():
         hist.record_value(max(1, round(value)), count)
-    return hist.encode().decode()
+    return str(hist.encode().decode())
 
 
 def test_histograms_from_load_results_are_decoded_and_compared() -> None:

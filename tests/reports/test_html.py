@@ -32,7 +32,13 @@ def test_report_is_self_contained_and_lists_every_budget(report_run: Callable[[s
         assert f'id="stage-{stage}"' in page
 
 
+def test_missing_baseline_run_is_noted(report_run: Callable[[str], Path]) -> None:
+    page = html.render_html(RunView.load(report_run("all_stages")))  # its baseline ../breach is absent
+    assert "Baseline run could not be read" in page
+
+
 def test_all_stages_sections_show_their_data(report_run: Callable[[str], Path]) -> None:
+    report_run("breach")  # all_stages names ../breach as its baseline run
     page = html.render_html(RunView.load(report_run("all_stages")))
     assert page.count('role="img"') == 3  # latency, throughput/users and errors over time
     assert "<title id=" in page and "<desc id=" in page
@@ -46,8 +52,13 @@ def test_all_stages_sections_show_their_data(report_run: Callable[[str], Path]) 
 
 
 def test_stage_without_details_falls_back_to_every_metric() -> None:
-    bare = StageResult("load", Status.PASSED, "http://127.0.0.1:1", "smoke",
-                       metrics={"load.http.p95_ms": 80.0, 'load.endpoint["GET /x"].p95_ms': 90.0})
+    bare = StageResult(
+        "load",
+        Status.PASSED,
+        "http://127.0.0.1:1",
+        "smoke",
+        metrics={"load.http.p95_ms": 80.0, 'load.endpoint["GET /x"].p95_ms': 90.0},
+    )
     blocks = stage_blocks(bare, None)
     assert not any(isinstance(b, Chart) for b in blocks)
     tables = {b.caption: b for b in blocks if isinstance(b, Table)}

@@ -19,21 +19,26 @@ SHORT = {"duration_s": 8, "users": 12, "think_scale": 0.25}
 """A few seconds of the smoke shape, dense enough that rare errors (2 %) show up."""
 
 
-def run_load(url: str, run_dir: Path, *, profile: str = "smoke", faults: tuple[str, ...] = (), **options: Any) -> StageResult:
-    """The load stage's `run` on a fresh run directory; the result is also written there."""
-    run = RunDir(run_dir)
+def load_context(
+    url: str, run_dir: Path, *, profile: str = "smoke", faults: tuple[str, ...] = (), **options: Any
+) -> StageContext:
+    """A stage context on a fresh run directory, with the short test options."""
     run_dir.mkdir(parents=True, exist_ok=True)
-    ctx = StageContext(
+    return StageContext(
         stage="load",
         profile=profile,
         target=TargetInfo(url=url, bundled=True, faults=faults),
         openapi=f"{url}/openapi.json",
         run_dir=run_dir,
-        artifacts=run.artifacts("load"),
+        artifacts=RunDir(run_dir).artifacts("load"),
         options={**SHORT, **options},
     )
-    result = stage.run(ctx)
-    run.write_result(result)
+
+
+def run_load(url: str, run_dir: Path, **kwargs: Any) -> StageResult:
+    """The load stage's `run`; the result is also written (validated) into the run directory."""
+    result = stage.run(load_context(url, run_dir, **kwargs))
+    RunDir(run_dir).write_result(result)
     return result
 
 

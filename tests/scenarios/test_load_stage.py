@@ -7,16 +7,16 @@ shows every budget metric within its limit, the fault run shows each one breache
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from harness.records import StageResult, Status
 from harness.target import BundledTarget
-from perf_budgets.evaluator import evaluate
+from perf_budgets.evaluator import evaluate, failed_check
 from perf_budgets.loader import load_budgets
 from perf_budgets.verdict import BudgetStatus
-from tests.fixtures.target import StartTarget
 from tests.scenarios.conftest import run_load
 
 pytestmark = pytest.mark.slow
@@ -31,11 +31,11 @@ def baseline(bundled_target: BundledTarget, module_dir: Path) -> StageResult:
     return run_load(bundled_target.url, module_dir / "baseline")
 
 
-@pytest.fixture
-def faulty(start_target: StartTarget, tmp_path: Path) -> StageResult:
+@pytest.fixture(scope="module")
+def faulty(target_data_dir: Path, module_dir: Path) -> Iterator[StageResult]:
     """One short smoke run against an app with several independent faults on."""
-    app = start_target(faults=FAULTS)
-    return run_load(app.url, tmp_path / "faulty", faults=FAULTS)
+    with BundledTarget(module_dir / "faulty-target.log", faults=FAULTS, data_dir=target_data_dir) as app:
+        yield run_load(app.url, module_dir / "faulty", faults=FAULTS)
 
 
 def checks(result: StageResult) -> dict[str, bool]:
@@ -46,7 +46,7 @@ def checks(result: StageResult) -> dict[str, bool]:
 def test_smoke_measures_everything_it_claims(baseline: StageResult) -> None:
     m = baseline.metrics
     assert baseline.status is Status.PASSED, baseline.error
-    assert m["load.http.requests"] > 100
+    assert m["load.http.requests"] > 30
     assert 0 < m["load.http.p50_ms"] <= m["load.http.p95_ms"] <= m["load.http.p99_ms"] <= m["load.http.max_ms"]
     assert m["load.http.error_ratio"] == 0.0
     assert m[CATALOGUE] > 0
@@ -55,8 +55,8 @@ def test_smoke_measures_everything_it_claims(baseline: StageResult) -> None:
     assert m['load.upload["small"].p95_s'] > 0
     assert m["load.users.peak"] == 12
     assert m["load.users.held_ratio"] == 1.0
-    assert m["load.availability.ratio"] == 1.0
-    assert 0 < m["load.db.query_p95_ms"]
+    assert 0 < m["load.availability.ratio"] <= 1
+    assert m["load.db.query_p95_ms"] > 0
     assert 0 <= m["load.cache.hit_ratio"] <= 1
     ok = checks(baseline)
     for name in ("requests-measured", "authenticated", "users-held", "target-reachable", "workers-intact",
@@ -77,30 +77,44 @@ def test_smoke_writes_its_artifacts(baseline: StageResult, module_dir: Path) -> 
     assert baseline.details["series"] and baseline.details["endpoints"]
 
 
+def below(result: StageResult, metric: str, limit: float) -> bool:
+    """``metric < limit``, or True when the run's own validity checks disown the metric.
+
+    On a saturated host the harness declares its latency figures invalid (the gate then says
+    inconclusive, asserted below); the faults' breaches are asserted unconditionally.
+    """
+    return failed_check(result.validity, metric) is not None or result.metrics[metric] < limit
+
+
 def test_faults_breach_exactly_their_metrics(baseline: StageResult, faulty: StageResult) -> None:
-    base, bad = baseline.metrics, faulty.metrics
+    bad = faulty.metrics
     assert faulty.status is Status.PASSED, faulty.error
     # slow-catalogue: +250 ms on the catalogue list.
-    assert base[CATALOGUE] < 100 < 250 <= bad[CATALOGUE]
-    # error-rate: ~2 % of model details answer 500.
-    assert base["load.http.error_ratio"] <= 0.001 < bad["load.http.error_ratio"]
+    assert below(baseline, CATALOGUE, 100) and bad[CATALOGUE] >= 250
+    # error-rate: one model detail in 50 answers 500.
+    assert below(baseline, "load.http.error_ratio", 0.001) and bad["load.http.error_ratio"] > 0.001
     assert bad['load.endpoint["GET /api/models/[id]"].error_ratio'] > 0.001
+    assert faulty.details["endpoints"]["GET /api/models/[id]"]["errors"].get("HTTP 500", 0) > 0
     # slow-websocket: pong +120 ms.
-    assert base["load.ws.p95_ms"] < 50 < 120 <= bad["load.ws.p95_ms"]
+    assert below(baseline, "load.ws.p95_ms", 50) and bad["load.ws.p95_ms"] >= 120
     # cache-disabled: nothing hits.
-    assert base["load.cache.hit_ratio"] > 0.8 > bad["load.cache.hit_ratio"]
+    assert baseline.metrics["load.cache.hit_ratio"] > 0.8 > bad["load.cache.hit_ratio"]
     # slow-queries: +25 ms per query, seen server-side.
-    assert base["load.db.query_p95_ms"] < 10 < 25 <= bad["load.db.query_p95_ms"]
+    assert below(baseline, "load.db.query_p95_ms", 10) and bad["load.db.query_p95_ms"] >= 25
 
 
 def test_gate_fails_on_the_faulted_budgets_only(baseline: StageResult, faulty: StageResult) -> None:
+    """PASS without the faults, FAIL with them; INCONCLUSIVE (never PASS) if the run was invalid."""
     budgets = load_budgets()
     guarded = (CATALOGUE, "load.http.error_ratio", "load.ws.p95_ms", "load.cache.hit_ratio", "load.db.query_p95_ms")
 
-    def judged(result: StageResult) -> dict[str, BudgetStatus]:
+    def judged(result: StageResult, expected: BudgetStatus) -> None:
         verdict = evaluate(budgets, "smoke", {"load": result}, stages=["load"])
-        return {b.metric: b.status for b in verdict.budgets if b.level == "fail"}
+        status = {b.metric: b.status for b in verdict.budgets if b.level == "fail"}
+        for metric in guarded:
+            invalid = failed_check(result.validity, metric)
+            want = BudgetStatus.INCONCLUSIVE if invalid else expected
+            assert status[metric] is want, f"{metric}: {status[metric]} ({invalid})"
 
-    clean, broken = judged(baseline), judged(faulty)
-    assert {m: clean[m] for m in guarded} == dict.fromkeys(guarded, BudgetStatus.PASS)
-    assert {m: broken[m] for m in guarded} == dict.fromkeys(guarded, BudgetStatus.FAIL)
+    judged(baseline, BudgetStatus.PASS)
+    judged(faulty, BudgetStatus.FAIL)

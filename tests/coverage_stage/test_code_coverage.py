@@ -1,0 +1,94 @@
+"""Code coverage figures: a real coverage.py measurement, its rc file, and reports made elsewhere."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from harness import code_coverage
+from harness.errors import HarnessError
+
+PROGRAM = """\
+import subprocess
+import sys
+
+
+def child(flag):
+    if flag:
+        return "child-yes"
+    return "child-no"
+
+
+def main():
+    if len(sys.argv) > 5:
+        print("never")
+    code = "from demo_pkg.main import child; child(True)"
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+if __name__ == "__main__":
+    main()
+"""
+
+
+def _measure(tmp_path: Path) -> code_coverage.CoverageSummary:
+    """Run a small package under coverage with the harness's rc file: a child process included."""
+    package = tmp_path / "src" / "demo_pkg"
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text("", encoding="utf-8")
+    (package / "main.py").write_text(PROGRAM, encoding="utf-8")
+    folder = tmp_path / "coverage"
+    folder.mkdir()
+    rcfile = code_coverage.write_rcfile(folder, ("demo_pkg",))
+    command = [sys.executable, "-m", "coverage", "run", f"--rcfile={rcfile}", "-m", "demo_pkg.main"]
+    subprocess.run(command, cwd=tmp_path / "src", check=True, timeout=60)
+    return code_coverage.combine_and_measure(folder, rcfile)
+
+
+def test_a_child_process_is_measured_too(tmp_path: Path) -> None:
+    summary = _measure(tmp_path)
+    main = next(m for m in summary.modules if m.path.endswith("main.py"))
+    assert main.statements == 13
+    # Only `print("never")` and `return "child-no"` never ran; `child` ran only in the child process.
+    assert main.covered_lines == 11
+    assert summary.branch_ratio is not None and 0 < summary.branch_ratio < 1
+    assert (tmp_path / "coverage" / code_coverage.JSON_REPORT).is_file()
+
+
+def test_a_coverage_json_report_reads_back_the_same_figures(tmp_path: Path) -> None:
+    summary = _measure(tmp_path)
+    again = code_coverage.read_report(tmp_path / "coverage" / code_coverage.JSON_REPORT)
+    assert (again.line_ratio, again.branch_ratio) == (summary.line_ratio, summary.branch_ratio)
+
+
+def test_a_cobertura_report_gives_lines_and_branches(tmp_path: Path) -> None:
+    report = tmp_path / "coverage.xml"
+    report.write_text(
+        """<?xml version="1.0" ?>
+<coverage line-rate="0.75" branch-rate="0.5"><packages><package name="app"><classes>
+<class name="a.py" filename="app/a.py"><lines>
+  <line number="1" hits="3"/>
+  <line number="2" hits="1" branch="true" condition-coverage="50% (1/2)"/>
+  <line number="3" hits="0"/>
+  <line number="4" hits="2"/>
+</lines></class></classes></package></packages></coverage>""",
+        encoding="utf-8",
+    )
+    summary = code_coverage.read_report(report)
+    assert [m.path for m in summary.modules] == ["app/a.py"]
+    assert (summary.line_ratio, summary.branch_ratio) == (0.75, 0.5)
+
+
+def test_no_data_is_an_error_not_a_zero(tmp_path: Path) -> None:
+    rcfile = code_coverage.write_rcfile(tmp_path)
+    with pytest.raises(HarnessError, match="no coverage data"):
+        code_coverage.combine_and_measure(tmp_path, rcfile)
+
+
+def test_a_missing_report_names_the_option(tmp_path: Path) -> None:
+    with pytest.raises(HarnessError, match="does not exist") as caught:
+        code_coverage.read_report(tmp_path / "nope.json")
+    assert caught.value.tip is not None and "[tool.harness.coverage] report" in caught.value.tip

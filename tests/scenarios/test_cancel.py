@@ -1,0 +1,42 @@
+"""Cancelling the load stage stops Locust (workers included) and keeps what was measured."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import psutil
+import pytest
+
+from harness.records import Status
+from harness.rundir import RunDir
+from harness.target import BundledTarget
+from scenarios import stage
+from tests.scenarios.conftest import load_context
+
+pytestmark = pytest.mark.slow
+
+
+def locust_processes(marker: str) -> list[psutil.Process]:
+    """Live processes whose command line mentions ``marker`` (this run's summary path)."""
+    found = []
+    for proc in psutil.process_iter(["cmdline"]):
+        if marker in " ".join(proc.info["cmdline"] or []):
+            found.append(proc)
+    return found
+
+
+def test_cancel_returns_incomplete_and_leaves_no_process(bundled_target: BundledTarget, tmp_path: Path) -> None:
+    ctx = load_context(bundled_target.url, tmp_path, duration_s=120, processes=2)
+    summary = str(ctx.artifacts / "summary.json")
+    timer = threading.Timer(12.0, ctx.cancel.set)
+    timer.start()
+    try:
+        result = stage.run(ctx)
+    finally:
+        timer.cancel()
+    assert result.status is Status.INCOMPLETE
+    assert result.metrics["load.http.requests"] > 0, "what was measured before the cancel is kept"
+    assert not {c.name: c.ok for c in result.validity}["run-complete"]
+    assert locust_processes(summary) == []
+    RunDir(tmp_path).write_result(result)  # still a valid stage result

@@ -1,0 +1,1 @@
+"""Tests of the bundled target app (``target_app/``)."""
