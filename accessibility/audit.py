@@ -12,8 +12,10 @@ import json
 import os
 import signal
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from playwright.sync_api import Browser, BrowserContext, Error, Page, sync_playwright
 
@@ -21,7 +23,7 @@ from accessibility.axe_frames import FrameAuditor, axe_options
 from accessibility.crawl import Frontier
 from accessibility.plan import PASSWORD_ENV, USERNAME_ENV, AuditPlan
 from accessibility.states import BY_NAME, State
-from harness.browser import find_browser
+from harness.browser import LAUNCH_ARGS, find_browser
 
 _LINKS = "els => els.map(e => e.href)"
 
@@ -61,10 +63,14 @@ class Session:
         self.page.set_default_timeout(plan.page_timeout_s * 1000)
         self.auditor = FrameAuditor(context, axe_options(plan.tags))
 
-    def audit_page(self, path: str) -> list[str]:
+    def audit_page(self, path: str, *, auth: bool = False) -> list[str]:
         """Audit one page; returns the links on it (empty if it failed)."""
         try:
             response = self.page.goto(self.plan.base_url + path, wait_until="load")
+            if auth and urlsplit(self.page.url).path == "/login":
+                # Auditing the login form in place of the page asked for would look like a pass.
+                self.recorder.failure(path, f"sent to the login page ({self.page.url}): the session was lost")
+                return []
             axe = self.auditor.audit(self.page)
             links: list[str] = self.page.eval_on_selector_all("a[href]", _LINKS)
         except Error as exc:
@@ -102,8 +108,11 @@ def crawl(session: Session, plan: AuditPlan) -> None:
 def log_in(page: Page, base_url: str, username: str, password: str) -> bool:
     """Log in through the login form; True if the app let us in."""
     page.goto(f"{base_url}/login")
-    page.locator("input[name=username]").fill(username)
+    username_field = page.locator("input[name=username]")
     password_field = page.locator("input[name=password]")
+    if not (username_field.count() and password_field.count()):
+        return False  # no login form: fail now rather than wait out the page timeout
+    username_field.fill(username)
     password_field.fill(password)
     with page.expect_navigation():
         password_field.press("Enter")
@@ -123,7 +132,7 @@ def audit_logged_in(browser: Browser, plan: AuditPlan, recorder: Recorder, scrat
             recorder.failure(name, "could not log in (set username/password in [tool.harness.accessibility])")
         return
     for path in plan.auth_pages:
-        session.audit_page(path)
+        session.audit_page(path, auth=True)
     for state in states:
         session.audit_state(state, scratch)
 
@@ -141,10 +150,10 @@ def _logged_in(page: Page, plan: AuditPlan) -> bool:
 def run(plan: AuditPlan, out: Path) -> int:
     """Audit everything in ``plan``; per-target failures are reported, not raised."""
     recorder = Recorder(out)
-    scratch = out / "scratch"
-    scratch.mkdir(exist_ok=True)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(**find_browser().launch_kwargs())
+    with tempfile.TemporaryDirectory(prefix="a11y-") as scratch_dir, sync_playwright() as playwright:
+        scratch = Path(scratch_dir)
+        found = find_browser()
+        browser = playwright.chromium.launch(executable_path=found.executable, args=list(LAUNCH_ARGS))
         try:
             session = Session(browser.new_context(), plan, recorder)
             crawl(session, plan)

@@ -20,8 +20,7 @@ _FRAME_CONTEXTS = "([context, options]) => window.axe.utils.getFrameContexts(con
 _SHADOW_SELECT = "selector => window.axe.utils.shadowSelect(selector)"
 _HAS_AXE = "() => typeof window.axe?.run === 'function'"
 _RUN = "options => window.axe.run(document, options)"
-_FINISH_HAS_AXE = "() => typeof window.axe?.run === 'function'"
-_RUN = "([partials, options]) => window.axe.finishRun(partials, options)"
+_FINISH_RUN = "([partials, options]) => window.axe.finishRun(partials, options)"
 
 
 def axe_options(tags: tuple[str, ...] | list[str]) -> dict[str, Any]:

@@ -22,8 +22,15 @@ REPORTED_TAGS = ("best-practice",)
 """Reported as their own metrics, gated only if a budget names them."""
 
 BUNDLED_PAGES = (
-    "/", "/models", "/models/1", "/login", "/register", "/feedback",
-    "/wiki", "/wiki/getting-started-10", "/beta",
+    "/",
+    "/models",
+    "/models/1",
+    "/login",
+    "/register",
+    "/feedback",
+    "/wiki",
+    "/wiki/getting-started-10",
+    "/beta",
 )
 """Pages of the bundled app anyone may open (the wiki slug is one the seed always creates)."""
 BUNDLED_AUTH_PAGES = ("/dashboard", "/upload", "/wiki/new")
@@ -68,7 +75,16 @@ class AuditPlan:
     def read(cls, path: Path) -> AuditPlan:
         """Load a plan written by `write`."""
         data = json.loads(path.read_text(encoding="utf-8"))
-        return cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in data.items()})
+        return cls(
+            base_url=str(data["base_url"]),
+            pages=tuple(data["pages"]),
+            auth_pages=tuple(data["auth_pages"]),
+            states=tuple(data["states"]),
+            crawl_depth=int(data["crawl_depth"]),
+            max_pages=int(data["max_pages"]),
+            tags=tuple(data["tags"]),
+            page_timeout_s=float(data["page_timeout_s"]),
+        )
 
 
 def options_with_defaults(options: Mapping[str, Any]) -> dict[str, Any]:

@@ -12,7 +12,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Generator, Mapping
 from pathlib import Path
 from typing import IO, Any
 
@@ -36,15 +36,24 @@ def audit_command(plan: Path, out: Path) -> list[str]:
 
 
 def events(
-    command: list[str], *, env: Mapping[str, str], log: Path, timeout_s: float,
-    cancel: threading.Event, outcome: Outcome,
-) -> Iterator[dict[str, Any]]:
+    command: list[str],
+    *,
+    env: Mapping[str, str],
+    log: Path,
+    timeout_s: float,
+    cancel: threading.Event,
+    outcome: Outcome,
+) -> Generator[dict[str, Any], None, None]:
     """Yield the subprocess's JSON events until it exits, the deadline passes or ``cancel`` is set."""
     # The repo root on the path, so the audit imports this checkout whether or not it is installed.
     path = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH", "")) if p)
     with log.open("ab") as stderr:
         process = subprocess.Popen(
-            command, cwd=ROOT, env={**env, "PYTHONPATH": path}, stdout=subprocess.PIPE, stderr=stderr,
+            command,
+            cwd=ROOT,
+            env={**env, "PYTHONPATH": path},
+            stdout=subprocess.PIPE,
+            stderr=stderr,
             start_new_session=True,
         )
         try:
@@ -56,9 +65,12 @@ def events(
 
 
 def _read(
-    process: subprocess.Popen[bytes], stdout: IO[bytes], deadline: float,
-    cancel: threading.Event, outcome: Outcome,
-) -> Iterator[dict[str, Any]]:
+    process: subprocess.Popen[bytes],
+    stdout: IO[bytes],
+    deadline: float,
+    cancel: threading.Event,
+    outcome: Outcome,
+) -> Generator[dict[str, Any], None, None]:
     lines: queue.Queue[bytes] = queue.Queue()
     reader = threading.Thread(target=_pump, args=(stdout, lines), daemon=True)
     reader.start()

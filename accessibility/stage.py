@@ -49,7 +49,6 @@ def run(ctx: StageContext) -> StageResult:
             _fill(ctx, result, summary)
             RunDir(ctx.run_dir).write_result(result)
     _fill(ctx, result, summary)
-    _write_combined(ctx, raw)
     return result.finish(_status(outcome, result, timeout_s, ctx.artifacts / "audit.log"))
 
 
@@ -63,8 +62,8 @@ def _planned(plan: AuditPlan) -> float | None:
 def _apply(ctx: StageContext, summary: AuditSummary, raw: Path, event: dict[str, object]) -> None:
     """Fold one event of the audit subprocess into the summary."""
     if event["event"] == "audited":
-        data = json.loads((raw / str(event["file"])).read_text(encoding="utf-8"))
-        summary.add(AuditRecord(**data))
+        file = raw / str(event["file"])
+        summary.add(AuditRecord(**json.loads(file.read_text(encoding="utf-8"))), _relative(ctx, file))
         ctx.progress.advance()
     elif event["event"] == "failed":
         summary.add_failure(str(event["name"]), str(event["error"]))
@@ -79,8 +78,7 @@ def _fill(ctx: StageContext, result: StageResult, summary: AuditSummary) -> None
     result.validity = validity(summary)
     result.details = summary.details()
     result.artifacts = {
-        "raw_axe_results": _relative(ctx, ctx.artifacts / "raw"),
-        "axe_results": _relative(ctx, ctx.artifacts / "axe-results.json"),
+        "axe_results": _relative(ctx, ctx.artifacts / "raw"),
         "audit_log": _relative(ctx, ctx.artifacts / "audit.log"),
         "plan": _relative(ctx, ctx.artifacts / "plan.json"),
     }
@@ -119,12 +117,6 @@ def _log_tail(path: Path, lines: int = 15) -> str:
     with contextlib.suppress(OSError):
         return "\n".join(path.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:])
     return ""
-
-
-def _write_combined(ctx: StageContext, raw: Path) -> None:
-    """All raw axe results in one file (the per-target files stay for partial runs)."""
-    records = [json.loads(p.read_text(encoding="utf-8")) for p in sorted(raw.glob("[0-9]*.json"))]
-    (ctx.artifacts / "axe-results.json").write_text(json.dumps(records), encoding="utf-8")
 
 
 def _relative(ctx: StageContext, path: Path) -> str:

@@ -24,8 +24,8 @@ class AuditSummary:
     rules_applied: set[str] = dataclasses.field(default_factory=set)
     passes: int = 0
 
-    def add(self, record: AuditRecord) -> None:
-        """Fold one page's or state's axe results in."""
+    def add(self, record: AuditRecord, artifact: str = "") -> None:
+        """Fold one page's or state's axe results in (``artifact``: its raw JSON, run-relative)."""
         axe = record.axe
         for rule in axe["violations"]:
             target = self.findings if is_gated(rule.get("tags", [])) else self.best_practice
@@ -34,7 +34,9 @@ class AuditSummary:
         applied = (r["id"] for group in ("passes", "violations", "incomplete") for r in axe[group])
         self.rules_applied.update(applied)
         self.passes += len(axe["passes"])
-        self.audited.append({"name": record.name, "kind": record.kind, "url": record.url, "status": record.status})
+        self.audited.append(
+            {"name": record.name, "kind": record.kind, "url": record.url, "status": record.status, "artifact": artifact}
+        )
 
     def add_failure(self, name: str, error: str) -> None:
         """A page or state that could not be audited (navigation timeout, a script step failed)."""
@@ -52,13 +54,15 @@ class AuditSummary:
         for impact in IMPACTS:
             metrics[f"a11y.violations.{impact}"] = gated[impact]
             metrics[f"a11y.best_practice.violations.{impact}"] = advisory[impact]
-        metrics.update({
-            "a11y.incomplete": len(self.incomplete),
-            "a11y.pages.audited": self.count("page"),
-            "a11y.states.audited": self.count("state"),
-            "a11y.rules.applied": len(self.rules_applied),
-            "a11y.passes": self.passes,
-        })
+        metrics.update(
+            {
+                "a11y.incomplete": len(self.incomplete),
+                "a11y.pages.audited": self.count("page"),
+                "a11y.states.audited": self.count("state"),
+                "a11y.rules.applied": len(self.rules_applied),
+                "a11y.passes": self.passes,
+            }
+        )
         return metrics
 
     def details(self) -> dict[str, Any]:
@@ -80,8 +84,14 @@ def _incomplete(record: AuditRecord, rules: list[dict[str, Any]]) -> list[dict[s
             continue
         for node in rule["nodes"]:
             selector = normalise_selector(selector_text(node["target"]))
-            items.setdefault((rule["id"], selector), {
-                "rule": rule["id"], "page": record.name, "selector": selector,
-                "help_url": rule.get("helpUrl", ""), "html": str(node.get("html", ""))[:200],
-            })
+            items.setdefault(
+                (rule["id"], selector),
+                {
+                    "rule": rule["id"],
+                    "page": record.name,
+                    "selector": selector,
+                    "help_url": rule.get("helpUrl", ""),
+                    "html": str(node.get("html", ""))[:200],
+                },
+            )
     return list(items.values())

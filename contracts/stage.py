@@ -3,6 +3,13 @@
 Flow: load and check the schema -> resolve the operation filter -> log in (or take a token) ->
 run the Schemathesis CLI with a fixed seed and structured reports -> read its NDJSON events and
 JSON report -> one finding per (check, operation), metrics, validity, JUnit.
+
+Options (``[tool.harness.contracts]`` or ``-o contracts.KEY=VALUE``): ``seed``, ``max_examples``
+(smoke 5, deeper profiles 100), ``workers``, ``phases``, ``checks`` (default ``all``),
+``include`` / ``exclude`` (regexes on ``METHOD /path``), ``continue_on_failure``, ``timeout_s``
+(watchdog), ``max_time_s`` (Schemathesis keeps fuzzing until spent: soak), ``request_timeout_s``,
+``username`` / ``password`` (default: the bundled app's demo user; or ``HARNESS_API_TOKEN``),
+``login_path``, ``probe_path``, ``token_pointer``, ``logout_regex``.
 """
 
 from __future__ import annotations
@@ -34,26 +41,32 @@ def run(ctx: StageContext) -> StageResult:
     except AuthError as exc:
         return ctx.result(status=Status.ERROR, started_at=started, error=exc.render()).finish()
     settings = dataclasses.replace(settings, exclude=settings.exclude + plan.excluded(auth_options))
+    _check_filter(schema, settings)
     files = runner.RunFiles(ctx.artifacts)
     schema_source.save(schema, files.schema)
     runner.write_config(files, settings, plan.config_toml(schema.bearer_scheme(), auth_options))
+    result = _test(ctx, files, settings, plan)
+    result.started_at = started
+    return result.finish()
+
+
+def _test(ctx: StageContext, files: runner.RunFiles, settings: RunSettings, plan: AuthPlan) -> StageResult:
+    """Run Schemathesis and turn its reports into the stage result."""
     cmd = runner.command(files, ctx.target.url, settings)
-    ctx.progress.start(f"contracts: Schemathesis on {len(schema.operations)} operations (seed {settings.seed})")
+    ctx.progress.start(f"contracts: Schemathesis (seed {settings.seed})")
     runner.run(ctx, cmd, files, plan.env(), settings.timeout_s)
     try:
         report = summary.read(files.summary, _log_tail(files.log))
     except HarnessError:
         if not ctx.cancel.is_set():
             raise
-        return ctx.result(status=Status.INCOMPLETE, started_at=started, error="interrupted").finish()
+        return ctx.result(status=Status.INCOMPLETE, error="interrupted before Schemathesis wrote its report")
     seen = events.read(files.events)
     junit_path = junit.write(ctx.artifacts / "junit.xml", seen)
-    result = _result(ctx, settings, report, seen)
-    result.started_at = started
-    result.details.update(_details(settings, plan, cmd))
-    result.details["not_applicable"] = [f"{e.label}: {e.message}" for e in seen.not_applicable]
+    result = _result(ctx, report, seen)
+    result.details.update(_details(settings, plan, cmd, seen))
     result.artifacts.update(_artifacts(ctx.run_dir, files, junit_path))
-    return result.finish()
+    return result
 
 
 def _check_filter(schema: schema_source.ApiSchema, settings: RunSettings) -> None:
@@ -69,9 +82,7 @@ def _check_filter(schema: schema_source.ApiSchema, settings: RunSettings) -> Non
     )
 
 
-def _result(
-    ctx: StageContext, settings: RunSettings, report: summary.RunSummary, seen: events.Observations
-) -> StageResult:
+def _result(ctx: StageContext, report: summary.RunSummary, seen: events.Observations) -> StageResult:
     found = findings.to_findings(seen.failures)
     result = ctx.result(
         status=_status(ctx, found, report),
@@ -131,8 +142,9 @@ def _validity(report: summary.RunSummary, seen: events.Observations) -> list[Val
     ]
 
 
-def _details(settings: RunSettings, plan: AuthPlan, cmd: list[str]) -> dict[str, object]:
+def _details(settings: RunSettings, plan: AuthPlan, cmd: list[str], seen: events.Observations) -> dict[str, object]:
     return {
+        "not_applicable": [f"{e.label}: {e.message}" for e in seen.not_applicable],
         "seed": settings.seed,
         "settings": dataclasses.asdict(settings),
         "auth": plan.method,

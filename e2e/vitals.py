@@ -27,7 +27,6 @@ DEFAULT_PAGES = ("/", "/models", "/models/[id]", "/wiki", "/feedback", "/beta", 
 """Page names; ``[id]`` is a seeded model, found through the API, so names stay stable."""
 
 METRICS = ("ttfb_ms", "fcp_ms", "lcp_ms", "cls", "load_ms", "inp_ms")
-_SETTLE_MS = 250
 _TIMEOUT_MS = 30_000
 
 _READ_JS = """() => {
@@ -36,8 +35,9 @@ _READ_JS = """() => {
   return {ttfb_ms: nav.responseStart, load_ms: nav.loadEventEnd, fcp_ms: v.fcp, lcp_ms: v.lcp,
           cls: v.cls, inp_ms: v.inp};
 }"""
-# Event Timing entries are queued after the next paint: two frames later they have arrived.
-_NEXT_PAINTS_JS = "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))"
+# Paint, LCP and Event Timing entries are queued after the next paint and delivered to observers
+# in a task: two frames plus a short timer later they have all arrived.
+_SETTLE_JS = "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(r, 50))))"
 
 
 @dataclasses.dataclass
@@ -72,10 +72,9 @@ def load_once(browser: Browser, base_url: str, path: str, probe: str) -> dict[st
         if response is None or response.status >= 400:
             raise RuntimeError(f"GET {path} answered {response.status if response else 'nothing'}")
         page.wait_for_function("() => performance.getEntriesByType('navigation')[0].loadEventEnd > 0")
-        page.wait_for_timeout(_SETTLE_MS)
+        page.evaluate(_SETTLE_JS)
         interact(page)
-        page.evaluate(_NEXT_PAINTS_JS)
-        page.wait_for_timeout(_SETTLE_MS)
+        page.evaluate(_SETTLE_JS)
         raw: dict[str, float | None] = page.evaluate(_READ_JS)
         return {metric: _rounded(raw[metric]) for metric in METRICS}
     finally:

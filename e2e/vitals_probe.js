@@ -1,7 +1,7 @@
 // Installed before any page script (context.add_init_script): collects Web Vitals as the
 // browser reports them, using the same definitions as Google's web-vitals library.
 (() => {
-  const v = { fcp: null, lcp: null, cls: 0, inp: null, interactions: 0 };
+  const v = { fcp: null, lcp: null, cls: 0, inp: null };
   window.__harnessVitals = v;
   const observe = (type, callback, extra) => {
     try {
@@ -31,7 +31,6 @@
   // still has a measured interaction.
   const interaction = (e) => {
     if (e.entryType === "event" && !e.interactionId) return;
-    v.interactions += 1;
     v.inp = Math.max(v.inp || 0, e.duration);
   };
   observe("event", interaction, { durationThreshold: 16 });

@@ -10,6 +10,8 @@ For a target the harness does not launch, `read_report` takes a Cobertura XML or
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+import importlib.util
 import json
 import warnings
 from collections.abc import Sequence
@@ -99,6 +101,23 @@ def write_rcfile(folder: Path, source: Sequence[str] = BUNDLED_SOURCE) -> Path:
     path = folder / RCFILE
     atomic.write_text(path, text)
     return path
+
+
+def source_digests(packages: Sequence[str]) -> dict[str, str]:
+    """SHA-256 of every ``.py`` file of the measured packages, to detect edits during a run."""
+    digests: dict[str, str] = {}
+    for name in packages:
+        spec = importlib.util.find_spec(name)
+        for folder in (spec.submodule_search_locations or []) if spec else []:
+            for file in sorted(Path(folder).rglob("*.py")):
+                digests[str(file)] = hashlib.sha256(file.read_bytes()).hexdigest()
+    return digests
+
+
+def changed_sources(before: dict[str, str], packages: Sequence[str]) -> list[str]:
+    """Files whose content differs from ``before`` (coverage.py maps line numbers onto the file as it is now)."""
+    after = source_digests(packages)
+    return sorted(path for path in before.keys() | after.keys() if before.get(path) != after.get(path))
 
 
 def data_files(folder: Path) -> list[Path]:

@@ -50,13 +50,14 @@ class CoverageSession:
         self.operations: dict[str, str] = {}
         self.seen: dict[str, set[str]] = {}
         self.problems: list[str] = []
+        self.source = tuple(self.options.get("source", code_coverage.BUNDLED_SOURCE))
+        self.digests: dict[str, str] = {}
         self._before: ops.Counts | None = None
 
-    def rcfile_for_bundled(self) -> Path | None:
-        """Write the rc file the bundled target runs under (only with ``--coverage``)."""
-        if self.settings.coverage:
-            source = tuple(self.options.get("source", code_coverage.BUNDLED_SOURCE))
-            self.rcfile = code_coverage.write_rcfile(self.folder, source)
+    def rcfile_for_bundled(self) -> Path:
+        """Write the rc file the bundled target runs under, and fingerprint the code it measures."""
+        self.rcfile = code_coverage.write_rcfile(self.folder, self.source)
+        self.digests = code_coverage.source_digests(self.source)
         return self.rcfile
 
     def attach(self, target_url: str, openapi: str) -> None:
@@ -86,7 +87,7 @@ class CoverageSession:
 
     def result(self, *, complete: bool) -> StageResult:
         """Combine the coverage data (the target is stopped by now) and build ``coverage.json``."""
-        result = StageResult(stage=STAGE, status=Status.PASSED, target_url=self.target_url, profile=self.settings.profile)
+        result = StageResult(STAGE, Status.PASSED, target_url=self.target_url, profile=self.settings.profile)
         result.tool_versions["coverage"] = coverage.__version__
         self._code(result)
         self._operations(result)
@@ -115,6 +116,11 @@ class CoverageSession:
         detail = f"{len(summary.modules)} modules, {summary.statements} statements from {summary.source}"
         detail += "".join(f"; coverage.py warned: {text}" for text in summary.warnings)
         result.validity.append(ValidityCheck("code-coverage-measured", ok, detail, LINE_METRICS))
+        if self.digests:
+            changed = code_coverage.changed_sources(self.digests, self.source)
+            why = f"target source edited during the run, so lines map wrongly: {', '.join(changed[:5])}"
+            check = ValidityCheck("target-source-unchanged", not changed, why if changed else "unchanged", LINE_METRICS)
+            result.validity.append(check)
         for name, value in zip(LINE_METRICS, (summary.line_ratio, summary.branch_ratio), strict=True):
             if value is not None:
                 result.metrics[name] = value

@@ -99,7 +99,7 @@ def target_session(state: RunState) -> Iterator[None]:
         _attach_coverage(state)
         yield
         return
-    coverage_data = state.run.artifacts("coverage") / ".coverage" if settings.coverage else None
+    coverage_data = state.run.artifacts("coverage") / ".coverage" if state.coverage else None
     rcfile = state.coverage.rcfile_for_bundled() if state.coverage else None
     app = BundledTarget(
         state.run.path / TARGET_LOG,

@@ -63,6 +63,15 @@ def metrics(summary: dict[str, Any]) -> dict[str, float]:
     return out
 
 
+def knee(steps: list[dict[str, Any]], p95_limit_ms: float, error_limit: float) -> dict[str, float] | None:
+    """The highest step (users, requests/s) still within both limits; None if none was."""
+    within = [s for s in steps if s["p95_ms"] <= p95_limit_ms and s["error_ratio"] <= error_limit]
+    if not within:
+        return None
+    best = max(within, key=lambda s: s["users"])
+    return {"load.stress.knee_users": float(best["users"]), "load.stress.knee_rps": best["rps"]}
+
+
 def server_metrics(before: prometheus.Samples, after: prometheus.Samples) -> dict[str, float]:
     """Database query p95 and cache hit ratio from the deltas between two scrapes."""
     out: dict[str, float] = {}
@@ -74,6 +83,14 @@ def server_metrics(before: prometheus.Samples, after: prometheus.Samples) -> dic
     if hits + misses > 0:
         out["load.cache.hit_ratio"] = hits / (hits + misses)
     return out
+
+
+def server_details(before: prometheus.Samples, after: prometheus.Samples) -> dict[str, Any]:
+    """Cache hits and misses by cache (diagnostics for a low hit ratio)."""
+    hits = prometheus.delta_by(before, after, "cache_hits_total", "cache")
+    misses = prometheus.delta_by(before, after, "cache_misses_total", "cache")
+    return {"cache": {name: {"hits": hits.get(name, 0.0), "misses": misses.get(name, 0.0)}
+                      for name in sorted(set(hits) | set(misses))}}
 
 
 def generator_health(summary: dict[str, Any]) -> dict[str, float]:

@@ -14,10 +14,10 @@ SORT_WEIGHTS = (50, 15, 30, 5)
 """Most visitors keep the default order or look at what is popular."""
 PAGE_WEIGHTS = (70, 20, 10)
 """Pages 1, 2, 3: few visitors page far."""
-POPULARITY_SKEW = 3.0
+POPULARITY_SKEW = 4.0
 """Model popularity is long-tailed: ``index = n * u**skew`` puts most views on a few models."""
 SEARCH_TERMS = ("robot", "dragon", "lamp", "gear", "castle", "vase", "low-poly", "tiny", "hinge")
-MAX_IDS = 100
+MAX_IDS = 60
 """The models visitors actually open: the first few catalogue pages (popularity is long-tailed)."""
 
 
@@ -45,6 +45,11 @@ class ModelIds:
         if not self._ids:
             return 1
         return self._ids[int(len(self._ids) * random.random() ** POPULARITY_SKEW)]
+
+
+def popular(items: tuple[str, ...]) -> str:
+    """One of ``items``, the first ones far more often (long-tailed popularity)."""
+    return items[int(len(items) * random.random() ** POPULARITY_SKEW)]
 
 
 def catalogue_query() -> str:

@@ -16,7 +16,7 @@ from typing import Any
 from locust import events
 from locust.env import Environment
 
-from scenarios import options
+from scenarios import options, webui
 from scenarios.shapes import ProfileShape
 from scenarios.upload_user import Uploader
 from scenarios.users import CatalogueBrowser, FeedbackSender, Member, Searcher, WikiEditor
@@ -34,11 +34,11 @@ __all__ = [
 ]
 
 
-@events.init_command_line_parser.add_listener
+@events.init_command_line_parser.add_listener  # type: ignore[untyped-decorator]
 def _add_arguments(parser: Any) -> None:
     options.add_arguments(parser)
 
 
-@events.init.add_listener
+@events.init.add_listener  # type: ignore[untyped-decorator]
 def _on_init(environment: Environment, **_: Any) -> None:
-    options.configure(environment)
+    webui.install(environment, options.configure(environment))

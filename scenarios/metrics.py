@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +54,8 @@ class Collector:
     """1-minute load average per CPU, once a second: a co-located target starves above ~1."""
     started_at: float | None = None
     finished_at: float | None = None
+    refresh_profile: Callable[[], Profile] | None = None
+    """Re-reads the profile at each test start (the web UI can change it)."""
     _sampler: gevent.Greenlet | None = None
 
     @property
@@ -83,7 +86,9 @@ class Collector:
 
     def on_test_start(self, **_: Any) -> None:
         """Start the clocks, the generator-health greenlets and (not on workers) the probes."""
-        self.started_at = time.time()
+        if self.refresh_profile is not None:
+            self.profile = self.refresh_profile()
+        self.recorder, self.users, self.started_at = Recorder(), [], time.time()
         self.lag.start()
         self.cpu.start()
         if not self.is_worker:
@@ -173,6 +178,7 @@ class Collector:
             "http": summary.http_summary(self.recorder, window),
             **summary.families(self.recorder),
             "series": summary.series(self.recorder, self.users, started),
+            "steps": summary.steps(self.recorder, self.users),
             "users": summary.users_summary(self.users, self.profile.requested_users),
             "generator": {
                 "processes": {k: g.summary() for k, g in self.generators.items()},
@@ -202,10 +208,14 @@ def install(env: Environment, profile: Profile, summary_path: Path | None) -> Co
     """Create this process's collector and hook it onto Locust's events."""
     collector = Collector(env, profile, summary_path)
     events = env.events
-    events.request.add_listener(collector.on_request)
-    events.test_start.add_listener(collector.on_test_start)
-    events.report_to_master.add_listener(collector.on_report_to_master)
-    events.worker_report.add_listener(collector.on_worker_report)
-    events.worker_connect.add_listener(collector.on_worker_connect)
-    events.quit.add_listener(collector.on_quit)
+    hooks: list[tuple[Any, Any]] = [
+        (events.request, collector.on_request),
+        (events.test_start, collector.on_test_start),
+        (events.report_to_master, collector.on_report_to_master),
+        (events.worker_report, collector.on_worker_report),
+        (events.worker_connect, collector.on_worker_connect),
+        (events.quit, collector.on_quit),
+    ]
+    for hook, listener in hooks:
+        hook.add_listener(listener)
     return collector

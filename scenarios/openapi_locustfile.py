@@ -12,7 +12,7 @@ from typing import Any
 from locust import events
 from locust.env import Environment
 
-from scenarios import options
+from scenarios import options, webui
 from scenarios.openapi_user import OpenApiUser, load_document, operations
 from scenarios.shapes import ProfileShape
 
@@ -21,20 +21,20 @@ __all__ = ["OpenApiUser", "ProfileShape"]
 log = logging.getLogger(__name__)
 
 
-@events.init_command_line_parser.add_listener
+@events.init_command_line_parser.add_listener  # type: ignore[untyped-decorator]
 def _add_arguments(parser: Any) -> None:
     options.add_arguments(parser)
 
 
-@events.init.add_listener
+@events.init.add_listener  # type: ignore[untyped-decorator]
 def _on_init(environment: Environment, **_: Any) -> None:
-    opts = environment.parsed_options
+    opts = options.parsed(environment)
     profile = options.profile_of(environment)
     source = opts.harness_openapi or f"{(environment.host or '').rstrip('/')}/openapi.json"
     OpenApiUser.operations = operations(load_document(source))
-    OpenApiUser.think_scale = opts.harness_think_scale
+    OpenApiUser.think_scale = options.think_scale(environment, profile)
     if not OpenApiUser.operations:
         # Loudly: a run without operations would measure nothing and must not look green.
         log.error("no usable GET operations in %s", source)
         environment.process_exit_code = 1
-    options.collector_for(environment, profile)
+    webui.install(environment, options.collector_for(environment, profile))

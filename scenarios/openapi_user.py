@@ -41,10 +41,10 @@ class Operation:
 def example(param: dict[str, Any]) -> str:
     """A value for a parameter: its example, the schema's example, enum, default, or a made-up one."""
     schema = param.get("schema") or {}
+    named: dict[str, Any] = param.get("examples") or {}
     for candidate in (
         param.get("example"),
-        next(iter((param.get("examples") or {}).values()), {}).get("value") if isinstance(param.get("examples"), dict)
-        else None,
+        next((e.get("value") for e in named.values() if isinstance(e, dict)), None),
         (schema.get("examples") or [None])[0],
         schema.get("example"),
         (schema.get("enum") or [None])[0],

@@ -6,6 +6,7 @@ set them too (the password only that way, so it never appears in a process list)
 
 from __future__ import annotations
 
+import argparse
 from pathlib import Path
 from typing import Any
 
@@ -31,8 +32,8 @@ def add_arguments(parser: Any) -> None:
                        include_in_web_ui=True, help="peak users, rescaling the profile (0: profile's own)")
     group.add_argument("--harness-duration-s", type=float, default=0.0, env_var="HARNESS_LOAD_DURATION_S",
                        include_in_web_ui=True, help="total seconds, rescaling the profile (0: profile's own)")
-    group.add_argument("--harness-think-scale", type=float, default=1.0, env_var="HARNESS_LOAD_THINK_SCALE",
-                       help="multiply every think time and pacing interval, e.g. 0.25")
+    group.add_argument("--harness-think-scale", type=float, default=0.0, env_var="HARNESS_LOAD_THINK_SCALE",
+                       help="multiply every think time and pacing interval, e.g. 0.25 (0: the profile's)")
     group.add_argument("--harness-summary", default="", env_var="HARNESS_LOAD_SUMMARY",
                        help="where the master writes summary.json (histograms, series, validity data)")
     group.add_argument("--harness-username", default="demo", env_var="HARNESS_LOAD_USERNAME",
@@ -45,29 +46,46 @@ def add_arguments(parser: Any) -> None:
                        help="size of the rare large upload (0: 1 MB for smoke, 50 MB otherwise)")
 
 
+def parsed(env: Environment) -> argparse.Namespace:
+    """Locust's parsed options (always there once `events.init` fires from the command line)."""
+    if env.parsed_options is None:
+        raise RuntimeError("the harness locustfiles need Locust's command-line options")
+    opts: argparse.Namespace = env.parsed_options
+    return opts
+
+
 def profile_of(env: Environment) -> profiles.Profile:
     """The chosen (and rescaled) profile, handed to the shape."""
-    opts = env.parsed_options
+    opts = parsed(env)
     profile = profiles.build(opts.harness_profile, opts.harness_users or None, opts.harness_duration_s or None)
     if isinstance(env.shape_class, shapes.ProfileShape):
         env.shape_class.profile = profile
     return profile
 
 
+def think_scale(env: Environment, profile: profiles.Profile) -> float:
+    """``--harness-think-scale``, else the profile's own."""
+    return float(parsed(env).harness_think_scale or profile.think_scale)
+
+
 def collector_for(env: Environment, profile: profiles.Profile) -> metrics.Collector:
     """Install the metrics collector, writing the summary where ``--harness-summary`` says."""
-    summary = env.parsed_options.harness_summary
-    return metrics.install(env, profile, Path(summary) if summary else None)
+    summary = parsed(env).harness_summary
+    collector = metrics.install(env, profile, Path(summary) if summary else None)
+    # The web UI may change --harness-profile/-users/-duration-s between init and each start.
+    collector.refresh_profile = lambda: profile_of(env)
+    return collector
 
 
 def configure(env: Environment) -> metrics.Collector:
     """`events.init` listener of the marketplace locustfile: profile, user knobs, collector."""
-    opts = env.parsed_options
+    opts = parsed(env)
     profile = profile_of(env)
-    MarketplaceUser.think_scale = WebsocketListener.think_scale = opts.harness_think_scale
+    MarketplaceUser.think_scale = WebsocketListener.think_scale = think_scale(env, profile)
     MarketplaceUser.username, MarketplaceUser.password = opts.harness_username, opts.harness_password
     default_kb = SMOKE_LARGE_UPLOAD_KB if profile.name == "smoke" else LARGE_UPLOAD_KB
     Uploader.large_bytes = (opts.harness_large_upload_kb or default_kb) * 1024
+    Uploader.first_after_s = profile.warmup_s
     # Fixed counts so even a 10-user smoke run has a websocket listener and an uploader.
     WebsocketListener.fixed_count = max(1, round(profile.requested_users * 0.05))
     Uploader.fixed_count = max(1, round(profile.requested_users * 0.02))

@@ -30,6 +30,8 @@ class Profile:
     warmup_s: float
     paced_only: bool = False
     """Open-model approximation: only constant-pacing users, so the arrival rate is fixed."""
+    think_scale: float = 1.0
+    """Multiplies every think time and pacing interval (smoke packs a steady state into seconds)."""
 
     @property
     def duration_s(self) -> float:
@@ -60,7 +62,11 @@ def _steps(start: int, step: int, count: int, hold_s: float) -> tuple[Stage, ...
 
 
 PROFILES: dict[str, Profile] = {
-    "smoke": Profile("smoke", (Stage(2, 10, 10), Stage(13, 10, 10, hold=True)), warmup_s=4),
+    # Smoke: a pull-request check. 20 quick-clicking users for 20 s reach the target's steady
+    # state (warm caches) after a 6 s warm-up, so every load budget is judged in seconds.
+    "smoke": Profile(
+        "smoke", (Stage(2, 20, 20), Stage(18, 20, 20, hold=True)), warmup_s=6, think_scale=0.25
+    ),
     "load": Profile("load", (Stage(30, 100, 5), Stage(270, 100, 5, hold=True)), warmup_s=30),
     "peak": Profile("peak", (Stage(40, 1000, 25), Stage(80, 1000, 25, hold=True)), warmup_s=45),
     "stress": Profile("stress", (Stage(10, 50, 10), *_steps(100, 100, 15, 30)), warmup_s=10),
@@ -70,6 +76,9 @@ PROFILES: dict[str, Profile] = {
         warmup_s=10,
     ),
     "soak": Profile("soak", (Stage(30, 50, 5), Stage(1770, 50, 5, hold=True)), warmup_s=30),
+    # Resilience: steady load while the stage restarts the bundled target once (SIGKILL) and the
+    # availability probe times the way back to healthy (load.recovery_s).
+    "resilience": Profile("resilience", (Stage(10, 50, 10), Stage(80, 50, 10, hold=True)), warmup_s=10),
     "arrival-rate": Profile(
         "arrival-rate", (Stage(5, 50, 20), Stage(55, 50, 20, hold=True)), warmup_s=5, paced_only=True
     ),

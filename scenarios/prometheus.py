@@ -40,6 +40,16 @@ def delta(before: Samples, after: Samples, name: str) -> float:
     return sum(v - before.get(k, 0.0) for k, v in after.items() if k.startswith(name + "{"))
 
 
+def delta_by(before: Samples, after: Samples, name: str, label: str) -> dict[str, float]:
+    """Increase of a counter per value of one label (values like ``model:42`` grouped as ``model``)."""
+    out: dict[str, float] = defaultdict(float)
+    for key, value in after.items():
+        if key.startswith(name + "{"):
+            group = (_label(key, label) or "").split(":", 1)[0]
+            out[group] += value - before.get(key, 0.0)
+    return dict(out)
+
+
 def bucket_deltas(before: Samples, after: Samples, histogram: str) -> list[tuple[float, float]]:
     """Cumulative ``(le, count)`` increases of a histogram, summed over other labels, sorted by le."""
     sums: dict[float, float] = defaultdict(float)

@@ -15,11 +15,15 @@ class ProfileShape(LoadTestShape):
     profile: Profile | None = None
     """Set by the locustfile on init (the shape is instantiated before options are known)."""
 
+    def elapsed(self) -> float:
+        """Seconds since the shape started."""
+        return float(self.get_run_time())  # type: ignore[no-untyped-call]
+
     def tick(self) -> tuple[int, float] | tuple[int, float, list[Any] | None] | None:
         """The users and spawn rate for now, or None when the profile is over."""
         if self.profile is None:
             return None
-        current = self.profile.stage_at(self.get_run_time())
+        current = self.profile.stage_at(self.elapsed())
         if current is None:
             return None
         stage, _ = current
@@ -32,7 +36,7 @@ class ProfileShape(LoadTestShape):
         """Users the current stage asks for, whether it is a hold stage, and seconds into it."""
         if self.profile is None:
             return 0, False, 0.0
-        t = self.get_run_time()
+        t = self.elapsed()
         current = self.profile.stage_at(t)
         if current is None:
             return 0, False, 0.0

@@ -22,6 +22,7 @@ from harness.records import StageResult, Status
 from harness.rundir import RunDir
 from harness.stages import StageContext
 from scenarios import adapter, process, profiles, prometheus
+from scenarios.resilience import RestartInjector
 
 WARM_MARKER = "warmup.done"
 """Must match `scenarios.metrics.WARM_MARKER` (that module runs only inside Locust)."""
@@ -30,6 +31,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 LOCUSTFILES = {"marketplace": HERE / "locustfile.py", "openapi": HERE / "openapi_locustfile.py"}
 DEADLINE_MARGIN_S = 90.0
+RESTART_AFTER_WARMUP_S = 20.0
 PARTIAL_EVERY_S = 5.0
 
 
@@ -37,12 +39,17 @@ def run(ctx: StageContext) -> StageResult:
     """Run the profile against the target and report its metrics and validity checks."""
     result = ctx.result(status=Status.INCOMPLETE, tool_versions=_versions())
     opts = ctx.options
-    profile = profiles.build(ctx.profile, opts.get("users"), opts.get("duration_s"))
+    try:
+        profile = profiles.build(ctx.profile, opts.get("users"), opts.get("duration_s"))
+    except ValueError as exc:
+        result.error = str(exc)
+        return _finish(ctx, result, Status.ERROR)
     summary_path = ctx.artifacts / "summary.json"
     for stale in (summary_path, summary_path.with_name(WARM_MARKER)):
         stale.unlink(missing_ok=True)
     ctx.progress.start(f"load: {profile.name} profile, {profile.requested_users} users", profile.duration_s)
     scrapes = {"start": _scrape(ctx.target.url)}
+    fault = RestartInjector(ctx, RESTART_AFTER_WARMUP_S if profile.name == "resilience" else None)
     outcome = process.run(
         _command(ctx, summary_path),
         env=_env(opts),
@@ -50,8 +57,9 @@ def run(ctx: StageContext) -> StageResult:
         log_path=ctx.artifacts / "locust.log",
         deadline_s=profile.duration_s + DEADLINE_MARGIN_S,
         cancel=ctx.cancel,
-        on_tick=_ticker(ctx, result, summary_path, scrapes),
+        on_tick=_ticker(ctx, result, summary_path, scrapes, fault),
     )
+    fault.join()
     after = _scrape(ctx.target.url)
     # Server-side deltas start where the warm-up ended (or at the start if it never did).
     before = scrapes.get("warm", scrapes["start"])
@@ -61,6 +69,10 @@ def run(ctx: StageContext) -> StageResult:
         return _finish(ctx, result, Status.INCOMPLETE if outcome.cancelled else Status.ERROR)
     complete = not (outcome.cancelled or outcome.timed_out)
     _fill(ctx, result, summary, before, after, complete=complete)
+    if fault.done:
+        # The probe's longest outage spans the injected restart: kill to healthy again.
+        result.metrics["load.recovery_s"] = summary["availability"]["longest_outage_s"]
+        result.details["restart"] = {"injected_at": fault.injected_at, "error": fault.error}
     if not complete:
         result.error = "cancelled" if outcome.cancelled else "Locust overran its deadline and was stopped"
         return _finish(ctx, result, Status.INCOMPLETE)
@@ -109,13 +121,18 @@ def _fill(
     """Metrics, validity checks, details and artifact paths from one summary."""
     scraped = before is not None and after is not None
     result.metrics = adapter.metrics(summary)
+    server: dict[str, Any] = {}
     if before is not None and after is not None:
         result.metrics.update(adapter.server_metrics(before, after))
+        server = adapter.server_details(before, after)
     workers = int(ctx.options.get("processes") or 0)
     host = urllib.parse.urlsplit(ctx.target.url).hostname or ""
     local = ctx.target.bundled or host in ("127.0.0.1", "localhost", "::1")
     result.validity = adapter.validity(summary, workers, scraped, local_target=local, complete=complete)
-    result.details = _details(summary)
+    result.details = _details(summary) | {"server": server, "steps": summary.get("steps", [])}
+    if ctx.profile == "stress":
+        limits = (float(ctx.options.get("knee_p95_ms", 100)), float(ctx.options.get("knee_error_ratio", 0.001)))
+        result.metrics.update(adapter.knee(summary.get("steps", []), *limits) or {})
     result.artifacts = {
         p.name: str(p.relative_to(ctx.run_dir)) for p in sorted(ctx.artifacts.iterdir()) if p.is_file()
     }
@@ -137,7 +154,11 @@ def _details(summary: dict[str, Any]) -> dict[str, Any]:
 
 
 def _ticker(
-    ctx: StageContext, result: StageResult, summary_path: Path, scrapes: dict[str, prometheus.Samples | None]
+    ctx: StageContext,
+    result: StageResult,
+    summary_path: Path,
+    scrapes: dict[str, prometheus.Samples | None],
+    fault: RestartInjector,
 ) -> Any:
     """A tick callback: scrape /metrics when the warm-up ends; save partial results as they come."""
     state = {"mtime": 0.0, "at": time.monotonic()}
@@ -147,6 +168,7 @@ def _ticker(
         ctx.progress.advance(process.POLL_S)
         if "warm" not in scrapes and marker.exists():
             scrapes["warm"] = _scrape(ctx.target.url)
+            fault.warm()
         if time.monotonic() - state["at"] < PARTIAL_EVERY_S or not summary_path.exists():
             return
         state["at"] = time.monotonic()

@@ -128,3 +128,24 @@ def families(rec: Recorder) -> dict[str, Any]:
         "ws": hdr.summarize(hdr.merge(hdr.new(), ws)) if ws else None,
         "upload": {name: hdr.summarize(h) for name, h in uploads.items()},
     }
+
+
+def steps(rec: Recorder, users: list[UserSample]) -> list[dict[str, Any]]:
+    """Exact figures per hold stage (merged per-second histograms): the stress profile's steps."""
+    groups: dict[int, list[int]] = {}
+    for sample in users:
+        if sample.hold and sample.into_stage_s >= HOLD_GRACE_S and int(sample.at) in rec.seconds:
+            groups.setdefault(sample.expected, []).append(int(sample.at))
+    rows = []
+    for expected, seconds in sorted(groups.items()):
+        merged = hdr.merge(hdr.new(), [rec.seconds[s].hist for s in seconds])
+        requests = sum(rec.seconds[s].requests for s in seconds)
+        failures = sum(rec.seconds[s].failures for s in seconds)
+        rows.append({
+            "users": expected,
+            "seconds": len(seconds),
+            "rps": requests / len(seconds),
+            "error_ratio": failures / requests if requests else 0.0,
+            "p95_ms": hdr.percentile_ms(merged, 95),
+        })
+    return rows

@@ -10,6 +10,7 @@ import functools
 import random
 import uuid
 
+import gevent
 from locust import task
 
 from scenarios.users import MarketplaceUser
@@ -35,16 +36,24 @@ def multipart_body(size: int) -> bytes:
 
 
 class Uploader(MarketplaceUser):
-    """Signed in: uploads a model, checks it was published, and deletes it again."""
+    """Signed in: uploads a model now and then and checks it was published.
+
+    Uploads are rare next to page views (each one also invalidates the target's catalogue
+    cache), so an uploader thinks 30-90 s between them. Its first upload lands just after the
+    warm-up, so even a short smoke run measures one per uploader.
+    """
 
     weight = 1
-    think_s = (4.0, 12.0)
+    think_s = (30.0, 90.0)
+    first_after_s = 0.0
+    """Set to the profile's warm-up on init."""
     large_bytes = 50 * 1024 * 1024
     large_share = 0.05
 
     def on_start(self) -> None:
-        """Sign in first."""
+        """Sign in, then wait for the end of the warm-up."""
         self.login()
+        gevent.sleep(self.first_after_s + random.uniform(0.0, 2.0) * self.think_scale)
 
     @task
     def upload(self) -> None:
@@ -62,6 +71,7 @@ class Uploader(MarketplaceUser):
                      "X-Request-Id": uuid.uuid4().hex},
             context={"upload_class": size_class},
         )
-        if body is not None:
-            # Keep the target's disk flat across long runs.
+        if body is not None and size_class == "large":
+            # Keep the target's disk flat across long runs (small files are left: deleting
+            # would only double the cache invalidations).
             self.client.delete(f"/api/models/{body['id']}", name="/api/models/[id]")

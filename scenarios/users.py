@@ -7,7 +7,7 @@
 | Member            | 2      | signed in: reads models, sometimes rates or comments        |
 | WikiEditor        | 1      | signed in: reads wiki pages, rarely edits one               |
 | FeedbackSender    | 1      | sends feedback and beta sign-ups                            |
-| Uploader          | fixed  | signed in: small files often, a large one rarely            |
+| Uploader          | fixed  | signed in: a small file every minute or so, rarely a large one |
 | WebsocketListener | fixed  | websocket ping/pong round trips (see `ws_user`)             |
 
 Every request has a stable name (``/api/models/[id]``) and a semantic check: a fast wrong
@@ -27,7 +27,7 @@ from typing import Any
 from locust import FastHttpUser, task
 from locust.exception import StopUser
 
-from scenarios.catalogue import CATEGORIES, SEARCH_TERMS, SORTS, ModelIds, catalogue_query
+from scenarios.catalogue import CATEGORIES, SEARCH_TERMS, ModelIds, catalogue_query, popular
 
 log = logging.getLogger(__name__)
 
@@ -143,13 +143,13 @@ class Searcher(MarketplaceUser):
     @task(3)
     def search(self) -> None:
         """A free-text search."""
-        self.get_json(f"/api/models?q={random.choice(SEARCH_TERMS)}", "/api/models?q", expect=("items",))
+        self.get_json(f"/api/models?q={popular(SEARCH_TERMS)}", "/api/models?q", expect=("items",))
 
     @task(2)
     def filter_category(self) -> None:
-        """A category filter with a sort and a minimum rating."""
+        """A category filter with a minimum rating, sorted and paged like the catalogue."""
         self.get_json(
-            f"/api/models?category={random.choice(CATEGORIES)}&min_rating=3&sort={random.choice(SORTS)}",
+            f"/api/models?category={popular(CATEGORIES)}&min_rating=3&{catalogue_query()}",
             "/api/models?category",
             expect=("items",),
         )
@@ -164,7 +164,7 @@ class Member(MarketplaceUser):
         """Sign in first."""
         self.login()
 
-    @task(20)
+    @task(40)
     def read(self) -> None:
         """A model and its ratings."""
         model = self.any_model_id()

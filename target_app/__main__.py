@@ -14,15 +14,20 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--host", default="127.0.0.1", help="bind address (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8000, help="TCP port, e.g. 8000")
     parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
-    parser.add_argument("--faults", default=None,
-                        help="comma-separated fault switches, e.g. slow-catalogue,error-rate "
-                             "(default: $TARGET_FAULTS)")
-    parser.add_argument("--data-dir", default=None,
-                        help="database and uploads folder (default: $TARGET_DATA_DIR or "
-                             "~/.cache/harness-target-app)")
+    parser.add_argument(
+        "--faults",
+        default=None,
+        help="comma-separated fault switches, e.g. slow-catalogue,error-rate (default: $TARGET_FAULTS)",
+    )
+    parser.add_argument(
+        "--data-dir",
+        default=None,
+        help="database and uploads folder (default: $TARGET_DATA_DIR or ~/.cache/harness-target-app)",
+    )
     parser.add_argument("--log-level", default="info", help="uvicorn log level")
-    parser.add_argument("--list-faults", action="store_true",
-                        help="print one fault per line (name<TAB>description) and exit")
+    parser.add_argument(
+        "--list-faults", action="store_true", help="print one fault per line (name<TAB>description) and exit"
+    )
     return parser
 
 
@@ -40,8 +45,14 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     from target_app.server import serve
 
-    serve(host=args.host, port=args.port, workers=args.workers, faults=args.faults,
-          data_dir=args.data_dir, log_level=args.log_level)
+    serve(
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        faults=args.faults,
+        data_dir=args.data_dir,
+        log_level=args.log_level,
+    )
     return 0
 
 

@@ -40,9 +40,7 @@ def get_ctx(conn: HTTPConnection) -> AppContext:
     return ctx
 
 
-async def in_session(
-    ctx: AppContext, fn: Callable[Concatenate[Session, P], T], *args: P.args, **kwargs: P.kwargs
-) -> T:
+async def in_session(ctx: AppContext, fn: Callable[Concatenate[Session, P], T], *args: P.args, **kwargs: P.kwargs) -> T:
     """Run ``fn(session, ...)`` in a worker thread inside one transaction."""
 
     def work() -> T:
@@ -52,9 +50,7 @@ async def in_session(
     return await run_in_threadpool(work)
 
 
-async def cached_json(
-    ctx: AppContext, namespace: str, suffix: str, produce: Callable[[Session], object]
-) -> bytes:
+async def cached_json(ctx: AppContext, namespace: str, suffix: str, produce: Callable[[Session], object]) -> bytes:
     """JSON bytes from the cache, or produced in a session and cached."""
     cache = ctx.cache
 

@@ -33,9 +33,7 @@ def make_engine(url: str, *, instrument: bool = True, slow_queries: bool = False
     """A pooled engine; if instrumented, queries are timed into ``db_query_duration_seconds``."""
     is_sqlite = url.startswith("sqlite")
     connect_args = {"check_same_thread": False} if is_sqlite else {}
-    engine = create_engine(
-        url, connect_args=connect_args, pool_size=20, max_overflow=20, pool_pre_ping=not is_sqlite
-    )
+    engine = create_engine(url, connect_args=connect_args, pool_size=20, max_overflow=20, pool_pre_ping=not is_sqlite)
     if is_sqlite:
         event.listen(engine, "connect", _sqlite_pragmas)
     if instrument:
@@ -80,6 +78,6 @@ class Database:
         try:
             with self.engine.connect() as conn:
                 conn.execute(text("SELECT 1"))
-        except Exception:  # readiness boundary: any failure means "not ready"
+        except Exception:  # noqa: BLE001 - readiness boundary: any failure means "not ready"
             return False
         return True

@@ -12,9 +12,7 @@ FAULTS: dict[str, str] = {
     "missing-security-headers": (
         "drops CSP, X-Content-Type-Options, X-Frame-Options, Referrer-Policy, Permissions-Policy"
     ),
-    "a11y-regression": (
-        "catalogue page: an image without alt, an unlabelled search input, low-contrast text"
-    ),
+    "a11y-regression": ("catalogue page: an image without alt, an unlabelled search input, low-contrast text"),
     "broken-upload": "the /upload form's submit answers a 500 error page (the API upload works)",
     "slow-websocket": "websocket pong replies are delayed by about 120 ms",
     "cache-disabled": "the cache never hits (every lookup is a miss)",

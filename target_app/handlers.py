@@ -27,14 +27,17 @@ def wants_html(path: str) -> bool:
     return not path.startswith(MACHINE_PREFIXES)
 
 
-def error_response(request: Request, status: int, detail: str,
-                   headers: dict[str, str] | None = None) -> Response:
+def error_response(request: Request, status: int, detail: str, headers: dict[str, str] | None = None) -> Response:
     """A JSON ``{"detail": ...}`` or the error page."""
     if wants_html(request.url.path):
-        context = {"status": status, "reason": HTTPStatus(status).phrase, "detail": detail,
-                   "user": None, "faults": frozenset()}
-        return TEMPLATES.TemplateResponse(request, "error.html", context, status_code=status,
-                                          headers=headers)
+        context = {
+            "status": status,
+            "reason": HTTPStatus(status).phrase,
+            "detail": detail,
+            "user": None,
+            "faults": frozenset(),
+        }
+        return TEMPLATES.TemplateResponse(request, "error.html", context, status_code=status, headers=headers)
     return JSONResponse({"detail": detail}, status_code=status, headers=headers)
 
 
@@ -58,9 +61,9 @@ def allowed_methods(request: Request) -> str:
     """Every method some route serves at this path (Starlette lists only the first route's)."""
     routes = request.app.router.routes
     allowed = [
-        method for method in CANDIDATE_METHODS
-        if any(route.matches({**request.scope, "method": method})[0] is Match.FULL
-               for route in routes)
+        method
+        for method in CANDIDATE_METHODS
+        if any(route.matches({**request.scope, "method": method})[0] is Match.FULL for route in routes)
     ]
     return ", ".join(allowed)
 

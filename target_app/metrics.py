@@ -21,11 +21,40 @@ from prometheus_client import (
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 HTTP_BUCKETS = (
-    0.001, 0.0025, 0.005, 0.0075, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
+    0.001,
+    0.0025,
+    0.005,
+    0.0075,
+    0.01,
+    0.025,
+    0.05,
+    0.075,
+    0.1,
+    0.25,
+    0.5,
+    1,
+    2.5,
+    5,
+    10,
 )
 DB_BUCKETS = (
-    0.0005, 0.001, 0.002, 0.003, 0.005, 0.0075, 0.01, 0.015, 0.02, 0.025, 0.03, 0.04, 0.05,
-    0.075, 0.1, 0.25, 1,
+    0.0005,
+    0.001,
+    0.002,
+    0.003,
+    0.005,
+    0.0075,
+    0.01,
+    0.015,
+    0.02,
+    0.025,
+    0.03,
+    0.04,
+    0.05,
+    0.075,
+    0.1,
+    0.25,
+    1,
 )
 SIZE_BUCKETS = tuple(float(1024 * 4**n) for n in range(11))  # 1 KiB … 1 GiB
 
@@ -35,9 +64,7 @@ HTTP_DURATION = Histogram(
     ["method", "route", "status"],
     buckets=HTTP_BUCKETS,
 )
-DB_QUERY_DURATION = Histogram(
-    "db_query_duration_seconds", "Database query duration", buckets=DB_BUCKETS
-)
+DB_QUERY_DURATION = Histogram("db_query_duration_seconds", "Database query duration", buckets=DB_BUCKETS)
 CACHE_HITS = Counter("cache_hits_total", "Cache lookups that hit", ["cache"])
 CACHE_MISSES = Counter("cache_misses_total", "Cache lookups that missed", ["cache"])
 WS_LATENCY = Histogram(
@@ -101,6 +128,4 @@ class RequestMetricsMiddleware:
 
     @staticmethod
     def _observe(scope: Scope, status: int, started: float) -> None:
-        HTTP_DURATION.labels(scope["method"], route_template(scope), str(status)).observe(
-            time.perf_counter() - started
-        )
+        HTTP_DURATION.labels(scope["method"], route_template(scope), str(status)).observe(time.perf_counter() - started)

@@ -10,11 +10,20 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from target_app.errors import PayloadTooLargeError
 from target_app.uploads import MAX_UPLOAD_BYTES, MiB
 
-CSP = "; ".join((
-    "default-src 'self'", "script-src 'self'", "style-src 'self'", "img-src 'self' data:",
-    "connect-src 'self'", "font-src 'self'", "object-src 'none'", "base-uri 'self'",
-    "form-action 'self'", "frame-ancestors 'none'",
-))
+CSP = "; ".join(
+    (
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "connect-src 'self'",
+        "font-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    )
+)
 # The headers the ``missing-security-headers`` fault drops.
 GUARDED_HEADERS = {
     "content-security-policy": CSP,
@@ -36,8 +45,7 @@ class SecurityHeadersMiddleware:
 
     def __init__(self, app: ASGIApp, *, drop_guarded: bool = False) -> None:
         self.app = app
-        self.headers = dict(ISOLATION_HEADERS) if drop_guarded else {**GUARDED_HEADERS,
-                                                                     **ISOLATION_HEADERS}
+        self.headers = dict(ISOLATION_HEADERS) if drop_guarded else {**GUARDED_HEADERS, **ISOLATION_HEADERS}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -53,8 +61,7 @@ class SecurityHeadersMiddleware:
                     headers.setdefault(name, value)
                 if https:
                     headers.setdefault("strict-transport-security", HSTS)
-                headers.setdefault("cache-control",
-                                   "public, max-age=3600" if static else "no-store")
+                headers.setdefault("cache-control", "public, max-age=3600" if static else "no-store")
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
@@ -97,8 +104,15 @@ class BodyLimitMiddleware:
 
 async def _reject(send: Send, limit: int) -> None:
     body = json.dumps({"detail": f"Request body is larger than {limit // MiB} MB"}).encode()
-    await send({"type": "http.response.start", "status": 413,
-                "headers": [(b"content-type", b"application/json"),
-                            (b"content-length", str(len(body)).encode()),
-                            (b"connection", b"close")]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 413,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+                (b"connection", b"close"),
+            ],
+        }
+    )
     await send({"type": "http.response.body", "body": body})

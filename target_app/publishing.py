@@ -40,8 +40,7 @@ def validate_upload(form: ReceivedForm) -> tuple[UploadFields, ReceivedFile, Fil
     except ValidationError as exc:
         errors += [{**e, "loc": ("body", *e["loc"])} for e in exc.errors(include_url=False)]
     if form.file is None:
-        errors.append({"type": "missing", "loc": ("body", "file"), "msg": "Field required",
-                       "input": None})
+        errors.append({"type": "missing", "loc": ("body", "file"), "msg": "Field required", "input": None})
     if errors or fields is None or form.file is None:
         raise RequestValidationError(errors)
     file_format = format_from_upload(form.file.filename, form.file.content_type)
@@ -50,11 +49,23 @@ def validate_upload(form: ReceivedForm) -> tuple[UploadFields, ReceivedFile, Fil
     return fields, form.file, file_format
 
 
-def _store(session: Session, user: User, fields: UploadFields, received: ReceivedFile,
-           file_format: FileFormat, upload_dir: os.PathLike[str], site_url: str) -> ModelDetail:
-    new = NewModel(title=fields.title, description=fields.description,
-                   category=fields.category.value, license=fields.license.value,
-                   file_format=file_format.value, size_bytes=received.size)
+def _store(
+    session: Session,
+    user: User,
+    fields: UploadFields,
+    received: ReceivedFile,
+    file_format: FileFormat,
+    upload_dir: os.PathLike[str],
+    site_url: str,
+) -> ModelDetail:
+    new = NewModel(
+        title=fields.title,
+        description=fields.description,
+        category=fields.category.value,
+        license=fields.license.value,
+        file_format=file_format.value,
+        size_bytes=received.size,
+    )
     model = create_model(session, user, new)
     final_path = os.path.join(upload_dir, f"{model.id}.{file_format.value}")
     os.replace(received.path, final_path)
@@ -63,22 +74,24 @@ def _store(session: Session, user: User, fields: UploadFields, received: Receive
     return get_model(session, model.id, site_url)
 
 
-async def publish(
-    ctx: AppContext, form: ReceivedForm, user: User, site_url: str, started: float
-) -> ModelDetail:
+async def publish(ctx: AppContext, form: ReceivedForm, user: User, site_url: str, started: float) -> ModelDetail:
     """Validate, store and announce an upload; the received file is removed on any failure."""
     try:
         fields, received, file_format = validate_upload(form)
-        detail = await in_session(ctx, _store, user, fields, received, file_format,
-                                  ctx.settings.upload_dir, site_url)
+        detail = await in_session(ctx, _store, user, fields, received, file_format, ctx.settings.upload_dir, site_url)
     except BaseException:
         form.discard()
         raise
     UPLOAD_SIZE.observe(received.size)
     UPLOAD_DURATION.observe(time.perf_counter() - started)
     await invalidate(ctx, "catalogue", "analytics")
-    await ctx.hub.broadcast({
-        "type": "model.created", "model_id": detail.id, "title": detail.title,
-        "author": detail.author, "url": f"/models/{detail.id}",
-    })
+    await ctx.hub.broadcast(
+        {
+            "type": "model.created",
+            "model_id": detail.id,
+            "title": detail.title,
+            "author": detail.author,
+            "url": f"/models/{detail.id}",
+        }
+    )
     return detail

@@ -32,17 +32,29 @@ def _obj(model_id: int) -> bytes:
 
 
 def _ply(model_id: int) -> bytes:
-    head = ["ply", "format ascii 1.0", f"comment model {model_id}", "element vertex 4",
-            "property float x", "property float y", "property float z", "element face 4",
-            "property list uchar int vertex_indices", "end_header"]
+    head = [
+        "ply",
+        "format ascii 1.0",
+        f"comment model {model_id}",
+        "element vertex 4",
+        "property float x",
+        "property float y",
+        "property float z",
+        "element face 4",
+        "property list uchar int vertex_indices",
+        "end_header",
+    ]
     body = [f"{x} {y} {z}" for x, y, z in _scaled(model_id)]
     body += [f"3 {a} {b} {c}" for a, b, c in _FACES]
     return ("\n".join(head + body) + "\n").encode()
 
 
 def _gltf(model_id: int) -> bytes:
-    doc = {"asset": {"version": "2.0", "generator": "target_app seed"},
-           "scenes": [{"nodes": [0]}], "nodes": [{"name": f"model{model_id}"}]}
+    doc = {
+        "asset": {"version": "2.0", "generator": "target_app seed"},
+        "scenes": [{"nodes": [0]}],
+        "nodes": [{"name": f"model{model_id}"}],
+    }
     return json.dumps(doc).encode()
 
 

@@ -73,7 +73,7 @@ class ModelSummary(BaseModel):
     title: str
     category: CategorySlug
     file_format: FileFormat
-    rating_avg: float | None = Field(description="Mean score 1–5, null when unrated")
+    rating_avg: float | None = Field(description="Mean score from 1 to 5, null when unrated")
     rating_count: int
     downloads: int
     author: str

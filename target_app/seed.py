@@ -35,8 +35,21 @@ SEED_VERSION = "1"
 EPOCH = datetime(2024, 1, 1, tzinfo=UTC)
 N_USERS, N_MODELS, N_WIKI = 400, 5000, 60
 ADJECTIVES = (
-    "Low-poly", "Detailed", "Articulated", "Modular", "Printable", "Rigged", "Stylised", "Tiny",
-    "Parametric", "Sculpted", "Vintage", "Futuristic", "Hollow", "Textured", "Foldable",
+    "Low-poly",
+    "Detailed",
+    "Articulated",
+    "Modular",
+    "Printable",
+    "Rigged",
+    "Stylised",
+    "Tiny",
+    "Parametric",
+    "Sculpted",
+    "Vintage",
+    "Futuristic",
+    "Hollow",
+    "Textured",
+    "Foldable",
 )
 NOUNS = {
     "characters": ("Knight", "Robot", "Wizard", "Dragon", "Astronaut"),
@@ -53,14 +66,25 @@ NOUNS = {
     "mechanical": ("Gearbox", "Bearing", "Planetary Gear", "Hinge", "Pulley"),
 }
 PHRASES = (
-    "Prints without supports.", "Tested at 0.2 mm layer height.", "Game-ready topology.",
-    "Includes a UV-unwrapped texture.", "Scaled in millimetres.", "Great first print.",
-    "Needs a brim on glass beds.", "Looks best in silk filament.", "Watertight mesh.",
+    "Prints without supports.",
+    "Tested at 0.2 mm layer height.",
+    "Game-ready topology.",
+    "Includes a UV-unwrapped texture.",
+    "Scaled in millimetres.",
+    "Great first print.",
+    "Needs a brim on glass beds.",
+    "Looks best in silk filament.",
+    "Watertight mesh.",
 )
 COMMENTS = (
-    "Printed beautifully, thanks!", "Which slicer settings did you use?", "Great detail.",
-    "Had to scale it to 120% but it works.", "Love this one.", "Supports were tricky.",
-    "Using it in my game jam project.", "The topology is very clean.",
+    "Printed beautifully, thanks!",
+    "Which slicer settings did you use?",
+    "Great detail.",
+    "Had to scale it to 120% but it works.",
+    "Love this one.",
+    "Supports were tricky.",
+    "Using it in my game jam project.",
+    "The topology is very clean.",
 )
 
 
@@ -94,9 +118,7 @@ def ensure_seeded(engine: Engine, data_dir: Path) -> bool:
 def _advance_sequences(session: Session) -> None:
     """Rows seeded with explicit ids leave PostgreSQL's sequences behind; catch them up."""
     for table in ("models", "wiki_pages"):
-        session.execute(text(
-            f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}))"
-        ))
+        session.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}))"))
 
 
 def _insert(session: Session, table: type[Base], rows: list[dict[str, Any]]) -> None:
@@ -109,11 +131,21 @@ def _seed(session: Session, rng: random.Random) -> None:
     _insert(session, Category, categories)
     category_ids = dict(session.execute(select(Category.slug, Category.id)).tuples().all())
     shared_hash = hash_password("seeded-user-password")
-    users = [{"username": DEMO_USERNAME, "email": "demo@example.com",
-              "password_hash": hash_password(DEMO_PASSWORD), "created_at": EPOCH}]
+    users = [
+        {
+            "username": DEMO_USERNAME,
+            "email": "demo@example.com",
+            "password_hash": hash_password(DEMO_PASSWORD),
+            "created_at": EPOCH,
+        }
+    ]
     users += [
-        {"username": f"maker{i:03d}", "email": f"maker{i:03d}@example.com",
-         "password_hash": shared_hash, "created_at": EPOCH + timedelta(hours=i)}
+        {
+            "username": f"maker{i:03d}",
+            "email": f"maker{i:03d}@example.com",
+            "password_hash": shared_hash,
+            "created_at": EPOCH + timedelta(hours=i),
+        }
         for i in range(1, N_USERS)
     ]
     _insert(session, User, users)
@@ -122,15 +154,32 @@ def _seed(session: Session, rng: random.Random) -> None:
     _insert(session, Rating, ratings)
     _insert(session, Comment, comments)
     _seed_wiki(session, rng, user_ids)
-    _insert(session, Feedback, [
-        {"message": f"Feedback #{i}: {rng.choice(PHRASES)}", "email": None,
-         "category": rng.choice(("general", "bug", "feature")),
-         "created_at": EPOCH + timedelta(days=i)} for i in range(200)
-    ])
-    _insert(session, BetaSignup, [
-        {"email": f"tester{i:03d}@example.com", "platform": rng.choice(("windows", "linux", "web")),
-         "reason": None, "created_at": EPOCH + timedelta(days=i)} for i in range(100)
-    ])
+    _insert(
+        session,
+        Feedback,
+        [
+            {
+                "message": f"Feedback #{i}: {rng.choice(PHRASES)}",
+                "email": None,
+                "category": rng.choice(("general", "bug", "feature")),
+                "created_at": EPOCH + timedelta(days=i),
+            }
+            for i in range(200)
+        ],
+    )
+    _insert(
+        session,
+        BetaSignup,
+        [
+            {
+                "email": f"tester{i:03d}@example.com",
+                "platform": rng.choice(("windows", "linux", "web")),
+                "reason": None,
+                "created_at": EPOCH + timedelta(days=i),
+            }
+            for i in range(100)
+        ],
+    )
 
 
 def _seed_models(
@@ -146,45 +195,82 @@ def _seed_models(
         created = EPOCH + timedelta(minutes=97 * model_id)
         raters = rng.sample(user_ids, rng.randint(0, 8))
         scores = [rng.randint(2, 5) for _ in raters]
-        ratings += [{"model_id": model_id, "user_id": u, "score": s, "created_at": created}
-                    for u, s in zip(raters, scores, strict=True)]
+        ratings += [
+            {"model_id": model_id, "user_id": u, "score": s, "created_at": created}
+            for u, s in zip(raters, scores, strict=True)
+        ]
         n_comments = rng.randint(0, 4)
-        comments += [{"model_id": model_id, "user_id": rng.choice(user_ids),
-                      "body": rng.choice(COMMENTS), "created_at": created + timedelta(hours=j + 1)}
-                     for j in range(n_comments)]
-        models.append({
-            "id": model_id,
-            "title": f"{rng.choice(ADJECTIVES)} {rng.choice(NOUNS[slug])} {model_id}",
-            "description": " ".join(rng.sample(PHRASES, 3)),
-            "category_id": category_ids[slug], "author_id": rng.choice(user_ids),
-            "file_format": file_format, "license": rng.choice(licenses),
-            "size_bytes": len(sample_file(model_id, file_format)), "file_path": None,
-            "downloads": rng.randint(0, 20000),
-            "rating_sum": sum(scores), "rating_count": len(scores),
-            "rating_avg": round(sum(scores) / len(scores), 2) if scores else None,
-            "comment_count": n_comments, "created_at": created,
-        })
+        comments += [
+            {
+                "model_id": model_id,
+                "user_id": rng.choice(user_ids),
+                "body": rng.choice(COMMENTS),
+                "created_at": created + timedelta(hours=j + 1),
+            }
+            for j in range(n_comments)
+        ]
+        models.append(
+            {
+                "id": model_id,
+                "title": f"{rng.choice(ADJECTIVES)} {rng.choice(NOUNS[slug])} {model_id}",
+                "description": " ".join(rng.sample(PHRASES, 3)),
+                "category_id": category_ids[slug],
+                "author_id": rng.choice(user_ids),
+                "file_format": file_format,
+                "license": rng.choice(licenses),
+                "size_bytes": len(sample_file(model_id, file_format)),
+                "file_path": None,
+                "downloads": rng.randint(0, 20000),
+                "rating_sum": sum(scores),
+                "rating_count": len(scores),
+                "rating_avg": round(sum(scores) / len(scores), 2) if scores else None,
+                "comment_count": n_comments,
+                "created_at": created,
+            }
+        )
     _insert(session, Model3D, models)
     return ratings, comments
 
 
 def _seed_wiki(session: Session, rng: random.Random, user_ids: list[int]) -> None:
-    topics = ("Getting Started", "Slicer Settings", "Supports", "File Formats", "Licensing",
-              "Bed Adhesion", "Resin Printing", "Texturing", "Rigging Basics", "Photogrammetry")
+    topics = (
+        "Getting Started",
+        "Slicer Settings",
+        "Supports",
+        "File Formats",
+        "Licensing",
+        "Bed Adhesion",
+        "Resin Printing",
+        "Texturing",
+        "Rigging Basics",
+        "Photogrammetry",
+    )
     pages, revisions = [], []
     for page_id in range(1, N_WIKI + 1):
         title = f"{topics[page_id % len(topics)]} {page_id}"
         n_revs = rng.randint(1, 3)
         for rev in range(1, n_revs + 1):
-            revisions.append({
-                "page_id": page_id, "revision": rev, "title": title,
-                "body": f"{title}, revision {rev}.\n\n" + " ".join(rng.sample(PHRASES, 4)),
-                "author_id": rng.choice(user_ids),
-                "created_at": EPOCH + timedelta(days=page_id, hours=rev),
-            })
+            revisions.append(
+                {
+                    "page_id": page_id,
+                    "revision": rev,
+                    "title": title,
+                    "body": f"{title}, revision {rev}.\n\n" + " ".join(rng.sample(PHRASES, 4)),
+                    "author_id": rng.choice(user_ids),
+                    "created_at": EPOCH + timedelta(days=page_id, hours=rev),
+                }
+            )
         last = revisions[-1]
-        pages.append({"id": page_id, "slug": title.lower().replace(" ", "-"), "title": title,
-                      "body": last["body"], "revision": n_revs, "author_id": last["author_id"],
-                      "updated_at": last["created_at"]})
+        pages.append(
+            {
+                "id": page_id,
+                "slug": title.lower().replace(" ", "-"),
+                "title": title,
+                "body": last["body"],
+                "revision": n_revs,
+                "author_id": last["author_id"],
+                "updated_at": last["created_at"],
+            }
+        )
     _insert(session, WikiPage, pages)
     _insert(session, WikiRevision, revisions)

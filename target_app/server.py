@@ -13,9 +13,7 @@ from target_app.faults import parse_faults
 APP_FACTORY = "target_app.app:create_app"
 
 
-def configure_environment(
-    faults: Iterable[str] | str | None, data_dir: str | Path | None, workers: int
-) -> None:
+def configure_environment(faults: Iterable[str] | str | None, data_dir: str | Path | None, workers: int) -> None:
     """Pass settings to the app (and its worker processes) through ``TARGET_*`` variables."""
     if faults is not None:
         os.environ["TARGET_FAULTS"] = ",".join(sorted(parse_faults(faults)))
@@ -56,8 +54,14 @@ def serve(
     seed_once()
     try:
         uvicorn.run(
-            APP_FACTORY, factory=True, host=host, port=port, workers=workers,
-            server_header=False, proxy_headers=False, log_level=log_level,
+            APP_FACTORY,
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            server_header=False,
+            proxy_headers=False,
+            log_level=log_level,
             timeout_graceful_shutdown=5,
         )
     finally:

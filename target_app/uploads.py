@@ -63,9 +63,12 @@ class _Receiver:
 
     def callbacks(self) -> dict[str, object]:
         return {
-            "on_part_begin": self._part_begin, "on_header_field": self._header_field_data,
-            "on_header_value": self._header_value_data, "on_header_end": self._header_end,
-            "on_headers_finished": self._headers_finished, "on_part_data": self._part_data,
+            "on_part_begin": self._part_begin,
+            "on_header_field": self._header_field_data,
+            "on_header_value": self._header_value_data,
+            "on_header_end": self._header_end,
+            "on_headers_finished": self._headers_finished,
+            "on_part_data": self._part_data,
             "on_part_end": self._part_end,
         }
 
@@ -141,7 +144,10 @@ def _boundary(request: Request) -> bytes:
 
 
 async def receive_form(
-    request: Request, dest_dir: Path, *, file_field: str = "file",
+    request: Request,
+    dest_dir: Path,
+    *,
+    file_field: str = "file",
     max_file_bytes: int = MAX_UPLOAD_BYTES,
 ) -> ReceivedForm:
     """Stream a multipart body: text fields in memory (small), the file part to ``dest_dir``."""

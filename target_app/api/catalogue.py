@@ -41,20 +41,26 @@ UPLOAD_BODY: dict[str, Any] = {
                 "type": "object",
                 "required": ["file", "title", "category"],
                 "properties": {
-                    "file": {"type": "string", "format": "binary",
-                             "description": ".stl .obj .glb .gltf .fbx .3mf .ply, up to 500 MB"},
-                    **UploadFields.model_json_schema(
-                        ref_template="#/components/schemas/{model}")["properties"],
+                    "file": {
+                        "type": "string",
+                        "format": "binary",
+                        "description": ".stl .obj .glb .gltf .fbx .3mf .ply, up to 500 MB",
+                    },
+                    **UploadFields.model_json_schema(ref_template="#/components/schemas/{model}")["properties"],
                 },
             },
-            "encoding": {"file": {"contentType": "model/stl, model/obj, model/gltf-binary, "
-                                                 "model/gltf+json, model/3mf, application/x-ply"}},
+            "encoding": {
+                "file": {
+                    "contentType": "model/stl, model/obj, model/gltf-binary, "
+                    "model/gltf+json, model/3mf, application/x-ply"
+                }
+            },
         }
     },
 }
 
 
-def catalogue_query(
+async def catalogue_query(
     q: Annotated[str | None, Query(max_length=100, description="Search in titles")] = None,
     category: CategorySlug | None = None,
     file_format: FileFormat | None = None,
@@ -65,9 +71,13 @@ def catalogue_query(
 ) -> catalogue.CatalogueQuery:
     """Query parameters of a catalogue listing (shared with the catalogue page)."""
     return catalogue.CatalogueQuery(
-        q=q or None, category=category.value if category else None,
-        file_format=file_format.value if file_format else None, min_rating=min_rating,
-        sort=sort, page=page, per_page=per_page,
+        q=q or None,
+        category=category.value if category else None,
+        file_format=file_format.value if file_format else None,
+        min_rating=min_rating,
+        sort=sort,
+        page=page,
+        per_page=per_page,
     )
 
 
@@ -78,14 +88,14 @@ async def catalogue_page(ctx: AppContext, query: catalogue.CatalogueQuery) -> by
     """Cached JSON of a catalogue page (the ``slow-catalogue`` fault adds its delay here)."""
     if ctx.has("slow-catalogue"):
         await asyncio.sleep(SLOW_CATALOGUE_DELAY_S)
-    return await cached_json(ctx, "catalogue", "list:" + query.cache_suffix(),
-                             lambda s: catalogue.list_models(s, query))
+    return await cached_json(
+        ctx, "catalogue", "list:" + query.cache_suffix(), lambda s: catalogue.list_models(s, query)
+    )
 
 
 async def model_detail(ctx: AppContext, model_id: int, site_url: str) -> bytes:
     """Cached JSON of a model's detail."""
-    return await cached_json(ctx, f"model:{model_id}", site_url,
-                             lambda s: catalogue.get_model(s, model_id, site_url))
+    return await cached_json(ctx, f"model:{model_id}", site_url, lambda s: catalogue.get_model(s, model_id, site_url))
 
 
 def site_url(request: Request) -> str:
@@ -155,9 +165,10 @@ async def delete_model(model_id: ModelId, user: CurrentUser, ctx: Ctx) -> Respon
     "/models/{model_id}/download",
     response_class=Response,
     responses={
-        200: {"description": "The model file",
-              "content": {"application/octet-stream": {"schema": {"type": "string",
-                                                                  "format": "binary"}}}},
+        200: {
+            "description": "The model file",
+            "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
+        },
         **errors(404),
     },
 )
@@ -166,7 +177,9 @@ async def download_model(model_id: ModelId, ctx: Ctx) -> Response:
     model = await in_session(ctx, catalogue.record_download, model_id)
     filename = f"model-{model.id}.{model.file_format}"
     if model.file_path:
-        return FileResponse(model.file_path, media_type="application/octet-stream",
-                            filename=filename)
-    return Response(sample_file(model.id, model.file_format), media_type="application/octet-stream",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+        return FileResponse(model.file_path, media_type="application/octet-stream", filename=filename)
+    return Response(
+        sample_file(model.id, model.file_format),
+        media_type="application/octet-stream",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )

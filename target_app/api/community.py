@@ -35,10 +35,14 @@ async def list_ratings(model_id: ModelId, ctx: Ctx) -> RatingList:
     return await in_session(ctx, community.ratings, model_id)
 
 
-@router.post("/models/{model_id}/ratings", tags=["ratings"], status_code=status.HTTP_201_CREATED,
-             responses=errors(400, 401, 404, 413))
+@router.post(
+    "/models/{model_id}/ratings",
+    tags=["ratings"],
+    status_code=status.HTTP_201_CREATED,
+    responses=errors(400, 401, 404, 413),
+)
 async def rate_model(model_id: ModelId, body: RatingIn, user: CurrentUser, ctx: Ctx) -> RatingOut:
-    """Rate a model 1–5 (rating again replaces your previous score)."""
+    """Rate a model from 1 to 5 (rating again replaces your previous score)."""
     rating = await in_session(ctx, community.rate, model_id, user, body.score)
     await invalidate(ctx, f"model:{model_id}", "catalogue")
     return rating
@@ -46,7 +50,8 @@ async def rate_model(model_id: ModelId, body: RatingIn, user: CurrentUser, ctx: 
 
 @router.get("/models/{model_id}/comments", tags=["comments"], responses=errors(404))
 async def list_comments(
-    model_id: ModelId, ctx: Ctx,
+    model_id: ModelId,
+    ctx: Ctx,
     page: Annotated[int, Query(ge=1, le=10_000)] = 1,
     per_page: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> CommentList:
@@ -54,17 +59,25 @@ async def list_comments(
     return await in_session(ctx, community.comments, model_id, page, per_page)
 
 
-@router.post("/models/{model_id}/comments", tags=["comments"],
-             status_code=status.HTTP_201_CREATED, responses=errors(400, 401, 404, 413))
-async def add_comment(
-    model_id: ModelId, body: CommentIn, user: CurrentUser, ctx: Ctx
-) -> CommentOut:
+@router.post(
+    "/models/{model_id}/comments",
+    tags=["comments"],
+    status_code=status.HTTP_201_CREATED,
+    responses=errors(400, 401, 404, 413),
+)
+async def add_comment(model_id: ModelId, body: CommentIn, user: CurrentUser, ctx: Ctx) -> CommentOut:
     """Comment on a model (broadcast to websocket clients)."""
     comment = await in_session(ctx, community.add_comment, model_id, user, body.body)
     await invalidate(ctx, f"model:{model_id}", "analytics")
-    await ctx.hub.broadcast({"type": "comment.created", "model_id": model_id,
-                             "comment_id": comment.id, "author": comment.author,
-                             "url": f"/models/{model_id}"})
+    await ctx.hub.broadcast(
+        {
+            "type": "comment.created",
+            "model_id": model_id,
+            "comment_id": comment.id,
+            "author": comment.author,
+            "url": f"/models/{model_id}",
+        }
+    )
     return comment
 
 
@@ -75,8 +88,7 @@ async def share_model(model_id: ModelId, ctx: Ctx, request: Request) -> ShareOut
     return ShareOut(url=catalogue.share_url(site_url(request), model_id))
 
 
-@router.post("/feedback", tags=["feedback"], status_code=status.HTTP_201_CREATED,
-             responses=errors(400, 413))
+@router.post("/feedback", tags=["feedback"], status_code=status.HTTP_201_CREATED, responses=errors(400, 413))
 async def send_feedback(body: FeedbackIn, ctx: Ctx) -> FeedbackOut:
     """Send feedback to the product team."""
     receipt = await in_session(ctx, community.add_feedback, body)
@@ -84,8 +96,7 @@ async def send_feedback(body: FeedbackIn, ctx: Ctx) -> FeedbackOut:
     return receipt
 
 
-@router.post("/beta/signup", tags=["beta"], status_code=status.HTTP_201_CREATED,
-             responses=errors(400, 409, 413))
+@router.post("/beta/signup", tags=["beta"], status_code=status.HTTP_201_CREATED, responses=errors(400, 409, 413))
 async def beta_signup(body: BetaIn, ctx: Ctx) -> BetaOut:
     """Join the beta-tester programme (once per email)."""
     receipt = await in_session(ctx, community.beta_signup, body)

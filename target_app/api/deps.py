@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Security
+from fastapi import Depends, Request, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from target_app.context import AppContext, get_ctx, in_session
@@ -19,7 +19,14 @@ bearer_scheme = HTTPBearer(
     auto_error=False,
 )
 
-Ctx = Annotated[AppContext, Depends(get_ctx)]
+
+async def app_context(request: Request) -> AppContext:
+    """The app's context. Every dependency is ``async def``: FastAPI runs plain ``def``
+    dependencies in the thread pool, a thread hop per request on the hottest paths."""
+    return get_ctx(request)
+
+
+Ctx = Annotated[AppContext, Depends(app_context)]
 Credentials = Annotated[HTTPAuthorizationCredentials | None, Security(bearer_scheme)]
 
 
@@ -33,7 +40,7 @@ async def current_user(ctx: Ctx, credentials: Credentials) -> User:
     return user
 
 
-def bearer_token(credentials: Credentials) -> str:
+async def bearer_token(credentials: Credentials) -> str:
     """The raw bearer token (for logout)."""
     if credentials is None:
         raise UnauthorizedError("Not authenticated")

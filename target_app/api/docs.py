@@ -44,8 +44,7 @@ def errors(*codes: int) -> dict[int | str, dict[str, Any]]:
 VALIDATION_ERROR: dict[int | str, dict[str, Any]] = {
     422: {
         "description": "Validation Error",
-        "content": {"application/json": {
-            "schema": {"$ref": "#/components/schemas/HTTPValidationError"}}},
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/HTTPValidationError"}}},
     }
 }
 
@@ -54,8 +53,7 @@ def links(targets: dict[str, str], parameters: dict[str, str]) -> dict[str, Any]
     """OpenAPI ``links`` from one response to other operations (name → operationId)."""
     return {
         "links": {
-            name: {"operationId": operation_id, "parameters": parameters}
-            for name, operation_id in targets.items()
+            name: {"operationId": operation_id, "parameters": parameters} for name, operation_id in targets.items()
         }
     }
 
@@ -74,8 +72,7 @@ MODEL_LINKS = links(
     {"model_id": "$response.body#/id"},
 )
 WIKI_LINKS = links(
-    {"GetWikiPage": "get_wiki_page", "UpdateWikiPage": "update_wiki_page",
-     "ListWikiRevisions": "list_wiki_revisions"},
+    {"GetWikiPage": "get_wiki_page", "UpdateWikiPage": "update_wiki_page", "ListWikiRevisions": "list_wiki_revisions"},
     {"slug": "$response.body#/slug"},
 )
 REGISTER_LINKS: dict[str, Any] = {

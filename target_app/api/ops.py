@@ -30,8 +30,9 @@ async def ready(ctx: Ctx, response: Response) -> ReadyOut:
 @router.get(
     "/metrics",
     response_class=Response,
-    responses={200: {"description": "Prometheus exposition text",
-                     "content": {"text/plain": {"schema": {"type": "string"}}}}},
+    responses={
+        200: {"description": "Prometheus exposition text", "content": {"text/plain": {"schema": {"type": "string"}}}}
+    },
 )
 async def metrics() -> Response:
     """Prometheus metrics (merged across workers)."""

@@ -31,8 +31,7 @@ async def list_wiki_pages(ctx: Ctx) -> list[WikiSummary]:
     return await in_session(ctx, wiki.index)
 
 
-@router.post("", status_code=status.HTTP_201_CREATED,
-             responses={201: WIKI_LINKS, **errors(400, 401, 409, 413)})
+@router.post("", status_code=status.HTTP_201_CREATED, responses={201: WIKI_LINKS, **errors(400, 401, 409, 413)})
 async def create_wiki_page(body: WikiCreate, user: CurrentUser, ctx: Ctx) -> WikiPageOut:
     """Create a page (revision 1)."""
     return await in_session(ctx, wiki.create, user, body.slug, body.title, body.body)
@@ -45,8 +44,7 @@ async def get_wiki_page(slug: SlugParam, ctx: Ctx) -> WikiPageOut:
 
 
 @router.put("/{slug}", responses=errors(400, 401, 404, 413))
-async def update_wiki_page(slug: SlugParam, body: WikiUpdate, user: CurrentUser,
-                           ctx: Ctx) -> WikiPageOut:
+async def update_wiki_page(slug: SlugParam, body: WikiUpdate, user: CurrentUser, ctx: Ctx) -> WikiPageOut:
     """Save a new revision of a page."""
     return await in_session(ctx, wiki.update, user, slug, body.title, body.body)
 

@@ -17,9 +17,7 @@ TOKEN_LIFETIME = timedelta(hours=24)
 
 def register(session: Session, username: str, email: str, password: str) -> UserOut:
     """Create an account; :class:`ConflictError` if the username or email is taken."""
-    taken = session.scalar(
-        select(User.id).where(or_(User.username == username, User.email == email)).limit(1)
-    )
+    taken = session.scalar(select(User.id).where(or_(User.username == username, User.email == email)).limit(1))
     if taken is not None:
         raise ConflictError("Username or email already registered")
     user = User(username=username, email=email, password_hash=hash_password(password))
@@ -40,8 +38,7 @@ def issue_token(session: Session, user: User) -> TokenOut:
     """A new bearer token (also used as the page session id)."""
     token = new_token()
     now = utcnow()
-    session.add(Token(digest=token_digest(token), user_id=user.id, created_at=now,
-                      expires_at=now + TOKEN_LIFETIME))
+    session.add(Token(digest=token_digest(token), user_id=user.id, created_at=now, expires_at=now + TOKEN_LIFETIME))
     return TokenOut(access_token=token, expires_in=int(TOKEN_LIFETIME.total_seconds()))
 
 
@@ -53,7 +50,8 @@ def login(session: Session, username: str, password: str) -> TokenOut:
 def user_for_token(session: Session, token: str) -> User | None:
     """The user a live token belongs to, or None."""
     return session.scalar(
-        select(User).join(Token, Token.user_id == User.id)
+        select(User)
+        .join(Token, Token.user_id == User.id)
         .where(Token.digest == token_digest(token), Token.expires_at > utcnow())
     )
 

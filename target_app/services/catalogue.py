@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from sqlalchemy import Select, func, select, update
@@ -27,8 +27,8 @@ class CatalogueQuery:
     per_page: int = 20
 
     def cache_suffix(self) -> str:
-        """A stable cache key part for this query."""
-        return "|".join(f"{key}={value}" for key, value in asdict(self).items())
+        """A stable cache key part for this query (the dataclass repr names every field)."""
+        return repr(self)
 
 
 @dataclass(frozen=True)
@@ -44,9 +44,15 @@ class NewModel:
 
 
 _SUMMARY_COLUMNS = (
-    Model3D.id, Model3D.title, Category.slug.label("category"), Model3D.file_format,
-    Model3D.rating_avg, Model3D.rating_count, Model3D.downloads,
-    User.username.label("author"), Model3D.created_at,
+    Model3D.id,
+    Model3D.title,
+    Category.slug.label("category"),
+    Model3D.file_format,
+    Model3D.rating_avg,
+    Model3D.rating_count,
+    Model3D.downloads,
+    User.username.label("author"),
+    Model3D.created_at,
 )
 _ORDER = {
     Sort.newest: (Model3D.created_at.desc(), Model3D.id.desc()),
@@ -90,8 +96,7 @@ def list_models(session: Session, query: CatalogueQuery) -> ModelPage:
 def get_model(session: Session, model_id: int, site_url: str) -> ModelDetail:
     """A model's detail; :class:`NotFoundError` if absent."""
     stmt = (
-        select(*_SUMMARY_COLUMNS, Model3D.description, Model3D.license, Model3D.size_bytes,
-               Model3D.comment_count)
+        select(*_SUMMARY_COLUMNS, Model3D.description, Model3D.license, Model3D.size_bytes, Model3D.comment_count)
         .join(Category, Model3D.category_id == Category.id)
         .join(User, Model3D.author_id == User.id)
         .where(Model3D.id == model_id)
@@ -99,8 +104,7 @@ def get_model(session: Session, model_id: int, site_url: str) -> ModelDetail:
     row = session.execute(stmt).first()
     if row is None:
         raise NotFoundError("Model not found")
-    return ModelDetail(**row._mapping, thumbnail_url=f"/thumbnails/{row.id}.svg",
-                       share_url=share_url(site_url, row.id))
+    return ModelDetail(**row._mapping, thumbnail_url=f"/thumbnails/{row.id}.svg", share_url=share_url(site_url, row.id))
 
 
 def share_url(site_url: str, model_id: int) -> str:
@@ -121,7 +125,8 @@ def categories(session: Session) -> list[CategoryOut]:
     stmt = (
         select(Category.slug, Category.name, func.count(Model3D.id).label("model_count"))
         .outerjoin(Model3D, Model3D.category_id == Category.id)
-        .group_by(Category.id).order_by(Category.name)
+        .group_by(Category.id)
+        .order_by(Category.name)
     )
     return [CategoryOut(**row._mapping) for row in session.execute(stmt)]
 
@@ -131,9 +136,15 @@ def create_model(session: Session, author: User, new: NewModel) -> Model3D:
     category_id = session.scalar(select(Category.id).where(Category.slug == new.category))
     if category_id is None:
         raise NotFoundError("Category not found")
-    model = Model3D(title=new.title, description=new.description, category_id=category_id,
-                    author_id=author.id, file_format=new.file_format, license=new.license,
-                    size_bytes=new.size_bytes)
+    model = Model3D(
+        title=new.title,
+        description=new.description,
+        category_id=category_id,
+        author_id=author.id,
+        file_format=new.file_format,
+        license=new.license,
+        size_bytes=new.size_bytes,
+    )
     session.add(model)
     session.flush()
     return model
@@ -152,6 +163,5 @@ def delete_model(session: Session, model_id: int, user: User) -> str | None:
 def record_download(session: Session, model_id: int) -> Model3D:
     """Count a download and return the model row."""
     model = require_model(session, model_id)
-    session.execute(update(Model3D).where(Model3D.id == model_id)
-                    .values(downloads=Model3D.downloads + 1))
+    session.execute(update(Model3D).where(Model3D.id == model_id).values(downloads=Model3D.downloads + 1))
     return model

@@ -39,8 +39,7 @@ RECENT_RATINGS = 50
 def rate(session: Session, model_id: int, user: User, score: int) -> RatingOut:
     """Record (or replace) ``user``'s score and update the model's aggregate."""
     model = require_model(session, model_id)
-    rating = session.scalar(select(Rating).where(Rating.model_id == model_id,
-                                                 Rating.user_id == user.id))
+    rating = session.scalar(select(Rating).where(Rating.model_id == model_id, Rating.user_id == user.id))
     if rating is None:
         rating = Rating(model_id=model_id, user_id=user.id, score=score, created_at=utcnow())
         session.add(rating)
@@ -50,16 +49,19 @@ def rate(session: Session, model_id: int, user: User, score: int) -> RatingOut:
         model.rating_sum += score - rating.score
         rating.score, rating.created_at = score, utcnow()
     model.rating_avg = round(model.rating_sum / model.rating_count, 2)
-    return RatingOut(model_id=model_id, username=user.username, score=score,
-                     created_at=rating.created_at)
+    return RatingOut(model_id=model_id, username=user.username, score=score, created_at=rating.created_at)
 
 
 def ratings(session: Session, model_id: int) -> RatingList:
     """The most recent ratings of a model and its aggregate."""
     model = require_model(session, model_id)
-    stmt = (select(Rating.model_id, User.username, Rating.score, Rating.created_at)
-            .join(User, Rating.user_id == User.id).where(Rating.model_id == model_id)
-            .order_by(Rating.created_at.desc(), Rating.id.desc()).limit(RECENT_RATINGS))
+    stmt = (
+        select(Rating.model_id, User.username, Rating.score, Rating.created_at)
+        .join(User, Rating.user_id == User.id)
+        .where(Rating.model_id == model_id)
+        .order_by(Rating.created_at.desc(), Rating.id.desc())
+        .limit(RECENT_RATINGS)
+    )
     items = [RatingOut(**row._mapping) for row in session.execute(stmt)]
     return RatingList(items=items, rating_avg=model.rating_avg, rating_count=model.rating_count)
 
@@ -71,26 +73,27 @@ def add_comment(session: Session, model_id: int, user: User, body: str) -> Comme
     session.add(comment)
     model.comment_count += 1
     session.flush()
-    return CommentOut(id=comment.id, model_id=model_id, author=user.username, body=body,
-                      created_at=comment.created_at)
+    return CommentOut(id=comment.id, model_id=model_id, author=user.username, body=body, created_at=comment.created_at)
 
 
 def comments(session: Session, model_id: int, page: int, per_page: int) -> CommentList:
     """One page of a model's comments, newest first."""
     model = require_model(session, model_id)
-    stmt = (select(Comment.id, Comment.model_id, User.username.label("author"), Comment.body,
-                   Comment.created_at)
-            .join(User, Comment.user_id == User.id).where(Comment.model_id == model_id)
-            .order_by(Comment.created_at.desc(), Comment.id.desc())
-            .limit(per_page).offset((page - 1) * per_page))
+    stmt = (
+        select(Comment.id, Comment.model_id, User.username.label("author"), Comment.body, Comment.created_at)
+        .join(User, Comment.user_id == User.id)
+        .where(Comment.model_id == model_id)
+        .order_by(Comment.created_at.desc(), Comment.id.desc())
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    )
     items = [CommentOut(**row._mapping) for row in session.execute(stmt)]
     return CommentList(items=items, total=model.comment_count, page=page, per_page=per_page)
 
 
 def add_feedback(session: Session, data: FeedbackIn) -> FeedbackOut:
     """Store a feedback message."""
-    row = Feedback(message=data.message, email=data.email, category=data.category.value,
-                   created_at=utcnow())
+    row = Feedback(message=data.message, email=data.email, category=data.category.value, created_at=utcnow())
     session.add(row)
     session.flush()
     return FeedbackOut(id=row.id, category=data.category, created_at=row.created_at)
@@ -101,8 +104,7 @@ def beta_signup(session: Session, data: BetaIn) -> BetaOut:
     exists = session.scalar(select(BetaSignup.id).where(BetaSignup.email == data.email))
     if exists is not None:
         raise ConflictError("This email is already signed up")
-    row = BetaSignup(email=data.email, platform=data.platform.value, reason=data.reason,
-                     created_at=utcnow())
+    row = BetaSignup(email=data.email, platform=data.platform.value, reason=data.reason, created_at=utcnow())
     session.add(row)
     try:
         session.flush()
@@ -121,11 +123,10 @@ def analytics(session: Session) -> AnalyticsSummary:
     day_ago = now - timedelta(hours=24)
     return AnalyticsSummary(
         models=_count(session, Model3D.id),
-        uploads_last_24h=int(session.scalar(
-            select(func.count(Model3D.id)).where(Model3D.created_at >= day_ago)) or 0),
-        active_users=int(session.scalar(
-            select(func.count(func.distinct(Token.user_id))).where(Token.created_at >= day_ago))
-            or 0),
+        uploads_last_24h=int(session.scalar(select(func.count(Model3D.id)).where(Model3D.created_at >= day_ago)) or 0),
+        active_users=int(
+            session.scalar(select(func.count(func.distinct(Token.user_id))).where(Token.created_at >= day_ago)) or 0
+        ),
         feedback_count=_count(session, Feedback.id),
         users=_count(session, User.id),
         ratings=_count(session, Rating.id),

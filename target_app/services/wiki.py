@@ -28,9 +28,14 @@ def get(session: Session, slug: str) -> WikiPageOut:
     """A page with its current text."""
     page = _page(session, slug)
     author = session.get(User, page.author_id)
-    return WikiPageOut(slug=page.slug, title=page.title, revision=page.revision,
-                       updated_at=page.updated_at, body=page.body,
-                       author=author.username if author else "unknown")
+    return WikiPageOut(
+        slug=page.slug,
+        title=page.title,
+        revision=page.revision,
+        updated_at=page.updated_at,
+        body=page.body,
+        author=author.username if author else "unknown",
+    )
 
 
 def create(session: Session, user: User, slug: str, title: str, body: str) -> WikiPageOut:
@@ -51,24 +56,32 @@ def update(session: Session, user: User, slug: str, title: str, body: str) -> Wi
     return _add_revision(session, _page(session, slug), user, title, body)
 
 
-def _add_revision(
-    session: Session, page: WikiPage, user: User, title: str, body: str
-) -> WikiPageOut:
+def _add_revision(session: Session, page: WikiPage, user: User, title: str, body: str) -> WikiPageOut:
     now = utcnow()
     page.revision += 1
     page.title, page.body, page.author_id, page.updated_at = title, body, user.id, now
-    session.add(WikiRevision(page_id=page.id, revision=page.revision, title=title, body=body,
-                             author_id=user.id, created_at=now))
+    session.add(
+        WikiRevision(page_id=page.id, revision=page.revision, title=title, body=body, author_id=user.id, created_at=now)
+    )
     session.flush()
-    return WikiPageOut(slug=page.slug, title=title, revision=page.revision, updated_at=now,
-                       body=body, author=user.username)
+    return WikiPageOut(
+        slug=page.slug, title=title, revision=page.revision, updated_at=now, body=body, author=user.username
+    )
 
 
 def revisions(session: Session, slug: str) -> list[WikiRevisionOut]:
     """Every revision of a page, newest first."""
     page = _page(session, slug)
-    stmt = (select(WikiRevision.revision, WikiRevision.title, WikiRevision.body,
-                   User.username.label("author"), WikiRevision.created_at)
-            .join(User, WikiRevision.author_id == User.id)
-            .where(WikiRevision.page_id == page.id).order_by(WikiRevision.revision.desc()))
+    stmt = (
+        select(
+            WikiRevision.revision,
+            WikiRevision.title,
+            WikiRevision.body,
+            User.username.label("author"),
+            WikiRevision.created_at,
+        )
+        .join(User, WikiRevision.author_id == User.id)
+        .where(WikiRevision.page_id == page.id)
+        .order_by(WikiRevision.revision.desc())
+    )
     return [WikiRevisionOut(**row._mapping) for row in session.execute(stmt)]

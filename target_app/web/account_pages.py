@@ -24,16 +24,16 @@ async def login_form(page: PageDep, next: str = "/") -> Response:
 
 
 @router.post("/login")
-async def login_submit(page: PageDep, username: FormStr = "", password: FormStr = "",
-                       next: FormStr = "/", csrf_token: FormStr = "") -> Response:
+async def login_submit(
+    page: PageDep, username: FormStr = "", password: FormStr = "", next: FormStr = "/", csrf_token: FormStr = ""
+) -> Response:
     """Sign in and start a page session."""
     page.check_csrf(csrf_token)
     try:
         token = await in_session(page.ctx, accounts.login, username, password)
     except UnauthorizedError:
         errors = {"password": "The username or password is incorrect."}
-        return page.render("login.html", 400, errors=errors, values={"username": username},
-                           next=safe_next(next))
+        return page.render("login.html", 400, errors=errors, values={"username": username}, next=safe_next(next))
     await invalidate(page.ctx, "analytics")
     page.cookies[SESSION_COOKIE] = token.access_token
     return page.redirect(safe_next(next))
@@ -46,8 +46,9 @@ async def register_form(page: PageDep) -> Response:
 
 
 @router.post("/register")
-async def register_submit(page: PageDep, username: FormStr = "", email: FormStr = "",
-                          password: FormStr = "", csrf_token: FormStr = "") -> Response:
+async def register_submit(
+    page: PageDep, username: FormStr = "", email: FormStr = "", password: FormStr = "", csrf_token: FormStr = ""
+) -> Response:
     """Create an account and sign in."""
     page.check_csrf(csrf_token)
     values = {"username": username, "email": email}

@@ -50,16 +50,29 @@ async def catalogue(page: PageDep, query: CatalogueParams) -> Response:
     """The catalogue: search form, filters, sort, results and pagination."""
     result = json.loads(await catalogue_page(page.ctx, query))
     pages = max(1, -(-result["total"] // query.per_page))
-    return page.render("catalogue.html", result=result, query=query, pages=pages,
-                       a11y_regression=page.ctx.has("a11y-regression"), **CHOICES)
+    return page.render(
+        "catalogue.html",
+        result=result,
+        query=query,
+        pages=pages,
+        a11y_regression=page.ctx.has("a11y-regression"),
+        **CHOICES,
+    )
 
 
-async def _detail_page(page: PageDep, model_id: int, status_code: int = 200,
-                       errors: dict[str, str] | None = None) -> Response:
+async def _detail_page(
+    page: PageDep, model_id: int, status_code: int = 200, errors: dict[str, str] | None = None
+) -> Response:
     model = json.loads(await model_detail(page.ctx, model_id, site_url(page.request)))
     comments = await in_session(page.ctx, community.comments, model_id, 1, 20)
-    return page.render("model.html", status_code, model=model, comments=comments.items,
-                       errors=errors or {}, category_name=category_name(model["category"]))
+    return page.render(
+        "model.html",
+        status_code,
+        model=model,
+        comments=comments.items,
+        errors=errors or {},
+        category_name=category_name(model["category"]),
+    )
 
 
 @router.get("/models/{model_id}")
@@ -69,8 +82,9 @@ async def model_page(model_id: ModelId, page: PageDep) -> Response:
 
 
 @router.post("/models/{model_id}/rate")
-async def rate_form(model_id: ModelId, page: PageDep, score: Annotated[str, Form()] = "",
-                    csrf_token: Annotated[str, Form()] = "") -> Response:
+async def rate_form(
+    model_id: ModelId, page: PageDep, score: Annotated[str, Form()] = "", csrf_token: Annotated[str, Form()] = ""
+) -> Response:
     """Rating form submit."""
     page.check_csrf(csrf_token)
     if page.user is None:
@@ -83,20 +97,26 @@ async def rate_form(model_id: ModelId, page: PageDep, score: Annotated[str, Form
 
 
 @router.post("/models/{model_id}/comments")
-async def comment_form(model_id: ModelId, page: PageDep, body: Annotated[str, Form()] = "",
-                       csrf_token: Annotated[str, Form()] = "") -> Response:
+async def comment_form(
+    model_id: ModelId, page: PageDep, body: Annotated[str, Form()] = "", csrf_token: Annotated[str, Form()] = ""
+) -> Response:
     """Comment form submit."""
     page.check_csrf(csrf_token)
     if page.user is None:
         return page.redirect(page.login_url())
     if not body.strip() or len(body) > 2000:
-        return await _detail_page(page, model_id, 400,
-                                  {"body": "Write a comment of 1 to 2000 characters."})
+        return await _detail_page(page, model_id, 400, {"body": "Write a comment of 1 to 2000 characters."})
     comment = await in_session(page.ctx, community.add_comment, model_id, page.user, body.strip())
     await invalidate(page.ctx, f"model:{model_id}", "analytics")
-    await page.ctx.hub.broadcast({"type": "comment.created", "model_id": model_id,
-                                  "comment_id": comment.id, "author": comment.author,
-                                  "url": f"/models/{model_id}"})
+    await page.ctx.hub.broadcast(
+        {
+            "type": "comment.created",
+            "model_id": model_id,
+            "comment_id": comment.id,
+            "author": comment.author,
+            "url": f"/models/{model_id}",
+        }
+    )
     return page.redirect(f"/models/{model_id}#comments")
 
 
@@ -133,8 +153,7 @@ async def upload_submit(request: Request, page: PageDep) -> Response:
 
 
 def _upload_errors(page: PageDep, errors: dict[str, str], values: dict[str, Any]) -> Response:
-    return page.render("upload.html", 400, errors=errors, values=values,
-                       allowed=ALLOWED_EXTENSIONS, **CHOICES)
+    return page.render("upload.html", 400, errors=errors, values=values, allowed=ALLOWED_EXTENSIONS, **CHOICES)
 
 
 @router.get("/thumbnails/{model_id}.svg")
@@ -154,5 +173,3 @@ async def thumbnail(model_id: ModelId) -> Response:
 async def favicon() -> RedirectResponse:
     """Browsers ask for it regardless of the ``<link rel=icon>``."""
     return RedirectResponse("/static/favicon.svg", status_code=308)
-
-

@@ -47,8 +47,7 @@ class Page:
     def render(self, template: str, status_code: int = 200, /, **context: Any) -> Response:
         """Render ``template`` with the common page context."""
         context.update(user=self.user, csrf_token=self.csrf, faults=self.ctx.settings.faults)
-        response = TEMPLATES.TemplateResponse(self.request, template, context,
-                                              status_code=status_code)
+        response = TEMPLATES.TemplateResponse(self.request, template, context, status_code=status_code)
         return self.finish(response)
 
     def redirect(self, url: str) -> Response:
@@ -62,18 +61,15 @@ class Page:
             self.cookies.setdefault(CSRF_COOKIE, self.csrf)
         for name, value in self.cookies.items():
             if value is None:
-                response.delete_cookie(name, path="/", httponly=True, samesite="lax",
-                                       secure=secure)
+                response.delete_cookie(name, path="/", httponly=True, samesite="lax", secure=secure)
             else:
-                response.set_cookie(name, value, path="/", httponly=True, samesite="lax",
-                                    secure=secure)
+                response.set_cookie(name, value, path="/", httponly=True, samesite="lax", secure=secure)
         return response
 
     def check_csrf(self, submitted: object) -> None:
         """Reject a form whose token does not match the cookie (double-submit pattern)."""
         cookie = self.request.cookies.get(CSRF_COOKIE, "")
-        if not (isinstance(submitted, str) and cookie
-                and secrets.compare_digest(submitted, cookie)):
+        if not (isinstance(submitted, str) and cookie and secrets.compare_digest(submitted, cookie)):
             raise ForbiddenError("The form expired or was not sent from this site; reload it.")
 
     def login_url(self) -> str:

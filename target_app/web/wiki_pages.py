@@ -34,8 +34,9 @@ async def wiki_new(page: PageDep) -> Response:
 
 
 @router.post("/new")
-async def wiki_create(page: PageDep, slug: FormStr = "", title: FormStr = "", body: FormStr = "",
-                      csrf_token: FormStr = "") -> Response:
+async def wiki_create(
+    page: PageDep, slug: FormStr = "", title: FormStr = "", body: FormStr = "", csrf_token: FormStr = ""
+) -> Response:
     """Create a page."""
     page.check_csrf(csrf_token)
     if page.user is None:
@@ -45,11 +46,9 @@ async def wiki_create(page: PageDep, slug: FormStr = "", title: FormStr = "", bo
         data = WikiCreate(slug=slug.strip(), title=title.strip(), body=body)
         await in_session(page.ctx, wiki.create, page.user, data.slug, data.title, data.body)
     except ValidationError as exc:
-        return page.render("wiki_form.html", 400, errors=field_errors(exc), values=values,
-                           creating=True)
+        return page.render("wiki_form.html", 400, errors=field_errors(exc), values=values, creating=True)
     except ConflictError as exc:
-        return page.render("wiki_form.html", 400, errors={"slug": exc.detail}, values=values,
-                           creating=True)
+        return page.render("wiki_form.html", 400, errors={"slug": exc.detail}, values=values, creating=True)
     return page.redirect(f"/wiki/{data.slug}")
 
 
@@ -70,8 +69,9 @@ async def wiki_edit(slug: SlugParam, page: PageDep) -> Response:
 
 
 @router.post("/{slug}/edit")
-async def wiki_save(slug: SlugParam, page: PageDep, title: FormStr = "", body: FormStr = "",
-                    csrf_token: FormStr = "") -> Response:
+async def wiki_save(
+    slug: SlugParam, page: PageDep, title: FormStr = "", body: FormStr = "", csrf_token: FormStr = ""
+) -> Response:
     """Save a new revision."""
     page.check_csrf(csrf_token)
     if page.user is None:
@@ -80,8 +80,7 @@ async def wiki_save(slug: SlugParam, page: PageDep, title: FormStr = "", body: F
         data = WikiUpdate(title=title.strip(), body=body)
     except ValidationError as exc:
         values = {"slug": slug, "title": title, "body": body}
-        return page.render("wiki_form.html", 400, errors=field_errors(exc), values=values,
-                           creating=False)
+        return page.render("wiki_form.html", 400, errors=field_errors(exc), values=values, creating=False)
     await in_session(page.ctx, wiki.update, page.user, slug, data.title, data.body)
     return page.redirect(f"/wiki/{slug}")
 

@@ -13,8 +13,12 @@ def node(target: list[Any], html: str = "<img>", impact: str | None = None) -> d
 def rule(rule_id: str, impact: str, tags: list[str], nodes: list[dict[str, Any]]) -> dict[str, Any]:
     """One axe rule result."""
     return {
-        "id": rule_id, "impact": impact, "tags": tags, "help": f"{rule_id} help",
-        "helpUrl": f"https://dequeuniversity.com/rules/axe/4.12/{rule_id}", "nodes": nodes,
+        "id": rule_id,
+        "impact": impact,
+        "tags": tags,
+        "help": f"{rule_id} help",
+        "helpUrl": f"https://dequeuniversity.com/rules/axe/4.12/{rule_id}",
+        "nodes": nodes,
     }
 
 

@@ -19,14 +19,25 @@ RunStage = Callable[..., StageResult]
 
 
 def stage_context(
-    run_dir: Path, url: str, *, bundled: bool, options: Mapping[str, Any], progress: Progress | None = None,
+    run_dir: Path,
+    url: str,
+    *,
+    bundled: bool,
+    options: Mapping[str, Any],
+    progress: Progress | None = None,
 ) -> StageContext:
     """A context like `harness run` builds for the accessibility stage."""
     artifacts = run_dir / "accessibility"
     artifacts.mkdir(parents=True, exist_ok=True)
     return StageContext(
-        stage="accessibility", profile="smoke", target=TargetInfo(url, bundled), openapi="",
-        run_dir=run_dir, artifacts=artifacts, options=dict(options), progress=progress or SilentProgress(),
+        stage="accessibility",
+        profile="smoke",
+        target=TargetInfo(url, bundled),
+        openapi="",
+        run_dir=run_dir,
+        artifacts=artifacts,
+        options=dict(options),
+        progress=progress or SilentProgress(),
     )
 
 
@@ -58,5 +69,5 @@ def static_site(tmp_path: Path) -> Iterator[tuple[str, Path]]:
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
+    def log_message(self, format: str, *args: Any) -> None:
         """Keep test output clean."""

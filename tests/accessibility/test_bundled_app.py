@@ -11,7 +11,6 @@ from accessibility.plan import BUNDLED_AUTH_PAGES, BUNDLED_PAGES
 from accessibility.states import STATE_NAMES
 from harness.records import Status
 from harness.target import BundledTarget
-
 from tests.accessibility.conftest import RunStage
 
 
@@ -29,5 +28,7 @@ def test_every_page_and_state_is_free_of_serious_and_critical_violations(
     blocking = [f for f in result.findings if f.extra["impact"] in ("serious", "critical")]
     assert not blocking, "\n".join(f"{f.rule} at {f.location}: {f.extra['html']}" for f in blocking)
     assert result.metrics["a11y.violations.serious"] == result.metrics["a11y.violations.critical"] == 0
-    raw = json.loads((tmp_path / "run" / result.artifacts["axe_results"]).read_text(encoding="utf-8"))
-    assert {record["name"] for record in raw} == expected
+    raw = tmp_path / "run" / result.artifacts["axe_results"]
+    records = [json.loads(path.read_text(encoding="utf-8")) for path in sorted(raw.glob("*.json"))]
+    assert {record["name"] for record in records} == expected
+    assert all(record["axe"]["testEngine"]["name"] == "axe-core" for record in records)

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import psutil
 import pytest
 
-import threading
-
 from accessibility.stage import run
 from harness.records import Status
 from harness.rundir import RunDir
 from harness.stages import SilentProgress
-
 from tests.accessibility.conftest import RunStage, stage_context
 
 PAGE = """<!doctype html><html lang="en"><head><title>{title}</title></head>
@@ -31,14 +29,18 @@ def _write_site(folder: Path) -> None:
 
 
 @pytest.mark.slow
-def test_violation_inside_an_iframe_is_found_and_linked_pages_are_crawled(
+def test_iframe_violations_are_found_links_are_crawled_and_a_failed_login_is_not_clean(
     static_site: tuple[str, Path], run_stage: RunStage
 ) -> None:
     url, folder = static_site
     _write_site(folder)
-    result = run_stage(url, bundled=False, options={"crawl_depth": 1, "best_practice": False})
+    # One browser run for three behaviours keeps the CI budget (a Chromium start each is costly).
+    options = {"crawl_depth": 1, "best_practice": False, "auth_pages": ["/account.html"]}
+    result = run_stage(url, bundled=False, options={**options, "username": "u", "password": "p"})
     assert result.status is Status.PASSED, result.error
     assert result.metrics["a11y.pages.audited"] == 2
+    failed = next(check for check in result.validity if check.name == "all_targets_audited")
+    assert not failed.ok and "/account.html: could not log in" in failed.detail
     found = {(f.rule, f.extra["page"], f.extra["selector"]): f for f in result.findings}
     assert set(found) == {("image-alt", "/", "iframe >> img"), ("label", "/form.html", "input")}
     in_frame = found[("image-alt", "/", "iframe >> img")]

@@ -8,7 +8,13 @@ import pytest
 
 from accessibility.crawl import Frontier, page_name
 from accessibility.plan import (
-    BUNDLED_AUTH_PAGES, BUNDLED_PAGES, GATED_TAGS, PASSWORD_ENV, USERNAME_ENV, AuditPlan, build_plan,
+    BUNDLED_AUTH_PAGES,
+    BUNDLED_PAGES,
+    GATED_TAGS,
+    PASSWORD_ENV,
+    USERNAME_ENV,
+    AuditPlan,
+    build_plan,
     credentials,
 )
 from accessibility.states import STATE_NAMES
@@ -47,7 +53,7 @@ def test_plan_survives_the_trip_to_the_subprocess(tmp_path: Path) -> None:
     ("options", "expected"),
     [({"page": ["/"]}, "Did you mean 'pages'?"), ({"states": ["login-fail"]}, "Did you mean 'login-failed'?")],
 )
-def test_option_mistakes_are_config_errors_with_a_suggestion(options: dict, expected: str) -> None:
+def test_option_mistakes_are_config_errors_with_a_suggestion(options: dict[str, object], expected: str) -> None:
     with pytest.raises(HarnessError) as caught:
         build_plan(BASE, bundled=True, options=options)
     assert caught.value.kind is ErrorKind.CONFIG

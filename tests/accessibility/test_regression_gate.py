@@ -18,7 +18,6 @@ from perf_budgets.evaluator import evaluate
 from perf_budgets.known import load_known
 from perf_budgets.loader import load_budgets
 from perf_budgets.verdict import Outcome, Verdict
-
 from tests.accessibility.conftest import stage_context
 
 TODAY = datetime.date(2026, 6, 1)
@@ -56,8 +55,10 @@ def _gate(result: StageResult, tmp_path: Path, known: str | None = None) -> Verd
 
 
 def _entry(rule: str, location: str, expires: str = "2026-12-31") -> str:
-    return (f'[[known]]\nstage = "accessibility"\nrule = "{rule}"\nlocation = "{location}"\n'
-            f'reason = "ticket A11Y-1"\nexpires = {expires}\n')
+    return (
+        f'[[known]]\nstage = "accessibility"\nrule = "{rule}"\nlocation = "{location}"\n'
+        f'reason = "ticket A11Y-1"\nexpires = {expires}\n'
+    )
 
 
 @pytest.mark.slow
@@ -103,9 +104,7 @@ def test_an_expired_listing_fails_again(regression: StageResult, tmp_path: Path)
 
 
 @pytest.mark.slow
-def test_a_new_violation_fails_even_when_others_on_the_page_are_listed(
-    regression: StageResult, tmp_path: Path
-) -> None:
+def test_a_new_violation_fails_even_when_others_on_the_page_are_listed(regression: StageResult, tmp_path: Path) -> None:
     listed = _entry("image-alt", "/models *") + _entry("label", "/models #q")
     verdict = _gate(regression, tmp_path, listed)
     assert verdict.outcome is Outcome.BREACHED

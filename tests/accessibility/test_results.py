@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from accessibility.results import (
-    AuditRecord, fingerprint, normalise_selector, rule_findings, selector_text, wcag_criteria,
+    AuditRecord,
+    fingerprint,
+    normalise_selector,
+    rule_findings,
+    selector_text,
+    wcag_criteria,
 )
 from accessibility.stage import validity
 from accessibility.summary import AuditSummary
 from harness.records import Severity
-
 from tests.accessibility.axe_samples import CONTRAST, IMAGE_ALT, REGION, axe_result, node, rule
 
 
-def _record(axe: dict, name: str = "/models", kind: str = "page", status: int | None = 200) -> AuditRecord:
+def _record(axe: dict[str, Any], name: str = "/models", kind: str = "page", status: int | None = 200) -> AuditRecord:
     return AuditRecord(name=name, kind=kind, url=f"http://127.0.0.1:1{name}", status=status, axe=axe)
 
 
@@ -39,9 +45,16 @@ def test_wcag_tags_name_success_criteria() -> None:
 
 
 def test_each_distinct_element_is_its_own_finding_with_everything_a_report_needs() -> None:
-    violation = rule("image-alt", "critical", IMAGE_ALT, [
-        node(["#model-1 img"], '<img src="a.svg">'), node(["#model-2 img"]), node(["header img"]),
-    ])
+    violation = rule(
+        "image-alt",
+        "critical",
+        IMAGE_ALT,
+        [
+            node(["#model-1 img"], '<img src="a.svg">'),
+            node(["#model-2 img"]),
+            node(["header img"]),
+        ],
+    )
     findings = rule_findings(_record(axe_result([violation])), violation)
     assert [f.extra["selector"] for f in findings] == ["#model-N img", "header img"]
     first = findings[0]
@@ -55,13 +68,17 @@ def test_each_distinct_element_is_its_own_finding_with_everything_a_report_needs
 
 def test_summary_gates_wcag_rules_and_reports_best_practice_apart() -> None:
     summary = AuditSummary()
-    summary.add(_record(axe_result(
-        violations=[
-            rule("color-contrast", "serious", CONTRAST, [node(["p.low"])]),
-            rule("region", "moderate", REGION, [node(["div.banner"])]),
-        ],
-        incomplete=[rule("color-contrast", "serious", CONTRAST, [node(["span.over-image"])])],
-    )))
+    summary.add(
+        _record(
+            axe_result(
+                violations=[
+                    rule("color-contrast", "serious", CONTRAST, [node(["p.low"])]),
+                    rule("region", "moderate", REGION, [node(["div.banner"])]),
+                ],
+                incomplete=[rule("color-contrast", "serious", CONTRAST, [node(["span.over-image"])])],
+            )
+        )
+    )
     summary.add(_record(axe_result(), name="state:login-failed", kind="state", status=None))
     metrics = summary.metrics()
     assert [f.rule for f in summary.findings] == ["color-contrast"]
@@ -76,8 +93,12 @@ def test_summary_gates_wcag_rules_and_reports_best_practice_apart() -> None:
 
 def test_validity_fails_when_nothing_or_not_everything_was_audited() -> None:
     empty = {c.name: c.ok for c in validity(AuditSummary())}
-    assert empty == {"pages_audited": False, "rules_applied": False, "all_targets_audited": True,
-                     "pages_answered": True}
+    assert empty == {
+        "pages_audited": False,
+        "rules_applied": False,
+        "all_targets_audited": True,
+        "pages_answered": True,
+    }
     summary = AuditSummary()
     summary.add(_record(axe_result(), name="/wiki/gone", status=404))
     summary.add_failure("state:upload-done", "Timeout 30000ms exceeded")

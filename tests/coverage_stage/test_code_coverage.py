@@ -92,3 +92,15 @@ def test_a_missing_report_names_the_option(tmp_path: Path) -> None:
     with pytest.raises(HarnessError, match="does not exist") as caught:
         code_coverage.read_report(tmp_path / "nope.json")
     assert caught.value.tip is not None and "[tool.harness.coverage] report" in caught.value.tip
+
+
+def test_a_source_edit_during_the_run_is_detected(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    package = tmp_path / "edited_pkg"
+    package.mkdir()
+    (package / "__init__.py").write_text("", encoding="utf-8")
+    (package / "a.py").write_text("x = 1\n", encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    before = code_coverage.source_digests(("edited_pkg",))
+    assert code_coverage.changed_sources(before, ("edited_pkg",)) == []
+    (package / "a.py").write_text("\nx = 1\n", encoding="utf-8")
+    assert code_coverage.changed_sources(before, ("edited_pkg",)) == [str(package / "a.py")]

@@ -28,11 +28,17 @@ def _run(tmp_path: Path, cancel: threading.Event, timeout_s: float) -> tuple[pro
     return finished, int(log.read_text().split()[0])
 
 
-def _gone(pid: int) -> bool:
-    try:
-        return psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
-    except psutil.NoSuchProcess:
-        return True
+def _gone(pid: int, within_s: float = 5.0) -> bool:
+    """Dead (or a zombie) within a moment: a signal is delivered asynchronously."""
+    deadline = time.monotonic() + within_s
+    while time.monotonic() < deadline:
+        try:
+            if psutil.Process(pid).status() == psutil.STATUS_ZOMBIE:
+                return True
+        except psutil.NoSuchProcess:
+            return True
+        time.sleep(0.05)
+    return False
 
 
 def test_deadline_stops_the_tool_and_its_children(tmp_path: Path) -> None:

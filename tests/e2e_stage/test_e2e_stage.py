@@ -39,9 +39,32 @@ def run_stage(tmp_path: Path, app: BundledTarget, **options: Any) -> tuple[Stage
     return result, run
 
 
+# The budget proposed for budgets.toml: it names each failing workflow and step in the gate's message.
+FINDINGS_BUDGET = """
+schema_version = 1
+
+[budgets.e2e_blocking]
+metric = "e2e.findings.blocking"
+max = 0
+description = "no failing or untested workflow and no unloadable page"
+
+[findings]
+default = { critical = "FAIL", high = "FAIL", medium = "FAIL", low = "WARN", info = "IGNORE" }
+"""
+
+
 def budget_statuses(result: StageResult) -> dict[str, BudgetStatus]:
     verdict = evaluate(load_budgets(), "smoke", {"e2e": result}, stages=["e2e"])
     return {b.budget: b.status for b in verdict.budgets}
+
+
+def findings_budget_message(result: StageResult, tmp_path: Path) -> str:
+    budgets = tmp_path / "budgets.toml"
+    budgets.write_text(FINDINGS_BUDGET, encoding="utf-8")
+    verdict = evaluate(load_budgets(budgets), "smoke", {"e2e": result}, stages=["e2e"])
+    (judged,) = verdict.budgets
+    assert judged.status is BudgetStatus.FAIL
+    return judged.message
 
 
 def failures(result: StageResult) -> str:
@@ -78,6 +101,7 @@ def test_broken_upload_fails_the_upload_workflow_at_its_submit_step(start_target
     assert trace.name == "trace.zip" and trace.stat().st_size > 0
     assert (run.path / finding.extra["screenshot"]).is_file()
     assert budget_statuses(result)["e2e_workflows"] is BudgetStatus.FAIL
+    assert "workflow-failed at upload / submit upload" in findings_budget_message(result, tmp_path)
 
 
 @pytest.mark.slow

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from pathlib import Path
 
 import psutil
@@ -29,12 +30,21 @@ def locust_processes(marker: str) -> list[psutil.Process]:
 def test_cancel_returns_incomplete_and_leaves_no_process(bundled_target: BundledTarget, tmp_path: Path) -> None:
     ctx = load_context(bundled_target.url, tmp_path, duration_s=120, processes=2)
     summary = str(ctx.artifacts / "summary.json")
-    timer = threading.Timer(12.0, ctx.cancel.set)
-    timer.start()
-    try:
-        result = stage.run(ctx)
-    finally:
-        timer.cancel()
+    warm = ctx.artifacts / "warmup.done"
+
+    def cancel_after_warmup() -> None:
+        """Cancel a few seconds into the measured window (Locust's start-up time varies)."""
+        deadline = time.monotonic() + 90
+        while not warm.exists() and time.monotonic() < deadline and not ctx.cancel.is_set():
+            time.sleep(0.2)
+        time.sleep(3)
+        ctx.cancel.set()
+
+    canceller = threading.Thread(target=cancel_after_warmup, daemon=True)
+    canceller.start()
+    result = stage.run(ctx)
+    ctx.cancel.set()
+    canceller.join()
     assert result.status is Status.INCOMPLETE
     assert result.metrics["load.http.requests"] > 0, "what was measured before the cancel is kept"
     assert not {c.name: c.ok for c in result.validity}["run-complete"]

@@ -53,7 +53,7 @@ def test_smoke_measures_everything_it_claims(baseline: StageResult) -> None:
     assert 'load.endpoint["GET /api/models/[id]"].requests' in m
     assert m["load.ws.p95_ms"] > 0
     assert m['load.upload["small"].p95_s'] > 0
-    assert m["load.users.peak"] == 12
+    assert m["load.users.peak"] == 20
     assert m["load.users.held_ratio"] == 1.0
     assert 0 < m["load.availability.ratio"] <= 1
     assert m["load.db.query_p95_ms"] > 0

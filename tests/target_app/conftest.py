@@ -11,7 +11,10 @@ import threading
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import (
-    AbstractAsyncContextManager, AbstractContextManager, asynccontextmanager, contextmanager,
+    AbstractAsyncContextManager,
+    AbstractContextManager,
+    asynccontextmanager,
+    contextmanager,
 )
 from pathlib import Path
 
@@ -36,8 +39,13 @@ def anyio_backend() -> str:
 
 def settings_for(data_dir: Path, *faults: str) -> Settings:
     """Settings on the shared seeded data folder, with these faults on."""
-    return Settings(data_dir=data_dir, database_url=f"sqlite:///{data_dir / 'target.db'}",
-                    redis_url=None, faults=frozenset(faults), crash_after_s=1.0)
+    return Settings(
+        data_dir=data_dir,
+        database_url=f"sqlite:///{data_dir / 'target.db'}",
+        redis_url=None,
+        faults=frozenset(faults),
+        crash_after_s=1.0,
+    )
 
 
 @asynccontextmanager
@@ -66,11 +74,11 @@ async def client(target_data_dir: Path) -> AsyncIterator[httpx.AsyncClient]:
         yield api
 
 
-async def login(client: httpx.AsyncClient, username: str = DEMO_USERNAME,
-                password: str = DEMO_PASSWORD) -> dict[str, str]:
+async def login(
+    client: httpx.AsyncClient, username: str = DEMO_USERNAME, password: str = DEMO_PASSWORD
+) -> dict[str, str]:
     """Authorization headers for a user."""
-    response = await client.post("/api/auth/login",
-                                 json={"username": username, "password": password})
+    response = await client.post("/api/auth/login", json={"username": username, "password": password})
     assert response.status_code == 200, response.text
     return {"Authorization": f"Bearer {response.json()['access_token']}"}
 
@@ -86,9 +94,9 @@ async def page_login(client: httpx.AsyncClient) -> str:
     form = await client.get("/login")
     token = CSRF_FIELD.search(form.text)
     assert token is not None
-    response = await client.post("/login", data={
-        "username": DEMO_USERNAME, "password": DEMO_PASSWORD, "next": "/",
-        "csrf_token": token.group(1)})
+    response = await client.post(
+        "/login", data={"username": DEMO_USERNAME, "password": DEMO_PASSWORD, "next": "/", "csrf_token": token.group(1)}
+    )
     assert response.status_code == 303, response.text
     return token.group(1)
 
@@ -97,8 +105,7 @@ async def page_login(client: httpx.AsyncClient) -> str:
 def serve_in_thread(app: FastAPI) -> Iterator[str]:
     """Run ``app`` under uvicorn in a thread on a free port; yields its base URL."""
     port = free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
-                            lifespan="on", server_header=False)
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on", server_header=False)
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

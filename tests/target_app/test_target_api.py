@@ -40,8 +40,7 @@ async def test_invalid_credentials_are_401_with_challenge(client: httpx.AsyncCli
 
 
 async def test_register_validation_is_422(client: httpx.AsyncClient) -> None:
-    response = await client.post("/api/auth/register",
-                                 json={"username": "x", "email": "bad", "password": "short"})
+    response = await client.post("/api/auth/register", json={"username": "x", "email": "bad", "password": "short"})
     assert response.status_code == 422
     fields = {error["loc"][-1] for error in response.json()["detail"]}
     assert fields == {"username", "email", "password"}
@@ -77,12 +76,11 @@ async def test_seeded_download_is_a_small_generated_file(client: httpx.AsyncClie
     assert "attachment" in response.headers["content-disposition"]
 
 
-async def test_upload_rate_comment_download_delete(
-    client: httpx.AsyncClient, auth: dict[str, str]
-) -> None:
+async def test_upload_rate_comment_download_delete(client: httpx.AsyncClient, auth: dict[str, str]) -> None:
     content = b"solid cube\nendsolid cube\n"
     created = await client.post(
-        "/api/models", headers=auth,
+        "/api/models",
+        headers=auth,
         data={"title": "Test cube", "category": "toys", "description": "A cube"},
         files={"file": ("cube.stl", content, "application/octet-stream")},
     )
@@ -120,8 +118,9 @@ async def test_only_the_author_can_delete(client: httpx.AsyncClient, auth: dict[
 
 async def test_rating_again_replaces_the_score(client: httpx.AsyncClient) -> None:
     name = unique("rater")
-    await client.post("/api/auth/register", json={
-        "username": name, "email": f"{name}@example.com", "password": "long-enough-pw"})
+    await client.post(
+        "/api/auth/register", json={"username": name, "email": f"{name}@example.com", "password": "long-enough-pw"}
+    )
     headers = await login(client, name, "long-enough-pw")
     before = (await client.get("/api/models/7/ratings")).json()["rating_count"]
     for score in (1, 5):
@@ -136,8 +135,7 @@ async def test_wiki_create_update_history(client: httpx.AsyncClient, auth: dict[
     body = {"slug": slug, "title": "Tips", "body": "First"}
     assert (await client.post("/api/wiki", headers=auth, json=body)).status_code == 201
     assert (await client.post("/api/wiki", headers=auth, json=body)).status_code == 409
-    updated = await client.put(f"/api/wiki/{slug}", headers=auth,
-                               json={"title": "Tips", "body": "Second"})
+    updated = await client.put(f"/api/wiki/{slug}", headers=auth, json={"title": "Tips", "body": "Second"})
     assert updated.json()["revision"] == 2
     revisions = (await client.get(f"/api/wiki/{slug}/revisions")).json()
     assert [r["body"] for r in revisions] == ["Second", "First"]
@@ -163,10 +161,18 @@ async def test_health_ready_metrics(client: httpx.AsyncClient) -> None:
     assert (await client.get("/health/ready")).json() == {"status": "ok", "database": "ok"}
     await client.get("/api/models/2")
     text = (await client.get("/metrics")).text
-    assert 'http_request_duration_seconds_bucket{le="0.005",method="GET",' \
-           'route="/api/models/{model_id}",status="200"}' in text
-    for name in ("db_query_duration_seconds", "cache_hits_total", "cache_misses_total",
-                 "ws_message_latency_seconds", "upload_size_bytes", "upload_duration_seconds"):
+    assert (
+        'http_request_duration_seconds_bucket{le="0.005",method="GET",'
+        'route="/api/models/{model_id}",status="200"}' in text
+    )
+    for name in (
+        "db_query_duration_seconds",
+        "cache_hits_total",
+        "cache_misses_total",
+        "ws_message_latency_seconds",
+        "upload_size_bytes",
+        "upload_duration_seconds",
+    ):
         assert f"# TYPE {name}" in text
 
 
@@ -175,6 +181,7 @@ async def test_errors_are_json_without_internals(client: httpx.AsyncClient) -> N
     assert unknown.status_code == 404 and unknown.json() == {"detail": "Not Found"}
     wrong_method = await client.patch("/api/wiki/getting-started-1")
     assert wrong_method.status_code == 405 and wrong_method.headers["allow"] == "GET, PUT"
-    too_big = await client.post("/api/feedback", content=b"x" * (1024 * 1024 + 1),
-                                headers={"content-type": "application/json"})
+    too_big = await client.post(
+        "/api/feedback", content=b"x" * (1024 * 1024 + 1), headers={"content-type": "application/json"}
+    )
     assert too_big.status_code == 413

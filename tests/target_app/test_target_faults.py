@@ -22,9 +22,18 @@ pytestmark = pytest.mark.anyio
 MakeClient = Callable[..., AbstractAsyncContextManager[httpx.AsyncClient]]
 ThreadServer = Callable[..., AbstractContextManager[str]]
 TESTED_FAULTS = {
-    "slow-catalogue", "error-rate", "schema-violation", "missing-security-headers",
-    "a11y-regression", "broken-upload", "slow-websocket", "cache-disabled", "slow-queries",
-    "periodic-stall", "crash", "slow-page",
+    "slow-catalogue",
+    "error-rate",
+    "schema-violation",
+    "missing-security-headers",
+    "a11y-regression",
+    "broken-upload",
+    "slow-websocket",
+    "cache-disabled",
+    "slow-queries",
+    "periodic-stall",
+    "crash",
+    "slow-page",
 }
 
 
@@ -55,7 +64,7 @@ async def test_error_rate(make_client: MakeClient) -> None:
     failed = [r for r in details if r.status_code == 500]
     assert len(failed) == 2  # one request in 50
     assert all(r.json() == {"detail": "Internal Server Error"} for r in failed)
-    assert all("nosniff" == r.headers["x-content-type-options"] for r in failed)
+    assert all(r.headers["x-content-type-options"] == "nosniff" for r in failed)
     assert all(r.status_code == 200 for r in listings)
 
 
@@ -65,13 +74,13 @@ async def test_schema_violation(make_client: MakeClient, client: httpx.AsyncClie
         detail = (await broken.get("/api/models/1")).json()
         listing = (await broken.get("/api/models?per_page=5&sort=rating")).json()
     assert detail["rating_avg"] == str(healthy["rating_avg"])
-    assert {k: v for k, v in detail.items() if k != "rating_avg"} == \
-        {k: v for k, v in healthy.items() if k != "rating_avg"}
+    assert {k: v for k, v in detail.items() if k != "rating_avg"} == {
+        k: v for k, v in healthy.items() if k != "rating_avg"
+    }
     assert all(isinstance(m["rating_avg"], float) for m in listing["items"])
 
 
-async def test_missing_security_headers(make_client: MakeClient,
-                                        client: httpx.AsyncClient) -> None:
+async def test_missing_security_headers(make_client: MakeClient, client: httpx.AsyncClient) -> None:
     healthy = (await client.get("/")).headers
     async with make_client("missing-security-headers") as broken:
         dropped = (await broken.get("/")).headers
@@ -98,11 +107,16 @@ async def test_broken_upload(make_client: MakeClient) -> None:
     async with make_client("broken-upload") as client:
         csrf = await page_login(client)
         form = await client.post(
-            "/upload", data={"title": "Broken", "category": "art", "csrf_token": csrf},
-            files={"file": ("a.stl", b"solid a\nendsolid a\n", "model/stl")})
+            "/upload",
+            data={"title": "Broken", "category": "art", "csrf_token": csrf},
+            files={"file": ("a.stl", b"solid a\nendsolid a\n", "model/stl")},
+        )
         api = await client.post(
-            "/api/models", headers=await login(client), data={"title": "Ok", "category": "art"},
-            files={"file": ("a.stl", b"solid a\nendsolid a\n", "model/stl")})
+            "/api/models",
+            headers=await login(client),
+            data={"title": "Ok", "category": "art"},
+            files={"file": ("a.stl", b"solid a\nendsolid a\n", "model/stl")},
+        )
     assert form.status_code == 500 and "<h1>500" in form.text and "Traceback" not in form.text
     assert api.status_code == 201
 
@@ -131,12 +145,13 @@ def _sample(name: str, labels: dict[str, str] | None = None) -> float:
 
 
 async def _catalogue_cache_hits(client: httpx.AsyncClient) -> tuple[float, float]:
-    hits, misses = (_sample(f"cache_{kind}_total", {"cache": "catalogue"})
-                    for kind in ("hits", "misses"))
+    hits, misses = (_sample(f"cache_{kind}_total", {"cache": "catalogue"}) for kind in ("hits", "misses"))
     for _ in range(3):
         assert (await client.get("/api/models?per_page=7&sort=downloads")).status_code == 200
-    return (_sample("cache_hits_total", {"cache": "catalogue"}) - hits,
-            _sample("cache_misses_total", {"cache": "catalogue"}) - misses)
+    return (
+        _sample("cache_hits_total", {"cache": "catalogue"}) - hits,
+        _sample("cache_misses_total", {"cache": "catalogue"}) - misses,
+    )
 
 
 async def test_cache_disabled(make_client: MakeClient, client: httpx.AsyncClient) -> None:

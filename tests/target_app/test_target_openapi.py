@@ -10,11 +10,32 @@ import pytest
 pytestmark = pytest.mark.anyio
 
 EXPECTED_OPERATIONS = {
-    "register_user", "login_user", "logout_user", "read_me", "list_categories", "list_models",
-    "get_model", "create_model", "delete_model", "download_model", "list_ratings", "rate_model",
-    "list_comments", "add_comment", "share_model", "send_feedback", "list_wiki_pages",
-    "get_wiki_page", "create_wiki_page", "update_wiki_page", "list_wiki_revisions",
-    "beta_signup", "analytics_summary", "health", "ready", "metrics",
+    "register_user",
+    "login_user",
+    "logout_user",
+    "read_me",
+    "list_categories",
+    "list_models",
+    "get_model",
+    "create_model",
+    "delete_model",
+    "download_model",
+    "list_ratings",
+    "rate_model",
+    "list_comments",
+    "add_comment",
+    "share_model",
+    "send_feedback",
+    "list_wiki_pages",
+    "get_wiki_page",
+    "create_wiki_page",
+    "update_wiki_page",
+    "list_wiki_revisions",
+    "beta_signup",
+    "analytics_summary",
+    "health",
+    "ready",
+    "metrics",
 }
 
 
@@ -55,9 +76,7 @@ async def test_links_describe_the_stateful_flows(spec: dict[str, Any]) -> None:
     assert set(ops["create_wiki_page"]["responses"]["201"]["links"]) >= {"GetWikiPage"}
 
 
-async def test_model_detail_schema_matches_a_response(
-    client: httpx.AsyncClient, spec: dict[str, Any]
-) -> None:
+async def test_model_detail_schema_matches_a_response(client: httpx.AsyncClient, spec: dict[str, Any]) -> None:
     schema = spec["components"]["schemas"]["ModelDetail"]
     body = (await client.get("/api/models/1")).json()
     assert set(schema["required"]) == set(body)

@@ -11,9 +11,19 @@ from tests.target_app.conftest import CSRF_FIELD, page_login
 
 pytestmark = pytest.mark.anyio
 
-PUBLIC_PAGES = ["/", "/models", "/models/1", "/login", "/register", "/feedback", "/beta",
-                "/dashboard", "/wiki", "/wiki/getting-started-10",
-                "/wiki/getting-started-10/history"]
+PUBLIC_PAGES = [
+    "/",
+    "/models",
+    "/models/1",
+    "/login",
+    "/register",
+    "/feedback",
+    "/beta",
+    "/dashboard",
+    "/wiki",
+    "/wiki/getting-started-10",
+    "/wiki/getting-started-10/history",
+]
 
 
 @pytest.mark.parametrize("path", PUBLIC_PAGES)
@@ -40,9 +50,10 @@ async def test_login_sets_a_safe_session_cookie(client: httpx.AsyncClient) -> No
     form = await client.get("/login")
     token = CSRF_FIELD.search(form.text)
     assert token is not None
-    response = await client.post("/login", data={
-        "username": "demo", "password": "demo-password-123", "next": "/upload",
-        "csrf_token": token.group(1)})
+    response = await client.post(
+        "/login",
+        data={"username": "demo", "password": "demo-password-123", "next": "/upload", "csrf_token": token.group(1)},
+    )
     assert response.status_code == 303 and response.headers["location"] == "/upload"
     cookie = response.headers["set-cookie"]
     assert "session=" in cookie and "HttpOnly" in cookie and "SameSite=lax" in cookie
@@ -58,8 +69,9 @@ async def test_forms_without_csrf_token_are_refused(client: httpx.AsyncClient) -
 async def test_form_errors_are_tied_to_their_fields(client: httpx.AsyncClient) -> None:
     token = CSRF_FIELD.search((await client.get("/register")).text)
     assert token is not None
-    response = await client.post("/register", data={
-        "username": "x", "email": "bad", "password": "short", "csrf_token": token.group(1)})
+    response = await client.post(
+        "/register", data={"username": "x", "email": "bad", "password": "short", "csrf_token": token.group(1)}
+    )
     assert response.status_code == 400
     assert 'aria-describedby="username-hint username-error" aria-invalid="true"' in response.text
     assert 'id="email-error"' in response.text and 'role="alert"' in response.text
@@ -68,9 +80,10 @@ async def test_form_errors_are_tied_to_their_fields(client: httpx.AsyncClient) -
 async def test_upload_form_publishes_and_redirects(client: httpx.AsyncClient) -> None:
     csrf = await page_login(client)
     response = await client.post(
-        "/upload", data={"title": "Form cube", "category": "art", "license": "CC0-1.0",
-                         "csrf_token": csrf},
-        files={"file": ("cube.obj", b"v 0 0 0\n", "application/octet-stream")})
+        "/upload",
+        data={"title": "Form cube", "category": "art", "license": "CC0-1.0", "csrf_token": csrf},
+        files={"file": ("cube.obj", b"v 0 0 0\n", "application/octet-stream")},
+    )
     assert response.status_code == 303, response.text
     detail = await client.get(response.headers["location"])
     assert "Form cube" in detail.text and "Your model was uploaded." in detail.text
@@ -80,8 +93,7 @@ async def test_comment_and_rating_forms(client: httpx.AsyncClient) -> None:
     csrf = await page_login(client)
     rated = await client.post("/models/11/rate", data={"score": "5", "csrf_token": csrf})
     assert rated.status_code == 303
-    commented = await client.post("/models/11/comments",
-                                  data={"body": "Lovely print", "csrf_token": csrf})
+    commented = await client.post("/models/11/comments", data={"body": "Lovely print", "csrf_token": csrf})
     assert commented.status_code == 303
     assert "Lovely print" in (await client.get("/models/11")).text
 

@@ -32,8 +32,7 @@ def test_no_server_banner_and_security_headers(bundled_target: BundledTarget) ->
 
 
 def test_gzip(bundled_target: BundledTarget) -> None:
-    response = httpx.get(f"{bundled_target.url}/api/models?per_page=50",
-                         headers={"Accept-Encoding": "gzip"})
+    response = httpx.get(f"{bundled_target.url}/api/models?per_page=50", headers={"Accept-Encoding": "gzip"})
     assert response.headers["content-encoding"] == "gzip"
     assert len(response.json()["items"]) == 50
 
@@ -41,12 +40,13 @@ def test_gzip(bundled_target: BundledTarget) -> None:
 def test_upload_is_broadcast_to_websocket_clients(bundled_target: BundledTarget) -> None:
     async def scenario() -> dict[str, object]:
         ws_url = bundled_target.url.replace("http", "ws") + "/ws/notifications"
-        async with websockets.connect(ws_url) as ws, \
-                httpx.AsyncClient(base_url=bundled_target.url) as client:
+        async with websockets.connect(ws_url) as ws, httpx.AsyncClient(base_url=bundled_target.url) as client:
             created = await client.post(
-                "/api/models", headers=await login(client),
+                "/api/models",
+                headers=await login(client),
                 data={"title": "Broadcast me", "category": "tools"},
-                files={"file": ("b.glb", b"glTF", "model/gltf-binary")})
+                files={"file": ("b.glb", b"glTF", "model/gltf-binary")},
+            )
             assert created.status_code == 201
             message: dict[str, object] = json.loads(await asyncio.wait_for(ws.recv(), 10))
             return message
@@ -56,10 +56,12 @@ def test_upload_is_broadcast_to_websocket_clients(bundled_target: BundledTarget)
 
 
 def _multipart_stream(size: int) -> tuple[Iterator[bytes], int]:
-    head = (f"--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"title\"\r\n\r\nBig\r\n"
-            f"--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"category\"\r\n\r\nart\r\n"
-            f"--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; "
-            f"filename=\"big.stl\"\r\nContent-Type: model/stl\r\n\r\n").encode()
+    head = (
+        f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="title"\r\n\r\nBig\r\n'
+        f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="category"\r\n\r\nart\r\n'
+        f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="file"; '
+        f'filename="big.stl"\r\nContent-Type: model/stl\r\n\r\n'
+    ).encode()
     tail = f"\r\n--{BOUNDARY}--\r\n".encode()
 
     def chunks() -> Iterator[bytes]:
@@ -100,9 +102,11 @@ def test_large_upload_streams_without_growing_memory(bundled_target: BundledTarg
     body, length = _multipart_stream(size)
     assert bundled_target.process is not None
     with httpx.Client(base_url=bundled_target.url, timeout=120) as client:
-        headers = {**asyncio.run(_token(bundled_target.url)),
-                   "Content-Type": f"multipart/form-data; boundary={BOUNDARY}",
-                   "Content-Length": str(length)}
+        headers = {
+            **asyncio.run(_token(bundled_target.url)),
+            "Content-Type": f"multipart/form-data; boundary={BOUNDARY}",
+            "Content-Length": str(length),
+        }
         with PeakRss(bundled_target.process.pid) as rss:
             response = client.post("/api/models", content=body, headers=headers)
     assert response.status_code == 201, response.text
@@ -117,22 +121,26 @@ async def _token(url: str) -> dict[str, str]:
 
 def test_oversized_upload_is_refused_before_reading(bundled_target: BundledTarget) -> None:
     with socket.create_connection(("127.0.0.1", bundled_target.port), timeout=10) as sock:
-        sock.sendall(b"POST /api/models HTTP/1.1\r\nHost: x\r\n"
-                     b"Content-Type: multipart/form-data; boundary=x\r\n"
-                     b"Content-Length: 600000000\r\n\r\n")
+        sock.sendall(
+            b"POST /api/models HTTP/1.1\r\nHost: x\r\n"
+            b"Content-Type: multipart/form-data; boundary=x\r\n"
+            b"Content-Length: 600000000\r\n\r\n"
+        )
         reply = sock.recv(4096).decode()
     assert reply.startswith("HTTP/1.1 413")
 
 
 def test_cli_lists_faults() -> None:
-    out = subprocess.run([sys.executable, "-m", "target_app", "--list-faults"],
-                         capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-m", "target_app", "--list-faults"], capture_output=True, text=True, check=True
+    ).stdout
     assert [line.split("\t")[0] for line in out.splitlines()] == list(FAULTS)
 
 
 def test_cli_rejects_unknown_fault_with_a_suggestion() -> None:
-    result = subprocess.run([sys.executable, "-m", "target_app", "--faults", "slow-catalog"],
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "target_app", "--faults", "slow-catalog"], capture_output=True, text=True
+    )
     assert result.returncode == 2
     assert "Did you mean 'slow-catalogue'?" in result.stderr
 

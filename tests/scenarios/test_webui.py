@@ -1,0 +1,62 @@
+"""The Budgets tab: Locust's real web UI, a swarm on the bundled app, live rows vs the budgets."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from harness.target import BundledTarget, free_port
+from scenarios.stage import LOCUSTFILES, ROOT
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def locust_ui(bundled_target: BundledTarget, tmp_path: Path) -> Iterator[str]:
+    """Locust with its web UI on a free loopback port, swarming by itself for a few seconds."""
+    port = free_port()
+    cmd = [sys.executable, "-m", "locust", "-f", str(LOCUSTFILES["marketplace"]), "--host", bundled_target.url,
+           "--web-host", "127.0.0.1", "--web-port", str(port), "--autostart", "--autoquit", "5",
+           "--harness-duration-s", "14"]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    with (tmp_path / "locust.log").open("wb") as log:
+        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+
+
+def poll(url: str, until: Any, timeout_s: float = 60) -> Any:
+    """GET ``url`` (JSON) until ``until(body)`` holds."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        try:
+            body = httpx.get(url, timeout=5).json()
+            if until(body):
+                return body
+        except (httpx.HTTPError, ValueError):
+            pass
+        time.sleep(0.5)
+    raise AssertionError(f"{url} never satisfied the condition")
+
+
+def test_budgets_tab_shows_live_rows(locust_ui: str) -> None:
+    rows = poll(f"{locust_ui}/budgets", lambda b: any(r["metric"] == "load.http.p95_ms" for r in b))
+    by_metric = {r["metric"]: r for r in rows}
+    assert by_metric["load.http.p95_ms"]["limit"] == "max 100"
+    assert by_metric["load.http.p95_ms"]["status"] in ("pass", "warn", "fail")
+    assert 'load.endpoint["GET /api/models"].p95_ms' in by_metric
+    stats = httpx.get(f"{locust_ui}/stats/requests", timeout=5).json()
+    assert stats["extended_stats"][0]["key"] == "budgets" and stats["extended_stats"][0]["data"]
+    assert '"title": "Budgets"' in httpx.get(locust_ui, timeout=5).text
