@@ -78,6 +78,12 @@ def accessibility(session: nox.Session) -> None:
 
 
 @nox.session(python=PYTHON, default=False)
+def coverage(session: nox.Session) -> None:
+    """Target code and API-operation coverage; without load, since coverage.py doubles server latency."""
+    _harness_run(session, "--coverage", "--stages", "e2e,contracts,security,accessibility")
+
+
+@nox.session(python=PYTHON, default=False)
 def target(session: nox.Session) -> None:
     """Serve the bundled app in the foreground on 127.0.0.1:8000 (QA, debugging)."""
     _install(session)

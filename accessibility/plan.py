@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from accessibility.states import STATE_NAMES
+from harness import secrets
 from harness.errors import ErrorKind, HarnessError
 from harness.suggest import did_you_mean
 
@@ -152,4 +153,5 @@ def credentials(bundled: bool, options: Mapping[str, Any]) -> dict[str, str]:
         username, password = DEMO_USERNAME, DEMO_PASSWORD
     if username is None or password is None:
         return {}
+    secrets.register(str(password))
     return {USERNAME_ENV: str(username), PASSWORD_ENV: str(password)}

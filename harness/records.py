@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import dataclasses
 import enum
-import re
 from datetime import UTC, datetime
 from typing import Any
 
@@ -56,11 +55,6 @@ def now_iso() -> str:
 def endpoint_metric(stage_prefix: str, endpoint: str, name: str) -> str:
     """A per-endpoint metric key, e.g. ``load.endpoint["GET /api/models"].p95_ms``."""
     return f'{stage_prefix}.endpoint["{endpoint}"].{name}'
-
-
-def metric_pattern(pattern: str) -> re.Pattern[str]:
-    """Compile a metric pattern where only ``*`` is a wildcard (brackets and quotes are literal)."""
-    return re.compile("^" + re.escape(pattern).replace(r"\*", "[^.]*?") + "$")
 
 
 def stage_of_metric(metric: str) -> str | None:

@@ -65,8 +65,8 @@ class MetricView:
 def budget_pattern(pattern: str) -> re.Pattern[str]:
     """A budget's metric pattern: ``*`` spans one name segment, or a whole quoted label.
 
-    Unlike `harness.records.metric_pattern`, a label may contain dots (``"GET /static/app.js"``,
-    ``"/wiki/v1.2"``); otherwise a per-endpoint budget would silently skip those endpoints.
+    A label may contain dots (``"GET /static/app.js"``, ``"/wiki/v1.2"``); a pattern that stopped
+    at dots would let a per-endpoint budget silently skip those endpoints.
     """
     parts = re.split(r'("[^"]*")', pattern)
     regex = "".join(re.escape(part).replace(r"\*", '[^"]*' if part.startswith('"') else r"[^.]*") for part in parts)

@@ -13,7 +13,8 @@ from locust import events
 from locust.env import Environment
 
 from scenarios import options, webui
-from scenarios.openapi_user import OpenApiUser, load_document, operations
+from scenarios.openapi_ops import load_document, operations
+from scenarios.openapi_user import OpenApiUser
 from scenarios.shapes import ProfileShape
 
 __all__ = ["OpenApiUser", "ProfileShape"]

@@ -62,10 +62,10 @@ def _steps(start: int, step: int, count: int, hold_s: float) -> tuple[Stage, ...
 
 
 PROFILES: dict[str, Profile] = {
-    # Smoke: a pull-request check. 20 quick-clicking users for 20 s reach the target's steady
-    # state (warm caches) after a 6 s warm-up, so every load budget is judged in seconds.
+    # Smoke: a pull-request check. 20 quick-clicking users for 30 s reach the target's steady
+    # state (warm caches) after a 10 s warm-up, so every load budget is judged in seconds.
     "smoke": Profile(
-        "smoke", (Stage(2, 20, 20), Stage(18, 20, 20, hold=True)), warmup_s=6, think_scale=0.25
+        "smoke", (Stage(2, 20, 20), Stage(28, 20, 20, hold=True)), warmup_s=10, think_scale=0.25
     ),
     "load": Profile("load", (Stage(30, 100, 5), Stage(270, 100, 5, hold=True)), warmup_s=30),
     "peak": Profile("peak", (Stage(40, 1000, 25), Stage(80, 1000, 25, hold=True)), warmup_s=45),

@@ -1,8 +1,10 @@
 """The load stage: run Locust headless on the target, then turn what it measured into a StageResult.
 
-Options (``[tool.harness.load]``): ``users``, ``duration_s``, ``think_scale``, ``processes``,
-``large_upload_kb``, ``locustfile`` (a path, or ``"openapi"`` for the generic OpenAPI user),
-``username`` / ``password`` (secrets from the environment). The profile is ``ctx.profile``.
+Options (``[tool.harness.load]``): ``users``, ``duration_s``, ``think_scale`` (rescale the
+profile), ``processes`` (distributed mode), ``large_upload_kb``, ``locustfile`` (a path,
+``"marketplace"`` or ``"openapi"`` for the generic OpenAPI user), ``username`` / ``password``
+(secrets from the environment), ``knee_p95_ms`` / ``knee_error_ratio`` (stress knee limits).
+The profile is ``ctx.profile``; ``resilience`` also restarts the bundled target once.
 """
 
 from __future__ import annotations

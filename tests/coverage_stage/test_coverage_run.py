@@ -14,6 +14,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import coverage
 import httpx
@@ -57,9 +58,9 @@ def covered_run(tmp_path_factory: pytest.TempPathFactory, target_data_dir: Path)
     return state
 
 
-def _coverage_json(state: pipeline.RunState) -> dict:  # type: ignore[type-arg]
+def _coverage_json(state: pipeline.RunState) -> dict[str, Any]:
     assert state.run is not None
-    data: dict = json.loads((state.run.path / "coverage.json").read_text(encoding="utf-8"))  # type: ignore[type-arg]
+    data: dict[str, Any] = json.loads((state.run.path / "coverage.json").read_text(encoding="utf-8"))
     return data
 
 
@@ -98,7 +99,11 @@ def test_operations_no_stage_exercised_fail_the_budget_and_are_named(covered_run
     assert by_id["coverage_lines"].status is BudgetStatus.FAIL  # two tiny stages are far from 85 %
     named = by_id["coverage_operations_not_exercised"]
     assert named.status is BudgetStatus.WARN
-    assert "operation-not-exercised at POST /api/auth/register" in named.message
+    uncovered = _coverage_json(covered_run)["details"]["uncovered_operations"]
+    assert "POST /api/auth/register" in uncovered
+    for name in uncovered[:5]:  # the gate names five, then "and N more"
+        assert f"operation-not-exercised at {name}" in named.message
+    assert f"and {len(uncovered) - 5} more" in named.message
     assert "GET /api/categories" not in named.message
 
 

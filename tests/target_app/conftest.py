@@ -67,10 +67,16 @@ def make_client(target_data_dir: Path) -> Callable[..., AbstractAsyncContextMana
     return make
 
 
+@pytest.fixture(scope="session")
+def healthy_app(target_data_dir: Path) -> FastAPI:
+    """The app without faults, built once (each test still runs its own lifespan)."""
+    return create_app(settings_for(target_data_dir))
+
+
 @pytest.fixture
-async def client(target_data_dir: Path) -> AsyncIterator[httpx.AsyncClient]:
+async def client(healthy_app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
     """An in-process client of the app without faults."""
-    async with asgi_client(create_app(settings_for(target_data_dir))) as api:
+    async with asgi_client(healthy_app) as api:
         yield api
 
 
