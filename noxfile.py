@@ -78,6 +78,13 @@ def accessibility(session: nox.Session) -> None:
 
 
 @nox.session(python=PYTHON, default=False)
+def ui(session: nox.Session) -> None:
+    """Locust's web UI with a Budgets tab against the bundled target (or `-- --target-url URL`)."""
+    _install(session)
+    session.run("python", "-m", "scenarios.ui", *session.posargs)
+
+
+@nox.session(python=PYTHON, default=False)
 def coverage(session: nox.Session) -> None:
     """Target code and API-operation coverage; without load, since coverage.py doubles server latency."""
     _harness_run(session, "--coverage", "--stages", "e2e,contracts,security,accessibility")

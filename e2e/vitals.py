@@ -1,17 +1,20 @@
 """Page performance measured in the browser: TTFB, FCP, LCP, CLS, load time and INP per page.
 
-Each page is loaded ``runs`` times, each time cold in a fresh browser context; after the load a
-scripted interaction (click the main heading, press Tab) gives INP. The median of the loads is
-reported. Run as ``python -m e2e.vitals --base-url URL --out FILE``: Playwright gets a process
+Each page is loaded ``runs`` times in its own browser context with the HTTP cache disabled, so
+every load is cold (like Lighthouse) without paying for a new renderer process each time; after
+the load a scripted interaction (click the main heading, press Tab) gives INP. The median of the
+loads is reported. Run as ``python -m e2e.vitals --base-url URL --out FILE``: Playwright gets a process
 of its own, separate from the stage runner.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import statistics
 import sys
+from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -62,23 +65,32 @@ def resolve(name: str, base_url: str) -> str:
     return name.replace("[id]", str(response.json()["items"][0]["id"]))
 
 
-def load_once(browser: Browser, base_url: str, path: str, probe: str) -> dict[str, float | None]:
-    """One cold load of ``path`` plus the scripted interaction; the raw metrics."""
+@contextlib.contextmanager
+def cold_page(browser: Browser, base_url: str, probe: str) -> Iterator[Page]:
+    """A page whose every navigation is a cold load (HTTP cache off) with the vitals probe installed."""
     context = browser.new_context(base_url=base_url, viewport={"width": 1280, "height": 800})
     try:
         context.add_init_script(probe)
         page = context.new_page()
-        response = page.goto(path, wait_until="load", timeout=_TIMEOUT_MS)
-        if response is None or response.status >= 400:
-            raise RuntimeError(f"GET {path} answered {response.status if response else 'nothing'}")
-        page.wait_for_function("() => performance.getEntriesByType('navigation')[0].loadEventEnd > 0")
-        page.evaluate(_SETTLE_JS)
-        interact(page)
-        page.evaluate(_SETTLE_JS)
-        raw: dict[str, float | None] = page.evaluate(_READ_JS)
-        return {metric: _rounded(raw[metric]) for metric in METRICS}
+        cdp = context.new_cdp_session(page)
+        cdp.send("Network.enable")
+        cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
+        yield page
     finally:
         context.close()
+
+
+def load_once(page: Page, path: str) -> dict[str, float | None]:
+    """One load of ``path`` plus the scripted interaction; the raw metrics."""
+    response = page.goto(path, wait_until="load", timeout=_TIMEOUT_MS)
+    if response is None or response.status >= 400:
+        raise RuntimeError(f"GET {path} answered {response.status if response else 'nothing'}")
+    page.wait_for_function("() => performance.getEntriesByType('navigation')[0].loadEventEnd > 0")
+    page.evaluate(_SETTLE_JS)
+    interact(page)
+    page.evaluate(_SETTLE_JS)
+    raw: dict[str, float | None] = page.evaluate(_READ_JS)
+    return {metric: _rounded(raw[metric]) for metric in METRICS}
 
 
 def _rounded(value: float | None) -> float | None:
@@ -110,7 +122,8 @@ def measure_page(browser: Browser, base_url: str, name: str, runs: int, probe: s
     vitals = PageVitals(name=name, path=name)
     try:
         vitals.path = resolve(name, base_url)
-        vitals.samples = [load_once(browser, base_url, vitals.path, probe) for _ in range(runs)]
+        with cold_page(browser, base_url, probe) as page:
+            vitals.samples = [load_once(page, vitals.path) for _ in range(runs)]
     except Exception as exc:  # noqa: BLE001 - recorded per page as its error; the stage reports it
         vitals.error = f"{type(exc).__name__}: {exc}".splitlines()[0][:500]
         return vitals

@@ -111,6 +111,9 @@ def validity(
     avail, workers = summary["availability"], summary["generator"]
     auth_failures = summary.get("counters", {}).get("auth_failures", 0)
     connected, missing = len(workers["workers_connected"]), workers["workers_missing"]
+    unfinished = sorted(set(workers["workers_connected"]) - set(workers.get("workers_final", [])))
+    if not complete:
+        unfinished = []  # a cut-short run is already invalid; its tail is knowingly lost
     host_load = workers.get("host_load_per_cpu_max", 0.0)
     return [
         ValidityCheck("requests-measured", http["requests"] > 0, f"{http['requests']} requests measured", ALL),
@@ -141,8 +144,9 @@ def validity(
         ),
         ValidityCheck(
             "workers-intact",
-            not missing and connected >= expected_workers,
-            f"{connected} workers connected (expected {expected_workers}), missing: {missing or 'none'}"
+            not missing and not unfinished and connected >= expected_workers,
+            f"{connected} workers connected (expected {expected_workers}), missing: {missing or 'none'}, "
+            f"final report not received from: {unfinished or 'none'}"
             if expected_workers else "one local process, no workers",
             ALL,
         ),

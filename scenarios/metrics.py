@@ -50,6 +50,10 @@ class Collector:
     """Every request each worker reported (warm-up included): merged totals must equal their sum."""
     workers_connected: set[str] = dataclasses.field(default_factory=set)
     workers_missing: set[str] = dataclasses.field(default_factory=set)
+    workers_final: set[str] = dataclasses.field(default_factory=set)
+    """Workers whose report after their own stop arrived: their data is complete."""
+    stopped: bool = False
+    had_users: bool = False
     host_load: list[float] = dataclasses.field(default_factory=list)
     """1-minute load average per CPU, once a second: a co-located target starves above ~1."""
     started_at: float | None = None
@@ -88,6 +92,7 @@ class Collector:
         """Start the clocks, the generator-health greenlets and (not on workers) the probes."""
         if self.refresh_profile is not None:
             self.profile = self.refresh_profile()
+        self.stopped = self.had_users = False
         self.recorder, self.users, self.started_at = Recorder(), [], time.time()
         self.lag.start()
         self.cpu.start()
@@ -99,7 +104,13 @@ class Collector:
 
     def on_report_to_master(self, client_id: str, data: dict[str, Any]) -> None:
         """Worker side: attach everything since the last report (histograms encoded)."""
-        data["harness"] = {"rec": self.recorder.drain(), "lag": self.lag.drain(), "cpu": self.cpu.drain()}
+        users = self.env.runner.user_count if self.env.runner is not None else 0
+        self.had_users = self.had_users or users > 0
+        # Complete once its users are gone: after the stop, or at zero users in the drain stage.
+        final = self.stopped or (self.had_users and users == 0)
+        data["harness"] = {
+            "rec": self.recorder.drain(), "lag": self.lag.drain(), "cpu": self.cpu.drain(), "final": final
+        }
 
     def on_worker_report(self, client_id: str, data: dict[str, Any]) -> None:
         """Master side: merge one worker's report exactly."""
@@ -107,12 +118,18 @@ class Collector:
         if not payload:
             return
         self.workers_connected.add(client_id)
+        if payload["final"]:
+            self.workers_final.add(client_id)
         self.recorder.absorb(payload["rec"])
         sent = sum(sec["requests"] for sec in payload["rec"]["seconds"].values())
         self.sent_by_process[client_id] = self.sent_by_process.get(client_id, 0) + sent
         gen = self.generators.setdefault(client_id, summary.Generator())
         hdr.merge(gen.lag, [payload["lag"]])
         gen.cpu.extend(payload["cpu"])
+
+    def on_test_stop(self, **_: Any) -> None:
+        """Worker side: every later report carries the complete tail of this worker's data."""
+        self.stopped = True
 
     def on_worker_connect(self, client_id: str, **_: Any) -> None:
         """Master side: remember every worker that joined."""
@@ -187,6 +204,7 @@ class Collector:
                 "requests_by_process": self.sent_by_process or {LOCAL: self.sent_total()},
                 "workers_connected": sorted(self.workers_connected),
                 "workers_missing": sorted(self.workers_missing),
+                "workers_final": sorted(self.workers_final),
             },
             "availability": outages(self.probe.rows if self.probe else []),
             "counters": dict(self.recorder.counters),
@@ -214,6 +232,7 @@ def install(env: Environment, profile: Profile, summary_path: Path | None) -> Co
         (events.report_to_master, collector.on_report_to_master),
         (events.worker_report, collector.on_worker_report),
         (events.worker_connect, collector.on_worker_connect),
+        (events.test_stop, collector.on_test_stop),
         (events.quit, collector.on_quit),
     ]
     for hook, listener in hooks:

@@ -5,8 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from locust import LoadTestShape
+from locust.runners import WORKER_REPORT_INTERVAL, MasterRunner
 
 from scenarios.profiles import Profile
+
+DRAIN_S = WORKER_REPORT_INTERVAL + 1.5
+"""Distributed mode ends with this long at zero users: every worker then sends a report with
+its complete tail. Locust's quit waits only 0.5 s for the workers' last reports, which a busy
+worker can miss, silently dropping its final seconds."""
 
 
 class ProfileShape(LoadTestShape):
@@ -23,9 +29,11 @@ class ProfileShape(LoadTestShape):
         """The users and spawn rate for now, or None when the profile is over."""
         if self.profile is None:
             return None
-        current = self.profile.stage_at(self.elapsed())
+        t = self.elapsed()
+        current = self.profile.stage_at(t)
         if current is None:
-            return None
+            draining = isinstance(self.runner, MasterRunner) and t < self.profile.duration_s + DRAIN_S
+            return (0, 100.0) if draining else None
         stage, _ = current
         if self.profile.paced_only and self.runner is not None:
             classes = [c for c in self.runner.environment.user_classes if getattr(c, "pacing_s", None)]

@@ -28,7 +28,7 @@ def target(url: str | None, log_dir: Path) -> Iterator[str]:
     if url:
         yield url
         return
-    with BundledTarget(log_dir / "target.log") as app:
+    with BundledTarget(log_dir / "target.log", data_dir=log_dir / "data") as app:
         yield app.url
 
 

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import os
 import time
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, Field, ValidationError
 from sqlalchemy.orm import Session
 
 from target_app.context import AppContext, in_session, invalidate
-from target_app.domain import CategorySlug, FileFormat, License, format_from_upload
+from target_app.domain import MEDIA_TYPES, CategorySlug, FileFormat, License, format_from_upload
 from target_app.errors import UnsupportedMediaError
 from target_app.metrics import UPLOAD_DURATION, UPLOAD_SIZE
 from target_app.schemas import ModelDetail
@@ -29,6 +29,29 @@ class UploadFields(BaseModel):
     description: Annotated[str, Field(max_length=5000)] = ""
     category: CategorySlug
     license: License = License.cc_by
+
+
+def upload_request_body() -> dict[str, Any]:
+    """The OpenAPI request body of an upload. Enum schemas are inlined rather than referenced:
+    some tools validate a multipart body against this schema alone, without the components."""
+    fields = UploadFields.model_json_schema()
+    definitions = fields.pop("$defs", {})
+    properties: dict[str, Any] = {
+        "file": {"type": "string", "format": "binary", "description": f"{ALLOWED_EXTENSIONS}; up to 500 MB"}
+    }
+    for name, schema in fields["properties"].items():
+        reference = schema.pop("$ref", None)
+        properties[name] = {**definitions[reference.rsplit("/", 1)[-1]], **schema} if reference else schema
+    media_types = ", ".join(MEDIA_TYPES)
+    return {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {"type": "object", "required": ["file", *fields["required"]], "properties": properties},
+                "encoding": {"file": {"contentType": media_types}},
+            }
+        },
+    }
 
 
 def validate_upload(form: ReceivedForm) -> tuple[UploadFields, ReceivedFile, FileFormat]:

@@ -10,7 +10,7 @@ import itertools
 import json
 import time
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response, status
 from fastapi import Path as PathParam
@@ -20,7 +20,7 @@ from target_app.api.deps import Ctx, CurrentUser
 from target_app.api.docs import MODEL_LINKS, VALIDATION_ERROR, errors
 from target_app.context import AppContext, cached_json, in_session, invalidate
 from target_app.domain import CategorySlug, FileFormat, Sort
-from target_app.publishing import UploadFields, publish
+from target_app.publishing import publish, upload_request_body
 from target_app.sample_files import sample_file
 from target_app.schemas import CategoryOut, ModelDetail, ModelPage
 from target_app.services import catalogue
@@ -32,32 +32,6 @@ ModelId = Annotated[int, PathParam(ge=1, le=2**31 - 1, description="Model id", e
 SLOW_CATALOGUE_DELAY_S = 0.25
 ERROR_RATE_EVERY = 50  # the ``error-rate`` fault fails one request in 50 (2 %)
 _detail_requests = itertools.count(1)
-
-UPLOAD_BODY: dict[str, Any] = {
-    "required": True,
-    "content": {
-        "multipart/form-data": {
-            "schema": {
-                "type": "object",
-                "required": ["file", "title", "category"],
-                "properties": {
-                    "file": {
-                        "type": "string",
-                        "format": "binary",
-                        "description": ".stl .obj .glb .gltf .fbx .3mf .ply, up to 500 MB",
-                    },
-                    **UploadFields.model_json_schema(ref_template="#/components/schemas/{model}")["properties"],
-                },
-            },
-            "encoding": {
-                "file": {
-                    "contentType": "model/stl, model/obj, model/gltf-binary, "
-                    "model/gltf+json, model/3mf, application/x-ply"
-                }
-            },
-        }
-    },
-}
 
 
 async def catalogue_query(
@@ -136,7 +110,7 @@ async def get_model(model_id: ModelId, ctx: Ctx, request: Request) -> Response:
     "/models",
     status_code=status.HTTP_201_CREATED,
     response_model=ModelDetail,
-    openapi_extra={"requestBody": UPLOAD_BODY},
+    openapi_extra={"requestBody": upload_request_body()},
     responses={201: MODEL_LINKS, **errors(400, 401, 413, 415), **VALIDATION_ERROR},
 )
 async def create_model(request: Request, user: CurrentUser, ctx: Ctx) -> Response:

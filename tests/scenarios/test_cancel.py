@@ -37,7 +37,7 @@ def test_cancel_returns_incomplete_and_leaves_no_process(bundled_target: Bundled
         deadline = time.monotonic() + 90
         while not warm.exists() and time.monotonic() < deadline and not ctx.cancel.is_set():
             time.sleep(0.2)
-        time.sleep(3)
+        time.sleep(7)  # past two worker report intervals (3 s each)
         ctx.cancel.set()
 
     canceller = threading.Thread(target=cancel_after_warmup, daemon=True)

@@ -22,6 +22,7 @@ def test_two_workers_merge_exactly(bundled_target: BundledTarget, tmp_path: Path
     workers = summary["generator"]
     assert workers["distributed"] is True
     assert len(workers["workers_connected"]) == 2 and not workers["workers_missing"]
+    assert workers["workers_final"] == workers["workers_connected"], "each worker's tail arrived"
     assert {c.name: c.ok for c in result.validity}["workers-intact"]
     by_worker = workers["requests_by_process"]
     assert len(by_worker) == 2 and all(n > 0 for n in by_worker.values())
