@@ -184,7 +184,9 @@ def _judge_metric(budget: Budget, metric: str, result: StageResult, run: _Run) -
         status, message = _judge_regression(budget, metric, result, run, observed, base)
     else:
         status = judge_value(budget, observed)
-        message = _MESSAGES[status](budget, metric, stage, observed, extra)
+        # A warn-level budget that is breached says so, not "past its warning threshold".
+        describe = messages.breach if breached(budget, observed) else _MESSAGES[status]
+        message = describe(budget, metric, stage, observed, extra)
     return BudgetResult(
         budget=_result_id(budget, metric),
         metric=metric,
