@@ -5,14 +5,14 @@ from __future__ import annotations
 import json
 import time
 import zlib
+from enum import StrEnum
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request, Response
+from fastapi import APIRouter, Depends, Form, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse
 
 from target_app.api.catalogue import (
-    CatalogueParams,
     ModelId,
     catalogue_page,
     model_detail,
@@ -45,8 +45,36 @@ async def home(page: PageDep) -> Response:
     return page.render("home.html", newest=newest["items"], top=top["items"], **CHOICES)
 
 
+def _choice(enum: type[StrEnum], raw: str | None) -> str | None:
+    return raw if raw in {member.value for member in enum} else None
+
+
+def _number(raw: str | None, low: float, high: float) -> float | None:
+    try:
+        value = float(raw) if raw else None
+    except ValueError:
+        return None
+    return value if value is not None and low <= value <= high else None
+
+
+def page_query(request: Request) -> CatalogueQuery:
+    """The catalogue page's query, read leniently: the page's own form submits empty filters
+    (``category=&min_rating=``), and a browser user gets results, not a 422, for a stray value.
+    The JSON API keeps its strict, documented validation."""
+    params = request.query_params
+    sort = _choice(Sort, params.get("sort"))
+    return CatalogueQuery(
+        q=(params.get("q") or "").strip()[:100] or None,
+        category=_choice(CategorySlug, params.get("category")),
+        file_format=_choice(FileFormat, params.get("file_format")),
+        min_rating=_number(params.get("min_rating"), 0, 5),
+        sort=Sort(sort) if sort else Sort.newest,
+        page=int(_number(params.get("page"), 1, 10_000) or 1),
+    )
+
+
 @router.get("/models")
-async def catalogue(page: PageDep, query: CatalogueParams) -> Response:
+async def catalogue(page: PageDep, query: Annotated[CatalogueQuery, Depends(page_query)]) -> Response:
     """The catalogue: search form, filters, sort, results and pagination."""
     result = json.loads(await catalogue_page(page.ctx, query))
     pages = max(1, -(-result["total"] // query.per_page))
