@@ -16,6 +16,7 @@ from perf_budgets.evaluator import evaluate
 from perf_budgets.loader import SHIPPED, load_budgets
 from perf_budgets.model import BudgetFile
 from perf_budgets.verdict import Verdict
+from reports.baseline import significance
 
 
 @dataclasses.dataclass(frozen=True)
@@ -43,6 +44,7 @@ def judge(run: RunDir, inputs: GateInputs, *, profile: str | None = None) -> Ver
         baseline=inputs.baseline,
         run_complete=bool(meta.get("complete", True)),
         stages=meta.get("stages"),
+        significance=significance,
     )
     run_notes = tuple(meta.get("notes", ()))
     if run_notes:

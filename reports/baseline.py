@@ -24,6 +24,7 @@ import dataclasses
 import enum
 import logging
 import math
+import re
 import zlib
 from collections.abc import Mapping
 
@@ -204,3 +205,23 @@ def compare_runs(current: StageResult | None, baseline: StageResult | None) -> d
         return {}
     now, before = load_histograms(current), load_histograms(baseline)
     return {name: compare_p95(now[name], before[name]) for name in sorted(now.keys() & before.keys())}
+
+
+_ENDPOINT_P95 = re.compile(r'^load\.endpoint\["(?P<name>.+)"\]\.p95_ms$')
+
+
+def significance(metric: str, current: StageResult, baseline: StageResult) -> bool | None:
+    """The gate's hook for regression budgets: is a p95 change real (bootstrap on the recorded
+    histograms)? None when the metric has no histogram or too few samples: the gate then trusts the
+    relative change, so noise can neither pass nor fail a release on its own."""
+    match = _ENDPOINT_P95.match(metric)
+    if match is None:
+        return None
+    now = load_histograms(current).get(match["name"])
+    before = load_histograms(baseline).get(match["name"])
+    if not now or not before:
+        return None
+    change = compare_p95(now, before).change
+    if change is Change.INSUFFICIENT_DATA:
+        return None
+    return change is Change.REGRESSION

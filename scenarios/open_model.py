@@ -17,9 +17,14 @@ import argparse
 import asyncio
 import dataclasses
 import json
+import os
 import re
+import signal
+import subprocess
+import sys
 import time
 import urllib.parse
+from pathlib import Path
 from typing import Any
 
 from hdrh.histogram import HdrHistogram
@@ -31,6 +36,7 @@ MAX_CONNECTIONS = 512
 """A stall of a few seconds at a few hundred requests/s needs that many requests in flight."""
 TIMEOUT_S = 10.0
 MAX_REQUESTS = 100_000
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @dataclasses.dataclass
@@ -58,7 +64,15 @@ class OpenModelResult:
             "errors": dict(self.errors),
             "latency": hdr.summarize(self.latency),
             "send_lag": hdr.summarize(self.send_lag),
+            "hist_latency": hdr.encode(self.latency),
+            "hist_send_lag": hdr.encode(self.send_lag),
         }
+
+    @classmethod
+    def from_summary(cls, data: dict[str, Any]) -> OpenModelResult:
+        """Rebuild a result from `summary` (e.g. printed by a generator in its own process)."""
+        return cls(data["rate"], data["duration_s"], hdr.decode(data["hist_latency"]),
+                   hdr.decode(data["hist_send_lag"]), dict(data["errors"]))
 
 
 class _Pool:
@@ -130,6 +144,23 @@ def run(base_url: str, path: str = "/api/models", rate: float = 50.0, duration_s
     """`run_async` on a fresh event loop (callable from a plain thread)."""
     check_target_url(base_url, allow_remote=False)
     return asyncio.run(run_async(base_url, path, rate, duration_s))
+
+
+def run_in_subprocess(base_url: str, path: str, rate: float, duration_s: float) -> OpenModelResult:
+    """`run` in a process of its own, so the caller's threads (and GIL) cannot delay its sends."""
+    cmd = [sys.executable, "-m", "scenarios.open_model", base_url, "--path", path,
+           "--rate", str(rate), "--duration-s", str(duration_s)]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, start_new_session=True)
+    try:
+        out, _ = proc.communicate(timeout=duration_s + TIMEOUT_S + 30)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    if proc.returncode != 0:
+        raise RuntimeError(f"open-model generator exited with {proc.returncode}")
+    return OpenModelResult.from_summary(json.loads(out))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -41,8 +41,9 @@ def run(
     deadline_s: float,
     cancel: threading.Event,
     on_tick: Callable[[], None] = lambda: None,
+    cpus: Sequence[int] = (),
 ) -> Outcome:
-    """Run ``cmd`` until it exits, ``cancel`` is set, or ``deadline_s`` passes."""
+    """Run ``cmd`` until it exits, ``cancel`` is set, or ``deadline_s`` passes (on ``cpus`` if given)."""
     with open(log_path, "ab") as log:
         proc = subprocess.Popen(
             list(cmd), env=env, cwd=cwd, stdout=log, stderr=subprocess.STDOUT,
@@ -50,6 +51,9 @@ def run(
         )
         outcome = Outcome(returncode=None)
         try:
+            if cpus:
+                # Set before Locust has imported anything, so --processes workers inherit it.
+                os.sched_setaffinity(proc.pid, cpus)
             outcome = _wait(proc, time.monotonic() + deadline_s, cancel, on_tick)
         except KeyboardInterrupt:
             cancel.set()

@@ -2,7 +2,8 @@
 
 Options (``[tool.harness.load]``): ``users``, ``duration_s``, ``think_scale`` (rescale the
 profile), ``processes`` (distributed mode), ``large_upload_kb``, ``locustfile`` (a path,
-``"marketplace"`` or ``"openapi"`` for the generic OpenAPI user), ``username`` / ``password``
+``"marketplace"`` or ``"openapi"`` for the generic OpenAPI user), ``cpus`` (pin the generator to
+these CPU numbers, e.g. ``[1]``, away from a co-located target), ``username`` / ``password``
 (secrets from the environment), ``knee_p95_ms`` / ``knee_error_ratio`` (stress knee limits).
 The profile is ``ctx.profile``; ``resilience`` also restarts the bundled target once.
 """
@@ -60,6 +61,7 @@ def run(ctx: StageContext) -> StageResult:
         deadline_s=profile.duration_s + DEADLINE_MARGIN_S,
         cancel=ctx.cancel,
         on_tick=_ticker(ctx, result, summary_path, scrapes, fault),
+        cpus=[int(cpu) for cpu in opts.get("cpus") or ()],
     )
     fault.join()
     after = _scrape(ctx.target.url)
@@ -141,18 +143,32 @@ def _fill(
 
 
 def _details(summary: dict[str, Any]) -> dict[str, Any]:
-    """Per-second series, per-endpoint table (raw vs corrected), generator and availability data."""
+    """Per-second series, per-endpoint table (raw vs corrected), histograms, generator and availability
+    data, in the shapes `reports/README.md` documents (``timeseries``, ``endpoints``, ``histograms``)."""
     columns = ("family", "requests", "failures", "error_ratio", "errors", "paced", "raw", "corrected")
-    table = {key: {k: ep[k] for k in columns} for key, ep in summary["endpoints"].items()}
     return {
         "profile": summary["profile"],
-        "series": summary["series"],
-        "endpoints": table,
+        "timeseries": [_series_row(row) for row in summary["series"]],
+        "endpoints": [
+            {"name": key, **{k: ep[k] for k in columns}, **_percentiles(ep["corrected"])}
+            for key, ep in summary["endpoints"].items()
+        ],
+        "histograms": {key: ep["hist_corrected"] for key, ep in summary["endpoints"].items() if "hist_corrected" in ep},
+        "histogram_unit": "us",
         "http": {k: summary["http"][k] for k in ("raw", "corrected", "errors")},
         "users": summary["users"],
         "generator": summary["generator"],
         "availability": summary["availability"],
     }
+
+
+def _percentiles(stats: dict[str, Any]) -> dict[str, Any]:
+    return {k: stats.get(k) for k in ("p50_ms", "p95_ms", "p99_ms")}
+
+
+def _series_row(row: dict[str, Any]) -> dict[str, Any]:
+    """One second of the run; ``rps`` is that second's request count, ``errors`` its failures."""
+    return {**row, "rps": row.get("requests"), "errors": row.get("failures")}
 
 
 def _ticker(

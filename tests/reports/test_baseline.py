@@ -9,7 +9,7 @@ import pytest
 from hdrh.histogram import HdrHistogram
 
 from harness.records import StageResult, Status
-from reports.baseline import Change, compare_p95, compare_runs, decode_counts
+from reports.baseline import Change, compare_p95, compare_runs, decode_counts, significance
 
 
 def _counts(seed: int, scale: float = 1.0, n: int = 20_000) -> dict[float, int]:
@@ -67,3 +67,15 @@ def test_histograms_from_load_results_are_decoded_and_compared() -> None:
     assert found["GET /b"].change is Change.NO_SIGNIFICANT_CHANGE
     assert sum(decode_counts(_encoded(1, 1.0)).values()) == 5_000
     assert compare_runs(current, None) == {}
+
+
+def test_gate_significance_hook_separates_regression_from_noise() -> None:
+    def load(details: dict[str, object]) -> StageResult:
+        return StageResult("load", Status.PASSED, "http://127.0.0.1:1", "smoke", details=details)
+
+    current = load({"histograms": {"GET /a": _encoded(1, 1.3), "GET /b": _encoded(2, 1.0)}})
+    baseline = load({"histograms": {"GET /a": _encoded(3, 1.0), "GET /b": _encoded(4, 1.0)}})
+    assert significance('load.endpoint["GET /a"].p95_ms', current, baseline) is True
+    assert significance('load.endpoint["GET /b"].p95_ms', current, baseline) is False
+    assert significance('load.endpoint["GET /zzz"].p95_ms', current, baseline) is None
+    assert significance("load.http.error_ratio", current, baseline) is None

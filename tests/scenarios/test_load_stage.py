@@ -74,7 +74,7 @@ def test_smoke_writes_its_artifacts(baseline: StageResult, module_dir: Path) -> 
     # Every request Locust counted, warm-up included, is in our per-second series.
     locust_total = sum(row["num_requests"] for row in json.loads((run_dir / "load/locust.json").read_text()))
     assert sum(row["requests"] for row in summary["series"]) == locust_total
-    assert baseline.details["series"] and baseline.details["endpoints"]
+    assert baseline.details["timeseries"] and baseline.details["endpoints"] and baseline.details["histograms"]
 
 
 def below(result: StageResult, metric: str, limit: float) -> bool:
@@ -94,7 +94,8 @@ def test_faults_breach_exactly_their_metrics(baseline: StageResult, faulty: Stag
     # error-rate: one model detail in 50 answers 500.
     assert below(baseline, "load.http.error_ratio", 0.001) and bad["load.http.error_ratio"] > 0.001
     assert bad['load.endpoint["GET /api/models/[id]"].error_ratio'] > 0.001
-    assert faulty.details["endpoints"]["GET /api/models/[id]"]["errors"].get("HTTP 500", 0) > 0
+    detail = next(row for row in faulty.details["endpoints"] if row["name"] == "GET /api/models/[id]")
+    assert detail["errors"].get("HTTP 500", 0) > 0
     # slow-websocket: pong +120 ms.
     assert below(baseline, "load.ws.p95_ms", 50) and bad["load.ws.p95_ms"] >= 120
     # cache-disabled: nothing hits.
