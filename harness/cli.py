@@ -52,7 +52,11 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--coverage", action="store_true", default=None, help="run the bundled app under coverage.py")
     run.add_argument("--zap-url", help="a running ZAP daemon for the security stage, e.g. http://127.0.0.1:8090")
     run.add_argument(
-        "-o", "--option", action="append", default=[], metavar="STAGE.KEY=VALUE",
+        "-o",
+        "--option",
+        action="append",
+        default=[],
+        metavar="STAGE.KEY=VALUE",
         help="a stage option, like [tool.harness.<stage>] in pyproject.toml, e.g. -o load.users=50",
     )
 
@@ -82,10 +86,24 @@ def _cmd_run(args: argparse.Namespace) -> ExitCode:
     from harness import pipeline
     from reports.terminal import print_verdict
 
-    flags = {k: getattr(args, k) for k in (
-        "profile", "stages", "target_url", "openapi", "budgets", "known_failures", "out", "baseline",
-        "allow_remote", "faults", "target_port", "target_workers", "coverage",
-    )}
+    flags = {
+        k: getattr(args, k)
+        for k in (
+            "profile",
+            "stages",
+            "target_url",
+            "openapi",
+            "budgets",
+            "known_failures",
+            "out",
+            "baseline",
+            "allow_remote",
+            "faults",
+            "target_port",
+            "target_workers",
+            "coverage",
+        )
+    }
     flags["stage_options"] = _stage_options(args)
     settings = load_settings(flags)
     code, state = pipeline.run(settings)
@@ -124,7 +142,9 @@ def _cmd_report(args: argparse.Namespace) -> ExitCode:
 
     run = RunDir.open(args.run_dir)
     if not (run.path / "verdict.json").is_file():
-        raise HarnessError(ErrorKind.USAGE, f"{run.path} has no verdict.json", tip=f"run `harness gate {run.path}` first")
+        raise HarnessError(
+            ErrorKind.USAGE, f"{run.path} has no verdict.json", tip=f"run `harness gate {run.path}` first"
+        )
     for path in write_all(run.path):
         print(path)
     return ExitCode.OK

@@ -79,7 +79,9 @@ def find_pyproject(start: Path) -> Path | None:
     return None
 
 
-def load_settings(flags: Mapping[str, Any], *, cwd: Path | None = None, environ: Mapping[str, str] | None = None) -> Settings:
+def load_settings(
+    flags: Mapping[str, Any], *, cwd: Path | None = None, environ: Mapping[str, str] | None = None
+) -> Settings:
     """Merge pyproject, environment and flags (flags given as None are ignored)."""
     environ = os.environ if environ is None else environ
     values: dict[str, Any] = {}
@@ -93,8 +95,8 @@ def load_settings(flags: Mapping[str, Any], *, cwd: Path | None = None, environ:
                 continue
             values[key] = _coerce(key, value, f"{pyproject}: [tool.harness]", base=pyproject.parent)
     for name, raw in environ.items():
-        if name.startswith(ENV_PREFIX) and name[len(ENV_PREFIX):].lower() in _FIELDS:
-            key = name[len(ENV_PREFIX):].lower()
+        if name.startswith(ENV_PREFIX) and name[len(ENV_PREFIX) :].lower() in _FIELDS:
+            key = name[len(ENV_PREFIX) :].lower()
             values[key] = _coerce(key, raw, f"environment variable {name}", base=None)
     for key, value in flags.items():
         if key == "stage_options":
@@ -113,7 +115,9 @@ def parse_stage_option(text: str) -> tuple[str, str, Any]:
     name, sep, raw = text.partition("=")
     stage, dot, key = name.strip().partition(".")
     if not sep or not dot or not key:
-        raise HarnessError(ErrorKind.USAGE, f"--option {text!r} is not STAGE.KEY=VALUE", tip="e.g. --option load.users=50")
+        raise HarnessError(
+            ErrorKind.USAGE, f"--option {text!r} is not STAGE.KEY=VALUE", tip="e.g. --option load.users=50"
+        )
     if stage not in STAGES:
         raise HarnessError(ErrorKind.USAGE, f"--option {text!r}: unknown stage {stage!r}.{did_you_mean(stage, STAGES)}")
     try:

@@ -123,9 +123,7 @@ class StageResult:
         fields = {f.name for f in dataclasses.fields(cls)}
         values = {k: v for k, v in data.items() if k in fields}
         values["status"] = Status(data["status"])
-        values["findings"] = [
-            Finding(**{**f, "severity": Severity(f["severity"])}) for f in data.get("findings", [])
-        ]
+        values["findings"] = [Finding(**{**f, "severity": Severity(f["severity"])}) for f in data.get("findings", [])]
         values["validity"] = [
             ValidityCheck(**{**v, "affects": tuple(v.get("affects", ()))}) for v in data.get("validity", [])
         ]

@@ -1,4 +1,4 @@
-""""Did you mean ...?" suggestions for misspelt keys, stage names and profiles."""
+""" "Did you mean ...?" suggestions for misspelt keys, stage names and profiles."""
 
 from __future__ import annotations
 

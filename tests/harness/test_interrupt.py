@@ -39,7 +39,11 @@ def test_interrupt_during_load_leaves_an_incomplete_run(tmp_path: Path, target_d
     env = {**os.environ, "HARNESS_TARGET_DATA_DIR": str(target_data_dir)}
     process = subprocess.Popen(
         [sys.executable, "-m", "harness", "run", "--stages", "load", "--profile", "soak", "--out", str(tmp_path)],
-        cwd=REPO, env=env, stderr=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+        cwd=REPO,
+        env=env,
+        stderr=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
     )
     try:
         _wait_for_line(process, "▶ load", timeout_s=90)

@@ -53,7 +53,7 @@ def test_invalid_result_is_refused_before_writing(tmp_path: Path) -> None:
 def test_tampered_result_is_a_clear_error(tmp_path: Path) -> None:
     run = RunDir.create(tmp_path, "smoke")
     atomic.write_json(run.path / "load.json", {"stage": "load"})
-    with pytest.raises(HarnessError, match="load.json is not a valid stage result"):
+    with pytest.raises(HarnessError, match=r"load\.json is not a valid stage result"):
         run.results()
 
 
