@@ -14,6 +14,7 @@ import datetime
 import math
 import re
 from collections.abc import Callable, Collection, Mapping
+from typing import Any
 
 from harness.records import StageResult, Status, ValidityCheck, stage_of_metric
 from perf_budgets import messages
@@ -187,6 +188,13 @@ def _judge_metric(budget: Budget, metric: str, result: StageResult, run: _Run) -
         # A warn-level budget that is breached says so, not "past its warning threshold".
         describe = messages.breach if breached(budget, observed) else _MESSAGES[status]
         message = describe(budget, metric, stage, observed, extra)
+    return _budget_result(
+        budget, metric, stage, observed=observed, status=status, message=message, baseline=base, change_pct=change
+    )
+
+
+def _budget_result(budget: Budget, metric: str, stage: str, **judged: Any) -> BudgetResult:
+    """A `BudgetResult` with the budget's own fields filled in; ``judged`` holds the judgement."""
     return BudgetResult(
         budget=_result_id(budget, metric),
         metric=metric,
@@ -194,12 +202,8 @@ def _judge_metric(budget: Budget, metric: str, result: StageResult, run: _Run) -
         level=budget.level.value,
         comparison=budget.comparison.value,
         limit=budget.limit,
-        observed=observed,
-        status=status,
-        message=message,
-        baseline=base,
-        change_pct=change,
         description=budget.description,
+        **judged,
     )
 
 
@@ -276,18 +280,8 @@ def failed_check(checks: list[ValidityCheck], metric: str) -> ValidityCheck | No
 
 def _inconclusive(budget: Budget, metric: str, stage: str, reason: str, tip: str) -> BudgetResult:
     """A budget that could not be judged."""
-    return BudgetResult(
-        budget=_result_id(budget, metric),
-        metric=metric,
-        stage=stage,
-        level=budget.level.value,
-        comparison=budget.comparison.value,
-        limit=budget.limit,
-        observed=None,
-        status=BudgetStatus.INCONCLUSIVE,
-        message=messages.inconclusive(budget, metric, reason, tip),
-        description=budget.description,
-    )
+    message = messages.inconclusive(budget, metric, reason, tip)
+    return _budget_result(budget, metric, stage, observed=None, status=BudgetStatus.INCONCLUSIVE, message=message)
 
 
 def _result_id(budget: Budget, metric: str) -> str:
