@@ -172,6 +172,11 @@ def _run_stage(state: RunState, name: str) -> StageResult:
     with console.StageProgress(name) as progress:
         ctx = dataclasses.replace(ctx, progress=progress)
         result = _guarded(state, ctx)
+    if result.status is Status.INCOMPLETE and state.complete:
+        # The stage caught the interrupt itself (to stop its tool cleanly) and kept what it measured.
+        state.cancel.set()
+        state.complete = False
+        state.notes.append(f"run interrupted during the {name} stage")
     state.run.write_result(result.finish() if result.finished_at is None else result)
     console.say(f"  {name}: {result.status.value}" + (f" — {result.error}" if result.error else ""))
     return result

@@ -11,7 +11,7 @@ from typing import Any
 
 import jsonschema
 
-from harness import atomic, schema
+from harness import atomic, schema, secrets
 from harness.errors import ErrorKind, HarnessError
 from harness.records import STAGES, StageResult
 
@@ -59,8 +59,8 @@ class RunDir:
         return folder
 
     def write_result(self, result: StageResult) -> Path:
-        """Validate and atomically write ``<stage>.json``."""
-        data = result.to_dict()
+        """Validate and atomically write ``<stage>.json``, secrets redacted (every stage writes through here)."""
+        data = secrets.redact_obj(result.to_dict())
         schema.validate_stage_result(data)
         target = self.path / f"{result.stage}.json"
         atomic.write_json(target, data)
@@ -86,7 +86,7 @@ class RunDir:
 
     def write_meta(self, meta: dict[str, Any]) -> None:
         """Atomically (re)write ``run.json``: target, profile, stages, times, completeness."""
-        atomic.write_json(self.path / RUN_META, meta)
+        atomic.write_json(self.path / RUN_META, secrets.redact_obj(meta))
 
     def meta(self) -> dict[str, Any]:
         """The run's metadata, or an empty dict for a folder without it."""

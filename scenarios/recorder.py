@@ -64,7 +64,10 @@ class Recorder:
         in_window: bool = True,
     ) -> None:
         """One finished request; outside the measurement window it only feeds the time series."""
-        second = self.seconds.setdefault(int(at), Series())
+        second = self.seconds.get(int(at))
+        if second is None:
+            # Not setdefault(…, Series()): that would allocate a histogram on every request.
+            second = self.seconds[int(at)] = Series()
         second.requests += 1
         second.failures += error is not None
         if family == HTTP:

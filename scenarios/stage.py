@@ -4,7 +4,8 @@ Options (``[tool.harness.load]``): ``users``, ``duration_s``, ``think_scale`` (r
 profile), ``processes`` (distributed mode), ``large_upload_kb``, ``locustfile`` (a path,
 ``"marketplace"`` or ``"openapi"`` for the generic OpenAPI user), ``cpus`` (pin the generator to
 these CPU numbers, e.g. ``[1]``, away from a co-located target), ``username`` / ``password``
-(secrets from the environment), ``knee_p95_ms`` / ``knee_error_ratio`` (stress knee limits).
+(secrets from the environment), ``knee_p95_ms`` / ``knee_error_ratio`` (stress knee limits),
+``restart_after_s`` (resilience: seconds past the warm-up until the target is killed and restarted).
 The profile is ``ctx.profile``; ``resilience`` also restarts the bundled target once.
 """
 
@@ -25,7 +26,7 @@ from harness.records import StageResult, Status
 from harness.rundir import RunDir
 from harness.stages import StageContext
 from scenarios import adapter, process, profiles, prometheus
-from scenarios.resilience import RestartInjector
+from scenarios.resilience import RestartInjector, restart_after_s
 
 WARM_MARKER = "warmup.done"
 """Must match `scenarios.metrics.WARM_MARKER` (that module runs only inside Locust)."""
@@ -34,7 +35,6 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 LOCUSTFILES = {"marketplace": HERE / "locustfile.py", "openapi": HERE / "openapi_locustfile.py"}
 DEADLINE_MARGIN_S = 90.0
-RESTART_AFTER_WARMUP_S = 20.0
 PARTIAL_EVERY_S = 5.0
 
 
@@ -52,7 +52,13 @@ def run(ctx: StageContext) -> StageResult:
         stale.unlink(missing_ok=True)
     ctx.progress.start(f"load: {profile.name} profile, {profile.requested_users} users", profile.duration_s)
     scrapes = {"start": _scrape(ctx.target.url)}
-    fault = RestartInjector(ctx, RESTART_AFTER_WARMUP_S if profile.name == "resilience" else None)
+    after_s = restart_after_s(opts, profile.duration_s, profile.warmup_s)
+    # Server counters restart with the target: its figures are taken up to the kill.
+    fault = RestartInjector(
+        ctx,
+        after_s if profile.name == "resilience" else None,
+        before_kill=lambda: scrapes.update(kill=_scrape(ctx.target.url)),
+    )
     outcome = process.run(
         _command(ctx, summary_path),
         env=_env(opts),
@@ -64,7 +70,7 @@ def run(ctx: StageContext) -> StageResult:
         cpus=[int(cpu) for cpu in opts.get("cpus") or ()],
     )
     fault.join()
-    after = _scrape(ctx.target.url)
+    after = scrapes["kill"] if "kill" in scrapes else _scrape(ctx.target.url)
     # Server-side deltas start where the warm-up ended (or at the start if it never did).
     before = scrapes.get("warm", scrapes["start"])
     summary = _read(summary_path)
@@ -73,10 +79,10 @@ def run(ctx: StageContext) -> StageResult:
         return _finish(ctx, result, Status.INCOMPLETE if outcome.cancelled else Status.ERROR)
     complete = not (outcome.cancelled or outcome.timed_out)
     _fill(ctx, result, summary, before, after, complete=complete)
-    if fault.done:
-        # The probe's longest outage spans the injected restart: kill to healthy again.
-        result.metrics["load.recovery_s"] = summary["availability"]["longest_outage_s"]
-        result.details["restart"] = {"injected_at": fault.injected_at, "error": fault.error}
+    if fault.injected_at is not None:
+        # Absent when the restart failed: the recovery budget is then inconclusive, never a pass.
+        result.metrics.update(fault.metrics(summary))
+        result.details["restart"] = fault.details()
     if not complete:
         result.error = "cancelled" if outcome.cancelled else "Locust overran its deadline and was stopped"
         return _finish(ctx, result, Status.INCOMPLETE)

@@ -1,6 +1,6 @@
 """Coordinated omission: a server that freezes 1 s in every 5 s, measured three ways in one run.
 
-Paced Locust users (4 × one request per 40 ms ≈ 100/s nominal) stop sending while the server
+Paced Locust users (4 x one request per 40 ms ≈ 100/s nominal) stop sending while the server
 stalls, so Locust's own p95 hardly moves; the harness's corrected p95 back-fills the sends
 the stall swallowed and must agree with an open-model generator (50 requests/s, latency from
 the intended send time) hitting the same target over the same seconds.
@@ -33,7 +33,7 @@ WINDOW_S = 15.0
 """Three whole stall periods, in both the Locust measured window and the open-model run."""
 AGREEMENT = 0.15
 AGREEMENT_ON_SATURATED_HOST = 0.25
-"""Measured 2–5 % apart at a host load of ~3 per CPU; wider only when the run itself says the
+"""Measured 2-5 % apart at a host load of ~3 per CPU; wider only when the run itself says the
 host was saturated (its latency figures are then disowned by the gate anyway)."""
 
 

@@ -18,7 +18,7 @@ from harness.target import BundledTarget
 from perf_budgets.evaluator import evaluate, failed_check
 from perf_budgets.loader import load_budgets
 from perf_budgets.verdict import BudgetStatus
-from scenarios.adapter import LATENCY, LAG_P95_LIMIT_MS
+from scenarios.adapter import LAG_P95_LIMIT_MS, LATENCY
 from tests.scenarios.conftest import run_load
 
 pytestmark = [

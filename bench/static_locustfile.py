@@ -1,0 +1,63 @@
+"""The load bench's locustfile: one static GET, plain Locust or with the harness's instrumentation.
+
+``BENCH_MODE=plain``: a bare `FastHttpUser`. ``BENCH_MODE=instrumented``: the same request with a
+semantic check (``catch_response``, as the marketplace users do) and the harness `Collector`
+(HDR histograms per request, event-loop lag, CPU, availability probe) writing
+``BENCH_SUMMARY``. ``BENCH_SAMPLES`` additionally dumps every response time (for the accuracy
+check: exact percentiles vs ours). ``BENCH_THINK=1,3`` sets a think time (default none).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from locust import FastHttpUser, between, constant, events, task
+from locust.env import Environment
+
+from scenarios import metrics
+from scenarios.profiles import Profile, Stage
+
+MODE = os.environ.get("BENCH_MODE", "plain")
+THINK = tuple(float(x) for x in os.environ.get("BENCH_THINK", "0,0").split(","))
+PATH = os.environ.get("BENCH_PATH", "/index.html")
+SAMPLES: list[float] = []
+
+
+class Static(FastHttpUser):
+    """GETs one static page as fast as its think time allows."""
+
+    wait_time = between(*THINK) if THINK[1] > 0 else constant(0)
+
+    @task
+    def page(self) -> None:
+        """One GET; instrumented mode checks the status like the harness's users do."""
+        if MODE == "plain":
+            self.client.get(PATH)
+            return
+        with self.client.get(PATH, catch_response=True) as resp:
+            if resp.status_code != 200:
+                resp.failure(f"expected HTTP 200, got {resp.status_code}")
+
+
+@events.init.add_listener  # type: ignore[untyped-decorator]
+def _on_init(environment: Environment, **_: Any) -> None:
+    if MODE == "instrumented":
+        profile = Profile("bench", (Stage(1e9, 0, 1, hold=False),), warmup_s=0)
+        summary = os.environ.get("BENCH_SUMMARY")
+        metrics.install(environment, profile, Path(summary) if summary else None)
+    if os.environ.get("BENCH_SAMPLES"):
+        environment.events.request.add_listener(_keep_sample)  # type: ignore[no-untyped-call]
+
+
+def _keep_sample(response_time: float, **_: Any) -> None:
+    SAMPLES.append(response_time)
+
+
+@events.quit.add_listener  # type: ignore[untyped-decorator]
+def _on_quit(**_: Any) -> None:
+    path = os.environ.get("BENCH_SAMPLES")
+    if path:
+        Path(path).write_text(json.dumps(SAMPLES))

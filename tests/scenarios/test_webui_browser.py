@@ -1,0 +1,75 @@
+"""The Budgets tab in a real Chromium: Locust's own web UI, a swarm started by clicking Start."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from playwright.sync_api import expect, sync_playwright
+
+from harness.browser import find_browser
+from harness.target import BundledTarget, free_port
+from scenarios import process
+from scenarios.stage import LOCUSTFILES, ROOT
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def locust_web(bundled_target: BundledTarget, tmp_path: Path) -> Iterator[str]:
+    """Locust's web UI on a free loopback port, idle until someone presses Start."""
+    port = free_port()
+    cmd = [sys.executable, "-m", "locust", "-f", str(LOCUSTFILES["marketplace"]), "--host", bundled_target.url,
+           "--web-host", "127.0.0.1", "--web-port", str(port), "--harness-duration-s", "14"]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    with (tmp_path / "locust.log").open("wb") as log:
+        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        url = f"http://127.0.0.1:{port}"
+        wait_up(url)
+        yield url
+    finally:
+        process.stop(proc)
+
+
+def wait_up(url: str, timeout_s: float = 30) -> None:
+    """Poll the UI until it answers."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(url, timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise AssertionError(f"the Locust web UI at {url} never came up")
+
+
+def test_budgets_tab_updates_while_the_swarm_runs(locust_web: str) -> None:
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(**find_browser().launch_kwargs())  # type: ignore[arg-type]
+        try:
+            page = browser.new_page()
+            page.goto(locust_web)
+            page.get_by_role("button", name="Start", exact=True).click()
+            page.get_by_role("tab", name="Budgets").click()
+            table = page.get_by_role("table")
+            # Before the warm-up ends nothing is judged (an empty histogram is no pass) ...
+            expect(table).to_contain_text("warming up", timeout=15_000)
+            # ... then the live rows replace it: the overall p95 against its 100 ms budget.
+            row = table.get_by_role("row").filter(has=page.get_by_role("cell", name="load.http.p95_ms", exact=True))
+            expect(row).to_have_count(1, timeout=45_000)
+            expect(row.get_by_role("cell", name="max 100", exact=True)).to_be_visible()
+            expect(row.get_by_role("cell").last).to_have_text(re.compile(r"^(pass|warn|fail)$"))
+            endpoint = 'load.endpoint["GET /api/models"].p95_ms'
+            expect(table.get_by_role("cell", name=endpoint, exact=True)).to_be_visible()
+            expect(table).not_to_contain_text("warming up")
+        finally:
+            browser.close()
