@@ -51,7 +51,7 @@ class StageProgress:
 
     def log(self, message: str) -> None:
         """Print a line above the bar."""
-        self._console.print(f"  [dim]{self.stage}:[/] {redact(message)}")
+        self._console.print(f"  {redact(message)}")
 
 
 def say(message: str) -> None:

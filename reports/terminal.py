@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 from rich.console import Console
@@ -32,7 +33,8 @@ def budget_table(verdict: Verdict) -> Table:
         ("Change", "right"),
         ("Status", "left"),
     ):
-        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+        # Fold, never truncate: a CI log must show the whole budget and endpoint name.
+        table.add_column(name, justify=justify, overflow="fold")  # type: ignore[arg-type]
     for budget in fmt.ordered(verdict.budgets):
         # Text cells, not strings: rich would read "[id]" in a request name as markup and drop it.
         cells = (
@@ -49,7 +51,8 @@ def budget_table(verdict: Verdict) -> Table:
 
 def print_verdict(verdict: Verdict, run_path: Path | None = None, console: Console | None = None) -> None:
     """The budgets table, the messages of every budget not met, the outcome, then where the reports are."""
-    console = console or Console()
+    # A CI log is not a terminal: rich would assume 80 columns and squeeze the table.
+    console = console or Console(width=None if sys.stdout.isatty() else 160)
     console.print(budget_table(verdict))
     for budget in fmt.ordered(verdict.budgets):
         if budget.status is not BudgetStatus.PASS:

@@ -86,6 +86,10 @@ def run(ctx: StageContext) -> StageResult:
     if not complete:
         result.error = "cancelled" if outcome.cancelled else "Locust overran its deadline and was stopped"
         return _finish(ctx, result, Status.INCOMPLETE)
+    if not next(c.ok for c in result.validity if c.name == "workers-intact"):
+        # Figures of the surviving workers are not the requested load: never passed off as a full run.
+        result.error = "a Locust worker was lost mid-run (see the workers-intact check); results are partial"
+        return _finish(ctx, result, Status.INCOMPLETE)
     return _finish(ctx, result, Status.PASSED if summary["http"]["requests"] > 0 else Status.ERROR)
 
 

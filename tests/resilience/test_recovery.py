@@ -64,4 +64,4 @@ def test_a_crash_nobody_restarts_breaks_the_availability_budget(tmp_path: Path, 
     assert load["metrics"]["load.availability.ratio"] < 0.999
     availability = _budget(verdict, "availability")
     assert availability["status"] == "fail", availability["message"]
-    assert code == 1 and verdict["outcome"] == "failed"
+    assert code == 1 and verdict["outcome"] == "breached"

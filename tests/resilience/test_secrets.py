@@ -66,7 +66,12 @@ def test_no_planted_secret_reaches_the_run_directory_or_the_output(
     out = tmp_path / "runs"
     done = subprocess.run(
         [sys.executable, "-m", "harness", "run", "--out", str(out)],
-        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=240, check=False,
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=240,
+        check=False,
     )
     run = (out / "latest").resolve()
     files = [p for p in run.rglob("*") if p.is_file()]
