@@ -6,6 +6,9 @@ Arguments after `--` go to `harness run` (e.g. `./noxw -s load -- --profile peak
 
 from __future__ import annotations
 
+import os
+import shutil
+
 import nox
 
 nox.options.default_venv_backend = "uv|virtualenv"
@@ -82,6 +85,20 @@ def ui(session: nox.Session) -> None:
     """Locust's web UI with a Budgets tab against the bundled target (or `-- --target-url URL`)."""
     _install(session)
     session.run("python", "-m", "scenarios.ui", *session.posargs)
+
+
+@nox.session(python=PYTHON, default=False)
+def bench(session: nox.Session) -> None:
+    """Benchmarks that print figures (ratios to a reference in the same run): load generator vs
+    plain Locust and wrk, the bundled app's throughput, report rendering."""
+    search = f"{os.environ.get('PATH', '')}:/usr/sbin"
+    missing = [tool for tool in ("wrk", "nginx", "taskset") if shutil.which(tool, path=search) is None]
+    if missing:
+        session.error(f"missing {', '.join(missing)}: sudo apt-get install -y wrk nginx-light util-linux")
+    _install(session)
+    session.run("python", "bench/load_bench.py", *session.posargs)
+    session.run("python", "bench/target_app_bench.py")
+    session.run("python", "bench/report_bench.py")
 
 
 @nox.session(python=PYTHON, default=False)

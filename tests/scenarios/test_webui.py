@@ -52,11 +52,12 @@ def poll(url: str, until: Any, timeout_s: float = 60) -> Any:
 
 
 def test_budgets_tab_shows_live_rows(locust_ui: str) -> None:
-    rows = poll(f"{locust_ui}/budgets", lambda b: any(r["metric"] == "load.http.p95_ms" for r in b))
+    # The first judged rows may come before any catalogue request finished inside the window.
+    wanted = {"load.http.p95_ms", 'load.endpoint["GET /api/models"].p95_ms'}
+    rows = poll(f"{locust_ui}/budgets", lambda b: wanted <= {r["metric"] for r in b})
     by_metric = {r["metric"]: r for r in rows}
     assert by_metric["load.http.p95_ms"]["limit"] == "max 100"
     assert by_metric["load.http.p95_ms"]["status"] in ("pass", "warn", "fail")
-    assert 'load.endpoint["GET /api/models"].p95_ms' in by_metric
     stats = httpx.get(f"{locust_ui}/stats/requests", timeout=5).json()
     assert stats["extended_stats"][0]["key"] == "budgets" and stats["extended_stats"][0]["data"]
     assert '"title": "Budgets"' in httpx.get(locust_ui, timeout=5).text

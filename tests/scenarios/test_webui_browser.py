@@ -69,7 +69,7 @@ def test_budgets_tab_updates_while_the_swarm_runs(locust_web: str) -> None:
             expect(row.get_by_role("cell", name="max 100", exact=True)).to_be_visible()
             expect(row.get_by_role("cell").last).to_have_text(re.compile(r"^(pass|warn|fail)$"))
             endpoint = 'load.endpoint["GET /api/models"].p95_ms'
-            expect(table.get_by_role("cell", name=endpoint, exact=True)).to_be_visible()
+            expect(table.get_by_role("cell", name=endpoint, exact=True)).to_be_visible(timeout=20_000)
             expect(table).not_to_contain_text("warming up")
         finally:
             browser.close()
