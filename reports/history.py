@@ -62,7 +62,9 @@ def read_rows(out: Path) -> list[dict[str, Any]]:
     if not file.is_file():
         return []
     rows = []
-    for number, line in enumerate(file.read_text(encoding="utf-8").splitlines(), start=1):
+    # errors="replace": bytes mangled by a crash become a damaged line to skip, not a failed run.
+    text = file.read_text(encoding="utf-8", errors="replace")
+    for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
         try:

@@ -6,6 +6,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -15,56 +16,75 @@ import psutil
 from tests.fixtures.runs import REPO
 
 
+class HarnessProcess:
+    """The running harness; its stderr is drained by a thread so a full pipe never blocks it."""
+
+    def __init__(self, args: list[str], env: dict[str, str]) -> None:
+        self.popen = subprocess.Popen(
+            [sys.executable, "-m", "harness", "run", *args],
+            cwd=REPO,
+            env={**os.environ, **env},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+            start_new_session=True,
+        )
+        self.stderr: list[str] = []
+        self._reader = threading.Thread(target=self._drain, daemon=True)
+        self._reader.start()
+
+    @property
+    def pid(self) -> int:
+        """The harness's process id (and process group id)."""
+        return self.popen.pid
+
+    def _drain(self) -> None:
+        assert self.popen.stderr is not None
+        for line in self.popen.stderr:
+            self.stderr.append(line)
+
+    def wait_for_line(self, needle: str, timeout_s: float) -> None:
+        """Until a line of stderr holds ``needle``."""
+        deadline = time.monotonic() + timeout_s
+        while not any(needle in line for line in self.stderr):
+            if time.monotonic() > deadline or self.popen.poll() is not None:
+                raise AssertionError(f"{needle!r} not seen:\n{''.join(self.stderr)}")
+            time.sleep(0.1)
+
+    def wait(self, timeout_s: float) -> int:
+        """The exit code, once the harness ended."""
+        code = self.popen.wait(timeout=timeout_s)
+        self._reader.join(timeout=5)
+        return code
+
+    def interrupt(self, sig: int) -> float:
+        """SIGINT to the whole group (what Ctrl-C in a terminal does) or SIGTERM to the harness (what CI
+        does); wait for the exit and return how long it took."""
+        if sig == signal.SIGINT:
+            os.killpg(self.pid, sig)
+        else:
+            self.popen.send_signal(sig)
+        started = time.monotonic()
+        self.wait(timeout_s=30)
+        return time.monotonic() - started
+
+
 @contextmanager
-def harness_run(args: list[str], env: dict[str, str]) -> Iterator[subprocess.Popen[str]]:
+def harness_run(args: list[str], env: dict[str, str]) -> Iterator[HarnessProcess]:
     """Start the harness (its own process group, like a shell job); kill the group on the way out."""
-    process = subprocess.Popen(
-        [sys.executable, "-m", "harness", "run", *args],
-        cwd=REPO,
-        env={**os.environ, **env},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,
-    )
+    process = HarnessProcess(args, env)
     try:
         yield process
     finally:
-        if process.poll() is None:
+        if process.popen.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-
-
-def wait_for_line(process: subprocess.Popen[str], needle: str, timeout_s: float) -> str:
-    """Read stderr until a line holds ``needle``; everything read so far."""
-    assert process.stderr is not None
-    seen = ""
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        line = process.stderr.readline()
-        if not line and process.poll() is not None:
-            break
-        seen += line
-        if needle in line:
-            return seen
-    raise AssertionError(f"{needle!r} not seen in {timeout_s} s:\n{seen}")
+            process.popen.wait()
 
 
 def descendants(pid: int) -> list[psutil.Process]:
     """Every live process below ``pid``."""
-    return psutil.Process(pid).children(recursive=True)
-
-
-def interrupt(process: subprocess.Popen[str], sig: int) -> float:
-    """SIGINT to the whole group (what Ctrl-C in a terminal does) or SIGTERM to the harness (what CI
-    does); wait for the exit and return how long it took."""
-    if sig == signal.SIGINT:
-        os.killpg(process.pid, sig)
-    else:
-        process.send_signal(sig)
-    started = time.monotonic()
-    process.communicate(timeout=30)
-    return time.monotonic() - started
+    children: list[psutil.Process] = psutil.Process(pid).children(recursive=True)
+    return children
 
 
 def alive(processes: list[psutil.Process]) -> list[str]:

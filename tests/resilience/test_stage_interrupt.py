@@ -13,7 +13,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from tests.resilience.harness_process import alive, descendants, harness_run, interrupt, wait_for_line
+from tests.resilience.harness_process import alive, descendants, harness_run
 
 # The slow-page fault keeps page-driven stages busy long enough to be interrupted mid-way. The tool
 # named is awaited first, so the orphan check covers it (security runs no tool without ZAP).
@@ -45,13 +45,13 @@ def test_interrupt_marks_the_stage_incomplete_and_leaves_no_process(
 ) -> None:
     args = ["--stages", stage, "--faults", "slow-page", "--out", str(tmp_path)]
     with harness_run(args, {"HARNESS_TARGET_DATA_DIR": str(target_data_dir)}) as process:
-        wait_for_line(process, f"▶ {stage}", timeout_s=90)
+        process.wait_for_line(f"▶ {stage}", timeout_s=90)
         _wait_for_tool(process.pid, tool, timeout_s=30)
         time.sleep(RUNNING_S)
         children = descendants(process.pid)
-        assert process.poll() is None, f"the {stage} stage ended before it could be interrupted"
-        took = interrupt(process, sig)
-    assert process.returncode == 2
+        assert process.popen.poll() is None, f"the {stage} stage ended before it could be interrupted"
+        took = process.interrupt(sig)
+    assert process.popen.returncode == 2
     assert took < 10, f"exit took {took:.1f} s"
     assert not alive(children), "orphans left behind"
     run = tmp_path / "latest"

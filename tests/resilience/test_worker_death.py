@@ -12,7 +12,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from tests.resilience.harness_process import descendants, harness_run, wait_for_line
+from tests.resilience.harness_process import descendants, harness_run
 
 ARGS = ["--stages", "load", "-o", "load.processes=2", "-o", "load.users=6", "-o", "load.duration_s=20"]
 
@@ -30,16 +30,22 @@ def _locust_workers(harness_pid: int, timeout_s: float) -> list[psutil.Process]:
     raise AssertionError("two Locust workers did not start")
 
 
+def _wait_for(path: Path, timeout_s: float) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not path.exists():
+        assert time.monotonic() < deadline, f"{path.name} did not appear within {timeout_s} s"
+        time.sleep(0.2)
+
+
 @pytest.mark.slow
 def test_a_dead_worker_makes_the_load_budgets_inconclusive(tmp_path: Path, target_data_dir: Path) -> None:
     with harness_run([*ARGS, "--out", str(tmp_path)], {"HARNESS_TARGET_DATA_DIR": str(target_data_dir)}) as process:
-        wait_for_line(process, "▶ load", timeout_s=90)
+        process.wait_for_line("▶ load", timeout_s=90)
         workers = _locust_workers(process.pid, timeout_s=60)
-        while not list(tmp_path.glob("latest/load/warmup.done")):
-            time.sleep(0.2)
+        _wait_for(tmp_path / "latest" / "load" / "warmup.done", timeout_s=60)
         os.kill(workers[0].pid, signal.SIGKILL)
-        process.communicate(timeout=150)
-    assert process.returncode == 2
+        code = process.wait(timeout_s=150)
+    assert code == 2
     run = tmp_path / "latest"
     load = json.loads((run / "load.json").read_text())
     assert load["status"] == "incomplete" and "worker" in load["error"]

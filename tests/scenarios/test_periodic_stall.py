@@ -72,7 +72,9 @@ def test_corrected_p95_sees_the_stall_that_locust_hides(target_data_dir: Path, t
     figures = f"corrected {corrected:.0f} ms, raw {raw:.0f} ms, Locust {locust:.0f} ms, open {open_p95:.0f} ms"
     saturated = failed_check(result.validity, P95)
 
-    assert not reference.errors and reference.sent == OPEN_RATE * WINDOW_S, reference.errors
+    # A freeze can make the kernel reset a connection now and then; more than 1 % would skew the reference.
+    assert reference.sent == OPEN_RATE * WINDOW_S
+    assert sum(reference.errors.values()) <= 0.01 * reference.sent, reference.errors
     # The open model sent on time: its latencies are the target's, not its own.
     assert hdr.percentile_ms(reference.send_lag, 95) < 50, figures
     assert open_p95 > 500, figures  # a 1-in-5 s freeze puts p95 deep into the stall
