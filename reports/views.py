@@ -10,7 +10,9 @@ What each stage may put in its result (every key optional; see ``reports/README.
   ``details["grade"]`` (e.g. ``"A+"``) and the ``security.grade_score`` metric.
 - accessibility: findings with ``extra["impact"]``, ``extra["page"]``, ``extra["selector"]``
   (or ``extra["target"]`` list), ``extra["tags"]``, ``extra["help_url"]``.
-- coverage: ``details["files"]`` rows ``{path, line_ratio, branch_ratio, missing}``.
+- coverage: ``details["modules"]`` rows ``{path, statements, covered_lines, branches, covered_branches,
+  line_ratio}``, ``details["operations_matrix"]`` rows ``{operation, stages: {stage: bool}}``,
+  ``details["uncovered_operations"]`` (list of "METHOD /path").
 """
 
 from __future__ import annotations
@@ -202,21 +204,43 @@ def e2e(result: StageResult, _: StageResult | None) -> list[Block]:
     )
 
 
+def _ratio(covered: Any, total: Any) -> float | None:
+    if isinstance(covered, int | float) and isinstance(total, int | float) and total:
+        return float(covered) / float(total)
+    return None
+
+
 def coverage(result: StageResult, _: StageResult | None) -> list[Block]:
-    """Per-file coverage when the stage lists files (the ratios are in the metrics table)."""
-    files = rows_of(result.details, "files")
-    rows = [
-        [
-            text(f.get("path")),
-            num("line_ratio", f.get("line_ratio")),
-            num("branch_ratio", f.get("branch_ratio")),
-            text(f.get("missing")),
+    """Operations no stage exercised, the operation x stage matrix, and per-module code coverage."""
+    matrix = rows_of(result.details, "operations_matrix")
+    stages = sorted({stage for row in matrix for stage in (row.get("stages") or {})})
+    uncovered = [str(op) for op in result.details.get("uncovered_operations") or []]
+    blocks: list[Block] = []
+    if uncovered or matrix:
+        blocks.append(Facts("API operations no stage exercised", [("Operations", ", ".join(uncovered) or "none")]))
+    if matrix:
+        rows = [
+            [text(row.get("operation")), *(text("yes" if (row.get("stages") or {}).get(s) else "no") for s in stages)]
+            for row in matrix
         ]
-        for f in sorted(files, key=lambda f: f.get("line_ratio") or 0.0)
+        blocks.append(Table("API operations exercised, by stage", ("Operation", *stages), rows, True))
+    modules = rows_of(result.details, "modules")
+    module_rows = [
+        [
+            text(m.get("path")),
+            num("coverage.line_ratio", m.get("line_ratio")),
+            num("coverage.branch_ratio", _ratio(m.get("covered_branches"), m.get("branches"))),
+            text(f"{m.get('covered_lines')}/{m.get('statements')}"),
+        ]
+        for m in sorted(modules, key=lambda m: m.get("line_ratio") or 0.0)
     ]
-    return (
-        [Table("Coverage per file, lowest first", ("File", "Lines", "Branches", "Missing"), rows, True)] if rows else []
-    )
+    if module_rows:
+        blocks.append(
+            Table(
+                "Code coverage per module, lowest first", ("Module", "Lines", "Branches", "Covered"), module_rows, True
+            )
+        )
+    return blocks
 
 
 VIEWS: dict[str, View] = {

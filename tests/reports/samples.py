@@ -273,7 +273,21 @@ def other_results() -> list[StageResult]:
         finished_at=T1,
         metrics={"coverage.line_ratio": 0.88, "coverage.branch_ratio": 0.74, "coverage.api_operations_ratio": 0.92},
         details={
-            "files": [{"path": "target_app/api/models.py", "line_ratio": 0.91, "branch_ratio": 0.8, "missing": "40-44"}]
+            "modules": [
+                {
+                    "path": "target_app/api/models.py",
+                    "statements": 100,
+                    "covered_lines": 91,
+                    "branches": 20,
+                    "covered_branches": 16,
+                    "line_ratio": 0.91,
+                }
+            ],
+            "operations_matrix": [
+                {"operation": "GET /api/models", "stages": {"load": True, "contracts": True}},
+                {"operation": "DELETE /api/models/{model_id}", "stages": {"load": False, "contracts": False}},
+            ],
+            "uncovered_operations": ["DELETE /api/models/{model_id}"],
         },
     )
     return [e2e, contracts, security, a11y, coverage]

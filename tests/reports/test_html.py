@@ -47,7 +47,9 @@ def test_all_stages_sections_show_their_data(report_run: Callable[[str], Path]) 
     assert "Findings by risk" in page and "CSP Header Not Set" in page
     assert "Violations by impact" in page and "img.card" in page
     assert 'href="e2e/upload/trace.zip"' in page and 'href="e2e/upload/failure.png"' in page
-    assert "Web Vitals per page" in page and "Coverage per file" in page
+    assert "Web Vitals per page" in page and "Code coverage per module" in page
+    assert "API operations exercised, by stage" in page
+    assert "API operations no stage exercised" in page and "DELETE /api/models/{model_id}" in page
     assert "Git revision" in page and "7c6fd36" in page and "schemathesis version" in page
 
 
