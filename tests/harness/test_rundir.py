@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from pathlib import Path
 
 import jsonschema
@@ -84,3 +85,13 @@ def test_output_under_a_file_is_refused(tmp_path: Path) -> None:
         RunDir.create(blocker / "out", "smoke")
     assert info.value.kind is ErrorKind.OUTPUT
     assert info.value.exit_code == 3
+
+
+def test_full_output_disk_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Filling a real disk is not an option on a shared machine; the free-space figure is what is checked.
+    real = shutil.disk_usage(tmp_path)
+    monkeypatch.setattr(shutil, "disk_usage", lambda path: real._replace(free=10 * 1024 * 1024))
+    with pytest.raises(HarnessError) as info:
+        RunDir.create(tmp_path / "out", "smoke")
+    assert info.value.kind is ErrorKind.OUTPUT
+    assert "has only 10 MB free" in info.value.message

@@ -53,7 +53,7 @@ def test_resilience_profile_measures_recovery_after_a_restart(tmp_path: Path, ta
     assert recovery["status"] == "pass", recovery["message"]
     # The deliberate outage is reported, but only the recovery budget gates a resilience run.
     assert _budget(verdict, "availability")["level"] == "warn"
-    assert _budget(verdict, "db_query_p95")["status"] != "inconclusive", "server figures taken up to the kill"
+    assert "load.db.query_p95_ms" in metrics, "server figures are taken up to the kill, not across the restart"
 
 
 @pytest.mark.slow
