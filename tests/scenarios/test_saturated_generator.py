@@ -1,14 +1,19 @@
 """A saturated load generator measures itself, not the target: its latency budgets are inconclusive.
 
-300 users with almost no think time in one Locust process pinned to one core (the target on
-the other core when there is one): the generator's own event loop falls behind, the
+300 users with almost no think time in one Locust process pinned to one core that two busy
+processes also claim (a starved generator host, as on a shared CI runner; the target on the other
+core when there is one): the generator's own event loop falls behind, the
 ``generator-loop-lag`` (or ``generator-cpu``) check fails, and the gate says inconclusive
 for every latency budget, never pass.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
+import subprocess
+import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -31,8 +36,21 @@ TARGET_CPU = 1 if (os.cpu_count() or 1) > 1 else 0
 LATENCY_BUDGETS = ("load.http.p95_ms", 'load.endpoint["GET /api/models"].p95_ms', "load.ws.p95_ms")
 
 
+@contextlib.contextmanager
+def busy_core(core: int, processes: int = 2) -> Iterator[None]:
+    """Real CPU-bound processes pinned to ``core`` for the duration of the block."""
+    code = f"import os; os.sched_setaffinity(0, {{{core}}})\nwhile True: pass"
+    hogs = [subprocess.Popen([sys.executable, "-c", code]) for _ in range(processes)]
+    try:
+        yield
+    finally:
+        for hog in hogs:
+            hog.kill()
+            hog.wait()
+
+
 def test_saturated_generator_makes_latency_budgets_inconclusive(target_data_dir: Path, tmp_path: Path) -> None:
-    with BundledTarget(tmp_path / "target.log", data_dir=target_data_dir) as app:
+    with BundledTarget(tmp_path / "target.log", data_dir=target_data_dir) as app, busy_core(GENERATOR_CPU):
         assert app.process is not None
         os.sched_setaffinity(app.process.pid, {TARGET_CPU})
         result = run_load(app.url, tmp_path / "run", users=300, think_scale=0.01, duration_s=12,
