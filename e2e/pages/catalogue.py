@@ -64,6 +64,11 @@ class CataloguePage(BasePage):
         """The titles of the shown models, in order (the link text; the image is alt text only)."""
         return [title.strip() for title in self.results.get_by_role("link").all_inner_texts()]
 
+    def model_links(self) -> list[str]:
+        """The detail-page links of the shown models, in order: unique per model, unlike titles
+        (the load stage uploads many models with the same title into a reused data folder)."""
+        return [link.get_attribute("href") or "" for link in self.results.get_by_role("link").all()]
+
     def download_counts(self) -> list[int]:
         """The download counts of the shown models, in order."""
         texts = self.results.filter(has_text="downloads").all_inner_texts()
