@@ -103,6 +103,13 @@ def generator_health(summary: dict[str, Any]) -> dict[str, float]:
     }
 
 
+def _ending(summary: dict[str, Any]) -> str:
+    stopped = summary.get("stopped_at_knee_s")
+    if stopped is None:
+        return "the profile ran to its end"
+    return f"the profile ended at its knee after {stopped:.0f} s (a step broke the knee limits)"
+
+
 def validity(
     summary: dict[str, Any], expected_workers: int, scraped: bool, *, local_target: bool, complete: bool
 ) -> list[ValidityCheck]:
@@ -156,6 +163,6 @@ def validity(
         ),
         ValidityCheck(
             "run-complete", complete and bool(summary.get("final")),
-            "the profile ran to its end" if complete else "the run was cut short (cancelled or overran)", ALL,
+            _ending(summary) if complete else "the run was cut short (cancelled or overran)", ALL,
         ),
     ]

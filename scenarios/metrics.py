@@ -57,6 +57,8 @@ class Collector:
     host_load: list[float] = dataclasses.field(default_factory=list)
     """1-minute load average per CPU, once a second: a co-located target starves above ~1."""
     started_at: float | None = None
+    knee_limits: tuple[float, float] = (100.0, 0.001)
+    """p95 (ms) and error ratio above which a stress step is past the knee."""
     finished_at: float | None = None
     refresh_profile: Callable[[], Profile] | None = None
     """Re-reads the profile at each test start (the web UI can change it)."""
@@ -146,6 +148,19 @@ class Collector:
             self.finished_at = time.time()
             self.write(final=True)
 
+    def _stopped_at_knee(self) -> float | None:
+        shape = self.env.shape_class
+        return shape.stopped_at_s if isinstance(shape, ProfileShape) else None
+
+    def knee_reached(self) -> bool:
+        """Whether the latest hold step measured so far broke the knee limits (asked by the shape)."""
+        rows = summary.steps(self.recorder, self.users)
+        if not rows:
+            return False
+        last = max(rows, key=lambda row: row["users"])
+        p95_limit, error_limit = self.knee_limits
+        return bool(last["p95_ms"] > p95_limit or last["error_ratio"] > error_limit)
+
     def _mark_warm(self) -> None:
         if self.summary_path is not None:
             atomic.write_text(self.summary_path.with_name(WARM_MARKER), f"{time.time()}\n")
@@ -207,6 +222,7 @@ class Collector:
                 "workers_final": sorted(self.workers_final),
             },
             "availability": outages(self.probe.rows if self.probe else []),
+            "stopped_at_knee_s": self._stopped_at_knee(),
             "counters": dict(self.recorder.counters),
         }
 

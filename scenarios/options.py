@@ -42,6 +42,11 @@ def add_arguments(parser: Any) -> None:
                        is_secret=True, help="its password (set HARNESS_LOAD_PASSWORD rather than the flag)")
     group.add_argument("--harness-openapi", default="", env_var="HARNESS_LOAD_OPENAPI",
                        help="OpenAPI document (URL or path) for the generic user; default <host>/openapi.json")
+    group.add_argument("--harness-knee-p95-ms", type=float, default=100.0, env_var="HARNESS_LOAD_KNEE_P95_MS",
+                       help="stress: a step whose p95 exceeds this (ms) is past the knee; the run ends there")
+    group.add_argument("--harness-knee-error-ratio", type=float, default=0.001,
+                       env_var="HARNESS_LOAD_KNEE_ERROR_RATIO",
+                       help="stress: a step whose error ratio exceeds this is past the knee")
     group.add_argument("--harness-large-upload-kb", type=int, default=0, env_var="HARNESS_LOAD_LARGE_UPLOAD_KB",
                        help="size of the rare large upload (0: 1 MB for smoke, 50 MB otherwise)")
 
@@ -74,6 +79,9 @@ def collector_for(env: Environment, profile: profiles.Profile) -> metrics.Collec
     collector = metrics.install(env, profile, Path(summary) if summary else None)
     # The web UI may change --harness-profile/-users/-duration-s between init and each start.
     collector.refresh_profile = lambda: profile_of(env)
+    collector.knee_limits = (parsed(env).harness_knee_p95_ms, parsed(env).harness_knee_error_ratio)
+    if isinstance(env.shape_class, shapes.ProfileShape):
+        env.shape_class.knee_reached = collector.knee_reached
     return collector
 
 
@@ -83,6 +91,7 @@ def configure(env: Environment) -> metrics.Collector:
     profile = profile_of(env)
     MarketplaceUser.think_scale = WebsocketListener.think_scale = think_scale(env, profile)
     MarketplaceUser.username, MarketplaceUser.password = opts.harness_username, opts.harness_password
+    MarketplaceUser.fresh_login_share = profile.fresh_login_share
     default_kb = SMOKE_LARGE_UPLOAD_KB if profile.name == "smoke" else LARGE_UPLOAD_KB
     Uploader.large_bytes = (opts.harness_large_upload_kb or default_kb) * 1024
     Uploader.first_after_s = profile.warmup_s

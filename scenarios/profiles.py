@@ -32,6 +32,10 @@ class Profile:
     """Open-model approximation: only constant-pacing users, so the arrival rate is fixed."""
     think_scale: float = 1.0
     """Multiplies every think time and pacing interval (smoke packs a steady state into seconds)."""
+    fresh_login_share: float = 1.0
+    """Signed-in users who log in at start; the rest resume a session (see `MarketplaceUser`)."""
+    stop_at_knee: bool = False
+    """Stepped profiles: end after the first hold stage that breaks the knee limits."""
 
     @property
     def duration_s(self) -> float:
@@ -68,12 +72,22 @@ PROFILES: dict[str, Profile] = {
         "smoke", (Stage(2, 20, 20), Stage(28, 20, 20, hold=True)), warmup_s=10, think_scale=0.25
     ),
     "load": Profile("load", (Stage(30, 100, 5), Stage(270, 100, 5, hold=True)), warmup_s=30),
-    "peak": Profile("peak", (Stage(40, 1000, 25), Stage(80, 1000, 25, hold=True)), warmup_s=45),
-    "stress": Profile("stress", (Stage(10, 50, 10), *_steps(100, 100, 15, 30)), warmup_s=10),
+    # Peak, stress and spike model a busy day: most signed-in users return with a session.
+    "peak": Profile(
+        "peak", (Stage(40, 1000, 25), Stage(80, 1000, 25, hold=True)), warmup_s=45, fresh_login_share=0.1
+    ),
+    "stress": Profile(
+        "stress",
+        (Stage(10, 50, 10), *_steps(100, 100, 15, 30)),
+        warmup_s=10,
+        fresh_login_share=0.1,
+        stop_at_knee=True,
+    ),
     "spike": Profile(
         "spike",
         (Stage(20, 20, 10, hold=True), Stage(40, 500, 250, hold=True), Stage(30, 20, 100, hold=True)),
         warmup_s=10,
+        fresh_login_share=0.1,
     ),
     "soak": Profile("soak", (Stage(30, 50, 5), Stage(1770, 50, 5, hold=True)), warmup_s=30),
     # Resilience: steady load while the stage restarts the bundled target once (SIGKILL) and the

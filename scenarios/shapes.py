@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from locust import LoadTestShape
 from locust.runners import WORKER_REPORT_INTERVAL, MasterRunner
 
-from scenarios.profiles import Profile
+from scenarios.profiles import Profile, Stage
 
 DRAIN_S = WORKER_REPORT_INTERVAL + 1.5
 """Distributed mode ends with this long at zero users: every worker then sends a report with
@@ -20,6 +21,30 @@ class ProfileShape(LoadTestShape):
 
     profile: Profile | None = None
     """Set by the locustfile on init (the shape is instantiated before options are known)."""
+    knee_reached: Callable[[], bool] | None = None
+    """Asked at each stage boundary of a ``stop_at_knee`` profile: did the step just run break
+    the knee limits? Set by the locustfile on init."""
+    stopped_at_s: float | None = None
+    """When a ``stop_at_knee`` profile ended early (None while it runs or if it ran to its end)."""
+    _stage_started = 0.0
+
+    def reset_time(self) -> None:
+        """A new test (the web UI can start several): forget an earlier early stop."""
+        super().reset_time()  # type: ignore[no-untyped-call]
+        self.stopped_at_s, self._stage_started = None, 0.0
+
+    def _current(self, t: float) -> tuple[Stage, float] | None:
+        """The stage at ``t``; None once the profile is over (or ended at its knee)."""
+        if self.profile is None or self.stopped_at_s is not None:
+            return None
+        current = self.profile.stage_at(t)
+        started = current[1] if current else self.profile.duration_s
+        if self.profile.stop_at_knee and self.knee_reached and started != self._stage_started:
+            self._stage_started = started
+            if self.knee_reached():
+                self.stopped_at_s = t
+                return None
+        return current
 
     def elapsed(self) -> float:
         """Seconds since the shape started."""
@@ -30,9 +55,10 @@ class ProfileShape(LoadTestShape):
         if self.profile is None:
             return None
         t = self.elapsed()
-        current = self.profile.stage_at(t)
+        current = self._current(t)
         if current is None:
-            draining = isinstance(self.runner, MasterRunner) and t < self.profile.duration_s + DRAIN_S
+            end = self.profile.duration_s if self.stopped_at_s is None else self.stopped_at_s
+            draining = isinstance(self.runner, MasterRunner) and t < end + DRAIN_S
             return (0, 100.0) if draining else None
         stage, _ = current
         if self.profile.paced_only and self.runner is not None:
@@ -42,10 +68,8 @@ class ProfileShape(LoadTestShape):
 
     def expected_users(self) -> tuple[int, bool, float]:
         """Users the current stage asks for, whether it is a hold stage, and seconds into it."""
-        if self.profile is None:
-            return 0, False, 0.0
         t = self.elapsed()
-        current = self.profile.stage_at(t)
+        current = self._current(t)
         if current is None:
             return 0, False, 0.0
         stage, started = current

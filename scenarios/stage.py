@@ -103,7 +103,7 @@ def _command(ctx: StageContext, summary_path: Path) -> list[str]:
         "--csv", str(art / "locust"), "--json-file", str(art / "locust"), "--html", str(art / "locust.html"),
         "--harness-profile", ctx.profile, "--harness-summary", str(summary_path),
     ]
-    for key in ("users", "duration_s", "think_scale", "large_upload_kb"):
+    for key in ("users", "duration_s", "think_scale", "large_upload_kb", "knee_p95_ms", "knee_error_ratio"):
         if opts.get(key) is not None:
             cmd += [f"--harness-{key.replace('_', '-')}", str(opts[key])]
     if locustfile == "openapi":
@@ -169,6 +169,7 @@ def _details(summary: dict[str, Any]) -> dict[str, Any]:
         "users": summary["users"],
         "generator": summary["generator"],
         "availability": summary["availability"],
+        "stopped_at_knee_s": summary.get("stopped_at_knee_s"),
     }
 
 

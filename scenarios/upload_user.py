@@ -52,7 +52,7 @@ class Uploader(MarketplaceUser):
 
     def on_start(self) -> None:
         """Sign in, then wait for the end of the warm-up."""
-        self.login()
+        self.sign_in()
         gevent.sleep(self.first_after_s + random.uniform(0.0, 2.0) * self.think_scale)
 
     @task

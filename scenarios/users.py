@@ -22,7 +22,7 @@ import logging
 import random
 import time
 import uuid
-from typing import Any
+from typing import Any, ClassVar
 
 from locust import FastHttpUser, task
 from locust.exception import StopUser
@@ -45,6 +45,12 @@ class MarketplaceUser(FastHttpUser):
     username = "demo"
     password = "demo-password-123"
     model_ids = ModelIds()
+    fresh_login_share = 1.0
+    """Share of signed-in users who log in when they start; the others resume a session of the
+    same account (a remembered token), as returning visitors do. Large profiles lower it: 1000
+    users all logging in during a 40 s ramp would turn the peak into a password-hashing test."""
+    sessions: ClassVar[dict[str, str]] = {}
+    """The latest bearer header per account, shared by this process's users."""
 
     def wait_time(self) -> float:
         """Random think time, scaled (short test profiles shrink it)."""
@@ -86,7 +92,15 @@ class MarketplaceUser(FastHttpUser):
         if body is None:
             log.error("login as %r failed: this user stops (the run's auth check fails)", self.username)
             raise StopUser()
-        self.client.auth_header = f"Bearer {body['access_token']}"
+        self.client.auth_header = self.sessions[self.username] = f"Bearer {body['access_token']}"
+
+    def sign_in(self) -> None:
+        """Log in, or resume a session of the same account (see ``fresh_login_share``)."""
+        remembered = self.sessions.get(self.username)
+        if remembered is None or random.random() < self.fresh_login_share:
+            self.login()
+        else:
+            self.client.auth_header = remembered
 
     def any_model_id(self) -> int:
         """A model id seen in a catalogue listing (lists the catalogue first if none yet)."""
@@ -162,7 +176,7 @@ class Member(MarketplaceUser):
 
     def on_start(self) -> None:
         """Sign in first."""
-        self.login()
+        self.sign_in()
 
     @task(40)
     def read(self) -> None:
@@ -198,7 +212,7 @@ class WikiEditor(MarketplaceUser):
 
     def on_start(self) -> None:
         """Sign in first."""
-        self.login()
+        self.sign_in()
 
     def _any_slug(self) -> str | None:
         pages = self.get_json("/api/wiki", "/api/wiki")

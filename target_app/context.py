@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+import functools
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Concatenate, ParamSpec, TypeVar
 
+from anyio import CapacityLimiter, to_thread
 from pydantic_core import to_json
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
@@ -19,6 +22,13 @@ from target_app.notifications import Hub
 P = ParamSpec("P")
 T = TypeVar("T")
 
+DB_THREADS = 8
+"""Threads that may run database work at once. With dozens of threads busy in Python (Starlette's
+default pool has 40) the event-loop thread starves for the GIL and stops accepting requests: the
+peak profile once left /health unanswered for 100 s. SQLite on one core gains nothing beyond a few."""
+HASH_THREADS = 2
+"""Threads that may hash passwords at once (CPU-bound; more threads than cores only add waiting)."""
+
 
 @dataclass
 class AppContext:
@@ -28,6 +38,18 @@ class AppContext:
     db: Database
     cache: Cache
     hub: Hub
+    inflight: dict[str, asyncio.Event] = field(default_factory=dict)
+    """Cache keys being produced right now (single flight: one query per key, the rest wait)."""
+
+    @functools.cached_property
+    def db_limiter(self) -> CapacityLimiter:
+        """Bounds concurrent database work (created on first use, inside the event loop)."""
+        return CapacityLimiter(DB_THREADS)
+
+    @functools.cached_property
+    def hash_limiter(self) -> CapacityLimiter:
+        """Bounds concurrent password hashing (see :mod:`target_app.signin`)."""
+        return CapacityLimiter(HASH_THREADS)
 
     def has(self, fault: str) -> bool:
         """Whether a fault switch is on."""
@@ -47,25 +69,41 @@ async def in_session(ctx: AppContext, fn: Callable[Concatenate[Session, P], T], 
         with ctx.db.session() as session:
             return fn(session, *args, **kwargs)
 
-    return await run_in_threadpool(work)
+    return await to_thread.run_sync(work, limiter=ctx.db_limiter)
 
 
 async def cached_json(ctx: AppContext, namespace: str, suffix: str, produce: Callable[[Session], object]) -> bytes:
-    """JSON bytes from the cache, or produced in a session and cached."""
+    """JSON bytes from the cache, or produced in a session and cached.
+
+    Concurrent misses of one key run one query: the others wait for it and read the cache again
+    (after a write invalidates a popular listing, hundreds of users would otherwise query at once).
+    """
     cache = ctx.cache
 
     def lookup() -> tuple[str, bytes | None]:
         key = cache.key(namespace, suffix)
         return key, cache.get(namespace, key)
 
-    # The in-process cache is a dict lookup: cheaper on the loop than a thread hop.
-    key, value = lookup() if cache.local else await run_in_threadpool(lookup)
-    if value is None:
+    while True:
+        # The in-process cache is a dict lookup: cheaper on the loop than a thread hop.
+        key, value = lookup() if cache.local else await run_in_threadpool(lookup)
+        if value is not None:
+            return value
+        producing = ctx.inflight.get(key)
+        if producing is None or cache.disabled:
+            break
+        await producing.wait()
+    done = ctx.inflight[key] = asyncio.Event()
+    try:
         value = to_json(await in_session(ctx, produce))
         if cache.local:
             cache.set(key, value)
         else:
             await run_in_threadpool(cache.set, key, value)
+    finally:
+        if ctx.inflight.get(key) is done:  # with the cache disabled, producers may overlap
+            del ctx.inflight[key]
+        done.set()
     return value
 
 

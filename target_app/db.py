@@ -33,7 +33,7 @@ def make_engine(url: str, *, instrument: bool = True, slow_queries: bool = False
     """A pooled engine; if instrumented, queries are timed into ``db_query_duration_seconds``."""
     is_sqlite = url.startswith("sqlite")
     connect_args = {"check_same_thread": False} if is_sqlite else {}
-    engine = create_engine(url, connect_args=connect_args, pool_size=20, max_overflow=20, pool_pre_ping=not is_sqlite)
+    engine = create_engine(url, connect_args=connect_args, pool_size=12, max_overflow=8, pool_pre_ping=not is_sqlite)
     if is_sqlite:
         event.listen(engine, "connect", _sqlite_pragmas)
     if instrument:

@@ -45,6 +45,7 @@ def serve(
     faults: Iterable[str] | str | None = None,
     data_dir: str | Path | None = None,
     log_level: str = "info",
+    access_log: bool = False,
 ) -> None:
     """Run the app until interrupted (blocking)."""
     import uvicorn
@@ -62,6 +63,7 @@ def serve(
             server_header=False,
             proxy_headers=False,
             log_level=log_level,
+            access_log=access_log,
             timeout_graceful_shutdown=5,
         )
     finally:

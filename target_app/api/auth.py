@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response, status
 
+from target_app import signin
 from target_app.api.deps import BearerToken, Ctx, CurrentUser
 from target_app.api.docs import REGISTER_LINKS, errors
 from target_app.context import in_session, invalidate
@@ -20,7 +21,7 @@ router = APIRouter(prefix="/api", tags=["auth"])
 )
 async def register_user(body: RegisterIn, ctx: Ctx) -> UserOut:
     """Create an account."""
-    user = await in_session(ctx, accounts.register, body.username, body.email, body.password)
+    user = await signin.register(ctx, body.username, body.email, body.password)
     await invalidate(ctx, "analytics")
     return user
 
@@ -28,7 +29,7 @@ async def register_user(body: RegisterIn, ctx: Ctx) -> UserOut:
 @router.post("/auth/login", responses=errors(400, 401, 413))
 async def login_user(body: LoginIn, ctx: Ctx) -> TokenOut:
     """Exchange credentials for a bearer token."""
-    token = await in_session(ctx, accounts.login, body.username, body.password)
+    token = await signin.log_in(ctx, body.username, body.password)
     await invalidate(ctx, "analytics")
     return token
 

@@ -44,7 +44,9 @@ async def list_ratings(model_id: ModelId, ctx: Ctx) -> RatingList:
 async def rate_model(model_id: ModelId, body: RatingIn, user: CurrentUser, ctx: Ctx) -> RatingOut:
     """Rate a model from 1 to 5 (rating again replaces your previous score)."""
     rating = await in_session(ctx, community.rate, model_id, user, body.score)
-    await invalidate(ctx, f"model:{model_id}", "catalogue")
+    # Listings show averages that may lag by the cache TTL: flushing every listing on each rating
+    # made the whole catalogue miss at once under load (a rating is not a catalogue change).
+    await invalidate(ctx, f"model:{model_id}")
     return rating
 
 

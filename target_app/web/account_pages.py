@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Response
 from pydantic import ValidationError
 
+from target_app import signin
 from target_app.context import in_session, invalidate
 from target_app.errors import ConflictError, UnauthorizedError
 from target_app.schemas import RegisterIn
@@ -30,7 +31,7 @@ async def login_submit(
     """Sign in and start a page session."""
     page.check_csrf(csrf_token)
     try:
-        token = await in_session(page.ctx, accounts.login, username, password)
+        token = await signin.log_in(page.ctx, username, password)
     except UnauthorizedError:
         errors = {"password": "The username or password is incorrect."}
         return page.render("login.html", 400, errors=errors, values={"username": username}, next=safe_next(next))
@@ -54,13 +55,13 @@ async def register_submit(
     values = {"username": username, "email": email}
     try:
         data = RegisterIn(username=username, email=email, password=password)
-        await in_session(page.ctx, accounts.register, data.username, data.email, data.password)
+        await signin.register(page.ctx, data.username, data.email, data.password)
     except ValidationError as exc:
         return page.render("register.html", 400, errors=field_errors(exc), values=values)
     except ConflictError:
         errors = {"username": "This username or email is already registered."}
         return page.render("register.html", 400, errors=errors, values=values)
-    token = await in_session(page.ctx, accounts.login, username, password)
+    token = await signin.log_in(page.ctx, username, password)
     page.cookies[SESSION_COOKIE] = token.access_token
     await invalidate(page.ctx, "analytics")
     return page.redirect("/")

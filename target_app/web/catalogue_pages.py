@@ -120,7 +120,9 @@ async def rate_form(
     if score not in {"1", "2", "3", "4", "5"}:
         return await _detail_page(page, model_id, 400, {"score": "Choose a score from 1 to 5."})
     await in_session(page.ctx, community.rate, model_id, page.user, int(score))
-    await invalidate(page.ctx, f"model:{model_id}", "catalogue")
+    # Listings show averages that may lag by the cache TTL: flushing every listing on each rating
+    # made the whole catalogue miss at once under load (a rating is not a catalogue change).
+    await invalidate(page.ctx, f"model:{model_id}")
     return page.redirect(f"/models/{model_id}?rated=1#rating")
 
 

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from scenarios import profiles
@@ -36,3 +41,44 @@ def test_stress_steps_up() -> None:
 def test_unknown_profile_names_the_known_ones() -> None:
     with pytest.raises(ValueError, match="smoke"):
         profiles.build("smok")
+
+
+STRESS_SHAPE_SCRIPT = """
+import json
+from scenarios import profiles
+from scenarios.shapes import ProfileShape
+
+shape = ProfileShape()
+shape.profile = profiles.build("stress")
+verdicts = iter([False, False, True])  # the warm-up and the 100-user step pass, 200 users is past the knee
+asked = []
+now = [0.0]
+shape.elapsed = lambda: now[0]
+def knee_reached():
+    asked.append(now[0])
+    return next(verdicts)
+shape.knee_reached = knee_reached
+ticks = []
+for t in range(0, 200):
+    now[0] = float(t)
+    ticks.append(shape.tick())
+print(json.dumps({"asked": asked, "ticks": ticks, "stopped_at_s": shape.stopped_at_s}))
+"""
+
+
+def test_stress_ends_after_the_first_step_past_the_knee() -> None:
+    """The real shape (in a subprocess: Locust monkey-patches whatever imports it)."""
+    out = subprocess.run(
+        [sys.executable, "-c", STRESS_SHAPE_SCRIPT],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).resolve().parents[2],
+        timeout=60,
+    )
+    seen = json.loads(out.stdout.splitlines()[-1])
+    # Asked once per stage boundary: 10 s (warm-up over), 40 s (100 users done), 70 s (200 done).
+    assert seen["asked"] == [10.0, 40.0, 70.0]
+    assert seen["stopped_at_s"] == 70.0
+    assert seen["ticks"][69] == [200, 20.0]
+    assert all(tick is None for tick in seen["ticks"][70:])  # the 300-user step never starts
