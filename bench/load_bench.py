@@ -7,11 +7,14 @@ Against one static page served by a one-worker nginx on its own core (the bundle
     plain Locust FastHttpUser and ``wrk``, as ratios to wrk (goal: ours >= 0.9 x plain);
   * generator health at scale: 1000 users with 1-3 s think time in one process: CPU p90,
     event-loop lag p95, achieved / nominal request rate;
-  * accuracy: our HDR p50/p95/p99 against the exact percentiles of the same samples.
+  * accuracy: our HDR p50/p95/p99 against the exact percentiles of the same samples;
+  * memory: the generator's resident-memory growth over a soak at a steady rate (goal < 50 MB
+    in 10 minutes: histograms, not sample lists).
 
-    python bench/load_bench.py [--seconds 10] [--scale-seconds 25] [--users 1000]
+    python bench/load_bench.py [--seconds 10] [--scale-seconds 25] [--users 1000] [--soak-seconds 600]
 
-Loopback only; each measurement is bounded (<= 30 s) and every process is killed on the way out.
+Loopback only; each measurement is bounded (<= 30 s, the soak by --soak-seconds) and every
+process is killed on the way out.
 """
 
 from __future__ import annotations
@@ -119,19 +122,20 @@ def wrk_rps(url: str, core: str, seconds: float) -> float:
 
 def locust_run(
     url: str, path: str, core: str, tmp: Path, *, mode: str, users: int, seconds: float, think: str = "0,0",
-    spawn_rate: float | None = None, tag: str = "",
+    spawn_rate: float | None = None, tag: str = "", warmup_s: float = 0.0,
 ) -> dict[str, Any]:
     """One headless Locust process; its stats (and our summary / raw samples when instrumented)."""
     name = f"{mode}-{users}{tag}"
     env = {**os.environ, "PYTHONPATH": str(ROOT), "BENCH_MODE": mode, "BENCH_THINK": think, "BENCH_PATH": path,
-           "BENCH_SUMMARY": str(tmp / f"{name}.summary.json"), "BENCH_SAMPLES": str(tmp / f"{name}.samples.json")}
-    if mode == "plain":
+           "BENCH_SUMMARY": str(tmp / f"{name}.summary.json"), "BENCH_SAMPLES": str(tmp / f"{name}.samples.json"),
+           "BENCH_WARMUP_S": str(warmup_s)}
+    if mode == "plain" or warmup_s:  # a soak keeps no sample list: its memory is what is measured
         env.pop("BENCH_SAMPLES")
     cmd = pinned(core, [sys.executable, "-m", "locust", "-f", str(LOCUSTFILE), "--headless", "--host", url,
                         "-u", str(users), "-r", str(spawn_rate or users), "-t", f"{int(seconds)}s",
                         "--only-summary", "--json-file", str(tmp / name), "--stop-timeout", "2"])
     with spawned(cmd, tmp / f"{name}.log", env) as proc:
-        proc.wait(timeout=seconds + 30)
+        proc.wait(timeout=seconds + 60)
     stats = json.loads((tmp / f"{name}.json").read_text())
     requests = sum(row["num_requests"] for row in stats)
     span = max(row["last_request_timestamp"] for row in stats) - min(row["start_time"] for row in stats)
@@ -179,6 +183,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=3, help="interleaved wrk / plain / ours rounds")
     parser.add_argument("--scale-seconds", type=float, default=25.0, help="the 1000-user run (<= 30)")
     parser.add_argument("--users", type=int, default=1000)
+    parser.add_argument("--soak-seconds", type=float, default=600.0, help="the memory soak (0: skip it)")
     args = parser.parse_args(argv)
     gen, srv = cpus()
     print(f"load average {os.getloadavg()}; generator on CPU {gen}, server on CPU {srv}")
@@ -205,6 +210,25 @@ def measure(args: argparse.Namespace, tmp: Path, gen: str, srv: str) -> None:
         scale = locust_run(url, path, gen, tmp, mode="instrumented", users=args.users, seconds=scale_s,
                            think="1,3", spawn_rate=args.users / ramp_s)
         report(url + path, rounds, generator_health(scale, args.users, 2.0, ramp_s), accuracy(ours))
+        if args.soak_seconds > 0:
+            soak = locust_run(url, path, gen, tmp, mode="instrumented", users=SOAK_USERS, seconds=args.soak_seconds,
+                              think="1,3", spawn_rate=SOAK_USERS / ramp_s, tag="-soak", warmup_s=SOAK_WARMUP_S)
+            report_soak(soak, args.soak_seconds)
+
+
+SOAK_USERS = 200
+SOAK_WARMUP_S = 30.0
+
+
+def report_soak(run: dict[str, Any], seconds: float) -> None:
+    """The generator's memory over the soak (from the summary it wrote at the end)."""
+    memory = run["summary"]["generator"]["memory"]
+    print(
+        f"## Memory: {seconds / 60:.0f}-minute soak, {SOAK_USERS} users, 1-3 s think time, "
+        f"{run['requests']:,} requests ({run['rps']:.0f}/s)\n"
+        f"resident memory after the {SOAK_WARMUP_S:.0f} s warm-up {memory['warm_mb']:.1f} MB, at the end "
+        f"{memory['last_mb']:.1f} MB, max {memory['max_mb']:.1f} MB: growth {memory['growth_mb']:+.1f} MB (goal < 50)"
+    )
 
 
 def report(target: str, rounds: dict[str, list[float]], health: dict[str, float],

@@ -4,7 +4,8 @@
 semantic check (``catch_response``, as the marketplace users do) and the harness `Collector`
 (HDR histograms per request, event-loop lag, CPU, availability probe) writing
 ``BENCH_SUMMARY``. ``BENCH_SAMPLES`` additionally dumps every response time (for the accuracy
-check: exact percentiles vs ours). ``BENCH_THINK=1,3`` sets a think time (default none).
+check: exact percentiles vs ours). ``BENCH_THINK=1,3`` sets a think time (default none);
+``BENCH_WARMUP_S`` the warm-up after which memory growth is measured (default 0).
 """
 
 from __future__ import annotations
@@ -45,7 +46,8 @@ class Static(FastHttpUser):
 @events.init.add_listener  # type: ignore[untyped-decorator]
 def _on_init(environment: Environment, **_: Any) -> None:
     if MODE == "instrumented":
-        profile = Profile("bench", (Stage(1e9, 0, 1, hold=False),), warmup_s=0)
+        warmup_s = float(os.environ.get("BENCH_WARMUP_S", "0"))
+        profile = Profile("bench", (Stage(1e9, 0, 1, hold=False),), warmup_s=warmup_s)
         summary = os.environ.get("BENCH_SUMMARY")
         metrics.install(environment, profile, Path(summary) if summary else None)
     if os.environ.get("BENCH_SAMPLES"):

@@ -60,6 +60,9 @@ def metrics(summary: dict[str, Any]) -> dict[str, float]:
     gen = generator_health(summary)
     out["load.generator.cpu_p90"] = gen["cpu_p90"]
     out["load.generator.loop_lag_p95_ms"] = gen["lag_p95_ms"]
+    memory = summary["generator"].get("memory") or {}
+    if memory:
+        out["load.generator.memory_growth_mb"] = memory["growth_mb"]
     return out
 
 

@@ -17,7 +17,7 @@ from typing import Any
 import gevent
 import psutil
 from locust.env import Environment
-from locust.runners import MasterRunner, WorkerRunner
+from locust.runners import WORKER_REPORT_INTERVAL, MasterRunner, WorkerRunner
 
 from harness import atomic
 from scenarios import hdr, summary
@@ -27,6 +27,8 @@ from scenarios.recorder import HTTP, UPLOAD, WS, Recorder
 from scenarios.shapes import ProfileShape
 
 PARTIAL_EVERY_S = 5
+CLOSE_AFTER_S = 2 * WORKER_REPORT_INTERVAL + 2
+"""Seconds after which a second is compacted (worker reports arrive every few seconds)."""
 LOCAL = "local"
 WARM_MARKER = "warmup.done"
 """Written next to the summary when the warm-up ends, so the stage scrapes the target's
@@ -57,6 +59,9 @@ class Collector:
     host_load: list[float] = dataclasses.field(default_factory=list)
     """1-minute load average per CPU, once a second: a co-located target starves above ~1."""
     started_at: float | None = None
+    rss_mb: list[float] = dataclasses.field(default_factory=list)
+    """This process's resident memory once a second (a soak must not grow it)."""
+    _process: psutil.Process = dataclasses.field(default_factory=psutil.Process)
     knee_limits: tuple[float, float] = (100.0, 0.001)
     """p95 (ms) and error ratio above which a stress step is past the knee."""
     finished_at: float | None = None
@@ -167,7 +172,7 @@ class Collector:
 
     def sent_total(self) -> int:
         """Every request this recorder saw, warm-up included (the per-second series)."""
-        return sum(series.requests for series in self.recorder.seconds.values())
+        return self.recorder.sent()
 
     def _sample_loop(self) -> None:
         shape = self.env.shape_class
@@ -179,7 +184,10 @@ class Collector:
             )
             runner = self.env.runner
             users = runner.user_count if runner is not None else 0
-            self.users.append(summary.UserSample(time.time(), users, expected, hold, into))
+            now = time.time()
+            self.users.append(summary.UserSample(now, users, expected, hold, into))
+            self.recorder.close_before(int(now - CLOSE_AFTER_S))
+            self.rss_mb.append(self._process.memory_info().rss / 2**20)
             self.host_load.append(psutil.getloadavg()[0] / (psutil.cpu_count() or 1))
             if isinstance(runner, MasterRunner):
                 self.workers_missing.update(c.id for c in runner.clients.missing)
@@ -216,6 +224,7 @@ class Collector:
                 "processes": {k: g.summary() for k, g in self.generators.items()},
                 "distributed": isinstance(self.env.runner, MasterRunner),
                 "host_load_per_cpu_max": max(self.host_load, default=0.0),
+                "memory": summary.memory(self.rss_mb, self.profile.warmup_s),
                 "requests_by_process": self.sent_by_process or {LOCAL: self.sent_total()},
                 "workers_connected": sorted(self.workers_connected),
                 "workers_missing": sorted(self.workers_missing),

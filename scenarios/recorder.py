@@ -43,12 +43,29 @@ class Endpoint:
     upload_class: str | None = None
 
 
+@dataclasses.dataclass(frozen=True)
+class ClosedSecond:
+    """A finished second, compacted: its figures and its histogram in encoded (compressed) form.
+
+    An open histogram holds ~140 KB of counters; a soak keeps one per second, so an hour of
+    open seconds would cost ~500 MB, the compacted form a few KB each.
+    """
+
+    requests: int
+    failures: int
+    p50_ms: float
+    p95_ms: float
+    hist: str
+
+
 class Recorder:
     """Collects samples in one process; drains to, and absorbs from, plain dicts."""
 
     def __init__(self) -> None:
         self.endpoints: dict[str, Endpoint] = {}
         self.seconds: dict[int, Series] = {}
+        """Open seconds (still receiving samples)."""
+        self.closed: dict[int, ClosedSecond] = {}
         self.counters: Counter[str] = Counter()
 
     def record(
@@ -67,7 +84,7 @@ class Recorder:
         second = self.seconds.get(int(at))
         if second is None:
             # Not setdefault(…, Series()): that would allocate a histogram on every request.
-            second = self.seconds[int(at)] = Series()
+            second = self._open(int(at))
         second.requests += 1
         second.failures += error is not None
         if family == HTTP:
@@ -109,11 +126,52 @@ class Recorder:
             hdr.merge(ep.corrected, [raw["corrected"]])
             ep.paced = ep.paced or raw["paced"]
         for sec, raw in data.get("seconds", {}).items():
-            series = self.seconds.setdefault(int(sec), Series())
+            series = self.seconds.get(int(sec)) or self._open(int(sec))
             series.requests += raw["requests"]
             series.failures += raw["failures"]
             hdr.merge(series.hist, [raw["hist"]])
         self.counters.update(data.get("counters", {}))
+
+    def close_before(self, second: int) -> None:
+        """Compact every open second before ``second`` (a second is either open or closed)."""
+        for sec in [sec for sec in self.seconds if sec < second]:
+            series = self.seconds.pop(sec)
+            self.closed[sec] = ClosedSecond(
+                series.requests,
+                series.failures,
+                hdr.percentile_ms(series.hist, 50),
+                hdr.percentile_ms(series.hist, 95),
+                hdr.encode(series.hist),
+            )
+
+    def _open(self, sec: int) -> Series:
+        """A new open second; late samples for a closed one reopen it with what it had."""
+        closed = self.closed.pop(sec, None)
+        series = self.seconds[sec] = Series()
+        if closed is not None:
+            series.requests, series.failures = closed.requests, closed.failures
+            hdr.merge(series.hist, [closed.hist])
+        return series
+
+    def sent(self) -> int:
+        """Every request seen, warm-up included."""
+        return sum(s.requests for s in self.seconds.values()) + sum(c.requests for c in self.closed.values())
+
+    def per_second(self) -> dict[int, tuple[int, int, float, float]]:
+        """Requests, failures, p50 and p95 (ms) of every second, open or closed."""
+        out = {sec: (c.requests, c.failures, c.p50_ms, c.p95_ms) for sec, c in self.closed.items()}
+        for sec, series in self.seconds.items():
+            hist = series.hist
+            out[sec] = (series.requests, series.failures, hdr.percentile_ms(hist, 50), hdr.percentile_ms(hist, 95))
+        return out
+
+    def second_hist(self, sec: int) -> HdrHistogram | str | None:
+        """One second's histogram (open) or its encoded form (closed); None if nothing happened."""
+        series = self.seconds.get(sec)
+        if series is not None:
+            return series.hist
+        closed = self.closed.get(sec)
+        return closed.hist if closed is not None else None
 
     def family(self, family: str, *, corrected: bool) -> HdrHistogram:
         """One merged histogram over every endpoint of a family."""

@@ -86,17 +86,18 @@ def http_summary(rec: Recorder, window_s: float) -> dict[str, Any]:
 def series(rec: Recorder, users: list[UserSample], started_at: float) -> list[dict[str, Any]]:
     """One row per wall-clock second: requests, failures, p50/p95 and users."""
     by_second = {int(u.at): u for u in users}
+    figures = rec.per_second()
     rows = []
-    for sec in sorted(set(rec.seconds) | set(by_second)):
-        s = rec.seconds.get(sec)
+    for sec in sorted(set(figures) | set(by_second)):
+        requests, failures, p50, p95 = figures.get(sec, (0, 0, 0.0, 0.0))
         u = by_second.get(sec)
         rows.append(
             {
                 "t": sec - int(started_at),
-                "requests": s.requests if s else 0,
-                "failures": s.failures if s else 0,
-                "p50_ms": hdr.percentile_ms(s.hist, 50) if s else 0.0,
-                "p95_ms": hdr.percentile_ms(s.hist, 95) if s else 0.0,
+                "requests": requests,
+                "failures": failures,
+                "p50_ms": p50,
+                "p95_ms": p95,
                 "users": u.users if u else None,
                 "expected_users": u.expected if u else None,
             }
@@ -117,6 +118,15 @@ def users_summary(samples: list[UserSample], requested: int) -> dict[str, Any]:
     }
 
 
+def memory(rss_mb: list[float], warmup_s: float) -> dict[str, float]:
+    """The master's (or local process's) resident memory: at the end of the warm-up, last, max,
+    and the growth between them (histograms, not sample lists, keep it flat over a soak)."""
+    if not rss_mb:
+        return {}
+    warm = rss_mb[min(int(warmup_s), len(rss_mb) - 1)]
+    return {"warm_mb": warm, "last_mb": rss_mb[-1], "max_mb": max(rss_mb), "growth_mb": rss_mb[-1] - warm}
+
+
 def families(rec: Recorder) -> dict[str, Any]:
     """Websocket round trips and uploads by size class, merged across endpoints."""
     ws = [ep.raw for ep in rec.endpoints.values() if ep.family == WS]
@@ -132,20 +142,23 @@ def families(rec: Recorder) -> dict[str, Any]:
 
 def steps(rec: Recorder, users: list[UserSample]) -> list[dict[str, Any]]:
     """Exact figures per hold stage (merged per-second histograms): the stress profile's steps."""
+    figures = rec.per_second()
     groups: dict[int, list[int]] = {}
     for sample in users:
-        if sample.hold and sample.into_stage_s >= HOLD_GRACE_S and int(sample.at) in rec.seconds:
+        if sample.hold and sample.into_stage_s >= HOLD_GRACE_S and int(sample.at) in figures:
             groups.setdefault(sample.expected, []).append(int(sample.at))
     rows = []
     for expected, seconds in sorted(groups.items()):
-        merged = hdr.merge(hdr.new(), [rec.seconds[s].hist for s in seconds])
-        requests = sum(rec.seconds[s].requests for s in seconds)
-        failures = sum(rec.seconds[s].failures for s in seconds)
-        rows.append({
-            "users": expected,
-            "seconds": len(seconds),
-            "rps": requests / len(seconds),
-            "error_ratio": failures / requests if requests else 0.0,
-            "p95_ms": hdr.percentile_ms(merged, 95),
-        })
+        merged = hdr.merge(hdr.new(), [h for s in seconds if (h := rec.second_hist(s)) is not None])
+        requests = sum(figures[s][0] for s in seconds)
+        failures = sum(figures[s][1] for s in seconds)
+        rows.append(
+            {
+                "users": expected,
+                "seconds": len(seconds),
+                "rps": requests / len(seconds),
+                "error_ratio": failures / requests if requests else 0.0,
+                "p95_ms": hdr.percentile_ms(merged, 95),
+            }
+        )
     return rows

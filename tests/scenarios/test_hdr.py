@@ -83,3 +83,24 @@ def test_worker_reports_merge_exactly() -> None:
     assert list(merged.raw.counts) == list(ref.raw.counts)
     for _, pct in hdr.PERCENTILES:
         assert hdr.percentile_ms(merged.raw, pct) == pytest.approx(exact(values, pct), rel=RESOLUTION, abs=0.001)
+
+
+def test_closed_seconds_keep_their_figures_and_take_late_samples() -> None:
+    """Compacting finished seconds (flat memory over a soak) changes no figure, even when a
+    worker's report for a compacted second arrives late."""
+    values = samples(3_000, seed=5)
+    compacted, reference, late = Recorder(), Recorder(), Recorder()
+    for i, v in enumerate(values):
+        at = 2000.0 + i / 300  # ten seconds, 300 samples each
+        reference.record("GET /api/models", v, at=at)
+        (late if i % 10 == 0 else compacted).record("GET /api/models", v, at=at)
+    compacted.close_before(2010)
+    assert not compacted.seconds and len(compacted.closed) == 10
+    compacted.absorb(late.drain())  # one sample in ten arrives after its second was closed
+    compacted.close_before(2010)
+    assert compacted.per_second() == reference.per_second()
+    assert compacted.sent() == reference.sent() == len(values)
+    for sec in range(2000, 2010):
+        closed = compacted.second_hist(sec)
+        assert isinstance(closed, str)
+        assert list(hdr.decode(closed).counts) == list(reference.seconds[sec].hist.counts)
