@@ -214,7 +214,9 @@ class Collector:
             "started_at": started,
             "finished_at": finished,
             "measured_s": window,
-            "endpoints": {k: summary.endpoint_summary(ep) for k, ep in self.recorder.endpoints.items()},
+            "endpoints": {
+                k: summary.endpoint_summary(ep, encoded=final) for k, ep in self.recorder.endpoints.items()
+            },
             "http": summary.http_summary(self.recorder, window),
             **summary.families(self.recorder),
             "series": summary.series(self.recorder, self.users, started),

@@ -46,9 +46,11 @@ class Generator:
         }
 
 
-def endpoint_summary(ep: Endpoint) -> dict[str, Any]:
-    """Counts, error breakdown, raw and corrected percentiles for one endpoint."""
-    return {
+def endpoint_summary(ep: Endpoint, *, encoded: bool) -> dict[str, Any]:
+    """Counts, error breakdown, raw and corrected percentiles for one endpoint; with ``encoded``
+    also both histograms (compressing them takes milliseconds each, so partial summaries, written
+    every few seconds on the generator's event loop, leave them out)."""
+    figures = {
         "family": ep.family,
         "requests": ep.requests,
         "failures": ep.failures,
@@ -58,9 +60,10 @@ def endpoint_summary(ep: Endpoint) -> dict[str, Any]:
         "upload_class": ep.upload_class,
         "raw": hdr.summarize(ep.raw),
         "corrected": hdr.summarize(ep.corrected),
-        "hist_raw": hdr.encode(ep.raw),
-        "hist_corrected": hdr.encode(ep.corrected),
     }
+    if encoded:
+        figures |= {"hist_raw": hdr.encode(ep.raw), "hist_corrected": hdr.encode(ep.corrected)}
+    return figures
 
 
 def http_summary(rec: Recorder, window_s: float) -> dict[str, Any]:
