@@ -1,1 +1,1 @@
-"""The accessibility stage: axe-core audits of the target's pages, iframes and scripted UI states."""
+"""The accessibility stage: axe-core audits of the pages, iframes, scripted UI states and e2e workflow steps."""

@@ -1,6 +1,6 @@
-"""Turn axe-core's native JSON (one per audited page or state) into findings and metrics.
+"""Turn axe-core's native JSON (one per audited page, state or workflow step) into findings and metrics.
 
-A finding is one (rule, page or state, element) triple, so the known-violations file can accept
+A finding is one (rule, page/state/step, element) triple, so the known-violations file can accept
 one element's violation without hiding a new one on the same page (pa11y-ci's per-page count
 cannot tell them apart). Selectors are normalised so data-dependent numbers (model ids, list
 positions) do not change a fingerprint between runs.
@@ -30,12 +30,12 @@ _HTML_LIMIT = 500
 
 @dataclasses.dataclass(frozen=True)
 class AuditRecord:
-    """One audited page or scripted state, as the audit subprocess wrote it."""
+    """One audited page, scripted state or e2e workflow step, as the audit wrote it."""
 
     name: str
-    """The page path (``/models``) or ``state:<name>``."""
+    """The page path (``/models``), ``state:<name>`` or ``<workflow>/<step>``."""
     kind: str
-    """``page`` or ``state``."""
+    """``page``, ``state`` or ``step``."""
     url: str
     status: int | None
     axe: dict[str, Any]

@@ -1,4 +1,7 @@
-"""The accessibility stage: axe audits of pages, iframes and scripted states -> one StageResult.
+"""The accessibility stage: axe audits of pages, iframes, scripted states and e2e steps -> one StageResult.
+
+The pages and scripted states are audited here, in a subprocess; the workflow steps were audited
+by the e2e stage earlier in the same run (`accessibility.steps`) and are only read here.
 
 The stage reports; it never judges. Violations become findings (the gate applies the findings
 policy and the known-violations file) and counts by impact become metrics (the gate applies
@@ -19,6 +22,7 @@ from pathlib import Path
 from accessibility import runner
 from accessibility.plan import AuditPlan, build_plan, credentials, options_with_defaults
 from accessibility.results import AuditRecord
+from accessibility.step_results import read_steps, steps_folder
 from accessibility.summary import AuditSummary
 from harness.browser import find_browser
 from harness.records import StageResult, Status, ValidityCheck
@@ -31,16 +35,26 @@ def run(ctx: StageContext) -> StageResult:
     result = ctx.result(status=Status.INCOMPLETE, tool_versions=tool_versions())
     plan = build_plan(ctx.target.url, ctx.target.bundled, ctx.options)
     find_browser()  # a missing browser is an environment error, raised before anything starts
+    summary = AuditSummary()
+    outcome = _audit(ctx, plan, summary, result) if _planned(plan) != 0 else runner.Outcome(returncode=0)
+    # Steps after pages, so budget messages name the page list's violations first.
+    steps = _add_steps(ctx, summary)
+    if steps is not None:
+        result.artifacts["step_axe_results"] = _relative(ctx, steps)
+    _fill(ctx, result, summary)
+    return result.finish(_status(outcome, result, _timeout_s(ctx), ctx.artifacts / "audit.log"))
+
+
+def _audit(ctx: StageContext, plan: AuditPlan, summary: AuditSummary, result: StageResult) -> runner.Outcome:
+    """Run the audit subprocess over the plan's pages and states, folding in each result as it comes."""
     raw = ctx.artifacts / "raw"
     raw.mkdir(parents=True, exist_ok=True)
     plan_file = ctx.artifacts / "plan.json"
     plan.write(plan_file)
-    summary = AuditSummary()
     outcome = runner.Outcome()
-    timeout_s = float(options_with_defaults(ctx.options)["timeout_s"])
     stream = runner.events(
         runner.audit_command(plan_file, raw), env={**os.environ, **credentials(ctx.target.bundled, ctx.options)},
-        log=ctx.artifacts / "audit.log", timeout_s=timeout_s, cancel=ctx.cancel, outcome=outcome,
+        log=ctx.artifacts / "audit.log", timeout_s=_timeout_s(ctx), cancel=ctx.cancel, outcome=outcome,
     )  # fmt: skip
     ctx.progress.start("accessibility: axe audits", total=_planned(plan))
     with contextlib.closing(stream):
@@ -48,8 +62,28 @@ def run(ctx: StageContext) -> StageResult:
             _apply(ctx, summary, raw, event)
             _fill(ctx, result, summary)
             RunDir(ctx.run_dir).write_result(result)
-    _fill(ctx, result, summary)
-    return result.finish(_status(outcome, result, timeout_s, ctx.artifacts / "audit.log"))
+    return outcome
+
+
+def _timeout_s(ctx: StageContext) -> float:
+    return float(options_with_defaults(ctx.options)["timeout_s"])
+
+
+def _add_steps(ctx: StageContext, summary: AuditSummary) -> Path | None:
+    """Fold in the e2e stage's audits after each workflow step of this run; their folder, if any."""
+    folder, note = steps_folder(ctx.run_dir)
+    if folder is None:
+        summary.notes.append(str(note))
+        ctx.progress.log(f"accessibility: {note}")
+        return None
+    for step in read_steps(folder):
+        if step.error is not None:
+            summary.add_failure(step.record.name, step.error)
+        elif step.same_as is not None:
+            summary.add_repeat(step.record.name, step.same_as)
+        else:
+            summary.add(step.record, _relative(ctx, step.file))
+    return folder
 
 
 def _planned(plan: AuditPlan) -> float | None:
@@ -77,24 +111,23 @@ def _fill(ctx: StageContext, result: StageResult, summary: AuditSummary) -> None
     result.findings = list(summary.findings)
     result.validity = validity(summary)
     result.details = summary.details()
-    result.artifacts = {
-        "axe_results": _relative(ctx, ctx.artifacts / "raw"),
-        "audit_log": _relative(ctx, ctx.artifacts / "audit.log"),
-        "plan": _relative(ctx, ctx.artifacts / "plan.json"),
+    found = {
+        "axe_results": ctx.artifacts / "raw",
+        "audit_log": ctx.artifacts / "audit.log",
+        "plan": ctx.artifacts / "plan.json",
     }
+    result.artifacts.update({name: _relative(ctx, path) for name, path in found.items() if path.exists()})
 
 
 def validity(summary: AuditSummary) -> list[ValidityCheck]:
     """Did the audit look at what it claims? Any failed check makes the a11y budgets inconclusive."""
-    audited = summary.count("page") + summary.count("state")
-    bad_status = [f"{a['name']} ({a['status']})" for a in summary.audited if (a["status"] or 0) >= 400]
+    audited = summary.count("page") + summary.count("state") + summary.count("step")
     failed = [f"{f['name']}: {f['error']}" for f in summary.failed]
     return [
-        ValidityCheck("pages_audited", audited > 0, f"{summary.count('page')} pages, {summary.count('state')} states"),
+        ValidityCheck("pages_audited", audited > 0, f"{summary.count('page')} pages, {summary.count('state')} states, "
+                      f"{summary.count('step')} workflow steps"),
         ValidityCheck("rules_applied", bool(summary.rules_applied), f"{len(summary.rules_applied)} axe rules applied"),
-        ValidityCheck("all_targets_audited", not failed, "; ".join(failed) or "every planned page and state"),
-        ValidityCheck("pages_answered", not bad_status, "error pages audited: " + ", ".join(bad_status)
-                      if bad_status else "every page answered below 400"),
+        ValidityCheck("all_targets_audited", not failed, "; ".join(failed) or "every planned page, state and step"),
     ]  # fmt: skip
 
 

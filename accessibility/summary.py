@@ -21,11 +21,19 @@ class AuditSummary:
     incomplete: list[dict[str, str]] = dataclasses.field(default_factory=list)
     audited: list[dict[str, Any]] = dataclasses.field(default_factory=list)
     failed: list[dict[str, str]] = dataclasses.field(default_factory=list)
+    repeats: list[dict[str, str]] = dataclasses.field(default_factory=list)
+    """Workflow steps that left the page as an earlier audited step had (counted once, there)."""
+    notes: list[str] = dataclasses.field(default_factory=list)
+    unanswered: list[dict[str, Any]] = dataclasses.field(default_factory=list)
+    """Pages that answered an HTTP error: not audited (axe would only have seen the error page)."""
     rules_applied: set[str] = dataclasses.field(default_factory=set)
     passes: int = 0
 
     def add(self, record: AuditRecord, artifact: str = "") -> None:
-        """Fold one page's or state's axe results in (``artifact``: its raw JSON, run-relative)."""
+        """Fold one page's, state's or workflow step's axe results in (``artifact``: its raw JSON, run-relative)."""
+        if record.kind == "page" and (record.status or 0) >= 400:
+            self.unanswered.append({"name": record.name, "url": record.url, "status": record.status})
+            return
         axe = record.axe
         for rule in axe["violations"]:
             target = self.findings if is_gated(rule.get("tags", [])) else self.best_practice
@@ -39,11 +47,15 @@ class AuditSummary:
         )
 
     def add_failure(self, name: str, error: str) -> None:
-        """A page or state that could not be audited (navigation timeout, a script step failed)."""
+        """A page, state or step that could not be audited (navigation timeout, a script step failed)."""
         self.failed.append({"name": name, "error": error})
 
+    def add_repeat(self, name: str, same_as: str) -> None:
+        """A workflow step whose page state an earlier step audit already covered."""
+        self.repeats.append({"name": name, "same_as": same_as})
+
     def count(self, kind: str) -> int:
-        """How many pages (``page``) or states (``state``) were audited."""
+        """How many pages (``page``), states (``state``) or workflow steps (``step``) were audited."""
         return sum(1 for item in self.audited if item["kind"] == kind)
 
     def metrics(self) -> dict[str, float]:
@@ -58,18 +70,34 @@ class AuditSummary:
             {
                 "a11y.incomplete": len(self.incomplete),
                 "a11y.pages.audited": self.count("page"),
+                "a11y.pages.unanswered": len(self.unanswered),
                 "a11y.states.audited": self.count("state"),
+                "a11y.steps.audited": self.count("step"),
+                "a11y.steps.repeated": len(self.repeats),
                 "a11y.rules.applied": len(self.rules_applied),
                 "a11y.passes": self.passes,
             }
         )
+        metrics.update(self._page_coverage())
         return metrics
+
+    def _page_coverage(self) -> dict[str, float]:
+        """Per page 1 (audited) or 0 (answered an error), and the audited share of the pages reached."""
+        pages = {item["name"]: 1.0 for item in self.audited if item["kind"] == "page"}
+        pages.update({item["name"]: 0.0 for item in self.unanswered})
+        coverage = {f'a11y.page["{name}"].audited': value for name, value in pages.items()}
+        if pages:
+            coverage["a11y.pages.audited_ratio"] = sum(pages.values()) / len(pages)
+        return coverage
 
     def details(self) -> dict[str, Any]:
         """What reports show beside the findings: audited targets, failures, needs-review items."""
         return {
             "audited": self.audited,
             "failed": self.failed,
+            "unanswered": self.unanswered,
+            "step_repeats": self.repeats,
+            "notes": self.notes,
             "incomplete": self.incomplete,
             "best_practice": [dataclasses.asdict(f) | {"severity": f.severity.value} for f in self.best_practice],
             "rules_applied": sorted(self.rules_applied),

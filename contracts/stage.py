@@ -64,7 +64,7 @@ def _test(ctx: StageContext, files: runner.RunFiles, settings: RunSettings, plan
     seen = events.read(files.events)
     junit_path = junit.write(ctx.artifacts / "junit.xml", seen)
     result = _result(ctx, report, seen)
-    result.details.update(_details(settings, plan, cmd, seen))
+    result.details.update(_details(settings, plan, cmd, report, seen))
     result.artifacts.update(_artifacts(ctx.run_dir, files, junit_path))
     return result
 
@@ -104,13 +104,24 @@ def _status(ctx: StageContext, found: list[Finding], report: summary.RunSummary)
     return Status.FAILED if found else Status.PASSED
 
 
+def left_untested(report: summary.RunSummary, seen: events.Observations) -> dict[str, tuple[str, ...]]:
+    """Operations Schemathesis ran checks on but warned were not really tested, and why."""
+    checked = {operation for operation, _ in seen.checked}
+    return {operation: kinds for operation, kinds in report.left_untested.items() if operation in checked}
+
+
 def _metrics(report: summary.RunSummary, seen: events.Observations, failures: int) -> dict[str, float]:
+    # Schemathesis counts an operation as tested once any check ran on any response (a 401 too);
+    # the harness counts it only if its warnings do not say the logic behind it was left untested.
+    untested = len(left_untested(report, seen))
+    tested = max(report.tested - untested, 0)
     metrics = {
         f"{PREFIX}.failures.total": float(failures),
         f"{PREFIX}.operations.total": float(report.total),
         f"{PREFIX}.operations.selected": float(report.selected),
-        f"{PREFIX}.operations.tested": float(report.tested),
-        f"{PREFIX}.operations.tested_ratio": round(report.tested_ratio, 4),
+        f"{PREFIX}.operations.tested": float(tested),
+        f"{PREFIX}.operations.left_untested": float(untested),
+        f"{PREFIX}.operations.tested_ratio": round(tested / report.total, 4) if report.total else 0.0,
         f"{PREFIX}.test_cases": float(report.test_cases),
         f"{PREFIX}.errors.total": float(len(seen.errors)),
     }
@@ -142,9 +153,12 @@ def _validity(report: summary.RunSummary, seen: events.Observations) -> list[Val
     ]
 
 
-def _details(settings: RunSettings, plan: AuthPlan, cmd: list[str], seen: events.Observations) -> dict[str, object]:
+def _details(
+    settings: RunSettings, plan: AuthPlan, cmd: list[str], report: summary.RunSummary, seen: events.Observations
+) -> dict[str, object]:
     return {
         "not_applicable": [f"{e.label}: {e.message}" for e in seen.not_applicable],
+        "left_untested": {operation: list(kinds) for operation, kinds in left_untested(report, seen).items()},
         "seed": settings.seed,
         "settings": dataclasses.asdict(settings),
         "auth": plan.method,

@@ -10,6 +10,19 @@ from typing import Any
 from harness.errors import ErrorKind, HarnessError
 
 _LOADER_ERROR = "Schema Loading Error"
+LEFT_UNTESTED_WARNINGS = (
+    "missing_auth",
+    "missing_test_data",
+    "validation_mismatch",
+    "low_valid_rate",
+    "rate_limited",
+    "method_not_allowed",
+    "unresolvable_reference",
+)
+"""Schemathesis warnings that say an operation's contract was not really tested although cases ran:
+every request stopped at auth, a missing resource, validation or a rate limit, or the document's
+schema for it could not be read (Schemathesis: "leaving the logic behind them untested",
+"skipped parts of the schema")."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -27,11 +40,8 @@ class RunSummary:
     test_cases: int
     errors: tuple[str, ...]
     phases: dict[str, str]
-
-    @property
-    def tested_ratio(self) -> float:
-        """Operations tested over operations in the schema."""
-        return self.tested / self.total if self.total else 0.0
+    left_untested: dict[str, tuple[str, ...]] = dataclasses.field(default_factory=dict)
+    """Operation -> the `LEFT_UNTESTED_WARNINGS` Schemathesis raised for it."""
 
 
 def read(path: Path, log_tail: str) -> RunSummary:
@@ -63,4 +73,14 @@ def read(path: Path, log_tail: str) -> RunSummary:
         test_cases=int((data.get("test_cases") or {}).get("generated", 0)),
         errors=errors,
         phases={name: str(p.get("status")) for name, p in (data.get("phases") or {}).items()},
+        left_untested=_left_untested(data.get("warnings") or {}),
     )
+
+
+def _left_untested(warnings: dict[str, list[str]]) -> dict[str, tuple[str, ...]]:
+    """Operation -> the warnings that say its contract was left untested."""
+    found: dict[str, list[str]] = {}
+    for kind in LEFT_UNTESTED_WARNINGS:
+        for operation in warnings.get(kind) or ():
+            found.setdefault(operation, []).append(kind)
+    return {operation: tuple(kinds) for operation, kinds in sorted(found.items())}

@@ -6,7 +6,8 @@ those workflows. The ``step`` fixture names the part of the workflow a test is i
 is reported as "workflow upload failed at step 'submit upload'" (in the report, the JUnit
 properties and the sidecar) and the step shows up as a group in the Playwright trace. The sidecar
 (``--e2e-report PATH``) is rewritten atomically after every test, so an interrupted run keeps
-what finished.
+what finished. With ``--a11y-steps DIR`` every passing step is followed by an axe audit of the
+test's open tabs (`accessibility.steps`), written under DIR for the accessibility stage.
 """
 
 from __future__ import annotations
@@ -20,11 +21,14 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import Page
 
+from accessibility.steps import StepAuditor
 from e2e import workflows
 from harness import atomic
 
 STEPS = pytest.StashKey[list[dict[str, Any]]]()
+STEP_AUDITOR = pytest.StashKey[StepAuditor]()
 StepFn = Callable[[str], contextlib.AbstractContextManager[None]]
 
 
@@ -37,6 +41,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default="",
         help="comma-separated workflow ids to run (default: all), e.g. upload,login",
     )
+    group.addoption("--a11y-steps", default=None, help="audit the open tabs with axe after each step; results here")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -48,6 +53,9 @@ def pytest_configure(config: pytest.Config) -> None:
     except workflows.UnknownWorkflowError as exc:
         raise pytest.UsageError(str(exc)) from None
     report = config.getoption("--e2e-report")
+    a11y_dir = config.getoption("--a11y-steps")
+    if a11y_dir:
+        config.stash[STEP_AUDITOR] = StepAuditor(Path(a11y_dir))
     config.pluginmanager.register(Selection(chosen), "e2e-selection")
     # Under pytest-xdist only the controller sees every report, so only it writes the sidecar.
     if report and not hasattr(config, "workerinput"):
@@ -72,6 +80,7 @@ def step(request: pytest.FixtureRequest) -> StepFn:
     workflow = workflow_of(item)
     record = item.stash.setdefault(STEPS, [])
     tracing = request.config.getoption("--tracing", default="off") != "off"
+    auditor = request.config.stash.get(STEP_AUDITOR, None)
 
     @contextlib.contextmanager
     def run_step(name: str) -> Iterator[None]:
@@ -90,6 +99,11 @@ def step(request: pytest.FixtureRequest) -> StepFn:
             finally:
                 entry["duration_s"] = round(time.perf_counter() - started, 3)
         entry["outcome"] = "passed"
+        if auditor is not None:
+            # After the step's own timing, so step durations stay comparable with audits on or off.
+            audit_started = time.perf_counter()
+            auditor.audit(workflow.id, item.nodeid, len(record), name, _open_pages(request))
+            entry["a11y_s"] = round(time.perf_counter() - audit_started, 3)
 
     return run_step
 
@@ -112,6 +126,13 @@ def _open_contexts(request: pytest.FixtureRequest) -> list[Any]:
     if "context" not in request.fixturenames:
         return []
     return [request.getfixturevalue("context")]
+
+
+def _open_pages(request: pytest.FixtureRequest) -> list[Page]:
+    """The tabs of the test's browser context (none when the test drives no page)."""
+    if "page" not in request.fixturenames:
+        return []
+    return list(request.getfixturevalue("page").context.pages)
 
 
 def _page_state(request: pytest.FixtureRequest) -> dict[str, str]:

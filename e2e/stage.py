@@ -4,7 +4,9 @@ Options (``[tool.harness.e2e]``): ``workflows`` (ids to run, default all), ``pag
 for the vitals, default `e2e.vitals.DEFAULT_PAGES`), ``vitals_runs`` (loads per page, default 3),
 ``workers`` (pytest-xdist processes, default 1: ``-n 2`` gained nothing measurable on 2 shared
 cores; needs pytest-xdist installed),
-``timeout_s`` (deadline per subprocess, default 600).
+``timeout_s`` (deadline per subprocess, default 600), ``a11y_steps`` (axe audit of the open tabs after
+every workflow step, for the accessibility stage; default: on when this run's stages put
+``accessibility`` after ``e2e``).
 """
 
 from __future__ import annotations
@@ -38,6 +40,8 @@ class Options:
     vitals_runs: int = 3
     workers: int = 1
     timeout_s: float = 600.0
+    a11y_steps: bool | None = None
+    """None: decided by the run's stage list (`audit_steps`)."""
 
     @classmethod
     def from_mapping(cls, options: Mapping[str, Any]) -> Options:
@@ -52,7 +56,15 @@ class Options:
             vitals_runs=int(options.get("vitals_runs", 3)),
             workers=int(options.get("workers", 1)),
             timeout_s=float(options.get("timeout_s", 600.0)),
+            a11y_steps=_flag(options.get("a11y_steps")),
         )
+
+
+def _flag(value: Any) -> bool | None:
+    """A TOML boolean option left unset (None) or set; anything else is a config error."""
+    if value is None or isinstance(value, bool):
+        return value
+    raise HarnessError(ErrorKind.CONFIG, f"[tool.harness.e2e] a11y_steps: expected true or false, got {value!r}")
 
 
 def _names(value: Any) -> list[str]:
@@ -85,6 +97,20 @@ class Paths:
     def vitals(self) -> Path:
         return self.root / "vitals.json"
 
+    @property
+    def a11y_steps(self) -> Path:
+        return self.root / "a11y"
+
+
+def audit_steps(ctx: StageContext, options: Options) -> bool:
+    """Audit after each step when asked to, or by default when the accessibility stage runs later."""
+    if options.a11y_steps is not None:
+        return options.a11y_steps
+    planned = [str(name) for name in RunDir(ctx.run_dir).meta().get("stages", [])]
+    if "accessibility" not in planned or ctx.stage not in planned:
+        return False
+    return planned.index("accessibility") > planned.index(ctx.stage)
+
 
 def run(ctx: StageContext) -> StageResult:
     """Run the workflow tests, then measure the pages; checkpoint in between."""
@@ -97,6 +123,8 @@ def run(ctx: StageContext) -> StageResult:
         errors.append(ran.describe("pytest (workflow tests)", paths.root / "pytest.log"))
     results.add_workflows(result, options.workflows, _read(paths.sidecar), _relative(ctx))
     result.details["workflows_wall_s"] = round(ran.elapsed_s, 1)
+    if paths.a11y_steps.is_dir():
+        result.details["a11y_steps_s"] = _audit_seconds(_read(paths.sidecar))
     result.artifacts.update(_artifacts(ctx, paths, result))
     RunDir(ctx.run_dir).write_result(result)
     cancelled = ran.cancelled
@@ -121,6 +149,8 @@ def _run_workflows(ctx: StageContext, options: Options, paths: Paths) -> process
         "--screenshot": "only-on-failure",
         "--output": str(paths.playwright),
     }
+    if audit_steps(ctx, options):
+        flags["--a11y-steps"] = str(paths.a11y_steps)
     command = [sys.executable, "-m", "pytest", "-c", str(E2E_DIR / "pytest.ini"), str(E2E_DIR), *_PLUGINS, "-q", "-rfE"]
     command += [part for flag in flags.items() for part in flag]
     if options.workers > 1:
@@ -182,6 +212,12 @@ def _env(ctx: StageContext) -> dict[str, str]:
     }
 
 
+def _audit_seconds(sidecar: dict[str, Any]) -> float:
+    """Seconds the workflow tests spent in axe audits after their steps (part of workflows_wall_s)."""
+    seconds = sum(float(step.get("a11y_s", 0.0)) for test in sidecar.get("tests", []) for step in test["steps"])
+    return round(seconds, 1)
+
+
 def _read(path: Path) -> dict[str, Any]:
     """A JSON artifact, or an empty document when the tool never wrote it (reported by validity)."""
     try:
@@ -213,6 +249,7 @@ def _artifacts(ctx: StageContext, paths: Paths, result: StageResult) -> dict[str
         "vitals": paths.vitals,
         "pytest_log": paths.root / "pytest.log",
         "vitals_log": paths.root / "vitals.log",
+        "a11y_steps": paths.a11y_steps,
     }
     artifacts = {k: str(p.resolve().relative_to(ctx.run_dir.resolve())) for k, p in found.items() if p.exists()}
     for finding in result.findings:

@@ -147,10 +147,13 @@ class Collector:
         for looper in (self.lag, self.cpu, self.probe):
             if looper is not None:
                 looper.stop()
+        if not self.is_worker:
+            # Set first: a sampler woken in the same hub iteration as its kill must not overwrite
+            # the final summary with a partial one (seen once at the end of a peak run).
+            self.finished_at = time.time()
         if self._sampler is not None:
             self._sampler.kill(block=False)
         if not self.is_worker:
-            self.finished_at = time.time()
             self.write(final=True)
 
     def _stopped_at_knee(self) -> float | None:
@@ -196,8 +199,8 @@ class Collector:
                 self.write(final=False)
 
     def write(self, *, final: bool) -> None:
-        """Atomically (re)write the summary file."""
-        if self.summary_path is not None:
+        """Atomically (re)write the summary file (once the run finished, only the final one)."""
+        if self.summary_path is not None and (final or self.finished_at is None):
             atomic.write_json(self.summary_path, self.build(final=final))
 
     def build(self, *, final: bool) -> dict[str, Any]:

@@ -53,7 +53,9 @@ class Uploader(MarketplaceUser):
     def on_start(self) -> None:
         """Sign in, then wait for the end of the warm-up."""
         self.sign_in()
-        gevent.sleep(self.first_after_s + random.uniform(0.0, 2.0) * self.think_scale)
+        # About one uploader starting per second: 20 starting together is a burst no shop sees.
+        spread_s = max(2.0, float(self.fixed_count or 0))
+        gevent.sleep(self.first_after_s + random.uniform(0.0, spread_s) * self.think_scale)
 
     @task
     def upload(self) -> None:

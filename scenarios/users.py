@@ -2,7 +2,7 @@
 
 | class             | weight | does                                                        |
 |-------------------|--------|-------------------------------------------------------------|
-| CatalogueBrowser  | 6      | lists the catalogue, opens models, categories (paced: CO-corrected) |
+| CatalogueBrowser  | 6      | lists the catalogue, opens models, categories (paced, 2 s: CO-corrected) |
 | Searcher          | 3      | searches, filters and sorts the catalogue                   |
 | Member            | 2      | signed in: reads models, sometimes rates or comments        |
 | WikiEditor        | 1      | signed in: reads wiki pages, rarely edits one               |
@@ -111,10 +111,11 @@ class MarketplaceUser(FastHttpUser):
 
 
 class CatalogueBrowser(MarketplaceUser):
-    """Anonymous browsing, paced at one task per second so stalls are corrected for."""
+    """Anonymous browsing, paced at one page every 2 s (the other users' mean think time) so
+    stalls are corrected for."""
 
     weight = 6
-    pacing_s = 1.0
+    pacing_s = 2.0
 
     @functools.cached_property
     def _pacing(self) -> float:

@@ -15,6 +15,7 @@ Environment:
 * ``TARGET_DATABASE_URL`` a SQLAlchemy URL, e.g. ``postgresql+psycopg://u:p@127.0.0.1/db``.
 * ``TARGET_REDIS_URL`` e.g. ``redis://127.0.0.1:6379/0``; an in-process cache otherwise.
 * ``TARGET_CRASH_AFTER_S`` seconds before the ``crash`` fault exits the process (default 10).
+* ``TARGET_RESTART_DELAY_S`` seconds the ``slow-restart`` fault recovers after a kill (default 30).
 """
 
 DEMO_USERNAME = "demo"

@@ -99,12 +99,15 @@ class Cache:
         generation = self.backend.read_int(f"gen:{namespace}")
         return f"{namespace}:{generation}:{suffix}"
 
-    def get(self, namespace: str, key: str) -> bytes | None:
-        """A cached value, counting the hit or miss under ``namespace``."""
-        value = None if self.disabled else self.backend.get(key)
+    def get(self, key: str) -> bytes | None:
+        """A cached value, or None (not counted: see :meth:`count`)."""
+        return None if self.disabled else self.backend.get(key)
+
+    @staticmethod
+    def count(namespace: str, *, hit: bool) -> None:
+        """Count one lookup's outcome under ``namespace`` (a request served from the cache or not)."""
         kind = namespace.split(":", 1)[0]  # "model:42" counts as "model": bounded labels
-        (CACHE_MISSES if value is None else CACHE_HITS).labels(kind).inc()
-        return value
+        (CACHE_HITS if hit else CACHE_MISSES).labels(kind).inc()
 
     def set(self, key: str, value: bytes) -> None:
         """Store ``value`` for the configured TTL."""

@@ -10,6 +10,7 @@ from pathlib import Path
 from target_app.faults import parse_faults
 
 DEFAULT_CRASH_AFTER_S = 10.0
+DEFAULT_RESTART_DELAY_S = 30.0
 
 
 def default_data_dir(environ: Mapping[str, str]) -> Path:
@@ -27,6 +28,7 @@ class Settings:
     redis_url: str | None
     faults: frozenset[str]
     crash_after_s: float = DEFAULT_CRASH_AFTER_S
+    restart_delay_s: float = DEFAULT_RESTART_DELAY_S
     cache_ttl_s: float = 30.0
 
     @classmethod
@@ -41,6 +43,7 @@ class Settings:
             redis_url=env.get("TARGET_REDIS_URL") or None,
             faults=parse_faults(env.get("TARGET_FAULTS", "")),
             crash_after_s=float(env.get("TARGET_CRASH_AFTER_S") or DEFAULT_CRASH_AFTER_S),
+            restart_delay_s=float(env.get("TARGET_RESTART_DELAY_S") or DEFAULT_RESTART_DELAY_S),
         )
 
     @property

@@ -13,6 +13,7 @@ from pydantic_core import to_json
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import HTTPConnection
+from starlette.responses import Response
 
 from target_app.cache import Cache
 from target_app.config import Settings
@@ -22,7 +23,7 @@ from target_app.notifications import Hub
 P = ParamSpec("P")
 T = TypeVar("T")
 
-DB_THREADS = 8
+DB_THREADS = 4
 """Threads that may run database work at once. With dozens of threads busy in Python (Starlette's
 default pool has 40) the event-loop thread starves for the GIL and stops accepting requests: the
 peak profile once left /health unanswered for 100 s. SQLite on one core gains nothing beyond a few."""
@@ -82,17 +83,19 @@ async def cached_json(ctx: AppContext, namespace: str, suffix: str, produce: Cal
 
     def lookup() -> tuple[str, bytes | None]:
         key = cache.key(namespace, suffix)
-        return key, cache.get(namespace, key)
+        return key, cache.get(key)
 
     while True:
         # The in-process cache is a dict lookup: cheaper on the loop than a thread hop.
         key, value = lookup() if cache.local else await run_in_threadpool(lookup)
         if value is not None:
+            cache.count(namespace, hit=True)  # a request that waited for another's fill counts here
             return value
         producing = ctx.inflight.get(key)
         if producing is None or cache.disabled:
             break
         await producing.wait()
+    cache.count(namespace, hit=False)
     done = ctx.inflight[key] = asyncio.Event()
     try:
         value = to_json(await in_session(ctx, produce))
@@ -105,6 +108,11 @@ async def cached_json(ctx: AppContext, namespace: str, suffix: str, produce: Cal
             del ctx.inflight[key]
         done.set()
     return value
+
+
+def json_response(body: bytes, status_code: int = 200) -> Response:
+    """Cached JSON bytes as a response (the route's ``response_model`` still documents them)."""
+    return Response(body, status_code=status_code, media_type="application/json")
 
 
 async def invalidate(ctx: AppContext, *namespaces: str) -> None:

@@ -20,6 +20,15 @@ FAULTS: dict[str, str] = {
     "periodic-stall": "the whole server freezes for 1 s every 5 s (event loop blocked)",
     "crash": "the process exits hard after TARGET_CRASH_AFTER_S seconds (default 10)",
     "slow-page": "HTML pages take about 3.5 s longer server-side",
+    "slow-upload": "every upload (API and form) takes about 5.5 s longer before it is stored",
+    "layout-shift": "the home page inserts a banner above its content after load (CLS about 0.17)",
+    "slow-interaction": "a click on the wiki index page blocks the main thread for about 300 ms",
+    "slow-restart": (
+        "after an unclean shutdown (kill) the next start waits TARGET_RESTART_DELAY_S (default 30) before serving"
+    ),
+    "server-banner": "every response names the server and framework with versions (Server, X-Powered-By)",
+    "stale-schema-ref": "the OpenAPI request bodies of rating and commenting reference schemas that do not exist",
+    "broken-page": "the wiki page /wiki/getting-started-10 answers a 500 error page (the API still serves it)",
 }
 
 

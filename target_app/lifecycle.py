@@ -1,4 +1,5 @@
-"""The app's lifespan: background tasks for the ``periodic-stall`` and ``crash`` faults."""
+"""The app's lifespan: background tasks for the ``periodic-stall`` and ``crash`` faults, and the
+``slow-restart`` fault's recovery after an unclean shutdown."""
 
 from __future__ import annotations
 
@@ -8,16 +9,19 @@ import logging
 import os
 import time
 from collections.abc import AsyncIterator, Coroutine
+from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
 
+from target_app.config import Settings
 from target_app.context import AppContext
 
 log = logging.getLogger("target_app")
 STALL_EVERY_S = 5.0
 STALL_FOR_S = 1.0
 CRASH_EXIT_CODE = 70
+RUNNING_MARKER = "target.running"
 
 
 async def stall_forever() -> None:
@@ -34,6 +38,40 @@ async def crash_after(seconds: float) -> None:
     os._exit(CRASH_EXIT_CODE)
 
 
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)  # signal 0: only checks the process exists
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass  # it exists, owned by another user
+    return True
+
+
+def left_by_a_dead_process(marker: Path) -> bool:
+    """Whether ``marker`` names a process that is gone without removing it (killed, crashed)."""
+    try:
+        pid = int(marker.read_text(encoding="ascii"))
+    except (OSError, ValueError):
+        return marker.exists()
+    return not _alive(pid)
+
+
+async def recover_if_unclean(settings: Settings) -> Path:
+    """``slow-restart``: after an unclean shutdown, "recover" for ``restart_delay_s`` before serving.
+
+    The marker holds the running process's id and is removed on a clean shutdown, so only a start
+    after a kill (the resilience profile's restart) is slow; uvicorn accepts no connection until
+    the lifespan has started, so ``/health`` stays unreachable meanwhile.
+    """
+    marker = settings.data_dir / RUNNING_MARKER
+    if left_by_a_dead_process(marker):
+        log.warning("slow-restart fault: unclean shutdown found, recovering for %.1f s", settings.restart_delay_s)
+        await asyncio.sleep(settings.restart_delay_s)
+    marker.write_text(str(os.getpid()), encoding="ascii")
+    return marker
+
+
 def fault_tasks(ctx: AppContext) -> list[Coroutine[Any, Any, None]]:
     """The background coroutines the enabled faults need."""
     tasks: list[Coroutine[Any, Any, None]] = []
@@ -48,6 +86,7 @@ def fault_tasks(ctx: AppContext) -> list[Coroutine[Any, Any, None]]:
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     """Start fault tasks; on shutdown cancel them and release the database pool."""
     ctx: AppContext = app.state.ctx
+    marker = await recover_if_unclean(ctx.settings) if ctx.has("slow-restart") else None
     running = [asyncio.create_task(coro) for coro in fault_tasks(ctx)]
     try:
         yield
@@ -55,3 +94,5 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         for task in running:
             task.cancel()
         ctx.db.engine.dispose()
+        if marker is not None:
+            marker.unlink(missing_ok=True)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import fastapi
+import uvicorn
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -37,15 +39,22 @@ ISOLATION_HEADERS = {
     "cross-origin-resource-policy": "same-origin",
 }
 HSTS = "max-age=63072000; includeSubDomains"
+# The version banner the ``server-banner`` fault adds (what a default stack often leaks).
+BANNER_HEADERS = {
+    "server": f"uvicorn/{uvicorn.__version__}",
+    "x-powered-by": f"FastAPI/{fastapi.__version__}",
+}
 STATIC_PREFIXES = ("/static/", "/thumbnails/")
 
 
 class SecurityHeadersMiddleware:
     """Adds security headers (and a default Cache-Control) to every HTTP response."""
 
-    def __init__(self, app: ASGIApp, *, drop_guarded: bool = False) -> None:
+    def __init__(self, app: ASGIApp, *, drop_guarded: bool = False, banner: bool = False) -> None:
         self.app = app
         self.headers = dict(ISOLATION_HEADERS) if drop_guarded else {**GUARDED_HEADERS, **ISOLATION_HEADERS}
+        if banner:
+            self.headers.update(BANNER_HEADERS)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":

@@ -18,7 +18,7 @@ from fastapi.responses import FileResponse
 
 from target_app.api.deps import Ctx, CurrentUser
 from target_app.api.docs import MODEL_LINKS, VALIDATION_ERROR, errors
-from target_app.context import AppContext, cached_json, in_session, invalidate
+from target_app.context import AppContext, cached_json, in_session, invalidate, json_response
 from target_app.domain import CategorySlug, FileFormat, Sort
 from target_app.publishing import publish, upload_request_body
 from target_app.sample_files import sample_file
@@ -77,20 +77,16 @@ def site_url(request: Request) -> str:
     return str(request.base_url).rstrip("/")
 
 
-def _json(body: bytes, status_code: int = 200) -> Response:
-    return Response(body, status_code=status_code, media_type="application/json")
-
-
 @router.get("/categories", response_model=list[CategoryOut])
 async def list_categories(ctx: Ctx) -> Response:
     """Every category with its model count."""
-    return _json(await cached_json(ctx, "catalogue", "categories", catalogue.categories))
+    return json_response(await cached_json(ctx, "catalogue", "categories", catalogue.categories))
 
 
 @router.get("/models", response_model=ModelPage)
 async def list_models(ctx: Ctx, query: CatalogueParams) -> Response:
     """Search, filter, sort and page through the catalogue."""
-    return _json(await catalogue_page(ctx, query))
+    return json_response(await catalogue_page(ctx, query))
 
 
 @router.get("/models/{model_id}", response_model=ModelDetail, responses=errors(404))
@@ -103,7 +99,7 @@ async def get_model(model_id: ModelId, ctx: Ctx, request: Request) -> Response:
         data = json.loads(body)
         data["rating_avg"] = str(data["rating_avg"])
         body = json.dumps(data).encode()
-    return _json(body)
+    return json_response(body)
 
 
 @router.post(
@@ -118,7 +114,7 @@ async def create_model(request: Request, user: CurrentUser, ctx: Ctx) -> Respons
     started = time.perf_counter()
     form = await receive_form(request, ctx.settings.upload_dir)
     detail = await publish(ctx, form, user, site_url(request), started)
-    return _json(detail.model_dump_json().encode(), status.HTTP_201_CREATED)
+    return json_response(detail.model_dump_json().encode(), status.HTTP_201_CREATED)
 
 
 @router.delete(

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Request, Response, status
 from target_app.api.catalogue import ModelId, site_url
 from target_app.api.deps import Ctx, CurrentUser
 from target_app.api.docs import errors
-from target_app.context import cached_json, in_session, invalidate
+from target_app.context import cached_json, in_session, invalidate, json_response
 from target_app.schemas import (
     AnalyticsSummary,
     BetaIn,
@@ -29,10 +29,11 @@ from target_app.services import catalogue, community
 router = APIRouter(prefix="/api")
 
 
-@router.get("/models/{model_id}/ratings", tags=["ratings"], responses=errors(404))
-async def list_ratings(model_id: ModelId, ctx: Ctx) -> RatingList:
-    """A model's most recent ratings and its average."""
-    return await in_session(ctx, community.ratings, model_id)
+@router.get("/models/{model_id}/ratings", tags=["ratings"], response_model=RatingList, responses=errors(404))
+async def list_ratings(model_id: ModelId, ctx: Ctx) -> Response:
+    """A model's most recent ratings and its average (cached with the model: a rating flushes both)."""
+    body = await cached_json(ctx, f"model:{model_id}", "ratings", lambda s: community.ratings(s, model_id))
+    return json_response(body)
 
 
 @router.post(

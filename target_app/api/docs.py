@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from fastapi import FastAPI
+
 from target_app.schemas import ErrorResponse
 
 _DESCRIPTIONS = {
@@ -86,3 +88,27 @@ REGISTER_LINKS: dict[str, Any] = {
         }
     }
 }
+
+
+STALE_REF_OPERATIONS = frozenset({"rate_model", "add_comment"})
+"""The operations whose request-body ``$ref`` the ``stale-schema-ref`` fault points at a renamed schema."""
+
+
+def stale_request_refs(app: FastAPI, operation_ids: frozenset[str]) -> None:
+    """Serve an OpenAPI document whose request bodies for these operations name schemas that do not exist.
+
+    What a model renamed in code (``RatingIn`` -> ``RatingInput``) does to a hand-maintained
+    reference: the server is unchanged, but the document no longer says what to send.
+    """
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        document = build()  # FastAPI caches it: the edit below happens once and is idempotent
+        for item in document["paths"].values():
+            for operation in item.values():
+                if operation.get("operationId") in operation_ids:
+                    schema = operation["requestBody"]["content"]["application/json"]["schema"]
+                    schema["$ref"] = schema["$ref"].removesuffix("In") + "Input"
+        return document
+
+    app.openapi = openapi  # type: ignore[method-assign]

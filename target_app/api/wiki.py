@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Response, status
 from fastapi import Path as PathParam
 
 from target_app.api.deps import Ctx, CurrentUser
 from target_app.api.docs import WIKI_LINKS, errors
-from target_app.context import in_session
+from target_app.context import cached_json, in_session, invalidate, json_response
 from target_app.schemas import (
     SLUG_PATTERN,
     WikiCreate,
@@ -25,28 +25,32 @@ router = APIRouter(prefix="/api/wiki", tags=["wiki"])
 SlugParam = Annotated[str, PathParam(pattern=SLUG_PATTERN, examples=["getting-started-1"])]
 
 
-@router.get("")
-async def list_wiki_pages(ctx: Ctx) -> list[WikiSummary]:
+@router.get("", response_model=list[WikiSummary])
+async def list_wiki_pages(ctx: Ctx) -> Response:
     """Every wiki page."""
-    return await in_session(ctx, wiki.index)
+    return json_response(await cached_json(ctx, "wiki", "index", wiki.index))
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, responses={201: WIKI_LINKS, **errors(400, 401, 409, 413)})
 async def create_wiki_page(body: WikiCreate, user: CurrentUser, ctx: Ctx) -> WikiPageOut:
     """Create a page (revision 1)."""
-    return await in_session(ctx, wiki.create, user, body.slug, body.title, body.body)
+    created = await in_session(ctx, wiki.create, user, body.slug, body.title, body.body)
+    await invalidate(ctx, "wiki")
+    return created
 
 
-@router.get("/{slug}", responses=errors(404))
-async def get_wiki_page(slug: SlugParam, ctx: Ctx) -> WikiPageOut:
+@router.get("/{slug}", response_model=WikiPageOut, responses=errors(404))
+async def get_wiki_page(slug: SlugParam, ctx: Ctx) -> Response:
     """A page's current text."""
-    return await in_session(ctx, wiki.get, slug)
+    return json_response(await cached_json(ctx, f"wiki:{slug}", "page", lambda s: wiki.get(s, slug)))
 
 
 @router.put("/{slug}", responses=errors(400, 401, 404, 413))
 async def update_wiki_page(slug: SlugParam, body: WikiUpdate, user: CurrentUser, ctx: Ctx) -> WikiPageOut:
     """Save a new revision of a page."""
-    return await in_session(ctx, wiki.update, user, slug, body.title, body.body)
+    updated = await in_session(ctx, wiki.update, user, slug, body.title, body.body)
+    await invalidate(ctx, "wiki", f"wiki:{slug}")  # the index shows titles and revisions
+    return updated
 
 
 @router.get("/{slug}/revisions", responses=errors(404))

@@ -1,4 +1,5 @@
-// Meshmarket: live notifications over /ws/notifications and the share link's copy button.
+// Meshmarket: live notifications over /ws/notifications, the share link's copy button, and the
+// page-side part of two fault switches.
 // A file (never inline) so the Content-Security-Policy needs no 'unsafe-inline'.
 (function () {
   "use strict";
@@ -45,6 +46,28 @@
       navigator.clipboard.writeText(input.value).then(function () { button.textContent = "Copied"; });
     }
   });
+
+  // Fault switches (target_app/faults.py): the server only marks the page; the behaviour is here,
+  // so the Content-Security-Policy still needs no 'unsafe-inline'.
+  var lateBanner = document.querySelector('[data-fault="layout-shift"]');
+  if (lateBanner) {
+    window.addEventListener("load", function () {
+      // Two frames after load the page has painted: content inserted above it now shifts it.
+      window.requestAnimationFrame(function () {
+        window.requestAnimationFrame(function () {
+          lateBanner.className = "late-banner";
+          lateBanner.textContent = "Spring sale: featured creators all week.";
+        });
+      });
+    });
+  }
+  if (document.querySelector('[data-fault="slow-interaction"]')) {
+    document.addEventListener("click", function () {
+      // Busy work on the main thread: the next paint waits ~300 ms (INP).
+      var until = performance.now() + 300;
+      while (performance.now() < until) { Math.sqrt(until); }
+    });
+  }
 
   if ("WebSocket" in window) { connect(1000); }
 })();

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Form, Response
 from fastapi import Path as PathParam
 from pydantic import ValidationError
 
-from target_app.context import in_session
+from target_app.context import in_session, invalidate
 from target_app.errors import ConflictError
 from target_app.schemas import SLUG_PATTERN, WikiCreate, WikiUpdate
 from target_app.services import wiki
@@ -17,6 +17,8 @@ from target_app.web.render import PageDep, field_errors
 router = APIRouter(prefix="/wiki", include_in_schema=False)
 FormStr = Annotated[str, Form()]
 SlugParam = Annotated[str, PathParam(pattern=SLUG_PATTERN)]
+BROKEN_PAGE_SLUG = "getting-started-10"
+"""The seeded wiki page whose view the ``broken-page`` fault crashes (the accessibility stage audits it)."""
 
 
 @router.get("")
@@ -45,6 +47,7 @@ async def wiki_create(
     try:
         data = WikiCreate(slug=slug.strip(), title=title.strip(), body=body)
         await in_session(page.ctx, wiki.create, page.user, data.slug, data.title, data.body)
+        await invalidate(page.ctx, "wiki")
     except ValidationError as exc:
         return page.render("wiki_form.html", 400, errors=field_errors(exc), values=values, creating=True)
     except ConflictError as exc:
@@ -55,6 +58,8 @@ async def wiki_create(
 @router.get("/{slug}")
 async def wiki_view(slug: SlugParam, page: PageDep) -> Response:
     """A page's current text."""
+    if slug == BROKEN_PAGE_SLUG and page.ctx.has("broken-page"):
+        raise RuntimeError("injected fault: broken-page")
     entry = await in_session(page.ctx, wiki.get, slug)
     return page.render("wiki_page.html", entry=entry, paragraphs=entry.body.split("\n\n"))
 
@@ -82,6 +87,7 @@ async def wiki_save(
         values = {"slug": slug, "title": title, "body": body}
         return page.render("wiki_form.html", 400, errors=field_errors(exc), values=values, creating=False)
     await in_session(page.ctx, wiki.update, page.user, slug, data.title, data.body)
+    await invalidate(page.ctx, "wiki", f"wiki:{slug}")
     return page.redirect(f"/wiki/{slug}")
 
 

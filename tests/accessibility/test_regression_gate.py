@@ -1,7 +1,10 @@
 """Fault ``a11y-regression``: the catalogue's violations are found, and the gate judges them.
 
+One run shared by the module: the e2e ``browse`` workflow (audited after each step) and the
+accessibility stage over ``/models``, so the violations show up on the page and on workflow steps.
 The gate side covers the known-violations file: a listed violation passes, an expired one fails,
-a new one fails, and a listed one that no longer occurs is reported as fixed.
+a new one fails, a listed one that no longer occurs is reported as fixed, and an entry naming a
+workflow step accepts that step's violation only.
 """
 
 from __future__ import annotations
@@ -13,12 +16,13 @@ from pathlib import Path
 import pytest
 
 from harness.records import Severity, StageResult, Status
+from harness.rundir import RunDir
 from harness.target import BundledTarget
 from perf_budgets.evaluator import evaluate
 from perf_budgets.known import load_known
 from perf_budgets.loader import load_budgets
 from perf_budgets.verdict import Outcome, Verdict
-from tests.accessibility.conftest import stage_context
+from tests.accessibility.test_workflow_steps import run_e2e_then_accessibility
 
 TODAY = datetime.date(2026, 6, 1)
 BUDGETS = """schema_version = 1
@@ -33,13 +37,13 @@ REGRESSION = ("image-alt", "label", "color-contrast")
 
 @pytest.fixture(scope="module")
 def regression(target_data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[StageResult]:
-    """One audit of the catalogue page of the app with the ``a11y-regression`` fault."""
-    from accessibility.stage import run
-
+    """The ``browse`` workflow's steps and the catalogue page, audited on the app with the fault."""
     folder = tmp_path_factory.mktemp("a11y-regression")
     with BundledTarget(folder / "target.log", faults=("a11y-regression",), data_dir=target_data_dir) as app:
-        options = {"pages": ["/models"], "auth_pages": [], "states": []}
-        yield run(stage_context(folder / "run", app.url, bundled=True, options=options))
+        run = RunDir.create(folder, "smoke")
+        e2e, a11y = run_e2e_then_accessibility(run, app.url, ("browse",), pages=["/models"])
+        assert e2e.status is Status.PASSED, e2e.error
+        yield a11y
 
 
 def _gate(result: StageResult, tmp_path: Path, known: str | None = None) -> Verdict:
@@ -55,6 +59,7 @@ def _gate(result: StageResult, tmp_path: Path, known: str | None = None) -> Verd
 
 
 def _entry(rule: str, location: str, expires: str = "2026-12-31") -> str:
+    """One ``[[known]]`` table of the known-violations file."""
     return (
         f'[[known]]\nstage = "accessibility"\nrule = "{rule}"\nlocation = "{location}"\n'
         f'reason = "ticket A11Y-1"\nexpires = {expires}\n'
@@ -88,7 +93,7 @@ def test_gate_fails_naming_each_rule_and_the_page(regression: StageResult, tmp_p
 def test_listed_violations_pass_and_a_listed_but_absent_one_is_reported_fixed(
     regression: StageResult, tmp_path: Path
 ) -> None:
-    listed = "".join(_entry(rule, "/models *") for rule in REGRESSION)
+    listed = "".join(_entry(rule, "/models *") + _entry(rule, "browse/* *") for rule in REGRESSION)
     verdict = _gate(regression, tmp_path, listed + _entry("document-title", "/models *"))
     assert verdict.outcome is Outcome.PASS, verdict.budgets[0].message
     assert any("document-title at /models *" in note and "no longer occurs" in note for note in verdict.notes)
@@ -105,9 +110,39 @@ def test_an_expired_listing_fails_again(regression: StageResult, tmp_path: Path)
 
 @pytest.mark.slow
 def test_a_new_violation_fails_even_when_others_on_the_page_are_listed(regression: StageResult, tmp_path: Path) -> None:
-    listed = _entry("image-alt", "/models *") + _entry("label", "/models #q")
+    listed = _entry("image-alt", "*") + _entry("label", "*#q")
     verdict = _gate(regression, tmp_path, listed)
     assert verdict.outcome is Outcome.BREACHED
     message = verdict.budgets[0].message
     assert "color-contrast at /models " in message
     assert "image-alt at" not in message.split("Accepted")[0]
+
+
+PAGE_LISTED = "".join(_entry(rule, "/models *") for rule in REGRESSION)
+"""Accepts the page list's violations, so only the workflow steps' ones are left to judge."""
+
+
+@pytest.mark.slow
+def test_gate_fails_naming_the_rule_and_the_workflow_step(regression: StageResult, tmp_path: Path) -> None:
+    on_step = {f.rule: f for f in regression.findings if f.location.startswith("browse/open catalogue ")}
+    assert set(REGRESSION) <= set(on_step)
+    assert on_step["label"].extra["kind"] == "step" and on_step["label"].extra["selector"] == "#q"
+    assert regression.metrics["a11y.steps.audited"] >= 2 and regression.metrics["a11y.pages.audited"] == 1
+    verdict = _gate(regression, tmp_path, PAGE_LISTED)
+    assert verdict.outcome is Outcome.BREACHED
+    message = verdict.budgets[0].message
+    for rule in REGRESSION:
+        assert f"{rule} at browse/open catalogue " in message
+
+
+@pytest.mark.slow
+def test_a_listed_step_accepts_exactly_that_steps_violation(regression: StageResult, tmp_path: Path) -> None:
+    known_file = tmp_path / "known.toml"
+    known_file.write_text(PAGE_LISTED + _entry("label", "browse/open catalogue #q"), encoding="utf-8")
+    triage = load_known(known_file).triage("accessibility", regression.findings, TODAY)
+    on_steps = [(f.rule, f.location) for f, _ in triage.accepted if f.extra["kind"] == "step"]
+    assert on_steps == [("label", "browse/open catalogue #q")]
+    new = {(f.rule, f.location) for f in triage.new}
+    assert ("label", "browse/next page #q") in new, "the same rule on another step must still block"
+    assert ("image-alt", 'browse/open catalogue img[src="/thumbnails/N.svg"]') in new
+    assert _gate(regression, tmp_path, known_file.read_text(encoding="utf-8")).outcome is Outcome.BREACHED

@@ -97,12 +97,24 @@ def test_validity_fails_when_nothing_or_not_everything_was_audited() -> None:
         "pages_audited": False,
         "rules_applied": False,
         "all_targets_audited": True,
-        "pages_answered": True,
     }
     summary = AuditSummary()
-    summary.add(_record(axe_result(), name="/wiki/gone", status=404))
+    summary.add(_record(axe_result(), name="/models"))
     summary.add_failure("state:upload-done", "Timeout 30000ms exceeded")
     checks = {c.name: c for c in validity(summary)}
     assert checks["pages_audited"].ok and checks["rules_applied"].ok
     assert not checks["all_targets_audited"].ok and "state:upload-done" in checks["all_targets_audited"].detail
-    assert not checks["pages_answered"].ok and "/wiki/gone (404)" in checks["pages_answered"].detail
+
+
+def test_a_page_that_answers_an_error_is_not_audited_and_is_named_for_the_budget() -> None:
+    summary = AuditSummary()
+    summary.add(_record(axe_result(), name="/models"))
+    summary.add(
+        _record(axe_result(violations=[rule("region", "moderate", REGION, [node(["div"])])]), name="/gone", status=500)
+    )
+    metrics = summary.metrics()
+    assert (metrics["a11y.pages.audited"], metrics["a11y.pages.unanswered"]) == (1, 1)
+    assert metrics['a11y.page["/models"].audited'] == 1 and metrics['a11y.page["/gone"].audited'] == 0
+    assert metrics["a11y.pages.audited_ratio"] == 0.5
+    assert summary.best_practice == [] and summary.details()["unanswered"][0]["status"] == 500
+    assert all(check.ok for check in validity(summary))  # a measured product defect, not an invalid run

@@ -22,6 +22,7 @@ from harness.target import BundledTarget
 from perf_budgets.verdict import BudgetStatus
 from target_app import DEMO_PASSWORD, DEMO_USERNAME
 from tests.contracts.conftest import MakeContext, stage_context
+from tests.fixtures.gate import judge, not_passing
 
 pytestmark = pytest.mark.slow
 
@@ -61,6 +62,12 @@ def test_clean_run_tests_every_operation_with_auth(clean_run: tuple[StageResult,
     assert metrics['contracts.check["use_after_free"].failures'] == 0
     assert result.details["seed"] == 20240101 and result.details["auth"] == "login"
     assert result.tool_versions["schemathesis"].startswith("4.")
+
+
+def test_clean_run_passes_every_contracts_budget_of_the_shipped_file(clean_run: tuple[StageResult, Path]) -> None:
+    result, _ = clean_run
+    assert result.details["left_untested"] == {}
+    assert not_passing(judge({"contracts": result})) == {}
 
 
 def test_artifacts_hold_no_credentials_and_junit_names_are_unique(clean_run: tuple[StageResult, Path]) -> None:

@@ -23,7 +23,10 @@ import pytest
 from harness import pipeline, stages
 from harness.config import Settings
 from harness.records import StageResult
+from harness.rundir import RunDir
 from harness.stages import StageContext
+from perf_budgets.evaluator import evaluate
+from perf_budgets.loader import load_budgets
 from perf_budgets.verdict import BudgetStatus
 from tests.fixtures.runs import REPO
 
@@ -139,3 +142,35 @@ def _wait_for(condition: Callable[[], bool], timeout_s: float) -> None:
     while not condition():
         assert time.monotonic() < deadline, f"not reached within {timeout_s} s"
         time.sleep(0.2)
+
+
+_COVERAGE_BUDGETS = """schema_version = 1
+[budgets.coverage_lines]
+metric = "coverage.line_ratio"
+min = {lines}
+[budgets.coverage_branches]
+metric = "coverage.branch_ratio"
+min = {branches}
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("lines_delta", "branches_delta", "failing"),
+    [(0.01, -0.01, {"coverage_lines"}), (-0.01, 0.01, {"coverage_branches"}), (-0.01, -0.01, set())],
+)
+def test_each_coverage_budget_fails_exactly_when_its_limit_is_above_what_the_run_measured(
+    covered_run: pipeline.RunState, tmp_path: Path, lines_delta: float, branches_delta: float, failing: set[str]
+) -> None:
+    # No runtime fault can lower coverage honestly (see the fault table in target_app/README.md), so
+    # the limits sit one point either side of what this very run measured: the gate must follow them.
+    assert covered_run.run is not None
+    results = RunDir(covered_run.run.path).results()
+    measured = results["coverage"].metrics
+    lines, branches = measured["coverage.line_ratio"] + lines_delta, measured["coverage.branch_ratio"] + branches_delta
+    budget_file = tmp_path / "budgets.toml"
+    budget_file.write_text(_COVERAGE_BUDGETS.format(lines=lines, branches=branches), encoding="utf-8")
+    verdict = evaluate(load_budgets(budget_file), "smoke", {"coverage": results["coverage"]}, stages=("coverage",))
+    statuses = {b.budget: b.status for b in verdict.budgets}
+    assert statuses == {b: BudgetStatus.FAIL if b in failing else BudgetStatus.PASS for b in statuses}
+    assert set(statuses) == {"coverage_lines", "coverage_branches"}

@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 REPO = Path(__file__).resolve().parents[2]
 
 TESTS = """
@@ -98,3 +100,59 @@ def test_a_test_without_a_workflow_marker_is_refused(tmp_path: Path) -> None:
     done, _ = run_pytest(tmp_path, "def test_orphan():\n    pass\n")
     assert done.returncode == 4
     assert "mark it with exactly one @pytest.mark.workflow" in done.stderr
+
+
+BROWSER_TESTS = """
+import pytest
+
+from harness.browser import find_browser
+
+IMG = "<html lang='en'><title>t</title><main><h1>x</h1><img src='a.png'></main></html>"
+FRAME = IMG.replace("<img src='a.png'>", "<iframe title='f' srcdoc='<input id=field>'></iframe>")
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {**browser_type_launch_args, **find_browser().launch_kwargs()}
+
+
+@pytest.mark.workflow("share")
+def test_share(page, step):
+    with step("open model"):
+        page.set_content(IMG)
+    with step("share"):
+        pass
+    with step("see share link"):
+        page.set_content(FRAME)
+
+
+@pytest.mark.workflow("download")
+def test_download(page, step):
+    with step("open model"):
+        page.set_content(IMG)
+    with step("download"):
+        assert False, "the download failed"
+"""
+
+
+@pytest.mark.slow
+def test_a11y_steps_audit_each_passing_step_once_per_state(tmp_path: Path) -> None:
+    out = tmp_path / "a11y"
+    plugins = ("-p", "pytest_playwright.pytest_playwright", "--a11y-steps", str(out), "--workflows", "share,download")
+    done, report = run_pytest(tmp_path, BROWSER_TESTS, *plugins)
+    assert done.returncode == 1, done.stdout + done.stderr
+    files = sorted(str(p.relative_to(out)) for p in out.rglob("*.json"))
+    # The failed step is not audited; the unchanged page after "share" is not audited again.
+    assert files == [
+        "download/01-open-model.json",
+        *(f"share/0{n}.json" for n in ("1-open-model", "2-share", "3-see-share-link")),
+    ]
+    first, repeat, framed = (json.loads((out / f).read_text()) for f in files[1:])
+    assert (first["name"], first["workflow"], first["step"]) == ("share/open model", "share", "open model")
+    assert [v["id"] for v in first["axe"]["violations"]] == ["image-alt"]
+    assert repeat == {**repeat, "same_as": "share/01-open-model.json"} and "axe" not in repeat
+    assert json.loads((out / files[0]).read_text())["same_as"] == "share/01-open-model.json"
+    labels = [v for v in framed["axe"]["violations"] if v["id"] == "label"]
+    assert labels and labels[0]["nodes"][0]["target"] == ["iframe", "#field"], "the iframe was not audited"
+    steps = {t["workflow"]: t["steps"] for t in json.loads(report.read_text())["tests"]}
+    assert [("a11y_s" in s) for s in steps["download"]] == [True, False]

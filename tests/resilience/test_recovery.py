@@ -12,6 +12,10 @@ from typing import Any
 
 import pytest
 
+from harness.records import StageResult
+from perf_budgets.evaluator import evaluate
+from perf_budgets.loader import SHIPPED, load_budgets
+from perf_budgets.verdict import BudgetStatus
 from tests.fixtures.runs import REPO
 
 SHORT_LOAD = ["--stages", "load", "-o", "load.users=5"]
@@ -65,3 +69,42 @@ def test_a_crash_nobody_restarts_breaks_the_availability_budget(tmp_path: Path, 
     availability = _budget(verdict, "availability")
     assert availability["status"] == "fail", availability["message"]
     assert code == 1 and verdict["outcome"] == "breached"
+
+
+# The shipped recovery budget is 5 min; a test cannot wait that long, so the same budget file with
+# the limit cut to 3 s judges a target whose restart "recovers" for 6 s (slow-restart fault).
+TIGHT_RECOVERY = """
+[profiles.resilience.budgets.recovery]
+max = 3
+"""
+
+
+@pytest.mark.slow
+def test_a_slow_restart_breaks_the_recovery_budget(tmp_path: Path, target_data_dir: Path) -> None:
+    budgets = tmp_path / "budgets" / "budgets.toml"
+    budgets.parent.mkdir()
+    budgets.write_text(SHIPPED.read_text(encoding="utf-8") + TIGHT_RECOVERY, encoding="utf-8")
+    env = {"HARNESS_TARGET_DATA_DIR": str(target_data_dir), "TARGET_RESTART_DELAY_S": "6"}
+    code, load, verdict = _run(
+        tmp_path / "runs",
+        env,
+        "--profile",
+        "resilience",
+        "--faults",
+        "slow-restart",
+        "--known-failures",
+        str(SHIPPED.with_name("known-failures.toml")),
+        "--budgets",
+        str(budgets),
+        "-o",
+        "load.duration_s=12",  # the kill comes after every user logged in (a failed login voids the run)
+    )
+    assert load["metrics"]["load.recovery_s"] >= 6
+    recovery = _budget(verdict, "recovery")
+    assert recovery["status"] == "fail" and "load.recovery_s" in recovery["message"], recovery["message"]
+    assert code == 1 and verdict["outcome"] == "breached"
+    # The same run judged by the shipped file (300 s) differs in exactly that budget: recovery passes.
+    shipped = evaluate(load_budgets(), "resilience", {"load": StageResult.from_dict(load)}, stages=["load"])
+    shipped_failed = {b.budget for b in shipped.budgets if b.status is BudgetStatus.FAIL}
+    assert {b["budget"] for b in verdict["budgets"] if b["status"] == "fail"} - shipped_failed == {"recovery"}
+    assert next(b for b in shipped.budgets if b.budget == "recovery").status is BudgetStatus.PASS

@@ -15,7 +15,7 @@ from scenarios import stage
 
 RunLoad = Callable[..., StageResult]
 
-SHORT = {"duration_s": 14}
+SHORT = {"duration_s": 18}
 """The smoke shape a little shorter: still dense enough that rare errors (1 in 50) show up and
 the target's cache reaches its steady state after the warm-up."""
 

@@ -1,7 +1,8 @@
 """The load stage against the real bundled app: a baseline smoke run and one run with faults on.
 
 Each fault breaks exactly one thing a budget guards, so they can share one run: the baseline
-shows every budget metric within its limit, the fault run shows each one breached.
+shows every budget metric within its limit, the fault run shows each one breached. `harness gate`
+judges the fault run against the baseline run too: the regression budget names the slowed endpoint.
 """
 
 from __future__ import annotations
@@ -13,16 +14,19 @@ from pathlib import Path
 import pytest
 
 from harness.records import StageResult, Status
+from harness.rundir import RunDir
 from harness.target import BundledTarget
 from perf_budgets.evaluator import evaluate, failed_check
 from perf_budgets.loader import load_budgets
 from perf_budgets.verdict import BudgetStatus
+from reports.baseline import significance
+from tests.fixtures.runs import RunCli
 from tests.scenarios.conftest import run_load
 
 pytestmark = pytest.mark.slow
 
 CATALOGUE = 'load.endpoint["GET /api/models"].p95_ms'
-FAULTS = ("slow-catalogue", "error-rate", "slow-websocket", "cache-disabled", "slow-queries")
+FAULTS = ("slow-catalogue", "error-rate", "slow-websocket", "cache-disabled", "slow-queries", "slow-upload")
 
 
 @pytest.fixture(scope="module")
@@ -36,6 +40,11 @@ def faulty(target_data_dir: Path, module_dir: Path) -> Iterator[StageResult]:
     """One short smoke run against an app with several independent faults on."""
     with BundledTarget(module_dir / "faulty-target.log", faults=FAULTS, data_dir=target_data_dir) as app:
         yield run_load(app.url, module_dir / "faulty", faults=FAULTS)
+
+
+def upload_metrics(result: StageResult) -> list[str]:
+    """``load.upload["<size class>"].p95_s`` of the classes the run uploaded (a large one is rare)."""
+    return [m for m in result.metrics if m.startswith("load.upload[") and m.endswith(".p95_s")]
 
 
 def checks(result: StageResult) -> dict[str, bool]:
@@ -59,8 +68,15 @@ def test_smoke_measures_everything_it_claims(baseline: StageResult) -> None:
     assert m["load.db.query_p95_ms"] > 0
     assert 0 <= m["load.cache.hit_ratio"] <= 1
     ok = checks(baseline)
-    for name in ("requests-measured", "authenticated", "users-held", "target-reachable", "workers-intact",
-                 "server-metrics-scraped", "run-complete"):
+    for name in (
+        "requests-measured",
+        "authenticated",
+        "users-held",
+        "target-reachable",
+        "workers-intact",
+        "server-metrics-scraped",
+        "run-complete",
+    ):
         assert ok[name], name
 
 
@@ -102,6 +118,9 @@ def test_faults_breach_exactly_their_metrics(baseline: StageResult, faulty: Stag
     assert baseline.metrics["load.cache.hit_ratio"] > 0.8 > bad["load.cache.hit_ratio"]
     # slow-queries: +25 ms per query, seen server-side.
     assert below(baseline, "load.db.query_p95_ms", 10) and bad["load.db.query_p95_ms"] >= 25
+    # slow-upload: every upload +5.5 s, in its own family (no HTTP endpoint's p95 carries it).
+    assert upload_metrics(baseline) and all(below(baseline, m, 5) for m in upload_metrics(baseline))
+    assert upload_metrics(faulty) and all(bad[m] > 5 for m in upload_metrics(faulty))
 
 
 def test_gate_fails_on_the_faulted_budgets_only(baseline: StageResult, faulty: StageResult) -> None:
@@ -109,13 +128,56 @@ def test_gate_fails_on_the_faulted_budgets_only(baseline: StageResult, faulty: S
     budgets = load_budgets()
     guarded = (CATALOGUE, "load.http.error_ratio", "load.ws.p95_ms", "load.cache.hit_ratio", "load.db.query_p95_ms")
 
-    def judged(result: StageResult, expected: BudgetStatus) -> None:
+    def judged(result: StageResult, expected: BudgetStatus) -> set[str]:
         verdict = evaluate(budgets, "smoke", {"load": result}, stages=["load"])
         status = {b.metric: b.status for b in verdict.budgets if b.level == "fail"}
-        for metric in guarded:
+        for metric in (*guarded, *upload_metrics(result)):
             invalid = failed_check(result.validity, metric)
             want = BudgetStatus.INCONCLUSIVE if invalid else expected
             assert status[metric] is want, f"{metric}: {status[metric]} ({invalid})"
+        return {b.budget for b in verdict.budgets}
 
     judged(baseline, BudgetStatus.PASS)
-    judged(faulty, BudgetStatus.FAIL)
+    judged_ids = judged(faulty, BudgetStatus.FAIL)
+    # The upload budget's result names the size class, e.g. upload_p95[small].
+    assert {f"upload_p95[{size_class(m)}]" for m in upload_metrics(faulty)} <= judged_ids
+
+
+def size_class(upload_metric: str) -> str:
+    """``small`` of ``load.upload["small"].p95_s``."""
+    return upload_metric.split('"')[1]
+
+
+def gate_against(run_cli: RunCli, run: Path, baseline: Path) -> dict[str, dict[str, object]]:
+    """`harness gate RUN --baseline BASE` on a load-only run; its budget results by id."""
+    RunDir(run).write_meta({"profile": "smoke", "stages": ["load"], "complete": True})
+    done = run_cli("gate", str(run), "--baseline", str(baseline))
+    assert done.returncode in (1, 2), done.stderr  # breached, or inconclusive on a saturated host
+    verdict = json.loads((run / "verdict.json").read_text())
+    return {b["budget"]: b for b in verdict["budgets"]}
+
+
+def test_gate_with_a_baseline_fails_on_the_slowed_endpoint(
+    baseline: StageResult, faulty: StageResult, module_dir: Path, run_cli: RunCli
+) -> None:
+    """slow-catalogue against the clean run: endpoint_p95_regression names GET /api/models.
+
+    As above, a run whose own validity checks disown the latency figures is INCONCLUSIVE, never PASS.
+    """
+    budget = "endpoint_p95_regression[GET /api/models]"
+    base_invalid = failed_check(baseline.validity, CATALOGUE)
+    regressed = gate_against(run_cli, module_dir / "faulty", module_dir / "baseline")[budget]
+    want = "inconclusive" if failed_check(faulty.validity, CATALOGUE) or base_invalid else "fail"
+    assert regressed["status"] == want, regressed["message"]
+    assert "GET /api/models" in str(regressed["message"])
+    # The clean run as its own baseline: no regression, so the budget can pass.
+    same = evaluate(
+        load_budgets(),
+        "smoke",
+        {"load": baseline},
+        baseline={"load": baseline},
+        stages=["load"],
+        significance=significance,
+    )
+    unchanged = next(b for b in same.budgets if b.budget == budget)
+    assert unchanged.status is (BudgetStatus.INCONCLUSIVE if base_invalid else BudgetStatus.PASS), unchanged.message
