@@ -121,6 +121,10 @@ def _wait(ctx: StageContext, process: subprocess.Popen[bytes], files: RunFiles, 
         time.sleep(_POLL_S)
         offset = _report_progress(ctx, files.events, offset)
     _report_progress(ctx, files.events, offset)
+    if process.poll() is None:
+        # SIGINT's grace ran out (a busy machine once took 16 s to flush): stop waiting now.
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
     return process.wait()
 
 
