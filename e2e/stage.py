@@ -20,6 +20,7 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
+from accessibility.step_results import STEPS_ARTIFACT
 from e2e import process, results, vitals, workflows
 from harness.errors import ErrorKind, HarnessError
 from harness.records import StageResult, Status
@@ -121,10 +122,11 @@ def run(ctx: StageContext) -> StageResult:
     ran = _run_workflows(ctx, options, paths)
     if ran.returncode not in (0, 1):
         errors.append(ran.describe("pytest (workflow tests)", paths.root / "pytest.log"))
-    results.add_workflows(result, options.workflows, _read(paths.sidecar), _relative(ctx))
+    sidecar = _read(paths.sidecar)
+    results.add_workflows(result, options.workflows, sidecar, _relative(ctx))
     result.details["workflows_wall_s"] = round(ran.elapsed_s, 1)
     if paths.a11y_steps.is_dir():
-        result.details["a11y_steps_s"] = _audit_seconds(_read(paths.sidecar))
+        result.details["a11y_steps_s"] = _audit_seconds(sidecar)
     result.artifacts.update(_artifacts(ctx, paths, result))
     RunDir(ctx.run_dir).write_result(result)
     cancelled = ran.cancelled
@@ -249,7 +251,7 @@ def _artifacts(ctx: StageContext, paths: Paths, result: StageResult) -> dict[str
         "vitals": paths.vitals,
         "pytest_log": paths.root / "pytest.log",
         "vitals_log": paths.root / "vitals.log",
-        "a11y_steps": paths.a11y_steps,
+        STEPS_ARTIFACT: paths.a11y_steps,
     }
     artifacts = {k: str(p.resolve().relative_to(ctx.run_dir.resolve())) for k, p in found.items() if p.exists()}
     for finding in result.findings:

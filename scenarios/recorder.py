@@ -28,6 +28,10 @@ class Series:
     failures: int = 0
     hist: HdrHistogram = dataclasses.field(default_factory=hdr.new)
 
+    def figures(self) -> tuple[int, int, float, float]:
+        """Requests, failures, p50 and p95 (ms)."""
+        return self.requests, self.failures, hdr.percentile_ms(self.hist, 50), hdr.percentile_ms(self.hist, 95)
+
 
 @dataclasses.dataclass
 class Endpoint:
@@ -136,13 +140,7 @@ class Recorder:
         """Compact every open second before ``second`` (a second is either open or closed)."""
         for sec in [sec for sec in self.seconds if sec < second]:
             series = self.seconds.pop(sec)
-            self.closed[sec] = ClosedSecond(
-                series.requests,
-                series.failures,
-                hdr.percentile_ms(series.hist, 50),
-                hdr.percentile_ms(series.hist, 95),
-                hdr.encode(series.hist),
-            )
+            self.closed[sec] = ClosedSecond(*series.figures(), hdr.encode(series.hist))
 
     def _open(self, sec: int) -> Series:
         """A new open second; late samples for a closed one reopen it with what it had."""
@@ -160,9 +158,7 @@ class Recorder:
     def per_second(self) -> dict[int, tuple[int, int, float, float]]:
         """Requests, failures, p50 and p95 (ms) of every second, open or closed."""
         out = {sec: (c.requests, c.failures, c.p50_ms, c.p95_ms) for sec, c in self.closed.items()}
-        for sec, series in self.seconds.items():
-            hist = series.hist
-            out[sec] = (series.requests, series.failures, hdr.percentile_ms(hist, 50), hdr.percentile_ms(hist, 95))
+        out.update({sec: series.figures() for sec, series in self.seconds.items()})
         return out
 
     def second_hist(self, sec: int) -> HdrHistogram | str | None:

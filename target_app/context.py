@@ -92,10 +92,12 @@ async def cached_json(ctx: AppContext, namespace: str, suffix: str, produce: Cal
             cache.count(namespace, hit=True)  # a request that waited for another's fill counts here
             return value
         producing = ctx.inflight.get(key)
-        if producing is None or cache.disabled:
+        if producing is None:
             break
         await producing.wait()
     cache.count(namespace, hit=False)
+    if cache.disabled:  # the ``cache-disabled`` fault: every request queries, nothing is shared
+        return to_json(await in_session(ctx, produce))
     done = ctx.inflight[key] = asyncio.Event()
     try:
         value = to_json(await in_session(ctx, produce))
@@ -104,8 +106,7 @@ async def cached_json(ctx: AppContext, namespace: str, suffix: str, produce: Cal
         else:
             await run_in_threadpool(cache.set, key, value)
     finally:
-        if ctx.inflight.get(key) is done:  # with the cache disabled, producers may overlap
-            del ctx.inflight[key]
+        del ctx.inflight[key]
         done.set()
     return value
 

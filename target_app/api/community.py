@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Request, Response, status
 from target_app.api.catalogue import ModelId, site_url
 from target_app.api.deps import Ctx, CurrentUser
 from target_app.api.docs import errors
-from target_app.context import cached_json, in_session, invalidate, json_response
+from target_app.context import AppContext, cached_json, in_session, invalidate, json_response
 from target_app.schemas import (
     AnalyticsSummary,
     BetaIn,
@@ -25,6 +25,7 @@ from target_app.schemas import (
     ShareOut,
 )
 from target_app.services import catalogue, community
+from target_app.tables import User
 
 router = APIRouter(prefix="/api")
 
@@ -44,7 +45,12 @@ async def list_ratings(model_id: ModelId, ctx: Ctx) -> Response:
 )
 async def rate_model(model_id: ModelId, body: RatingIn, user: CurrentUser, ctx: Ctx) -> RatingOut:
     """Rate a model from 1 to 5 (rating again replaces your previous score)."""
-    rating = await in_session(ctx, community.rate, model_id, user, body.score)
+    return await rate(ctx, model_id, user, body.score)
+
+
+async def rate(ctx: AppContext, model_id: int, user: User, score: int) -> RatingOut:
+    """Store a rating and flush the model's cached detail and ratings (the API and the page form)."""
+    rating = await in_session(ctx, community.rate, model_id, user, score)
     # Listings show averages that may lag by the cache TTL: flushing every listing on each rating
     # made the whole catalogue miss at once under load (a rating is not a catalogue change).
     await invalidate(ctx, f"model:{model_id}")

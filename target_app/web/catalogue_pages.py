@@ -18,6 +18,7 @@ from target_app.api.catalogue import (
     model_detail,
     site_url,
 )
+from target_app.api.community import rate
 from target_app.context import in_session, invalidate
 from target_app.domain import CategorySlug, FileFormat, License, Sort, category_name
 from target_app.errors import UnsupportedMediaError
@@ -119,10 +120,7 @@ async def rate_form(
         return page.redirect(page.login_url())
     if score not in {"1", "2", "3", "4", "5"}:
         return await _detail_page(page, model_id, 400, {"score": "Choose a score from 1 to 5."})
-    await in_session(page.ctx, community.rate, model_id, page.user, int(score))
-    # Listings show averages that may lag by the cache TTL: flushing every listing on each rating
-    # made the whole catalogue miss at once under load (a rating is not a catalogue change).
-    await invalidate(page.ctx, f"model:{model_id}")
+    await rate(page.ctx, model_id, page.user, int(score))
     return page.redirect(f"/models/{model_id}?rated=1#rating")
 
 

@@ -8,7 +8,8 @@ from fastapi import APIRouter, Form, Response
 from fastapi import Path as PathParam
 from pydantic import ValidationError
 
-from target_app.context import in_session, invalidate
+from target_app.api.wiki import create_page, save_revision
+from target_app.context import in_session
 from target_app.errors import ConflictError
 from target_app.schemas import SLUG_PATTERN, WikiCreate, WikiUpdate
 from target_app.services import wiki
@@ -46,8 +47,7 @@ async def wiki_create(
     values = {"slug": slug, "title": title, "body": body}
     try:
         data = WikiCreate(slug=slug.strip(), title=title.strip(), body=body)
-        await in_session(page.ctx, wiki.create, page.user, data.slug, data.title, data.body)
-        await invalidate(page.ctx, "wiki")
+        await create_page(page.ctx, page.user, data.slug, data.title, data.body)
     except ValidationError as exc:
         return page.render("wiki_form.html", 400, errors=field_errors(exc), values=values, creating=True)
     except ConflictError as exc:
@@ -86,8 +86,7 @@ async def wiki_save(
     except ValidationError as exc:
         values = {"slug": slug, "title": title, "body": body}
         return page.render("wiki_form.html", 400, errors=field_errors(exc), values=values, creating=False)
-    await in_session(page.ctx, wiki.update, page.user, slug, data.title, data.body)
-    await invalidate(page.ctx, "wiki", f"wiki:{slug}")
+    await save_revision(page.ctx, page.user, slug, data.title, data.body)
     return page.redirect(f"/wiki/{slug}")
 
 
