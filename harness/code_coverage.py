@@ -28,7 +28,6 @@ from harness.errors import ErrorKind, HarnessError
 RCFILE = "coveragerc"
 DATA_FILE = ".coverage"
 JSON_REPORT = "coverage-report.json"
-BUNDLED_SOURCE = ("target_app",)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -79,7 +78,7 @@ class CoverageSummary:
         return sum(m.covered_branches for m in self.modules) / branches if branches else None
 
 
-def write_rcfile(folder: Path, source: Sequence[str] = BUNDLED_SOURCE) -> Path:
+def write_rcfile(folder: Path, source: Sequence[str]) -> Path:
     """Write the target's coverage rc file into ``folder`` (the run's coverage artifacts)."""
     # The project's own [tool.coverage] measures the harness; the target needs its own config,
     # so the rc file is always passed explicitly (--rcfile) and never discovered.

@@ -1,4 +1,6 @@
-"""Settings for a run: ``[tool.harness]`` in pyproject.toml, then ``HARNESS_*`` variables, then flags.
+"""Settings for a run: ``[tool.harness]`` in pyproject.toml (or a standalone ``harness.toml``), then
+``HARNESS_*`` variables, then flags. The target description is its ``target`` table
+(`harness.description`).
 
 Secrets come only from the environment: a string value ``"${NAME}"`` in the config is replaced by
 the variable's value and the value is registered with `harness.secrets` so it is redacted from
@@ -8,6 +10,7 @@ every artifact. Nothing here runs at import time.
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 import re
 import tomllib
@@ -16,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from harness import secrets
+from harness.description import TargetDescription, load_file
 from harness.errors import ErrorKind, HarnessError
 from harness.records import STAGES
 from harness.suggest import did_you_mean
@@ -33,9 +37,11 @@ class Settings:
     profile: str = "smoke"
     stages: tuple[str, ...] = DEFAULT_STAGES
     target_url: str | None = None
-    """An external target; None starts the bundled app."""
+    """A running app's URL; overrides the description's url and command."""
     openapi: str | None = None
-    """URL or file of the OpenAPI document; default ``<target>/openapi.json``."""
+    """URL, file or path on the target of the OpenAPI document; overrides the description's."""
+    target: TargetDescription | None = None
+    """The configured target description; None with no target_url runs the bundled app."""
     budgets: Path | None = None
     """None uses the shipped ``perf_budgets/budgets.toml``."""
     known_failures: Path | None = None
@@ -43,9 +49,10 @@ class Settings:
     baseline: Path | None = None
     allow_remote: bool = False
     faults: tuple[str, ...] = ()
-    """Fault switches for the bundled target (tests and demonstrations of failing gates)."""
+    """Fault switches of a started app (its command's faults_env): demonstrations of failing gates."""
     target_port: int = 0
-    target_workers: int = 1
+    target_workers: int = 0
+    """WEB_CONCURRENCY for a started app (0: the app's own default)."""
     target_data_dir: Path | None = None
     coverage: bool = False
     target_startup_timeout_s: float = 60.0
@@ -54,8 +61,7 @@ class Settings:
 
     def redacted(self) -> dict[str, Any]:
         """A JSON-ready view for run.json, with secrets replaced."""
-        data = dataclasses.asdict(self)
-        data = {k: (str(v) if isinstance(v, Path) else v) for k, v in data.items()}
+        data = json.loads(json.dumps(dataclasses.asdict(self), default=str))
         data["stages"] = list(self.stages)
         data["faults"] = list(self.faults)
         redacted: dict[str, Any] = secrets.redact_obj(data)
@@ -70,12 +76,19 @@ _INT_FIELDS = {"target_port", "target_workers"}
 _FLOAT_FIELDS = {"target_startup_timeout_s", "external_probe_timeout_s"}
 
 
-def find_pyproject(start: Path) -> Path | None:
-    """The nearest pyproject.toml at or above ``start`` that has a ``[tool.harness]`` table."""
+STANDALONE = "harness.toml"
+
+
+def find_config(start: Path) -> tuple[Path, tuple[str, ...]] | None:
+    """The nearest ``harness.toml``, or pyproject.toml with a ``[tool.harness]`` table, at or above
+    ``start``; with the table path the settings live under."""
     for folder in (start, *start.parents):
+        standalone = folder / STANDALONE
+        if standalone.is_file():
+            return standalone, ()
         candidate = folder / "pyproject.toml"
         if candidate.is_file() and "[tool.harness" in candidate.read_text(encoding="utf-8"):
-            return candidate
+            return candidate, ("tool", "harness")
     return None
 
 
@@ -86,14 +99,17 @@ def load_settings(
     environ = os.environ if environ is None else environ
     values: dict[str, Any] = {}
     stage_options: dict[str, dict[str, Any]] = {}
-    pyproject = find_pyproject(cwd or Path.cwd())
-    if pyproject is not None:
-        table = _read_tool_table(pyproject)
-        for key, value in table.items():
+    found = find_config(cwd or Path.cwd())
+    if found is not None:
+        config, at = found
+        where = ".".join(at) or config.name
+        for key, value in _read_tool_table(config, at).items():
             if key in STAGES and isinstance(value, dict):
-                stage_options[key] = _substitute(value, environ, f"tool.harness.{key}")
-                continue
-            values[key] = _coerce(key, value, f"{pyproject}: [tool.harness]", base=pyproject.parent)
+                stage_options[key] = _substitute(value, environ, f"{where}.{key}")
+            elif key == "target":
+                values[key] = load_file(config, (*at, "target"), environ)
+            else:
+                values[key] = _coerce(key, value, f"{config}: [{where}]", base=config.parent)
     for name, raw in environ.items():
         if name.startswith(ENV_PREFIX) and name[len(ENV_PREFIX) :].lower() in _FIELDS:
             key = name[len(ENV_PREFIX) :].lower()
@@ -127,17 +143,18 @@ def parse_stage_option(text: str) -> tuple[str, str, Any]:
     return stage, key, value
 
 
-def _read_tool_table(pyproject: Path) -> dict[str, Any]:
+def _read_tool_table(config: Path, at: tuple[str, ...]) -> dict[str, Any]:
     try:
-        data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+        table: Any = tomllib.loads(config.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
-        raise HarnessError(ErrorKind.CONFIG, f"{pyproject}: {exc}") from exc
-    table: dict[str, Any] = data.get("tool", {}).get("harness", {})
-    return table
+        raise HarnessError(ErrorKind.CONFIG, f"{config}: {exc}") from exc
+    for part in at:
+        table = table.get(part, {})
+    return dict(table)
 
 
 def _coerce(key: str, value: Any, source: str, *, base: Path | None) -> Any:
-    if key not in _FIELDS or key == "stage_options":
+    if key not in _FIELDS or key in ("stage_options", "target"):
         raise HarnessError(
             ErrorKind.CONFIG,
             f"unknown setting {key!r} in {source}.{did_you_mean(key, [*_FIELDS, *STAGES])}",
@@ -206,5 +223,5 @@ def _validate(settings: Settings) -> None:
                 f"unknown stage {stage!r}.{did_you_mean(stage, STAGES)}",
                 tip=f"stages: {', '.join(DEFAULT_STAGES)}",
             )
-    if settings.target_workers < 1:
-        raise HarnessError(ErrorKind.CONFIG, "target_workers must be at least 1")
+    if settings.target_workers < 0:
+        raise HarnessError(ErrorKind.CONFIG, "target_workers must not be negative")

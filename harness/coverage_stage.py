@@ -17,6 +17,7 @@ import coverage
 from harness import api_operations as ops
 from harness import code_coverage
 from harness.config import Settings
+from harness.description import AppCommand
 from harness.errors import HarnessError
 from harness.records import Finding, Severity, StageResult, Status, ValidityCheck
 from harness.rundir import RunDir
@@ -50,19 +51,23 @@ class CoverageSession:
         self.operations: dict[str, str] = {}
         self.seen: dict[str, set[str]] = {}
         self.problems: list[str] = []
-        self.source = tuple(self.options.get("source", code_coverage.BUNDLED_SOURCE))
+        self.source: tuple[str, ...] = tuple(self.options.get("source", ()))
         self.digests: dict[str, str] = {}
         self._before: ops.Counts | None = None
 
-    def rcfile_for_bundled(self) -> Path:
-        """Write the rc file the bundled target runs under, and fingerprint the code it measures."""
+    def rcfile_for_started(self, command: AppCommand) -> Path:
+        """Write the rc file the started app runs under, and fingerprint the code it measures."""
+        self.source = tuple(self.options.get("source", command.coverage_source))
         self.rcfile = code_coverage.write_rcfile(self.folder, self.source)
         self.digests = code_coverage.source_digests(self.source)
         return self.rcfile
 
-    def attach(self, target_url: str, openapi: str) -> None:
+    def attach(self, target_url: str, openapi: str | None) -> None:
         """Read the operations now: the target (and its OpenAPI URL) is gone when `result` runs."""
         self.target_url = target_url
+        if openapi is None:
+            self.problems.append("the target has no OpenAPI document")
+            return
         try:
             self.operations = ops.load_operations(openapi)
         except HarnessError as exc:

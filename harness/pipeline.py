@@ -27,7 +27,9 @@ from harness.exit_codes import ExitCode
 from harness.records import StageResult, Status, now_iso
 from harness.rundir import RunDir, check_writable
 from harness.stages import StageContext, TargetInfo
-from harness.target import BundledTarget, check_external
+from harness.description import TargetDescription, bundled_description, with_overrides
+from harness.discovery import openapi_location
+from harness.target import AppProcess, check_external
 from perf_budgets.verdict import Verdict
 
 TARGET_LOG = "target.log"
@@ -49,6 +51,8 @@ class RunState:
     verdict: Verdict | None = None
     cancel: threading.Event = dataclasses.field(default_factory=threading.Event)
     coverage: coverage_stage.CoverageSession | None = None
+    openapi: str | None = None
+    """The target's OpenAPI document (URL or file) once the target is up; None when it has none."""
 
 
 def preflight(state: RunState) -> None:
@@ -69,7 +73,6 @@ def create_run_dir(state: RunState) -> None:
         "profile": state.settings.profile,
         "stages": list(state.settings.stages),
         "target_url": state.settings.target_url,
-        "bundled": state.settings.target_url is None,
         "faults": list(state.settings.faults),
         "started_at": now_iso(),
         "finished_at": None,
@@ -88,21 +91,33 @@ def create_run_dir(state: RunState) -> None:
 
 @contextlib.contextmanager
 def target_session(state: RunState) -> Iterator[None]:
-    """Start the bundled target (or check the external one) for the stages; always stop it."""
+    """Start the described app (or check the running one) for the stages; always stop it."""
     assert state.run is not None
     settings = state.settings
-    if settings.target_url:
+    described = describe_target(settings)
+    state.meta["target"] = {"name": described.name, "source": described.source, "started": described.starts_app}
+    if described.command is None:
         url = check_external(
-            settings.target_url, allow_remote=settings.allow_remote, timeout_s=settings.external_probe_timeout_s
+            described.url,
+            ready_path=described.ready_path,
+            allow_remote=settings.allow_remote,
+            timeout_s=settings.external_probe_timeout_s,
         )
-        state.target = TargetInfo(url=url, bundled=False)
-        _attach_coverage(state)
+        if settings.faults:
+            raise HarnessError(
+                ErrorKind.USAGE,
+                f"--faults {','.join(settings.faults)} needs an app the harness starts, but {url} is already running",
+                tip="give the target a command (and faults_env) instead of a URL",
+            )
+        _enter_target(state, TargetInfo(url=url, description=described))
         yield
         return
     coverage_data = state.run.artifacts("coverage") / ".coverage" if state.coverage else None
-    rcfile = state.coverage.rcfile_for_bundled() if state.coverage else None
-    app = BundledTarget(
+    rcfile = state.coverage.rcfile_for_started(described.command) if state.coverage else None
+    app = AppProcess(
+        described.command,
         state.run.path / TARGET_LOG,
+        ready_path=described.ready_path,
         port=settings.target_port,
         faults=settings.faults,
         workers=settings.target_workers,
@@ -112,18 +127,44 @@ def target_session(state: RunState) -> Iterator[None]:
         startup_timeout_s=settings.target_startup_timeout_s,
     )
     with app:
-        state.target = TargetInfo(
-            url=app.url, bundled=True, faults=settings.faults, log_path=app.log_path, restart=app.restart
+        started = TargetInfo(
+            url=app.url,
+            description=described,
+            started=True,
+            faults=settings.faults,
+            log_path=app.log_path,
+            restart=app.restart,
         )
-        state.meta["target_url"] = app.url
-        _attach_coverage(state)
+        _enter_target(state, started)
         yield
 
 
-def _attach_coverage(state: RunState) -> None:
-    """Let the coverage session read the target's operations while it is up."""
-    if state.coverage is not None and state.target is not None:
-        state.coverage.attach(state.target.url, state.settings.openapi or f"{state.target.url}/openapi.json")
+def describe_target(settings: Settings) -> TargetDescription:
+    """The configured description (flags override it), else the bundled app's own."""
+    configured = settings.target or (None if settings.target_url else bundled_description())
+    described = configured or TargetDescription(source="--target-url")
+    if settings.target_url:
+        described = dataclasses.replace(described, url=settings.target_url, command=None)
+    described = with_overrides(described, openapi=settings.openapi)
+    if described.command is None and not described.url:
+        raise HarnessError(
+            ErrorKind.CONFIG,
+            f"the target description ({described.source}) has neither url nor command",
+            tip="set [tool.harness.target] url, or command to let the harness start the app, or pass --target-url",
+        )
+    return described
+
+
+def _enter_target(state: RunState, target: TargetInfo) -> None:
+    """Record the target that is up, find its OpenAPI document, let coverage read its operations."""
+    state.target = target
+    state.meta["target_url"] = target.url
+    state.openapi = openapi_location(target.description, target.url, allow_remote=state.settings.allow_remote)
+    state.meta["openapi"] = state.openapi
+    if state.openapi is None:
+        state.notes.append("the target serves no OpenAPI document at the usual paths and none is configured")
+    if state.coverage is not None:
+        state.coverage.attach(target.url, state.openapi)
 
 
 def run_stages(state: RunState) -> None:
@@ -162,7 +203,7 @@ def _run_stage(state: RunState, name: str) -> StageResult:
         stage=name,
         profile=state.settings.profile,
         target=state.target,
-        openapi=state.settings.openapi or f"{state.target.url}/openapi.json",
+        openapi=state.openapi,
         run_dir=state.run.path,
         artifacts=state.run.artifacts(name),
         options=dict(state.settings.stage_options.get(name, {})),

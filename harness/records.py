@@ -35,6 +35,8 @@ class Status(enum.StrEnum):
     ERROR = "error"
     INCOMPLETE = "incomplete"
     SKIPPED = "skipped"
+    NOT_APPLICABLE = "not_applicable"
+    """Nothing this stage measures applies to the target (e.g. contracts without an OpenAPI document)."""
 
 
 class Severity(enum.StrEnum):
@@ -107,6 +109,8 @@ class StageResult:
     artifacts: dict[str, str] = dataclasses.field(default_factory=dict)
     details: dict[str, Any] = dataclasses.field(default_factory=dict)
     error: str | None = None
+    not_applicable: dict[str, str] = dataclasses.field(default_factory=dict)
+    """Metric patterns (``*`` matches anything) that cannot apply to this target, with the reason."""
     schema_version: int = SCHEMA_VERSION
 
     def to_dict(self) -> dict[str, Any]:

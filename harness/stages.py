@@ -15,6 +15,7 @@ from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any, Protocol
 
+from harness.description import TargetDescription
 from harness.errors import ErrorKind, HarnessError
 from harness.records import StageResult
 
@@ -47,14 +48,16 @@ class SilentProgress:
 
 @dataclasses.dataclass(frozen=True)
 class TargetInfo:
-    """What a stage may know about the target beyond its URL."""
+    """What a stage may know about the target: its URL and its description, nothing else."""
 
     url: str
-    bundled: bool
+    description: TargetDescription = dataclasses.field(default_factory=TargetDescription)
+    started: bool = False
+    """The harness started the app (from the description's command) and stops it afterwards."""
     faults: tuple[str, ...] = ()
     log_path: Path | None = None
     restart: Callable[[], None] | None = None
-    """Kill and restart the bundled target (resilience measurements); None for external targets."""
+    """Kill and restart the started app (resilience measurements); None for an app the harness did not start."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -64,8 +67,8 @@ class StageContext:
     stage: str
     profile: str
     target: TargetInfo
-    openapi: str
-    """URL or file path of the target's OpenAPI document."""
+    openapi: str | None
+    """URL or file path of the target's OpenAPI document; None when the target has none."""
     run_dir: Path
     artifacts: Path
     options: Mapping[str, Any]

@@ -1,7 +1,7 @@
-"""Target lifecycle: start the bundled app on a free loopback port, or check an external URL.
+"""Target lifecycle: start the app a target description names on a free loopback port, or check a URL.
 
-The bundled app runs in its own session (process group) with its log streamed into the run
-directory; `BundledTarget.stop` is always reached (context manager) and escalates from SIGINT
+The app runs in its own session (process group) with its log streamed into the run
+directory; `AppProcess.stop` is always reached (context manager) and escalates from SIGINT
 (so coverage data and uvicorn shut down cleanly) to SIGTERM and SIGKILL, so no orphan is left.
 """
 
@@ -17,11 +17,12 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import IO
+from typing import IO, Any
 
 import httpx
 
 from harness.errors import ErrorKind, HarnessError
+from harness.description import AppCommand, bundled_description
 from harness.netguard import check_target_url
 
 HOST = "127.0.0.1"
@@ -48,30 +49,34 @@ def port_in_use(port: int) -> bool:
         return False
 
 
-class BundledTarget:
-    """The bundled marketplace app as a child process; use as a context manager."""
+class AppProcess:
+    """The app a target description's ``command`` starts, as a child process; use as a context manager."""
 
     def __init__(
         self,
+        command: AppCommand,
         log_path: Path,
         *,
+        ready_path: str = "/",
         port: int = 0,
         faults: Sequence[str] = (),
-        workers: int = 1,
+        workers: int = 0,
         data_dir: Path | None = None,
         coverage_data: Path | None = None,
         coverage_rcfile: Path | None = None,
-        startup_timeout_s: float = 60.0,
+        startup_timeout_s: float | None = None,
         extra_env: dict[str, str] | None = None,
     ) -> None:
+        self.app = command
         self.log_path = log_path
+        self.ready_path = ready_path
         self.requested_port = port
         self.faults = tuple(faults)
         self.workers = workers
         self.data_dir = data_dir
         self.coverage_data = coverage_data
         self.coverage_rcfile = coverage_rcfile
-        self.startup_timeout_s = startup_timeout_s
+        self.startup_timeout_s = command.startup_timeout_s if startup_timeout_s is None else startup_timeout_s
         self.extra_env = extra_env or {}
         self.port = 0
         self.process: subprocess.Popen[bytes] | None = None
@@ -83,21 +88,42 @@ class BundledTarget:
         return f"http://{HOST}:{self.port}"
 
     def command(self) -> list[str]:
-        """The command line that starts the app (under coverage when asked)."""
-        runner = [sys.executable]
+        """The command line that starts the app (a Python app under coverage when asked)."""
+        fill = {"python": sys.executable, "host": HOST, "port": str(self.port)}
+        argv = [part.format(**fill) for part in self.app.argv]
         if self.coverage_data is not None:
-            runner += ["-m", "coverage", "run", "--parallel-mode", f"--data-file={self.coverage_data}"]
+            if not runs_python(self.app):
+                raise HarnessError(
+                    ErrorKind.USAGE,
+                    f"--coverage needs a Python app, but the command starts {self.app.argv[0]!r}",
+                    tip='start it as ["{python}", "-m", "yourapp", ...] or give target.coverage_data',
+                )
+            runner = [sys.executable, "-m", "coverage", "run", "--parallel-mode", f"--data-file={self.coverage_data}"]
             if self.coverage_rcfile is not None:
                 runner.append(f"--rcfile={self.coverage_rcfile}")
-        args = ["-m", "target_app", "--host", HOST, "--port", str(self.port), "--workers", str(self.workers)]
-        if self.faults:
-            args += ["--faults", ",".join(self.faults)]
-        if self.data_dir is not None:
-            args += ["--data-dir", str(self.data_dir)]
-        return runner + args
+            argv = runner + argv[1:]
+        return argv
+
+    def environment(self) -> dict[str, str]:
+        """The app's environment: ours, the description's ``env``, the port and the switches."""
+        env = {**os.environ, **self.app.env, **self.extra_env, "PYTHONUNBUFFERED": "1"}
+        env.update(PORT=str(self.port), HOST=HOST)
+        if self.faults and self.app.faults_env:
+            env[self.app.faults_env] = ",".join(self.faults)
+        if self.data_dir is not None and self.app.data_dir_env:
+            env[self.app.data_dir_env] = str(self.data_dir)
+        if self.workers:
+            env["WEB_CONCURRENCY"] = str(self.workers)  # the convention uvicorn and gunicorn read
+        return env
 
     def start(self) -> str:
-        """Start the app and wait for ``/health``; returns the base URL."""
+        """Start the app and wait for its ready path; returns the base URL."""
+        if self.faults and not self.app.faults_env:
+            raise HarnessError(
+                ErrorKind.USAGE,
+                f"--faults {','.join(self.faults)} given, but the target's command has no faults_env",
+                tip="set [tool.harness.target.command] faults_env to the variable your app reads its switches from",
+            )
         if self.requested_port and port_in_use(self.requested_port):
             raise HarnessError(
                 ErrorKind.TARGET_START,
@@ -107,16 +133,23 @@ class BundledTarget:
         self.port = self.requested_port or free_port()
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         self._log = self.log_path.open("ab")
-        env = {**os.environ, **self.extra_env, "PYTHONUNBUFFERED": "1"}
-        self.process = subprocess.Popen(
-            self.command(), stdout=self._log, stderr=subprocess.STDOUT, env=env, start_new_session=True
-        )
-        self._wait_healthy()
+        try:
+            self.process = subprocess.Popen(
+                self.command(), stdout=self._log, stderr=subprocess.STDOUT, env=self.environment(),
+                cwd=self.app.cwd, start_new_session=True,
+            )
+        except OSError as exc:
+            self.stop()
+            raise HarnessError(
+                ErrorKind.TARGET_START, f"cannot start the target {self.app.argv[0]!r}: {exc.strerror or exc}"
+            ) from exc
+        self._wait_ready()
         return self.url
 
-    def _wait_healthy(self) -> None:
+    def _wait_ready(self) -> None:
         deadline = time.monotonic() + self.startup_timeout_s
-        with httpx.Client(timeout=2.0) as client:
+        ready = self.url + self.ready_path
+        with httpx.Client(timeout=2.0, follow_redirects=False) as client:
             while time.monotonic() < deadline:
                 assert self.process is not None
                 if self.process.poll() is not None:
@@ -124,19 +157,18 @@ class BundledTarget:
                     self.stop()
                     raise HarnessError(
                         ErrorKind.TARGET_START,
-                        f"the bundled target exited with code {code} before it was healthy\n{self.log_tail()}",
+                        f"the target exited with code {code} before it was ready\n{self.log_tail()}",
                         tip=f"full log: {self.log_path}",
                     )
                 with contextlib.suppress(httpx.HTTPError):
-                    if client.get(f"{self.url}/health").status_code == 200:
+                    if client.get(ready).status_code < 400:
                         return
                 time.sleep(_POLL_S)
         self.stop()
         raise HarnessError(
             ErrorKind.TARGET_START,
-            f"the bundled target did not answer {self.url}/health within {self.startup_timeout_s:g} s\n"
-            f"{self.log_tail()}",
-            tip=f"full log: {self.log_path}; raise target_startup_timeout_s for a slow machine",
+            f"the target did not answer {ready} within {self.startup_timeout_s:g} s\n{self.log_tail()}",
+            tip=f"full log: {self.log_path}; raise startup_timeout_s for a slow machine",
         )
 
     def log_tail(self, lines: int = 15) -> str:
@@ -168,7 +200,7 @@ class BundledTarget:
             self._log = None
         self.start()
 
-    def __enter__(self) -> BundledTarget:
+    def __enter__(self) -> AppProcess:
         self.start()
         return self
 
@@ -176,6 +208,12 @@ class BundledTarget:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         self.stop()
+
+
+def runs_python(command: AppCommand) -> bool:
+    """Does the command start a Python interpreter (so coverage.py can run it)?"""
+    first = Path(command.argv[0]).name if command.argv else ""
+    return command.argv[:1] == ("{python}",) or first.startswith("python")
 
 
 def _terminate_group(process: subprocess.Popen[bytes]) -> None:
@@ -193,18 +231,25 @@ def _terminate_group(process: subprocess.Popen[bytes]) -> None:
         os.killpg(process.pid, signal.SIGKILL)
 
 
-def check_external(url: str, *, allow_remote: bool, timeout_s: float) -> str:
+def check_external(url: str, *, ready_path: str = "/", allow_remote: bool, timeout_s: float) -> str:
     """Refuse remote hosts without permission, then check the target answers within ``timeout_s``."""
     url = check_target_url(url, allow_remote=allow_remote)
     started = time.monotonic()
     try:
-        httpx.get(url + "/", timeout=timeout_s, follow_redirects=False)
+        httpx.get(url + ready_path, timeout=timeout_s, follow_redirects=False)
     except httpx.HTTPError as exc:
         elapsed = time.monotonic() - started
         reason = type(exc).__name__ if not str(exc) else str(exc)
         raise HarnessError(
             ErrorKind.TARGET_UNREACHABLE,
             f"target {url} is not reachable: {reason} (after {elapsed:.1f} s)",
-            tip="check the URL and that the app is running; omit --target-url to use the bundled app",
+            tip="check the URL and that the app is running (or give the target a command so the harness starts it)",
         ) from exc
     return url
+
+
+def bundled_app(log_path: Path, **options: Any) -> AppProcess:
+    """The bundled marketplace, started from its own target description (tests, the web UI, benchmarks)."""
+    described = bundled_description()
+    assert described.command is not None
+    return AppProcess(described.command, log_path, ready_path=described.ready_path, **options)

@@ -151,12 +151,15 @@ def _judge_budget(budget: Budget, run: _Run) -> list[BudgetResult | str]:
         reason = f"the {stage} stage did not run (no {stage}.json in the run)"
         return [_inconclusive(budget, budget.metric, stage, reason, f"run it: --stages {stage}")]
     metrics = run.view.matching(budget.metric)
+    why_not = not_applicable(result, budget.metric)
+    if why_not is not None and not metrics:
+        return [_not_applicable(budget, stage, why_not)]
     if result.status in UNUSABLE:
         reason = f"the {stage} stage ended with status {result.status.value}"
         reason += f" ({result.error})" if result.error else ""
         tip = f"see the {stage} stage's error and artifacts; fix the run, then gate it again"
         return [_inconclusive(budget, m, stage, reason, tip) for m in metrics or [budget.metric]]
-    if not metrics and not budget.required:
+    if not metrics and budget.required is False:
         return [f"they are optional and nothing matched {budget.metric}"]
     if not metrics:
         reason = f"metric {budget.metric} was not measured: the {stage} stage did not publish it"
@@ -266,6 +269,25 @@ def _is_real(metric: str, result: StageResult, run: _Run) -> bool:
     if run.significance is None or run.baseline is None:
         return True
     return run.significance(metric, result, run.baseline[result.stage]) is not False
+
+
+def not_applicable(result: StageResult, metric: str) -> str | None:
+    """Why ``metric`` (a name or budget pattern) cannot apply to this target, per its stage; else None."""
+    for pattern, reason in result.not_applicable.items():
+        if _affects_pattern(pattern).match(metric):
+            return reason
+    if result.status is Status.NOT_APPLICABLE:
+        return result.error or f"the {result.stage} stage does not apply to this target"
+    return None
+
+
+def _not_applicable(budget: Budget, stage: str, reason: str) -> BudgetResult:
+    """Not applicable, unless the budget file insists (``required = true``): then inconclusive."""
+    if budget.required:
+        tip = "the budget is marked required = true; remove that, or make the target provide the metric"
+        return _inconclusive(budget, budget.metric, stage, f"required, but not applicable: {reason}", tip)
+    message = f"{budget.id}: not applicable to this target: {reason}"
+    return _budget_result(budget, budget.metric, stage, observed=None, status=BudgetStatus.NOT_APPLICABLE, message=message)
 
 
 def failed_check(checks: list[ValidityCheck], metric: str) -> ValidityCheck | None:

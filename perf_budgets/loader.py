@@ -108,7 +108,7 @@ def _budget(source: Source, bid: str, table: Mapping[str, Any], key_of: KeyOf) -
         profiles=_profiles(source, table.get("profiles", []), key_of("profiles")),
         description=_string(source, table, "description", key_of),
         tip=_string(source, table, "tip", key_of),
-        required=_flag(source, table, "required", key_of),
+        required=_flag(source, table, "required", key_of) if "required" in table else None,
         enabled=_flag(source, table, "enabled", key_of),
     )
 

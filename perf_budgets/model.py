@@ -53,8 +53,9 @@ class Budget:
     """Empty means every profile."""
     description: str = ""
     tip: str = ""
-    required: bool = True
-    """A required budget whose metric is missing (or whose pattern matches nothing) is inconclusive."""
+    required: bool | None = None
+    """Unset: a missing metric is inconclusive unless its stage says it does not apply to the target.
+    True: inconclusive even then. False: a missing metric is only noted."""
     enabled: bool = True
 
     @property

@@ -19,6 +19,8 @@ class BudgetStatus(enum.StrEnum):
     WARN = "warn"
     FAIL = "fail"
     INCONCLUSIVE = "inconclusive"
+    NOT_APPLICABLE = "not_applicable"
+    """The budget cannot apply to this target (no spec, no metrics, no websocket): never a pass."""
 
 
 class Outcome(enum.StrEnum):
@@ -94,6 +96,16 @@ class Verdict:
             counts[result.status.value] += 1
         return counts
 
+    def judged_stages(self) -> list[str]:
+        """Stages with at least one budget judged on a measurement (pass, warn or fail)."""
+        judged = (BudgetStatus.PASS, BudgetStatus.WARN, BudgetStatus.FAIL)
+        return sorted({b.stage for b in self.budgets if b.status in judged})
+
+    def not_applicable_stages(self) -> list[str]:
+        """Stages all of whose budgets were not applicable to the target."""
+        stages = {b.stage for b in self.budgets}
+        return sorted(s for s in stages if all(b.status is BudgetStatus.NOT_APPLICABLE for b in self.budgets if b.stage == s))
+
     def to_dict(self) -> dict[str, Any]:
         """The JSON-ready form of ``verdict.json``."""
         return {
@@ -103,6 +115,8 @@ class Verdict:
             "profile": self.profile,
             "generated_at": self.generated_at,
             "counts": self.counts(),
+            "judged_stages": self.judged_stages(),
+            "not_applicable_stages": self.not_applicable_stages(),
             "notes": list(self.notes),
             "budgets": [b.to_dict() for b in self.budgets],
         }
@@ -127,6 +141,6 @@ def decide(budgets: tuple[BudgetResult, ...], *, run_complete: bool) -> Outcome:
         return Outcome.INCONCLUSIVE
     if BudgetStatus.FAIL in statuses:
         return Outcome.BREACHED
-    if BudgetStatus.INCONCLUSIVE in statuses or not budgets:
+    if BudgetStatus.INCONCLUSIVE in statuses or not statuses - {BudgetStatus.NOT_APPLICABLE}:
         return Outcome.INCONCLUSIVE
     return Outcome.PASS

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from target_app.faults import UnknownFaultError, describe_faults, parse_faults
@@ -13,7 +14,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m target_app", description=__doc__)
     parser.add_argument("--host", default="127.0.0.1", help="bind address (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8000, help="TCP port, e.g. 8000")
-    parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=int(os.environ.get("WEB_CONCURRENCY", "1")),
+        help="uvicorn worker processes (default: $WEB_CONCURRENCY or 1)",
+    )
     parser.add_argument(
         "--faults",
         default=None,
