@@ -40,7 +40,7 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from harness.target import BundledTarget, free_port  # noqa: E402
+from harness.target import AppProcess, bundled_app, free_port  # noqa: E402
 
 LOCUSTFILE = ROOT / "bench" / "static_locustfile.py"
 CONNECTIONS = 50
@@ -93,7 +93,7 @@ def static_server(tmp: Path, core: str) -> Iterator[tuple[str, str]]:
             wait_ready(url + "/index.html")
             yield url, "/index.html"
         return
-    with BundledTarget(tmp / "target.log", data_dir=tmp / "data") as app:
+    with bundled_app(tmp / "target.log", data_dir=tmp / "data") as app:
         assert app.process is not None
         os.sched_setaffinity(app.process.pid, {int(core)})
         yield app.url, "/health"

@@ -1,7 +1,7 @@
 """Resilience: kill the bundled target once under steady load, let its supervisor restart it, and
 measure the way back: seconds from the kill to healthy again, and the requests that failed meanwhile.
 
-The supervisor is `harness.target.BundledTarget.restart` (SIGKILL to the app's process group, start
+The supervisor is `harness.target.AppProcess.restart` (SIGKILL to the app's process group, start
 again on the same port, wait for ``/health``), handed to stages as ``ctx.target.restart``.
 """
 

@@ -17,7 +17,7 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from harness.target import BundledTarget
+from harness.target import AppProcess, bundled_app
 from scenarios import process
 from scenarios.stage import LOCUSTFILES, ROOT
 
@@ -28,7 +28,7 @@ def target(url: str | None, log_dir: Path) -> Iterator[str]:
     if url:
         yield url
         return
-    with BundledTarget(log_dir / "target.log", data_dir=log_dir / "data") as app:
+    with bundled_app(log_dir / "target.log", data_dir=log_dir / "data") as app:
         yield app.url
 
 

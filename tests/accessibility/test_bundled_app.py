@@ -10,13 +10,13 @@ import pytest
 from accessibility.plan import BUNDLED_AUTH_PAGES, BUNDLED_PAGES
 from accessibility.states import STATE_NAMES
 from harness.records import Status
-from harness.target import BundledTarget
+from harness.target import AppProcess, bundled_app
 from tests.accessibility.conftest import RunStage
 
 
 @pytest.mark.slow
 def test_every_page_and_state_is_free_of_serious_and_critical_violations(
-    bundled_target: BundledTarget, run_stage: RunStage, tmp_path: Path
+    bundled_target: AppProcess, run_stage: RunStage, tmp_path: Path
 ) -> None:
     result = run_stage(bundled_target.url, bundled=True, options={})
     assert result.status is Status.PASSED, result.error

@@ -8,7 +8,7 @@ import pytest
 
 from accessibility.plan import BUNDLED_PAGES
 from harness.records import StageResult, Status
-from harness.target import BundledTarget
+from harness.target import AppProcess, bundled_app
 from perf_budgets.verdict import BudgetStatus
 from tests.accessibility.conftest import stage_context
 from tests.fixtures.gate import judge, not_passing
@@ -29,7 +29,7 @@ def _audit(url: str, run_dir: Path) -> StageResult:
 def broken_run(target_data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> StageResult:
     """One audit of two wiki pages of the app with the ``broken-page`` fault."""
     folder = tmp_path_factory.mktemp("a11y-broken-page")
-    with BundledTarget(folder / "target.log", faults=("broken-page",), data_dir=target_data_dir) as app:
+    with bundled_app(folder / "target.log", faults=("broken-page",), data_dir=target_data_dir) as app:
         return _audit(app.url, folder / "run")
 
 
@@ -51,7 +51,7 @@ def test_gate_fails_exactly_the_pages_budget_naming_the_page(broken_run: StageRe
     assert f'a11y.page["{BROKEN}"].audited is below its minimum' in judged[f"a11y_pages[{BROKEN}]"].message
 
 
-def test_gate_passes_the_same_pages_without_the_fault(bundled_target: BundledTarget, tmp_path: Path) -> None:
+def test_gate_passes_the_same_pages_without_the_fault(bundled_target: AppProcess, tmp_path: Path) -> None:
     judged = judge({"accessibility": _audit(bundled_target.url, tmp_path)})
     assert not_passing(judged) == {}
     assert {budget for budget in judged if budget.startswith("a11y_pages")} == {f"a11y_pages[{page}]" for page in PAGES}

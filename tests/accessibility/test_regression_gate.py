@@ -17,7 +17,7 @@ import pytest
 
 from harness.records import Severity, StageResult, Status
 from harness.rundir import RunDir
-from harness.target import BundledTarget
+from harness.target import AppProcess, bundled_app
 from perf_budgets.evaluator import evaluate
 from perf_budgets.known import load_known
 from perf_budgets.loader import load_budgets
@@ -39,7 +39,7 @@ REGRESSION = ("image-alt", "label", "color-contrast")
 def regression(target_data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[StageResult]:
     """The ``browse`` workflow's steps and the catalogue page, audited on the app with the fault."""
     folder = tmp_path_factory.mktemp("a11y-regression")
-    with BundledTarget(folder / "target.log", faults=("a11y-regression",), data_dir=target_data_dir) as app:
+    with bundled_app(folder / "target.log", faults=("a11y-regression",), data_dir=target_data_dir) as app:
         run = RunDir.create(folder, "smoke")
         e2e, a11y = run_e2e_then_accessibility(run, app.url, ("browse",), pages=["/models"])
         assert e2e.status is Status.PASSED, e2e.error

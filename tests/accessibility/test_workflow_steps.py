@@ -15,7 +15,7 @@ from harness.errors import HarnessError
 from harness.records import StageResult, Status
 from harness.rundir import RunDir
 from harness.stages import StageContext, TargetInfo
-from harness.target import BundledTarget
+from harness.target import AppProcess, bundled_app
 from tests.accessibility.conftest import stage_context
 
 # A catalogue, a form with its states, a page after an upload (and the upload's second tab).
@@ -58,7 +58,7 @@ class Ran:
 
 
 @pytest.fixture(scope="module")
-def ran(bundled_target: BundledTarget, tmp_path_factory: pytest.TempPathFactory) -> Ran:
+def ran(bundled_target: AppProcess, tmp_path_factory: pytest.TempPathFactory) -> Ran:
     """One e2e + accessibility run over three workflows of the app without faults."""
     run = RunDir.create(tmp_path_factory.mktemp("a11y-steps"), "smoke")
     return Ran(run.path, *run_e2e_then_accessibility(run, bundled_target.url, WORKFLOWS))

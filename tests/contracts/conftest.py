@@ -9,24 +9,24 @@ from typing import Any
 import pytest
 
 from harness.stages import StageContext, TargetInfo
-from harness.target import BundledTarget
+from harness.target import AppProcess, bundled_app
 
 MakeContext = Callable[..., StageContext]
 
 
-def _serve(tmp: Path, faults: tuple[str, ...]) -> Iterator[BundledTarget]:
-    with BundledTarget(tmp / "target.log", faults=faults, data_dir=tmp / "data") as target:
+def _serve(tmp: Path, faults: tuple[str, ...]) -> Iterator[AppProcess]:
+    with bundled_app(tmp / "target.log", faults=faults, data_dir=tmp / "data") as target:
         yield target
 
 
 @pytest.fixture(scope="module")
-def clean_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BundledTarget]:
+def clean_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppProcess]:
     """The bundled app without faults, on a free loopback port."""
     yield from _serve(tmp_path_factory.mktemp("clean-app"), ())
 
 
 @pytest.fixture(scope="module")
-def faulty_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BundledTarget]:
+def faulty_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppProcess]:
     """The bundled app with both contract faults: a schema-violating and a 5xx-emitting operation."""
     yield from _serve(tmp_path_factory.mktemp("faulty-app"), ("schema-violation", "error-rate"))
 

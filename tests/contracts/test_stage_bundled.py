@@ -18,7 +18,7 @@ from contracts import stage
 from harness import gate
 from harness.records import StageResult, Status
 from harness.rundir import RunDir
-from harness.target import BundledTarget
+from harness.target import AppProcess, bundled_app
 from perf_budgets.verdict import BudgetStatus
 from target_app import DEMO_PASSWORD, DEMO_USERNAME
 from tests.contracts.conftest import MakeContext, stage_context
@@ -32,7 +32,7 @@ _BEARER_VALUE = re.compile(r"Bearer [A-Za-z0-9_\-.]{8,}")
 
 
 @pytest.fixture(scope="module")
-def clean_run(clean_app: BundledTarget, tmp_path_factory: pytest.TempPathFactory) -> tuple[StageResult, Path]:
+def clean_run(clean_app: AppProcess, tmp_path_factory: pytest.TempPathFactory) -> tuple[StageResult, Path]:
     """One smoke run of the whole stage on the clean app, shared by the tests that read it."""
     run_dir = tmp_path_factory.mktemp("clean-run")
     # A fresh account, so the credential check below is not fooled by the schema's demo examples.
@@ -85,7 +85,7 @@ def test_artifacts_hold_no_credentials_and_junit_names_are_unique(clean_run: tup
 
 
 @pytest.fixture(scope="module")
-def faulty_run(faulty_app: BundledTarget, tmp_path_factory: pytest.TempPathFactory) -> tuple[StageResult, Path]:
+def faulty_run(faulty_app: AppProcess, tmp_path_factory: pytest.TempPathFactory) -> tuple[StageResult, Path]:
     """The detail operation of the faulty app, tested until error-rate's 1-in-50 500 must occur."""
     run_dir = tmp_path_factory.mktemp("faulty-run")
     ctx = stage_context(run_dir, faulty_app.url, include=[r"^GET /api/models/\{model_id\}$"], max_examples=80)
@@ -150,7 +150,7 @@ def test_gate_applies_known_contract_failures(
     assert named in blocking.message
 
 
-def test_failed_login_stops_the_stage(clean_app: BundledTarget, make_context: MakeContext) -> None:
+def test_failed_login_stops_the_stage(clean_app: AppProcess, make_context: MakeContext) -> None:
     result = stage.run(make_context(clean_app.url, password="not-the-password"))
     assert result.status is Status.ERROR
     assert result.error is not None
@@ -159,7 +159,7 @@ def test_failed_login_stops_the_stage(clean_app: BundledTarget, make_context: Ma
 
 
 def test_rejected_token_stops_the_stage(
-    clean_app: BundledTarget, make_context: MakeContext, monkeypatch: pytest.MonkeyPatch
+    clean_app: AppProcess, make_context: MakeContext, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("HARNESS_API_TOKEN", "not-a-valid-token")
     result = stage.run(make_context(clean_app.url))
@@ -169,7 +169,7 @@ def test_rejected_token_stops_the_stage(
 
 
 def test_a_fixed_token_is_used_and_logout_is_not_called(
-    clean_app: BundledTarget, make_context: MakeContext, monkeypatch: pytest.MonkeyPatch
+    clean_app: AppProcess, make_context: MakeContext, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     login = httpx.post(f"{clean_app.url}/api/auth/login", json={"username": DEMO_USERNAME, "password": DEMO_PASSWORD})
     token = login.json()["access_token"]
@@ -182,7 +182,7 @@ def test_a_fixed_token_is_used_and_logout_is_not_called(
     assert me.status_code == 200, "the stage must not revoke a token it cannot renew"
 
 
-def test_cancel_stops_schemathesis_and_leaves_no_process(clean_app: BundledTarget, make_context: MakeContext) -> None:
+def test_cancel_stops_schemathesis_and_leaves_no_process(clean_app: AppProcess, make_context: MakeContext) -> None:
     ctx = make_context(clean_app.url)
     timer = threading.Timer(4.0, ctx.cancel.set)
     timer.start()

@@ -14,7 +14,7 @@ import pytest
 from contracts import stage, summary
 from contracts.events import Observations
 from harness.records import StageResult, Status
-from harness.target import BundledTarget
+from harness.target import AppProcess, bundled_app
 from perf_budgets.verdict import BudgetStatus
 from tests.contracts.conftest import stage_context
 from tests.fixtures.gate import judge, not_passing
@@ -26,7 +26,7 @@ STALE = {"POST /api/models/{model_id}/ratings", "POST /api/models/{model_id}/com
 def stale_run(target_data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> StageResult:
     """One short run (fuzzing phase only: ~15 s) against the app with the ``stale-schema-ref`` fault."""
     folder = tmp_path_factory.mktemp("contracts-stale-ref")
-    with BundledTarget(folder / "target.log", faults=("stale-schema-ref",), data_dir=target_data_dir) as app:
+    with bundled_app(folder / "target.log", faults=("stale-schema-ref",), data_dir=target_data_dir) as app:
         return stage.run(stage_context(folder, app.url, phases=["fuzzing"]))
 
 

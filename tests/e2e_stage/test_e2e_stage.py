@@ -13,7 +13,7 @@ from harness.errors import HarnessError
 from harness.records import StageResult, Status
 from harness.rundir import RunDir
 from harness.stages import StageContext, TargetInfo
-from harness.target import BundledTarget
+from harness.target import AppProcess, bundled_app
 from perf_budgets.evaluator import evaluate
 from perf_budgets.loader import load_budgets
 from perf_budgets.verdict import BudgetStatus
@@ -23,7 +23,7 @@ from tests.fixtures.target import StartTarget
 QUICK_VITALS = {"pages": ["/"], "vitals_runs": 1}
 
 
-def run_stage(tmp_path: Path, app: BundledTarget, **options: Any) -> tuple[StageResult, RunDir]:
+def run_stage(tmp_path: Path, app: AppProcess, **options: Any) -> tuple[StageResult, RunDir]:
     run = RunDir.create(tmp_path / "runs", "smoke")
     ctx = StageContext(
         stage="e2e",
@@ -72,7 +72,7 @@ def failures(result: StageResult) -> str:
 
 
 @pytest.mark.slow
-def test_every_workflow_passes_on_the_bundled_app(bundled_target: BundledTarget, tmp_path: Path) -> None:
+def test_every_workflow_passes_on_the_bundled_app(bundled_target: AppProcess, tmp_path: Path) -> None:
     # /wiki too: the page the slow-interaction fault slows (its INP passes here, without the fault).
     result, run = run_stage(tmp_path, bundled_target, **(QUICK_VITALS | {"pages": ["/", "/wiki"]}))
     assert result.status is Status.PASSED, failures(result)

@@ -12,10 +12,10 @@ import psutil
 import pytest
 
 from harness.errors import ErrorKind, HarnessError
-from harness.target import BundledTarget
+from harness.target import AppProcess, bundled_app
 
 
-class _Scripted(BundledTarget):
+class _Scripted(AppProcess):
     """A target whose process is a given Python snippet (a real process that misbehaves)."""
 
     script = ""
@@ -41,7 +41,7 @@ def _gone(pid: int) -> bool:
 
 @pytest.mark.slow
 def test_starts_answers_and_stops(tmp_path: Path, target_data_dir: Path) -> None:
-    app = BundledTarget(tmp_path / "target.log", data_dir=target_data_dir)
+    app = bundled_app(tmp_path / "target.log", data_dir=target_data_dir)
     url = app.start()
     try:
         assert url.startswith("http://127.0.0.1:")
@@ -62,7 +62,7 @@ def test_port_already_taken_is_reported(tmp_path: Path) -> None:
         busy.listen()
         port = busy.getsockname()[1]
         with pytest.raises(HarnessError) as info:
-            BundledTarget(tmp_path / "t.log", port=port).start()
+            bundled_app(tmp_path / "t.log", port=port).start()
     assert info.value.kind is ErrorKind.TARGET_START
     assert f"port {port} on 127.0.0.1 is already in use" in info.value.message
 

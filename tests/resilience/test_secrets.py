@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from harness.target import BundledTarget
+from harness.target import AppProcess, bundled_app
 from tests.fixtures.runs import REPO
 
 USERNAME = f"leaktest{secrets.token_hex(3)}"
@@ -50,7 +50,7 @@ UNMASKED_BEARER = re.compile(r"(?i)bearer\s+(?!\[REDACTED\])[A-Za-z0-9._~+/=-]{1
 
 @pytest.mark.slow
 def test_no_planted_secret_reaches_the_run_directory_or_the_output(
-    tmp_path: Path, target_data_dir: Path, bundled_target: BundledTarget
+    tmp_path: Path, target_data_dir: Path, bundled_target: AppProcess
 ) -> None:
     # The account lives in the shared data folder, which the run's own bundled target opens too.
     account = {"username": USERNAME, "email": f"{USERNAME}@example.com", "password": PASSWORD}

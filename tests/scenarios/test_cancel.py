@@ -11,7 +11,7 @@ import pytest
 
 from harness.records import Status
 from harness.rundir import RunDir
-from harness.target import BundledTarget
+from harness.target import AppProcess, bundled_app
 from scenarios import stage
 from tests.scenarios.conftest import load_context
 
@@ -27,7 +27,7 @@ def locust_processes(marker: str) -> list[psutil.Process]:
     return found
 
 
-def test_cancel_returns_incomplete_and_leaves_no_process(bundled_target: BundledTarget, tmp_path: Path) -> None:
+def test_cancel_returns_incomplete_and_leaves_no_process(bundled_target: AppProcess, tmp_path: Path) -> None:
     ctx = load_context(bundled_target.url, tmp_path, duration_s=120, processes=2)
     summary = str(ctx.artifacts / "summary.json")
     warm = ctx.artifacts / "warmup.done"

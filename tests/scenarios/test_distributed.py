@@ -8,14 +8,14 @@ from pathlib import Path
 import pytest
 
 from harness.records import Status
-from harness.target import BundledTarget
+from harness.target import AppProcess, bundled_app
 from scenarios import hdr
 from tests.scenarios.conftest import run_load
 
 pytestmark = pytest.mark.slow
 
 
-def test_two_workers_merge_exactly(bundled_target: BundledTarget, tmp_path: Path) -> None:
+def test_two_workers_merge_exactly(bundled_target: AppProcess, tmp_path: Path) -> None:
     result = run_load(bundled_target.url, tmp_path, processes=2)
     assert result.status is Status.PASSED, result.error
     summary = json.loads((tmp_path / result.artifacts["summary.json"]).read_text())

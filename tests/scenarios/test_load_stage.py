@@ -15,7 +15,7 @@ import pytest
 
 from harness.records import StageResult, Status
 from harness.rundir import RunDir
-from harness.target import BundledTarget
+from harness.target import AppProcess, bundled_app
 from perf_budgets.evaluator import evaluate, failed_check
 from perf_budgets.loader import load_budgets
 from perf_budgets.verdict import BudgetStatus
@@ -30,7 +30,7 @@ FAULTS = ("slow-catalogue", "error-rate", "slow-websocket", "cache-disabled", "s
 
 
 @pytest.fixture(scope="module")
-def baseline(bundled_target: BundledTarget, module_dir: Path) -> StageResult:
+def baseline(bundled_target: AppProcess, module_dir: Path) -> StageResult:
     """One short smoke run against the app without faults."""
     return run_load(bundled_target.url, module_dir / "baseline")
 
@@ -38,7 +38,7 @@ def baseline(bundled_target: BundledTarget, module_dir: Path) -> StageResult:
 @pytest.fixture(scope="module")
 def faulty(target_data_dir: Path, module_dir: Path) -> Iterator[StageResult]:
     """One short smoke run against an app with several independent faults on."""
-    with BundledTarget(module_dir / "faulty-target.log", faults=FAULTS, data_dir=target_data_dir) as app:
+    with bundled_app(module_dir / "faulty-target.log", faults=FAULTS, data_dir=target_data_dir) as app:
         yield run_load(app.url, module_dir / "faulty", faults=FAULTS)
 
 

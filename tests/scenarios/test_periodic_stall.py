@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from harness.records import StageResult
-from harness.target import BundledTarget
+from harness.target import AppProcess, bundled_app
 from perf_budgets.evaluator import evaluate, failed_check
 from perf_budgets.loader import load_budgets
 from perf_budgets.verdict import BudgetStatus
@@ -64,7 +64,7 @@ def measure(app_url: str, run_dir: Path) -> tuple[StageResult, OpenModelResult]:
 
 
 def test_corrected_p95_sees_the_stall_that_locust_hides(target_data_dir: Path, tmp_path: Path) -> None:
-    with BundledTarget(tmp_path / "target.log", faults=("periodic-stall",), data_dir=target_data_dir) as app:
+    with bundled_app(tmp_path / "target.log", faults=("periodic-stall",), data_dir=target_data_dir) as app:
         result, reference = measure(app.url, tmp_path / "run")
     m = result.metrics
     corrected, raw, locust = m[P95], m["load.http.raw.p95_ms"], locust_p95(tmp_path / "run")

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from harness.exit_codes import ExitCode
-from harness.target import BundledTarget
+from harness.target import AppProcess, bundled_app
 from perf_budgets.evaluator import evaluate, failed_check
 from perf_budgets.loader import load_budgets
 from perf_budgets.verdict import BudgetStatus
@@ -50,7 +50,7 @@ def busy_core(core: int, processes: int = 2) -> Iterator[None]:
 
 
 def test_saturated_generator_makes_latency_budgets_inconclusive(target_data_dir: Path, tmp_path: Path) -> None:
-    with BundledTarget(tmp_path / "target.log", data_dir=target_data_dir) as app, busy_core(GENERATOR_CPU):
+    with bundled_app(tmp_path / "target.log", data_dir=target_data_dir) as app, busy_core(GENERATOR_CPU):
         assert app.process is not None
         os.sched_setaffinity(app.process.pid, {TARGET_CPU})
         result = run_load(app.url, tmp_path / "run", users=300, think_scale=0.01, duration_s=12,

@@ -14,14 +14,14 @@ from typing import Any
 import httpx
 import pytest
 
-from harness.target import BundledTarget, free_port
+from harness.target import AppProcess, bundled_app, free_port
 from scenarios.stage import LOCUSTFILES, ROOT
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture
-def locust_ui(bundled_target: BundledTarget, tmp_path: Path) -> Iterator[str]:
+def locust_ui(bundled_target: AppProcess, tmp_path: Path) -> Iterator[str]:
     """Locust with its web UI on a free loopback port, swarming by itself for a few seconds."""
     port = free_port()
     cmd = [sys.executable, "-m", "locust", "-f", str(LOCUSTFILES["marketplace"]), "--host", bundled_target.url,

@@ -15,7 +15,7 @@ import pytest
 from playwright.sync_api import expect, sync_playwright
 
 from harness.browser import find_browser
-from harness.target import BundledTarget, free_port
+from harness.target import AppProcess, bundled_app, free_port
 from scenarios import process
 from scenarios.stage import LOCUSTFILES, ROOT
 
@@ -23,7 +23,7 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture
-def locust_web(bundled_target: BundledTarget, tmp_path: Path) -> Iterator[str]:
+def locust_web(bundled_target: AppProcess, tmp_path: Path) -> Iterator[str]:
     """Locust's web UI on a free loopback port, idle until someone presses Start."""
     port = free_port()
     cmd = [sys.executable, "-m", "locust", "-f", str(LOCUSTFILES["marketplace"]), "--host", bundled_target.url,

@@ -9,7 +9,7 @@ import pytest
 
 from harness.records import StageResult, Status
 from harness.rundir import RunDir
-from harness.target import BundledTarget
+from harness.target import AppProcess, bundled_app
 from security import stage
 from tests.fixtures.target import StartTarget
 from tests.security.helpers import security_context
@@ -19,7 +19,7 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def clean_run(bundled_target: BundledTarget, tmp_path_factory: pytest.TempPathFactory) -> tuple[StageResult, Path]:
+def clean_run(bundled_target: AppProcess, tmp_path_factory: pytest.TempPathFactory) -> tuple[StageResult, Path]:
     """One stage run against the app without faults, shared by the assertions below."""
     run_dir = tmp_path_factory.mktemp("security-run")
     result = stage.run(security_context(bundled_target.url, run_dir))

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from harness.records import StageResult
-from harness.target import BundledTarget
+from harness.target import AppProcess, bundled_app
 from perf_budgets.verdict import BudgetStatus
 from security import stage
 from tests.fixtures.gate import judge, not_passing
@@ -24,7 +24,7 @@ def _scan(url: str, run_dir: Path) -> StageResult:
 def banner_run(target_data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> StageResult:
     """One stage run against the app with the ``server-banner`` fault."""
     folder = tmp_path_factory.mktemp("security-banner")
-    with BundledTarget(folder / "target.log", faults=("server-banner",), data_dir=target_data_dir) as app:
+    with bundled_app(folder / "target.log", faults=("server-banner",), data_dir=target_data_dir) as app:
         return _scan(app.url, folder)
 
 
@@ -43,7 +43,7 @@ def test_gate_breaches_exactly_the_warnings_budget_naming_the_rule(banner_run: S
     assert "is above its maximum" in message and "10036 at GET /" in message
 
 
-def test_gate_passes_the_same_budgets_without_the_fault(bundled_target: BundledTarget, tmp_path: Path) -> None:
+def test_gate_passes_the_same_budgets_without_the_fault(bundled_target: AppProcess, tmp_path: Path) -> None:
     judged = judge({"security": _scan(bundled_target.url, tmp_path)})
     assert not_passing(judged) == {}
     assert judged["security_warnings"].observed == 0

@@ -11,7 +11,7 @@ import pytest
 
 from harness.errors import ErrorKind, HarnessError
 from harness.records import Severity
-from harness.target import BundledTarget, free_port
+from harness.target import AppProcess, bundled_app, free_port
 from security import stage, zap
 from tests.security import zap_standin
 from tests.security.helpers import security_context
@@ -99,7 +99,7 @@ def test_wrong_api_key_is_a_config_error_that_hides_the_key(zap_url: str) -> Non
 
 @pytest.mark.slow
 def test_stage_in_zap_mode_honours_rules_file(
-    bundled_target: BundledTarget, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, script: zap_standin.Script
+    bundled_target: AppProcess, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, script: zap_standin.Script
 ) -> None:
     script.alerts = [{**a, "url": a["url"].replace(TARGET, bundled_target.url)} for a in script.alerts]
     rules = tmp_path / "rules.tsv"
@@ -121,7 +121,7 @@ def test_stage_in_zap_mode_honours_rules_file(
 
 
 @pytest.mark.slow
-def test_stage_falls_back_to_the_baseline_only_when_allowed(bundled_target: BundledTarget, tmp_path: Path) -> None:
+def test_stage_falls_back_to_the_baseline_only_when_allowed(bundled_target: AppProcess, tmp_path: Path) -> None:
     down = f"http://127.0.0.1:{free_port()}"
     started = time.monotonic()
     with pytest.raises(HarnessError, match="ZAP is not reachable"):

@@ -15,7 +15,7 @@ import psutil
 import pytest
 import websockets
 
-from harness.target import BundledTarget
+from harness.target import AppProcess, bundled_app
 from target_app.faults import FAULTS
 from tests.target_app.conftest import login
 
@@ -23,7 +23,7 @@ MiB = 1024 * 1024
 BOUNDARY = "harness-test-boundary"
 
 
-def test_no_server_banner_and_security_headers(bundled_target: BundledTarget) -> None:
+def test_no_server_banner_and_security_headers(bundled_target: AppProcess) -> None:
     response = httpx.get(f"{bundled_target.url}/models")
     assert "server" not in response.headers
     assert "unsafe-inline" not in response.headers["content-security-policy"]
@@ -31,13 +31,13 @@ def test_no_server_banner_and_security_headers(bundled_target: BundledTarget) ->
     assert "strict-transport-security" not in response.headers  # plain http
 
 
-def test_gzip(bundled_target: BundledTarget) -> None:
+def test_gzip(bundled_target: AppProcess) -> None:
     response = httpx.get(f"{bundled_target.url}/api/models?per_page=50", headers={"Accept-Encoding": "gzip"})
     assert response.headers["content-encoding"] == "gzip"
     assert len(response.json()["items"]) == 50
 
 
-def test_upload_is_broadcast_to_websocket_clients(bundled_target: BundledTarget) -> None:
+def test_upload_is_broadcast_to_websocket_clients(bundled_target: AppProcess) -> None:
     async def scenario() -> dict[str, object]:
         ws_url = bundled_target.url.replace("http", "ws") + "/ws/notifications"
         async with websockets.connect(ws_url) as ws, httpx.AsyncClient(base_url=bundled_target.url) as client:
@@ -97,7 +97,7 @@ class PeakRss:
 
 
 @pytest.mark.slow
-def test_large_upload_streams_without_growing_memory(bundled_target: BundledTarget) -> None:
+def test_large_upload_streams_without_growing_memory(bundled_target: AppProcess) -> None:
     size = 200 * MiB
     body, length = _multipart_stream(size)
     assert bundled_target.process is not None
@@ -119,7 +119,7 @@ async def _token(url: str) -> dict[str, str]:
         return await login(client)
 
 
-def test_oversized_upload_is_refused_before_reading(bundled_target: BundledTarget) -> None:
+def test_oversized_upload_is_refused_before_reading(bundled_target: AppProcess) -> None:
     with socket.create_connection(("127.0.0.1", bundled_target.port), timeout=10) as sock:
         sock.sendall(
             b"POST /api/models HTTP/1.1\r\nHost: x\r\n"
@@ -145,6 +145,6 @@ def test_cli_rejects_unknown_fault_with_a_suggestion() -> None:
     assert "Did you mean 'slow-catalogue'?" in result.stderr
 
 
-def test_readiness_checks_the_database(bundled_target: BundledTarget) -> None:
+def test_readiness_checks_the_database(bundled_target: AppProcess) -> None:
     ready = httpx.get(f"{bundled_target.url}/health/ready")
     assert ready.status_code == 200 and ready.json() == {"status": "ok", "database": "ok"}
