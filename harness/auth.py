@@ -80,7 +80,9 @@ def authenticate(recipe: AuthRecipe, base_url: str, environ: Mapping[str, str] |
     else:
         credentials = _log_in(recipe, base_url)
     if recipe.session_cookie and credentials.token:
-        credentials = dataclasses.replace(credentials, cookies={**credentials.cookies, recipe.session_cookie: credentials.token})
+        credentials = dataclasses.replace(
+            credentials, cookies={**credentials.cookies, recipe.session_cookie: credentials.token}
+        )
     for value in (credentials.token, *credentials.headers.values(), *credentials.cookies.values()):
         secrets.register(value)
     _probe(recipe, base_url, credentials)

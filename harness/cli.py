@@ -36,28 +36,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
-    run = sub.add_parser("run", help="start or attach the target, run the stages, gate and report", epilog=EPILOG)
-    run.add_argument("--profile", choices=PROFILES, help="load profile and budget set (default: smoke)")
-    run.add_argument("--stages", help="comma-separated stages, e.g. load,contracts (default: all)")
-    run.add_argument("--target-url", help="an external target, e.g. http://127.0.0.1:8000 (default: the bundled app)")
-    run.add_argument("--openapi", help="URL or file of the OpenAPI document (default: <target>/openapi.json)")
-    run.add_argument("--budgets", type=Path, help="budget file (default: the shipped perf_budgets/budgets.toml)")
-    run.add_argument("--known-failures", type=Path, help="accepted findings with reason and expiry (TOML)")
-    run.add_argument("--out", type=Path, help="folder for run directories (default: harness-runs)")
-    run.add_argument("--baseline", type=Path, metavar="RUN_DIR", help="an earlier run to compare with")
-    run.add_argument("--allow-remote", action="store_true", default=None, help="allow a non-loopback target host")
-    run.add_argument("--faults", help="fault switches for the bundled app, e.g. slow-catalogue,error-rate")
-    run.add_argument("--target-port", type=int, help="port for the bundled app (default: a free one)")
-    run.add_argument("--target-workers", type=int, help="uvicorn workers of the bundled app (default: 1)")
-    run.add_argument("--coverage", action="store_true", default=None, help="run the bundled app under coverage.py")
-    run.add_argument("--zap-url", help="a running ZAP daemon for the security stage, e.g. http://127.0.0.1:8090")
-    run.add_argument(
-        "-o",
-        "--option",
-        action="append",
-        default=[],
-        metavar="STAGE.KEY=VALUE",
-        help="a stage option, like [tool.harness.<stage>] in pyproject.toml, e.g. -o load.users=50",
+    add_run_arguments(
+        sub.add_parser("run", help="start or attach the target, run the stages, gate and report", epilog=EPILOG)
     )
 
     gate = sub.add_parser("gate", help="re-evaluate a saved run offline", epilog=EPILOG)
@@ -76,10 +56,49 @@ def build_parser() -> argparse.ArgumentParser:
     target.add_argument("--faults", default="", help="fault switches, e.g. slow-catalogue")
     target.add_argument("--data-dir", type=Path, help="where the database and uploads live")
 
+    init = sub.add_parser("init", help="probe a running app and write a starter configuration and budget file")
+    init.add_argument("url", nargs="?", default="http://127.0.0.1:8000", help="the running app (default: %(default)s)")
+    init.add_argument("--allow-remote", action="store_true", help="allow a non-loopback host")
+
+    sub.add_parser("options", help="every option of the target description and of `harness run`")
+
     trends = sub.add_parser("trends", help="key metrics over the last runs")
     trends.add_argument("--out", type=Path, default=Path("harness-runs"), help="folder holding history.jsonl")
     trends.add_argument("--last", type=int, default=10, help="how many runs (default: 10)")
     return parser
+
+
+def add_run_arguments(run: argparse.ArgumentParser) -> None:
+    """The flags of `harness run` (also listed by `harness options`)."""
+    run.add_argument("--profile", choices=PROFILES, help="load profile and budget set (default: smoke)")
+    run.add_argument("--stages", help="comma-separated stages, e.g. load,contracts (default: all)")
+    run.add_argument(
+        "--target-url",
+        help="a running app, e.g. http://127.0.0.1:8000 (default: the configured target, else the bundled app)",
+    )
+    run.add_argument(
+        "--openapi", help="OpenAPI document: a path on the app, a URL or a file (default: the usual paths)"
+    )
+    run.add_argument("--budgets", type=Path, help="budget file (default: the shipped perf_budgets/budgets.toml)")
+    run.add_argument("--known-failures", type=Path, help="accepted findings with reason and expiry (TOML)")
+    run.add_argument("--out", type=Path, help="folder for run directories (default: harness-runs)")
+    run.add_argument("--baseline", type=Path, metavar="RUN_DIR", help="an earlier run to compare with")
+    run.add_argument("--allow-remote", action="store_true", default=None, help="allow a non-loopback target host")
+    run.add_argument(
+        "--faults", help="fault switches of a started app (its faults_env), e.g. slow-catalogue,error-rate"
+    )
+    run.add_argument("--target-port", type=int, help="port for a started app (default: a free one)")
+    run.add_argument("--target-workers", type=int, help="WEB_CONCURRENCY for a started app (default: its own)")
+    run.add_argument("--coverage", action="store_true", default=None, help="run a started Python app under coverage.py")
+    run.add_argument("--zap-url", help="a running ZAP daemon for the security stage, e.g. http://127.0.0.1:8090")
+    run.add_argument(
+        "-o",
+        "--option",
+        action="append",
+        default=[],
+        metavar="STAGE.KEY=VALUE",
+        help="a stage option, like [tool.harness.<stage>] in pyproject.toml, e.g. -o load.users=50",
+    )
 
 
 def _cmd_run(args: argparse.Namespace) -> ExitCode:
@@ -165,7 +184,41 @@ def _cmd_trends(args: argparse.Namespace) -> ExitCode:
     return ExitCode.OK
 
 
-COMMANDS = {"run": _cmd_run, "gate": _cmd_gate, "report": _cmd_report, "target": _cmd_target, "trends": _cmd_trends}
+def _cmd_init(args: argparse.Namespace) -> ExitCode:
+    from harness import init
+
+    found = init.probe(args.url, allow_remote=args.allow_remote)
+    for path in init.write(found, Path.cwd()):
+        print(f"wrote {path}")
+    print(f"\nwhat `harness run` will do on {found.url}:")
+    for line in init.plan(found):
+        print(f"  {line}")
+    return ExitCode.OK
+
+
+def _cmd_options(args: argparse.Namespace) -> ExitCode:
+    from harness.description import option_reference
+
+    print("Target description: [tool.harness.target] in pyproject.toml, or [target] in harness.toml\n")
+    for key, kind, default, meaning in option_reference():
+        print(f"{key}  ({kind}{', default ' + default if default else ''})\n    {meaning}")
+    print("\n`harness run` settings: [tool.harness] keys, HARNESS_<KEY> variables, --<key> flags\n")
+    flags = argparse.ArgumentParser(add_help=False)
+    add_run_arguments(flags)
+    for action in flags._actions:
+        print(f"{', '.join(action.option_strings)}\n    {action.help}")
+    return ExitCode.OK
+
+
+COMMANDS = {
+    "run": _cmd_run,
+    "gate": _cmd_gate,
+    "report": _cmd_report,
+    "target": _cmd_target,
+    "trends": _cmd_trends,
+    "init": _cmd_init,
+    "options": _cmd_options,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

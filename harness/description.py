@@ -22,14 +22,14 @@ from pathlib import Path
 from typing import Any, get_args, get_type_hints
 
 from harness import secrets
-from harness.errors import ErrorKind, HarnessError
+from harness.errors import HarnessError
 from perf_budgets.source import KeyPath, Source
 
 _VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 AUTH_KINDS = ("none", "bearer", "login", "cookie")
 
 
-def _opt(default: Any, help: str, **extra: Any) -> Any:  # noqa: A002 - mirrors argparse's keyword
+def _opt(default: Any, help: str, **extra: Any) -> Any:
     """A dataclass field carrying its help text (the one place an option is documented)."""
     if isinstance(default, list | dict):
         return dataclasses.field(default_factory=lambda: type(default)(default), metadata={"help": help, **extra})
@@ -50,9 +50,7 @@ class AuthRecipe:
     token_pointer: str = _opt(
         "", "login: JSON pointer to a bearer token in the response (e.g. /access_token); empty: the cookies it sets"
     )
-    session_cookie: str = _opt(
-        "", "a cookie the app's pages read the token from (browser stages set it), e.g. session"
-    )
+    session_cookie: str = _opt("", "a cookie the app's pages read the token from (browser stages set it), e.g. session")
     probe_path: str = _opt("", "a GET that must answer 2xx once authenticated (proves the credentials)")
     logout_pattern: str = _opt(
         r"/logout$", "regex of paths no generic stage calls while authenticated (they end the session)"

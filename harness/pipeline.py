@@ -22,13 +22,13 @@ from typing import Any
 import harness
 from harness import atomic, console, coverage_stage, gate, stages
 from harness.config import Settings
+from harness.description import TargetDescription, bundled_description, with_overrides
+from harness.discovery import openapi_location
 from harness.errors import ErrorKind, HarnessError
 from harness.exit_codes import ExitCode
 from harness.records import StageResult, Status, now_iso
 from harness.rundir import RunDir, check_writable
 from harness.stages import StageContext, TargetInfo
-from harness.description import TargetDescription, bundled_description, with_overrides
-from harness.discovery import openapi_location
 from harness.target import AppProcess, check_external
 from perf_budgets.verdict import Verdict
 

@@ -21,8 +21,8 @@ from typing import IO, Any
 
 import httpx
 
-from harness.errors import ErrorKind, HarnessError
 from harness.description import AppCommand, bundled_description
+from harness.errors import ErrorKind, HarnessError
 from harness.netguard import check_target_url
 
 HOST = "127.0.0.1"
@@ -135,8 +135,12 @@ class AppProcess:
         self._log = self.log_path.open("ab")
         try:
             self.process = subprocess.Popen(
-                self.command(), stdout=self._log, stderr=subprocess.STDOUT, env=self.environment(),
-                cwd=self.app.cwd, start_new_session=True,
+                self.command(),
+                stdout=self._log,
+                stderr=subprocess.STDOUT,
+                env=self.environment(),
+                cwd=self.app.cwd,
+                start_new_session=True,
             )
         except OSError as exc:
             self.stop()

@@ -287,7 +287,9 @@ def _not_applicable(budget: Budget, stage: str, reason: str) -> BudgetResult:
         tip = "the budget is marked required = true; remove that, or make the target provide the metric"
         return _inconclusive(budget, budget.metric, stage, f"required, but not applicable: {reason}", tip)
     message = f"{budget.id}: not applicable to this target: {reason}"
-    return _budget_result(budget, budget.metric, stage, observed=None, status=BudgetStatus.NOT_APPLICABLE, message=message)
+    return _budget_result(
+        budget, budget.metric, stage, observed=None, status=BudgetStatus.NOT_APPLICABLE, message=message
+    )
 
 
 def failed_check(checks: list[ValidityCheck], metric: str) -> ValidityCheck | None:

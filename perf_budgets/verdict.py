@@ -104,7 +104,9 @@ class Verdict:
     def not_applicable_stages(self) -> list[str]:
         """Stages all of whose budgets were not applicable to the target."""
         stages = {b.stage for b in self.budgets}
-        return sorted(s for s in stages if all(b.status is BudgetStatus.NOT_APPLICABLE for b in self.budgets if b.stage == s))
+        return sorted(
+            s for s in stages if all(b.status is BudgetStatus.NOT_APPLICABLE for b in self.budgets if b.stage == s)
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON-ready form of ``verdict.json``."""
