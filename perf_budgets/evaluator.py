@@ -1,10 +1,13 @@
 """The gate: judge one profile's budgets against a run's stage results (and a baseline run).
 
-A budget is passed only on a measured, valid, finite value. Everything else is inconclusive:
-a stage that did not run or ended in error/incomplete/skipped, a metric it did not publish, a
-failed validity check that covers the metric. Budgets that cannot apply to this run (a stage that
-was not requested, a regression budget without a baseline) are left out with a verdict note, so
-they never count as passes.
+A budget is passed only on a measured, valid, finite value. A budget that cannot apply to this
+*target* is not applicable, a third outcome that is never a pass: its stage ended
+``not_applicable``, or the stage's ``not_applicable`` patterns cover the metric and nothing was
+measured (``required = true`` makes it inconclusive instead). Everything else unjudged is
+inconclusive: a stage that did not run or ended in error/incomplete/skipped, a metric it did not
+publish, a failed validity check that covers the metric. Budgets that cannot apply to this *run*
+(a stage that was not requested, a regression budget without a baseline) are left out with a
+verdict note, so they never count as passes.
 """
 
 from __future__ import annotations
@@ -66,7 +69,7 @@ class MetricView:
 def budget_pattern(pattern: str) -> re.Pattern[str]:
     """A budget's metric pattern: ``*`` spans one name segment, or a whole quoted label.
 
-    A label may contain dots (``"GET /static/app.js"``, ``"/wiki/v1.2"``); a pattern that stopped
+    A label may contain dots (``"GET /static/app.js"``, ``"/docs/v1.2"``); a pattern that stopped
     at dots would let a per-endpoint budget silently skip those endpoints.
     """
     parts = re.split(r'("[^"]*")', pattern)
@@ -117,7 +120,9 @@ def evaluate(
     view = MetricView.build(results, budgets.findings, known, day)
     base_view = None
     if baseline is not None:
-        usable = {s: r for s, r in baseline.items() if r.status not in UNUSABLE}
+        # A stage that did not apply in the baseline measured nothing: its derived findings counts
+        # (0) would make any finding now an unbounded regression.
+        usable = {s: r for s, r in baseline.items() if r.status not in UNUSABLE | {Status.NOT_APPLICABLE}}
         base_view = MetricView.build(usable, budgets.findings, known, day)
     run = _Run(results, view, baseline, base_view, stages, significance)
     judged: list[BudgetResult] = []
@@ -152,7 +157,9 @@ def _judge_budget(budget: Budget, run: _Run) -> list[BudgetResult | str]:
         return [_inconclusive(budget, budget.metric, stage, reason, f"run it: --stages {stage}")]
     metrics = run.view.matching(budget.metric)
     why_not = not_applicable(result, budget.metric)
-    if why_not is not None and not metrics:
+    # A stage that does not apply measured nothing, even if the gate derived findings counts for it;
+    # a pattern only covers what its stage did not measure.
+    if why_not is not None and (not metrics or result.status is Status.NOT_APPLICABLE):
         return [_not_applicable(budget, stage, why_not)]
     if result.status in UNUSABLE:
         reason = f"the {stage} stage ended with status {result.status.value}"
@@ -276,9 +283,14 @@ def not_applicable(result: StageResult, metric: str) -> str | None:
     for pattern, reason in result.not_applicable.items():
         if _affects_pattern(pattern).match(metric):
             return reason
-    if result.status is Status.NOT_APPLICABLE:
-        return result.error or f"the {result.stage} stage does not apply to this target"
-    return None
+    return stage_not_applicable(result)
+
+
+def stage_not_applicable(result: StageResult) -> str | None:
+    """Why the whole stage does not apply to this target (its ``error``); None when it applies."""
+    if result.status is not Status.NOT_APPLICABLE:
+        return None
+    return result.error or f"the {result.stage} stage does not apply to this target"
 
 
 def _not_applicable(budget: Budget, stage: str, reason: str) -> BudgetResult:
@@ -286,10 +298,9 @@ def _not_applicable(budget: Budget, stage: str, reason: str) -> BudgetResult:
     if budget.required:
         tip = "the budget is marked required = true; remove that, or make the target provide the metric"
         return _inconclusive(budget, budget.metric, stage, f"required, but not applicable: {reason}", tip)
-    message = f"{budget.id}: not applicable to this target: {reason}"
-    return _budget_result(
-        budget, budget.metric, stage, observed=None, status=BudgetStatus.NOT_APPLICABLE, message=message
-    )
+    message = messages.not_applicable(budget, reason)
+    status = BudgetStatus.NOT_APPLICABLE
+    return _budget_result(budget, budget.metric, stage, observed=None, status=status, message=message, reason=reason)
 
 
 def failed_check(checks: list[ValidityCheck], metric: str) -> ValidityCheck | None:
@@ -309,7 +320,7 @@ def _inconclusive(budget: Budget, metric: str, stage: str, reason: str, tip: str
 
 
 def _result_id(budget: Budget, metric: str) -> str:
-    """``api_endpoint_p95[GET /api/models]`` for a wildcard budget; the plain id otherwise."""
+    """``api_endpoint_p95[GET /api/items]`` for a wildcard budget; the plain id otherwise."""
     if not budget.is_wildcard or metric == budget.metric:
         return budget.id
     labels = re.findall(r'\["(.*?)"\]', metric)

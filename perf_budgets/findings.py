@@ -66,7 +66,7 @@ class StageFindings:
 
 
 def name_findings(findings: tuple[Finding, ...]) -> str:
-    """``10038 at /models, image-alt at /`` for at most `MAX_LISTED` findings, then "and N more"."""
+    """``10038 at /search, image-alt at /`` for at most `MAX_LISTED` findings, then "and N more"."""
     named = ", ".join(f"{f.rule} at {f.location}" for f in findings[:MAX_LISTED])
     rest = len(findings) - MAX_LISTED
     return f"{named} and {rest} more" if rest > 0 else named

@@ -5,11 +5,11 @@ Format (TOML), one ``[[known]]`` table per accepted finding::
     [[known]]
     stage = "security"                 # a stage name
     rule = "10038"                     # the finding's rule id
-    location = "/models"               # or: fingerprint = "..." (both may be given: both must match)
+    location = "/search"               # or: fingerprint = "..." (both may be given: both must match)
     reason = "CSP rollout, ticket WEB-12"
     expires = 2025-12-31               # a TOML date; after it the finding blocks again
 
-URL locations are compared by path and query only, because the bundled target gets a fresh port
+URL locations are compared by path and query only, because a started target gets a fresh port
 every run; ``*`` in a location matches any run of characters.
 """
 
@@ -30,7 +30,7 @@ _ORIGIN = re.compile(r"^[a-z][a-z0-9+.-]*://[^/]*", re.IGNORECASE)
 
 
 def _without_origin(location: str) -> str:
-    """``http://127.0.0.1:8123/models?q=1`` -> ``/models?q=1``; other locations unchanged."""
+    """``http://127.0.0.1:8123/search?q=1`` -> ``/search?q=1``; other locations unchanged."""
     return _ORIGIN.sub("", location) or "/"
 
 
@@ -61,7 +61,7 @@ class KnownEntry:
         return today > self.expires
 
     def describe(self) -> str:
-        """``10038 at /models`` for messages."""
+        """``10038 at /search`` for messages."""
         where = self.location or f"fingerprint {self.fingerprint}"
         return f"{self.rule} at {where}"
 
@@ -157,5 +157,5 @@ def _optional_text(source: Source, path: KeyPath, table: dict[str, Any], key: st
 
 
 def describe_entries(entries: Iterable[KnownEntry]) -> str:
-    """``10038 at /models, 10021 at /`` for messages."""
+    """``10038 at /search, 10021 at /`` for messages."""
     return ", ".join(e.describe() for e in entries)

@@ -85,6 +85,11 @@ def inconclusive(budget: Budget, metric: str, reason: str, tip: str) -> str:
     return _join(f"{metric} could not be judged against budget '{budget.id}': {reason}", f"Tip: {tip}")
 
 
+def not_applicable(budget: Budget, reason: str) -> str:
+    """A budget that cannot apply to this target (no spec, no metrics, no websocket)."""
+    return _join(f"{budget.metric} does not apply to this target (budget '{budget.id}'): {reason}")
+
+
 def _join(*parts: str) -> str:
     """Sentences joined with ". " (empty parts dropped)."""
     return " ".join(p if p.endswith(".") else f"{p}." for p in parts if p)

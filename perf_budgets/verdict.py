@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+from collections.abc import Iterable
 from typing import Any
 
 from harness.exit_codes import ExitCode
-from harness.records import now_iso
+from harness.records import STAGES, now_iso
 
 VERDICT_SCHEMA_VERSION = 1
 
@@ -59,6 +60,8 @@ class BudgetResult:
     baseline: float | None = None
     change_pct: float | None = None
     description: str = ""
+    reason: str = ""
+    """For a not-applicable budget: why it cannot apply to this target, in its stage's words."""
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON-ready form."""
@@ -97,16 +100,24 @@ class Verdict:
         return counts
 
     def judged_stages(self) -> list[str]:
-        """Stages with at least one budget judged on a measurement (pass, warn or fail)."""
+        """Stages with at least one budget judged on a measurement (pass, warn or fail), in run order."""
         judged = (BudgetStatus.PASS, BudgetStatus.WARN, BudgetStatus.FAIL)
-        return sorted({b.stage for b in self.budgets if b.status in judged})
+        return in_run_order({b.stage for b in self.budgets if b.status in judged})
 
     def not_applicable_stages(self) -> list[str]:
-        """Stages all of whose budgets were not applicable to the target."""
+        """Stages all of whose budgets were not applicable to the target, in run order."""
         stages = {b.stage for b in self.budgets}
-        return sorted(
+        return in_run_order(
             s for s in stages if all(b.status is BudgetStatus.NOT_APPLICABLE for b in self.budgets if b.stage == s)
         )
+
+    def not_applicable_reasons(self) -> dict[str, list[str]]:
+        """Stage -> the distinct reasons its budgets did not apply, stages in run order."""
+        reasons: dict[str, dict[str, None]] = {}
+        for budget in self.budgets:
+            if budget.status is BudgetStatus.NOT_APPLICABLE:
+                reasons.setdefault(budget.stage, {})[budget.reason] = None
+        return {stage: list(reasons[stage]) for stage in in_run_order(reasons)}
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON-ready form of ``verdict.json``."""
@@ -135,9 +146,17 @@ class Verdict:
         )
 
 
+def in_run_order(stages: Iterable[str]) -> list[str]:
+    """Stage names in the order `harness run` runs them (unknown names last, sorted)."""
+    rank = {stage: i for i, stage in enumerate(STAGES)}
+    return sorted(stages, key=lambda s: (rank.get(s, len(rank)), s))
+
+
 def decide(budgets: tuple[BudgetResult, ...], *, run_complete: bool) -> Outcome:
     """The run outcome: an interrupted run is inconclusive; else any fail breaches; else any
-    inconclusive budget makes it inconclusive; else it passes. Warn never changes the outcome."""
+    inconclusive budget makes it inconclusive; else it passes. Warn never changes the outcome, nor
+    does a not-applicable budget: but a run in which no budget applied judged nothing, so it is
+    inconclusive (like a run with no budgets)."""
     statuses = {b.status for b in budgets}
     if not run_complete:
         return Outcome.INCONCLUSIVE

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import math
 
-from perf_budgets.verdict import BudgetResult, BudgetStatus, Outcome, Verdict
+from harness.records import StageResult
+from perf_budgets.evaluator import stage_not_applicable
+from perf_budgets.verdict import BudgetResult, BudgetStatus, Outcome, Verdict, in_run_order
 
 STATUS_WORDS = {
     BudgetStatus.PASS: "met",
     BudgetStatus.WARN: "warning",
     BudgetStatus.FAIL: "breached",
     BudgetStatus.INCONCLUSIVE: "inconclusive",
+    BudgetStatus.NOT_APPLICABLE: "not applicable",
 }
 """A budget's status in words (reports never rely on colour alone)."""
 
@@ -19,21 +22,78 @@ OUTCOME_WORDS = {
     Outcome.BREACHED: "Breached: at least one budget failed",
     Outcome.INCONCLUSIVE: "Inconclusive: the run did not measure what a budget needs",
 }
+_PASS_APPLICABLE = "Pass: every applicable budget met"
+_NOTHING_APPLIES = "Inconclusive: no budget applies to this target, so nothing judged the release"
 
-STATUS_ORDER = (BudgetStatus.FAIL, BudgetStatus.INCONCLUSIVE, BudgetStatus.WARN, BudgetStatus.PASS)
-"""Worst first: the order budgets are listed in."""
+STATUS_ORDER = (
+    BudgetStatus.FAIL,
+    BudgetStatus.INCONCLUSIVE,
+    BudgetStatus.WARN,
+    BudgetStatus.PASS,
+    BudgetStatus.NOT_APPLICABLE,
+)
+"""Worst first: the order budgets are listed in (not applicable last: nothing to act on)."""
+MAX_REASONS = 3
+"""Stages whose not-applicable reasons the headline names before "and N more"."""
+
+
+def outcome_words(verdict: Verdict) -> str:
+    """The outcome in words; a pass with not-applicable budgets says only applicable ones were met."""
+    statuses = {b.status for b in verdict.budgets}
+    if verdict.outcome is Outcome.PASS and BudgetStatus.NOT_APPLICABLE in statuses:
+        return _PASS_APPLICABLE
+    if verdict.outcome is Outcome.INCONCLUSIVE and statuses == {BudgetStatus.NOT_APPLICABLE}:
+        return _NOTHING_APPLIES
+    return OUTCOME_WORDS[verdict.outcome]
+
+
+def reasons_sentence(verdict: Verdict) -> str:
+    """Why budgets did not apply, by stage: "contracts: no OpenAPI document; load: no websocket"."""
+    reasons = verdict.not_applicable_reasons()
+    named = [f"{stage}: {', '.join(why)}" for stage, why in list(reasons.items())[:MAX_REASONS]]
+    more = len(reasons) - MAX_REASONS
+    return "; ".join(named) + (f"; and {more} more" if more > 0 else "")
 
 
 def counts_sentence(verdict: Verdict) -> str:
-    """How many budgets ended in each status, worst first, e.g. "40 budgets: 2 breached, 38 met"."""
+    """How many budgets ended in each status, worst first, e.g. "40 budgets: 2 breached, 38 met",
+    then why some did not apply: "…, 12 not applicable (contracts: no OpenAPI document)"."""
     counts = verdict.counts()
     details = [f"{counts[s.value]} {STATUS_WORDS[s]}" for s in STATUS_ORDER if counts[s.value]]
-    return f"{len(verdict.budgets)} budgets: " + ", ".join(details) if details else "no budgets evaluated"
+    if not details:
+        return "no budgets evaluated"
+    why = reasons_sentence(verdict)
+    return f"{len(verdict.budgets)} budgets: " + ", ".join(details) + (f" ({why})" if why else "")
+
+
+def stages_sentence(verdict: Verdict) -> str:
+    """Which stages judged the release: "judged by: load, e2e; not applicable: contracts"."""
+    judged, not_applicable = verdict.judged_stages(), verdict.not_applicable_stages()
+    unjudged = in_run_order({b.stage for b in verdict.budgets} - {*judged, *not_applicable})
+    parts = [f"judged by: {', '.join(judged) or 'no stage'}"]
+    parts += [f"not applicable: {', '.join(not_applicable)}"] if not_applicable else []
+    parts += [f"could not judge: {', '.join(unjudged)}"] if unjudged else []
+    return "; ".join(parts)
 
 
 def headline(verdict: Verdict) -> str:
     """One sentence a release manager can act on, e.g. "Breached: ... — 40 budgets: 2 breached, 38 met"."""
-    return f"{OUTCOME_WORDS[verdict.outcome]} — {counts_sentence(verdict)}"
+    return f"{outcome_words(verdict)} — {counts_sentence(verdict)}"
+
+
+def stage_status(result: StageResult) -> str:
+    """A stage's status in words; one that does not apply says why: "not applicable: no OpenAPI document"."""
+    reason = stage_not_applicable(result)
+    return result.status.value if reason is None else f"not applicable: {reason}"
+
+
+def not_applicable_groups(budgets: tuple[BudgetResult, ...]) -> list[tuple[str, str, list[str]]]:
+    """Not-applicable budgets as ``(stage, reason, budget ids)``, one group per stage and reason."""
+    groups: dict[tuple[str, str], list[str]] = {}
+    for budget in ordered(budgets):
+        if budget.status is BudgetStatus.NOT_APPLICABLE:
+            groups.setdefault((budget.stage, budget.reason), []).append(budget.budget)
+    return [(stage, reason, ids) for (stage, reason), ids in groups.items()]
 
 
 def unit_of(metric: str) -> str:

@@ -1,7 +1,8 @@
 """The history store: one JSON line per run in ``<out>/history.jsonl``, read with pandas.
 
 Each row holds the run id, time, profile, outcome, git revision, budget counts and every
-run-level metric (per-endpoint and per-page metrics are left out so rows stay small). Appends
+run-level metric (per-endpoint and per-page metrics are left out so rows stay small). A stage that
+did not apply to the target records no metric: its trend shows a gap, never a fake 0. Appends
 are one ``write`` under an exclusive lock; a run already recorded is not appended twice
 (`harness report` re-renders). A torn last line (a run killed mid-write) is skipped with a
 warning when reading, and the next append starts on a fresh line, so it never breaks a run.
@@ -19,6 +20,7 @@ from typing import Any
 
 import pandas as pd
 
+from harness.records import Status
 from reports import format as fmt
 from reports.registry import RunView, handler
 
@@ -52,6 +54,8 @@ def row_of(run: RunView) -> dict[str, Any]:
     }
     row.update({f"budgets.{status}": count for status, count in run.verdict.counts().items()})
     for result in run.results.values():
+        if result.status is Status.NOT_APPLICABLE:
+            continue
         row.update({name: value for name, value in result.metrics.items() if "[" not in name})
     return row
 

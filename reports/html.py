@@ -105,7 +105,7 @@ def sections(run: RunView) -> list[Section]:
             continue
         blocks: list[Block] = [Note(problem)] if problem and stage == "load" else []
         blocks += stage_blocks(result, baseline.get(stage))
-        found.append(Section(stage, _STAGE_TITLES.get(stage, stage), result.status.value, blocks))
+        found.append(Section(stage, _STAGE_TITLES.get(stage, stage), fmt.stage_status(result), blocks))
     return found
 
 
@@ -146,15 +146,16 @@ def render_html(run: RunView) -> str:
     template = _env.get_template("report.html.j2")
     return template.render(
         verdict=run.verdict,
-        outcome_words=fmt.OUTCOME_WORDS[run.verdict.outcome],
+        outcome_words=fmt.outcome_words(run.verdict),
         counts=fmt.counts_sentence(run.verdict),
+        stages=fmt.stages_sentence(run.verdict),
         run_id=run.run_id,
         target=run.meta.get("target_url", ""),
         budgets=budgets_table(run),
         sections=sections(run),
         trends=trend_blocks(run),
         metadata=metadata(run),
-        status_words=set(fmt.STATUS_WORDS.values()),
+        status_words={word: word.replace(" ", "-") for word in fmt.STATUS_WORDS.values()},
     )
 
 

@@ -5,7 +5,9 @@ label (made unique with the metric if two budgets share an id). A breached budge
 ``<failure>`` whose message is the budget message; a warned budget passes with the warning in
 ``<system-out>``. An **inconclusive** budget is an ``<error>``, not ``<skipped>``: JUnit's error
 means "the test could not reach a judgement", and CI systems count errors as not passing, while
-skipped would show a run that measured nothing as green (exit code 2 must stay visible).
+skipped would show a run that measured nothing as green (exit code 2 must stay visible). A
+**not applicable** budget (it cannot apply to this target) is ``<skipped message="not applicable:
+reason">``: neither passed nor failed, which is exactly what it is, and the exit code ignores it too.
 Validated in tests against the Jenkins xunit-plugin ``junit-10.xsd``.
 """
 
@@ -64,6 +66,9 @@ def _testcase(suite: ET.Element, budget: BudgetResult, name: str) -> None:
         ET.SubElement(case, "failure", type="budget-breached", message=message).text = message
     elif budget.status is BudgetStatus.INCONCLUSIVE:
         ET.SubElement(case, "error", type="budget-inconclusive", message=message).text = message
+    elif budget.status is BudgetStatus.NOT_APPLICABLE:
+        reason = clean(f"not applicable: {budget.reason}")
+        ET.SubElement(case, "skipped", type="budget-not-applicable", message=reason).text = message
     facts = (
         f"metric: {budget.metric}\nlimit: {fmt.limit(budget)}\n"
         f"observed: {fmt.value(budget.metric, budget.observed)}\n"
@@ -83,7 +88,7 @@ def _suite(root: ET.Element, stage: str, budgets: list[tuple[BudgetResult, str]]
         tests=str(len(budgets)),
         failures=str(counts[BudgetStatus.FAIL]),
         errors=str(counts[BudgetStatus.INCONCLUSIVE]),
-        skipped="0",
+        skipped=str(counts[BudgetStatus.NOT_APPLICABLE]),
         time=f"{duration_s(run.results.get(stage)):.3f}",
         timestamp=run.verdict.generated_at,
     )

@@ -29,7 +29,10 @@ _ICONS = {
     BudgetStatus.INCONCLUSIVE: "❓",
     BudgetStatus.WARN: "⚠️",
     BudgetStatus.PASS: "✅",
+    BudgetStatus.NOT_APPLICABLE: "⚪",
 }
+_SETTLED = (BudgetStatus.PASS, BudgetStatus.NOT_APPLICABLE)
+"""Statuses that need no attention (a not-applicable budget gets its own section, with the reason)."""
 _HEADER = ("Budget", "Stage", "Limit", "Observed", "Baseline", "Change", "Status")
 
 
@@ -65,13 +68,14 @@ def _heading(run: RunView) -> list[str]:
             facts.append(f"{label} `{cell(str(run.meta[key]))}`")
     facts.append(f"run `{run.run_id}`")
     lines = [f"## Release budgets: {verdict.outcome.value}", "", f"**{fmt.headline(verdict)}**", ""]
+    lines += [f"Stages: {cell(fmt.stages_sentence(verdict))}", ""]
     lines += [" · ".join(facts), ""]
     lines += [f"> {cell(note)}" for note in verdict.notes]
     return lines + ([""] if verdict.notes else [])
 
 
 def _attention(budgets: list[BudgetResult]) -> list[str]:
-    flagged = [b for b in budgets if b.status is not BudgetStatus.PASS]
+    flagged = [b for b in budgets if b.status not in _SETTLED]
     if not flagged:
         return []
     lines = ["### Needs attention", ""]
@@ -79,6 +83,18 @@ def _attention(budgets: list[BudgetResult]) -> list[str]:
         lines.append(f"- {status(budget)} `{cell(budget.budget)}` ({budget.stage}): {cell(budget.message)}")
     if len(flagged) > MAX_ATTENTION:
         lines.append(f"- … and {len(flagged) - MAX_ATTENTION} more (see `report.html`)")
+    return [*lines, ""]
+
+
+def _not_applicable(budgets: tuple[BudgetResult, ...]) -> list[str]:
+    """One line per stage and reason: the budgets that cannot apply to this target, and why."""
+    groups = fmt.not_applicable_groups(budgets)
+    if not groups:
+        return []
+    icon = _ICONS[BudgetStatus.NOT_APPLICABLE]
+    lines = ["### Not applicable to this target", ""]
+    for stage, reason, ids in groups:
+        lines.append(f"- {icon} {cell(', '.join(f'`{i}`' for i in ids))} ({stage}): {cell(reason)}")
     return [*lines, ""]
 
 
@@ -124,7 +140,7 @@ def _bounded(lines: list[str]) -> str:
 def render_text(run: RunView) -> str:
     """The Markdown summary as a string."""
     budgets = fmt.ordered(run.verdict.budgets)
-    lines = _heading(run) + _attention(budgets) + _table(budgets)
+    lines = _heading(run) + _attention(budgets) + _not_applicable(run.verdict.budgets) + _table(budgets)
     lines.append("Full report: `report.html` · JUnit: `junit.xml`")
     return _bounded(lines)
 

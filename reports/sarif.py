@@ -2,7 +2,9 @@
 
 The SARIF builder belongs to the security stage's engineer (it knows the rule metadata); reports
 only call it, lazily, as ``security.sarif.build(results) -> dict`` with the run's security and
-contract stage results. Without that module (or when neither stage ran) no file is written.
+contract stage results. Without that module (or when neither stage ran) no file is written. A stage
+that did not apply to the target is left out: an empty SARIF run for it would tell code scanning
+that every earlier alert of that tool was fixed.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import logging
 from pathlib import Path
 
 from harness import atomic
+from harness.records import Status
 from reports.registry import RunView, handler
 
 FILE = "security.sarif"
@@ -24,7 +27,7 @@ log = logging.getLogger(__name__)
 @handler("sarif")
 def render(run: RunView) -> list[Path]:
     """Write ``security.sarif`` when the security or contract stage ran and the builder exists."""
-    results = {stage: r for stage, r in run.results.items() if stage in _STAGES}
+    results = {s: r for s, r in run.results.items() if s in _STAGES and r.status is not Status.NOT_APPLICABLE}
     if not results:
         return []
     try:

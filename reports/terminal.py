@@ -17,6 +17,7 @@ _STYLES = {
     BudgetStatus.WARN: "yellow",
     BudgetStatus.FAIL: "bold red",
     BudgetStatus.INCONCLUSIVE: "magenta",
+    BudgetStatus.NOT_APPLICABLE: "cyan",
 }
 _OUTCOME_STYLES = {Outcome.PASS: "bold green", Outcome.BREACHED: "bold red", Outcome.INCONCLUSIVE: "bold magenta"}
 
@@ -50,16 +51,22 @@ def budget_table(verdict: Verdict) -> Table:
 
 
 def print_verdict(verdict: Verdict, run_path: Path | None = None, console: Console | None = None) -> None:
-    """The budgets table, the messages of every budget not met, the outcome, then where the reports are."""
+    """The budgets table, the messages of every budget not met, why others did not apply, the stages
+    that judged the release, the outcome, then where the reports are."""
     # A CI log is not a terminal: rich would assume 80 columns and squeeze the table.
     console = console or Console(width=None if sys.stdout.isatty() else 160)
     console.print(budget_table(verdict))
     for budget in fmt.ordered(verdict.budgets):
-        if budget.status is not BudgetStatus.PASS:
+        if budget.status not in (BudgetStatus.PASS, BudgetStatus.NOT_APPLICABLE):
             word = fmt.STATUS_WORDS[budget.status]
             console.print(Text.assemble((f"{word}: {budget.budget}: ", _STYLES[budget.status]), budget.message))
+    # One line per reason, not per budget: a target without an OpenAPI document is one fact.
+    for stage, reason, ids in fmt.not_applicable_groups(verdict.budgets):
+        head = (f"not applicable: {', '.join(ids)} ({stage}): ", _STYLES[BudgetStatus.NOT_APPLICABLE])
+        console.print(Text.assemble(head, reason))
     for note in verdict.notes:
         console.print(Text(f"note: {note}"))
-    console.print(Text(fmt.OUTCOME_WORDS[verdict.outcome], style=_OUTCOME_STYLES[verdict.outcome]))
+    console.print(Text(fmt.stages_sentence(verdict)))
+    console.print(Text(fmt.outcome_words(verdict), style=_OUTCOME_STYLES[verdict.outcome]))
     if run_path is not None:
         console.print(Text(f"report: {run_path / 'report.html'}"))

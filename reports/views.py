@@ -21,7 +21,8 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from harness.records import Finding, Severity, StageResult
+from harness.records import Finding, Severity, StageResult, Status
+from reports import format as fmt
 from reports import load_view
 from reports.blocks import (
     Block,
@@ -254,11 +255,13 @@ VIEWS: dict[str, View] = {
 
 
 def overview(result: StageResult) -> Facts:
-    """Status, time, tool versions and error of one stage."""
-    items = [("Status", result.status.value), ("Duration", f"{duration_s(result):.1f} s")]
+    """Status, time, tool versions, error, and what does not apply to the target, of one stage."""
+    items = [("Status", fmt.stage_status(result)), ("Duration", f"{duration_s(result):.1f} s")]
     items += [(f"{tool} version", version) for tool, version in sorted(result.tool_versions.items())]
-    if result.error:
+    # A stage that does not apply keeps its reason in ``error``; the status already says it.
+    if result.error and result.status is not Status.NOT_APPLICABLE:
         items.append(("Error", result.error))
+    items += [(f"Not applicable: {pattern}", reason) for pattern, reason in result.not_applicable.items()]
     return Facts("Stage", items)
 
 
@@ -266,7 +269,10 @@ def stage_blocks(result: StageResult, baseline: StageResult | None) -> list[Bloc
     """The stage's own view, then its run-level metrics, validity checks and artifacts.
 
     Without a stage-specific view (details missing or an unknown stage) every metric is listed.
+    A stage that does not apply shows only why: its view would read "no failures", a pass in disguise.
     """
+    if result.status is Status.NOT_APPLICABLE:
+        return present([overview(result), artifacts_table(result)])
     view = VIEWS.get(result.stage)
     specific = view(result, baseline) if view is not None else []
     has_data = any(isinstance(b, Table) for b in specific)

@@ -176,3 +176,34 @@ def test_bad_rules_file_line_is_named(tmp_path: Path) -> None:
     )
     message = _error(path).render()
     assert f"{tmp_path}/rules.tsv:2:" in message and "Did you mean 'WARN'?" in message
+
+
+def test_required_keeps_unset_true_and_false_apart(tmp_path: Path) -> None:
+    # Unset lets a stage say "not applicable"; true insists on a measurement; false only notes a gap.
+    path = write(
+        tmp_path,
+        """schema_version = 1
+[budgets.unset]
+metric = "load.ws.p95_ms"
+max = 50
+[budgets.insist]
+metric = "load.ws.p95_ms"
+max = 50
+required = true
+[budgets.optional]
+metric = "load.ws.p95_ms"
+max = 50
+required = false
+[profiles.peak.budgets.unset]
+required = true
+[profiles.peak.budgets.insist]
+max = 40
+""",
+    )
+    budgets = load_budgets(path)
+    assert {b.id: b.required for b in budgets.for_profile("smoke")} == {
+        "unset": None,
+        "insist": True,
+        "optional": False,
+    }
+    assert {b.id: b.required for b in budgets.for_profile("peak")} == {"unset": True, "insist": True, "optional": False}

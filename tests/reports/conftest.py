@@ -11,7 +11,7 @@ import pytest
 from reports.registry import RunView
 from tests.reports import samples
 
-SAMPLES = ("pass", "breach", "inconclusive", "all_stages")
+SAMPLES = ("pass", "breach", "inconclusive", "all_stages", "not_applicable")
 
 
 @pytest.fixture

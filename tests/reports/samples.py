@@ -1,5 +1,5 @@
 """Synthetic run folders for the report tests and the bench; `python -m tests.reports.samples` rewrites
-the checked-in ones under tests/data/report_runs/ (pass, breach, inconclusive, all_stages)."""
+the checked-in ones under tests/data/report_runs/ (pass, breach, inconclusive, all_stages, not_applicable)."""
 
 from __future__ import annotations
 
@@ -20,6 +20,9 @@ DATA = Path(__file__).resolve().parent.parent / "data" / "report_runs"
 TARGET = "http://127.0.0.1:8765"
 T0 = "2026-03-01T10:00:00.000000Z"
 T1 = "2026-03-01T10:05:00.000000Z"
+NO_SPEC = "the target has no OpenAPI document (none given, none found at the usual paths)"
+NO_WS = "the target has no websocket endpoint"
+NO_METRICS = "the target description names no Prometheus metrics path"
 
 
 def endpoint_names(count: int) -> list[str]:
@@ -304,9 +307,45 @@ def budget(
     **extra: Any,
 ) -> BudgetResult:
     """A budget result with a message in the gate's style."""
-    words = {"pass": "met", "warn": "close to the limit", "fail": "breached", "inconclusive": "not measured"}
+    words = {
+        "pass": "met",
+        "warn": "close to the limit",
+        "fail": "breached",
+        "inconclusive": "not measured",
+        "not_applicable": "does not apply",
+    }
     message = extra.pop("message", f"{metric} {words[status.value]}: actual {observed} / limit {limit}")
     return BudgetResult(bid, metric, stage, "fail", comparison, limit, observed, status, message, **extra)
+
+
+def not_applicable(
+    bid: str, metric: str, stage: str, limit: float, reason: str, comparison: str = "max"
+) -> BudgetResult:
+    """A budget that cannot apply to the target, with the gate's message and reason."""
+    message = f"{metric} does not apply to this target (budget '{bid}'): {reason}."
+    status = BudgetStatus.NOT_APPLICABLE
+    return budget(bid, metric, stage, limit, None, status, comparison, message=message, reason=reason)
+
+
+def not_applicable_run() -> tuple[list[StageResult], list[BudgetResult]]:
+    """A target without an OpenAPI document, websocket or metrics: contracts and some load budgets do not apply."""
+    load = load_result(seed=4)
+    load.not_applicable = {"load.ws.*": NO_WS, "load.db.*": NO_METRICS, "load.cache.*": NO_METRICS}
+    contracts = StageResult(
+        "contracts", Status.NOT_APPLICABLE, TARGET, "smoke", started_at=T1, finished_at=T1, error=NO_SPEC
+    )
+    security = other_results()[2]
+    security.not_applicable = {"security.api.*": NO_SPEC}
+    budgets = [
+        *load_budgets(load),
+        not_applicable("ws_p95", "load.ws.p95_ms", "load", 50, NO_WS),
+        not_applicable("db_query_p95", "load.db.query_p95_ms", "load", 10, NO_METRICS),
+        not_applicable("cache_hit_ratio", "load.cache.hit_ratio", "load", 0.8, NO_METRICS, "min"),
+        not_applicable("contracts_blocking", "contracts.findings.blocking", "contracts", 0, NO_SPEC),
+        not_applicable("contracts_tested", "contracts.operations.tested_ratio", "contracts", 0.95, NO_SPEC, "min"),
+        budget("security_high", "security.findings.high", "security", 0, 0, BudgetStatus.PASS),
+    ]
+    return [load, contracts, security], budgets
 
 
 def load_budgets(load: StageResult, limit: float = 100.0) -> list[BudgetResult]:
@@ -350,7 +389,7 @@ def write_run(
             "profile": "smoke",
             "stages": [r.stage for r in results],
             "target_url": TARGET,
-            "bundled": True,
+            "target": {"name": "sample", "source": "harness.toml", "started": True},
             "faults": [],
             "started_at": T0,
             "finished_at": T1,
@@ -368,7 +407,7 @@ def write_run(
 
 
 def write_samples(root: Path = DATA) -> None:
-    """(Re)write the four checked-in sample runs."""
+    """(Re)write the five checked-in sample runs."""
     load = load_result()
     write_run(root / "pass", [load], load_budgets(load))
     slow = load_result(slow=("GET /api/models",), seed=2)
@@ -420,6 +459,7 @@ def write_samples(root: Path = DATA) -> None:
         ),
     ]
     write_run(root / "all_stages", [load, *everything], [*load_budgets(load), *extra], baseline="../breach")
+    write_run(root / "not_applicable", *not_applicable_run())
 
 
 if __name__ == "__main__":

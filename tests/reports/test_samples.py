@@ -16,6 +16,7 @@ EXPECTED = {
     "breach": Outcome.BREACHED,
     "inconclusive": Outcome.INCONCLUSIVE,
     "all_stages": Outcome.BREACHED,
+    "not_applicable": Outcome.PASS,
 }
 
 
