@@ -17,7 +17,7 @@ from harness.config import PROFILES, load_settings, parse_stage_option
 from harness.errors import ErrorKind, HarnessError
 from harness.exit_codes import ExitCode
 
-EPILOG = """exit codes: 0 every budget met, 1 a budget breached, 2 inconclusive (the run did not
+EPILOG = """exit codes: 0 every applicable budget met, 1 a budget breached, 2 inconclusive (the run did not
 measure what a budget needs), 3 harness error, 4 usage error (bad flag, budget file or config)"""
 
 

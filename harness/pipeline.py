@@ -219,7 +219,7 @@ def _run_stage(state: RunState, name: str) -> StageResult:
         state.complete = False
         state.notes.append(f"run interrupted during the {name} stage")
     state.run.write_result(result.finish() if result.finished_at is None else result)
-    console.say(f"  {name}: {result.status.value}" + (f" — {result.error}" if result.error else ""))
+    console.say(f"  {name}: {result.status.value.replace('_', ' ')}" + (f" — {result.error}" if result.error else ""))
     return result
 
 
@@ -277,7 +277,10 @@ def render_reports(state: RunState) -> list[Path]:
 
 
 def exit_code(state: RunState) -> ExitCode:
-    """The verdict's code, raised to the most severe harness error seen (usage > harness > inconclusive)."""
+    """The verdict's code; a measured breach wins over anything else, otherwise the code is raised
+    to the most severe harness error seen (usage > harness > inconclusive)."""
+    if state.verdict is not None and state.verdict.exit_code is ExitCode.BREACHED:
+        return ExitCode.BREACHED
     codes = [e.exit_code for e in state.errors]
     if state.verdict is not None:
         codes.append(state.verdict.exit_code)
