@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import itertools
 import threading
-from typing import Any
+from typing import Any, TypeGuard
 
 GENRES = ("fiction", "history", "science", "poetry")
 SEED_BOOKS = 20
@@ -109,7 +109,7 @@ def validate_new_book(body: object) -> tuple[Book | None, str]:
     return {key: body[key] for key in ("title", "authorId", "genre", "year") if key in body}, ""
 
 
-def _is_int(value: object) -> bool:
+def _is_int(value: object) -> TypeGuard[int]:
     # bool is an int subclass in Python but not an integer in JSON Schema.
     return isinstance(value, int) and not isinstance(value, bool)
 
