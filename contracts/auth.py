@@ -1,144 +1,77 @@
-"""Authentication for the run: log in (or take a token), prove the token works, hand it to Schemathesis.
+"""The target description's auth recipe, as Schemathesis config: which tables, which variables.
 
-The token and password reach Schemathesis only through environment variables that its config
-file names as ``${VAR}``, so they never appear on a command line, in a config file or a report.
+Credentials come only from ``harness.auth.authenticate`` (the description's one recipe). They reach
+Schemathesis only through environment variables that the generated config names as ``${VAR}``:
+never on a command line, in a config file or a report. A login recipe with a token pointer (and a
+bearer scheme in the document) becomes Schemathesis's dynamic auth, so it logs in again after a 401
+(e.g. once it called logout); any other credentials are fixed, so logout operations are excluded.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import json
-import os
-from collections.abc import Mapping
 from typing import Any
 
-import httpx
+from harness.auth import Credentials
+from harness.description import AuthRecipe
 
-from harness import secrets
-from harness.errors import ErrorKind, HarnessError
-from target_app import DEMO_PASSWORD, DEMO_USERNAME
+KeyPath = tuple[str, ...]
+"""A key in the Schemathesis config, e.g. ``("auth", "openapi", "bearerAuth")``."""
 
-TOKEN_ENV = "HARNESS_API_TOKEN"
-_USER_VAR = "HARNESS_CONTRACTS_USER"
-_PASSWORD_VAR = "HARNESS_CONTRACTS_PASSWORD"
 _TOKEN_VAR = "HARNESS_CONTRACTS_TOKEN"
-_TIMEOUT_S = 10.0
-
-
-class AuthError(HarnessError):
-    """Logging in failed: the stage stops rather than test only the public surface."""
-
-    def __init__(self, message: str, tip: str) -> None:
-        super().__init__(ErrorKind.STAGE, message, tip=tip)
-
-
-@dataclasses.dataclass(frozen=True)
-class AuthOptions:
-    """Where and as whom to log in."""
-
-    login_path: str = "/api/auth/login"
-    probe_path: str = "/api/me"
-    token_pointer: str = "/access_token"
-    logout_regex: str = r"/logout$"
-
-    @classmethod
-    def from_options(cls, options: Mapping[str, Any]) -> AuthOptions:
-        """Overrides from the stage's config table."""
-        names = {f.name for f in dataclasses.fields(cls)}
-        return cls(**{k: str(v) for k, v in options.items() if k in names})
+_LOGIN_VAR = "HARNESS_CONTRACTS_LOGIN_{}"
+_HEADER_VAR = "HARNESS_CONTRACTS_HEADER_{}"
+_FORM = "application/x-www-form-urlencoded"
 
 
 @dataclasses.dataclass(frozen=True)
 class AuthPlan:
-    """A proven token, and how Schemathesis should get (and re-get) one."""
+    """How Schemathesis authenticates: config entries (key path -> value) and the secrets they name."""
 
     method: str
-    """``login`` (Schemathesis logs in again after a 401, e.g. once it called logout) or ``token``."""
-    token: str
-    username: str = ""
-    password: str = ""
-
-    def env(self) -> dict[str, str]:
-        """Variables the Schemathesis process needs; secrets live only here."""
-        return {_TOKEN_VAR: self.token, _USER_VAR: self.username, _PASSWORD_VAR: self.password}
-
-    def config_toml(self, scheme: str | None, options: AuthOptions) -> str:
-        """The auth part of ``schemathesis.toml`` for the schema's bearer scheme (or every request)."""
-        if scheme is None:
-            return f'headers = {{ Authorization = "Bearer ${{{_TOKEN_VAR}}}" }}\n[auth]\nauto-signup = false\n'
-        key = json.dumps(scheme)
-        if self.method == "token":
-            return f'[auth]\nauto-signup = false\n[auth.openapi.{key}]\nbearer = "${{{_TOKEN_VAR}}}"\n'
-        payload = f'{{ username = "${{{_USER_VAR}}}", password = "${{{_PASSWORD_VAR}}}" }}'
-        return (
-            f"[auth]\nauto-signup = false\n[auth.dynamic.openapi.{key}]\n"
-            f'path = {json.dumps(options.login_path)}\nmethod = "post"\npayload = {payload}\n'
-            f"extract_selector = {json.dumps(options.token_pointer)}\nretry_on = [401]\n"
-        )
-
-    def excluded(self, options: AuthOptions) -> tuple[str, ...]:
-        """Operations not to call: logout would revoke a fixed token that cannot be renewed."""
-        return (options.logout_regex,) if self.method == "token" else ()
+    """``none``, ``login`` (renewed by Schemathesis after a 401) or ``fixed`` (cannot be renewed)."""
+    entries: dict[KeyPath, Any] = dataclasses.field(default_factory=dict)
+    env: dict[str, str] = dataclasses.field(default_factory=dict)
+    exclude: tuple[str, ...] = ()
+    """Operation-name regexes not to call: logout would end a session that cannot be renewed."""
 
 
-def authenticate(base_url: str, options: Mapping[str, Any], auth: AuthOptions) -> AuthPlan:
-    """Log in as the configured (default: seeded demo) user, or take ``HARNESS_API_TOKEN``; then probe."""
-    token = os.environ.get(TOKEN_ENV, "")
-    if token:
-        plan = AuthPlan(method="token", token=token)
-    else:
-        username = str(options.get("username", DEMO_USERNAME))
-        password = str(options.get("password", DEMO_PASSWORD))
-        plan = AuthPlan("login", _login(base_url, auth, username, password), username, password)
-        secrets.register(password)
-    secrets.register(plan.token)
-    _probe(base_url, auth, plan)
-    return plan
+NO_AUTH = AuthPlan(method="none")
 
 
-def _login(base_url: str, auth: AuthOptions, username: str, password: str) -> str:
-    url = base_url + auth.login_path
-    try:
-        response = httpx.post(url, json={"username": username, "password": password}, timeout=_TIMEOUT_S)
-    except httpx.HTTPError as exc:
-        raise HarnessError(ErrorKind.TARGET_UNREACHABLE, f"cannot reach the login endpoint {url}: {exc}") from exc
-    if response.status_code != 200:
-        raise AuthError(
-            f"login as {username!r} at POST {auth.login_path} failed: HTTP {response.status_code}",
-            tip="set [tool.harness.contracts] username/password, or a token in HARNESS_API_TOKEN",
-        )
-    token = _pointer(response, auth.token_pointer)
-    if not token:
-        raise AuthError(
-            f"login at POST {auth.login_path} answered 200 but no token at {auth.token_pointer}",
-            tip="set [tool.harness.contracts] token_pointer to where the login response holds the token",
-        )
-    return token
+def plan(recipe: AuthRecipe, credentials: Credentials, bearer_scheme: str | None) -> AuthPlan:
+    """The Schemathesis side of proven ``credentials`` (``bearer_scheme``: the document's token scheme)."""
+    if credentials.empty:
+        return NO_AUTH
+    if recipe.kind == "login" and recipe.token_pointer and bearer_scheme is not None:
+        return _dynamic(recipe, bearer_scheme)
+    exclude = (_operation_pattern(recipe.logout_pattern),)
+    if credentials.token and not credentials.cookies and bearer_scheme is not None:
+        entry: dict[KeyPath, Any] = {("auth", "openapi", bearer_scheme): {"bearer": f"${{{_TOKEN_VAR}}}"}}
+        return AuthPlan("fixed", entry, {_TOKEN_VAR: credentials.token}, exclude)
+    headers = dict(credentials.headers)
+    if credentials.cookies:
+        headers["Cookie"] = credentials.cookie_header()
+    names = {name: _HEADER_VAR.format(index) for index, name in enumerate(headers)}
+    entries: dict[KeyPath, Any] = {("headers", name): f"${{{var}}}" for name, var in names.items()}
+    return AuthPlan("fixed", entries, {var: headers[name] for name, var in names.items()}, exclude)
 
 
-def _pointer(response: httpx.Response, pointer: str) -> str:
-    """The string at a JSON pointer (``/a/b``) of the response body, or "" when absent."""
-    try:
-        value: Any = response.json()
-    except ValueError:
-        return ""
-    for part in pointer.strip("/").split("/"):
-        value = value.get(part) if isinstance(value, dict) else None
-    return value if isinstance(value, str) else ""
+def _dynamic(recipe: AuthRecipe, scheme: str) -> AuthPlan:
+    """Schemathesis sends the login request itself, with the body fields from the environment."""
+    names = {field: _LOGIN_VAR.format(index) for index, field in enumerate(recipe.body)}
+    table = {
+        "path": recipe.path,
+        "method": recipe.method.lower(),
+        "payload": {field: f"${{{var}}}" for field, var in names.items()},
+        "payload_content_type": _FORM if recipe.body_format == "form" else "application/json",
+        "extract_selector": recipe.token_pointer,
+        "retry_on": [401],
+    }
+    entries: dict[KeyPath, Any] = {("auth", "dynamic", "openapi", scheme): table}
+    return AuthPlan("login", entries, {var: recipe.body[field] for field, var in names.items()})
 
 
-def _probe(base_url: str, auth: AuthOptions, plan: AuthPlan) -> None:
-    """A token the target rejects would turn every protected operation into a 401 test."""
-    if not auth.probe_path:
-        return
-    headers = {"Authorization": f"Bearer {plan.token}"}
-    try:
-        response = httpx.get(base_url + auth.probe_path, headers=headers, timeout=_TIMEOUT_S)
-    except httpx.HTTPError as exc:
-        raise HarnessError(ErrorKind.TARGET_UNREACHABLE, f"cannot reach {base_url}{auth.probe_path}: {exc}") from exc
-    if response.status_code != 200:
-        source = TOKEN_ENV if plan.method == "token" else "the login token"
-        raise AuthError(
-            f"the target rejects {source}: GET {auth.probe_path} answered HTTP {response.status_code}",
-            tip=f'check the token (or set probe_path = "" if {auth.probe_path} does not exist)',
-        )
+def _operation_pattern(path_pattern: str) -> str:
+    """The recipe's logout regex is on paths; operations are named ``METHOD /path``."""
+    return "^[A-Z]+ " + path_pattern[1:] if path_pattern.startswith("^") else path_pattern

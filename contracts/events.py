@@ -49,6 +49,8 @@ class Observations:
     failures: list[CheckFailure] = dataclasses.field(default_factory=list)
     errors: list[ToolError] = dataclasses.field(default_factory=list)
     not_applicable: list[ToolError] = dataclasses.field(default_factory=list)
+    called: set[str] = dataclasses.field(default_factory=set)
+    """Operations (``METHOD /path/template``) Schemathesis sent at least one request to."""
     scenarios: int = 0
 
 
@@ -83,6 +85,7 @@ def _events(path: Path) -> Iterator[tuple[str, dict[str, Any]]]:
 def _scenario(recorder: dict[str, Any], seen: Observations) -> None:
     cases = recorder.get("cases", {})
     interactions = recorder.get("interactions", {})
+    seen.called.update(_label(cases[case_id]) for case_id, sent in interactions.items() if case_id in cases and sent)
     for case_id, checks in recorder.get("checks", {}).items():
         operation = _label(cases.get(case_id, {}))
         interaction = interactions.get(case_id, {})

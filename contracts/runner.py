@@ -35,7 +35,7 @@ class RunFiles:
 
     @property
     def config(self) -> Path:
-        """The generated ``schemathesis.toml`` (auth by ``${VAR}`` reference only)."""
+        """The config Schemathesis reads: the user's file plus the harness's defaults (secrets as ``${VAR}``)."""
         return self.folder / "schemathesis.toml"
 
     @property
@@ -55,22 +55,16 @@ class RunFiles:
 
 
 def command(files: RunFiles, base_url: str, settings: RunSettings) -> list[str]:
-    """The ``schemathesis run`` command line (no secrets: those travel in the environment)."""
+    """The ``schemathesis run`` command line: only what no config may change (no secrets, no settings).
+
+    Everything else is in ``files.config``, where the user's own settings outrank the harness's.
+    """
     cmd = [
-        sys.executable, "-m", "schemathesis.cli", "--config-file", str(files.config),
+        sys.executable, "-m", "schemathesis.cli", "--config-file", str(files.config), "--no-color",
         "run", str(files.schema), "--url", base_url,
-        "--seed", str(settings.seed), "--max-examples", str(settings.max_examples),
-        "--workers", str(settings.workers),
-        "--phases", ",".join(settings.phases), "--checks", settings.checks,
-        "--request-timeout", str(settings.request_timeout_s),
-        "--generation-database", "none", "--no-color",
         "--report", "ndjson,json",
         "--report-ndjson-path", str(files.events), "--report-json-path", str(files.summary),
     ]  # fmt: skip
-    if settings.continue_on_failure:
-        cmd.append("--continue-on-failure")
-    if settings.max_time_s is not None:
-        cmd += ["--max-time", str(settings.max_time_s)]
     if settings.include:
         cmd += ["--include-name-regex", _any_of(settings.include)]
     if settings.exclude:
@@ -83,27 +77,22 @@ def _any_of(patterns: tuple[str, ...]) -> str:
     return "|".join(f"(?:{p})" for p in patterns)
 
 
-def write_config(files: RunFiles, settings: RunSettings, auth_toml: str) -> None:
-    """The config file: the seed first (recorded for replay), then the auth tables."""
-    files.config.write_text(f"seed = {settings.seed}\n{auth_toml}", encoding="utf-8")
-
-
 def hypothesis_cache(environ: Mapping[str, str]) -> Path:
     """Hypothesis's Unicode tables take ~20 s to build on a busy machine: keep them across runs.
 
-    Only those tables live there: the example database is off (``--generation-database none``)
-    so a run never depends on a previous one.
+    Only those tables live there: the example database is off (``generation.database = "none"``
+    in the config, unless the user's file says otherwise) so a run never depends on a previous one.
     """
     base = environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(base) / "release-harness" / "hypothesis"
 
 
-def run(ctx: StageContext, cmd: list[str], files: RunFiles, env: dict[str, str], deadline_s: float) -> int:
-    """Run ``cmd`` to completion (or cancellation/deadline); returns its exit code."""
+def run(ctx: StageContext, cmd: list[str], files: RunFiles, env: dict[str, str], deadline_s: float, cwd: Path) -> int:
+    """Run ``cmd`` in ``cwd`` to completion (or cancellation/deadline); returns its exit code."""
     full_env = {"HYPOTHESIS_STORAGE_DIRECTORY": str(hypothesis_cache(os.environ)), **os.environ, **env}
     with files.log.open("wb") as log:
         process = subprocess.Popen(
-            cmd, cwd=files.folder, stdout=log, stderr=subprocess.STDOUT, env=full_env, start_new_session=True
+            cmd, cwd=cwd, stdout=log, stderr=subprocess.STDOUT, env=full_env, start_new_session=True
         )
         try:
             return _wait(ctx, process, files, deadline_s)

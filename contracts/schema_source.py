@@ -25,7 +25,10 @@ class ApiSchema:
 
     def bearer_scheme(self) -> str | None:
         """The name of the first security scheme that takes an ``Authorization: Bearer`` token."""
-        schemes = self.document.get("components", {}).get("securitySchemes", {})
+        # OpenAPI 3 keeps schemes under components; Swagger 2.0 under securityDefinitions.
+        schemes = self.document.get("components", {}).get("securitySchemes") or self.document.get(
+            "securityDefinitions", {}
+        )
         for name, scheme in schemes.items():
             kind = scheme.get("type")
             if (kind == "http" and str(scheme.get("scheme", "")).lower() == "bearer") or kind in (
@@ -59,7 +62,8 @@ def save(schema: ApiSchema, path: Path) -> Path:
 
 def _fetch(url: str) -> str:
     try:
-        response = httpx.get(url, timeout=_FETCH_TIMEOUT_S, follow_redirects=True)
+        # Not following redirects: one could lead off the target.
+        response = httpx.get(url, timeout=_FETCH_TIMEOUT_S, follow_redirects=False)
     except httpx.HTTPError as exc:
         raise HarnessError(
             ErrorKind.TARGET_UNREACHABLE,
@@ -67,10 +71,11 @@ def _fetch(url: str) -> str:
             tip="check the target is running and --openapi points at its schema (e.g. <target>/openapi.json)",
         ) from exc
     if response.status_code != 200:
+        moved = f" (redirects to {response.headers.get('location')})" if response.is_redirect else ""
         raise HarnessError(
             ErrorKind.TARGET_UNREACHABLE,
-            f"cannot fetch the OpenAPI document {url}: HTTP {response.status_code}",
-            tip="check --openapi points at the target's schema (e.g. <target>/openapi.json)",
+            f"cannot fetch the OpenAPI document {url}: HTTP {response.status_code}{moved}",
+            tip="check --openapi points at the target's schema itself (e.g. <target>/openapi.json)",
         )
     return response.text
 

@@ -1,15 +1,17 @@
 """The contracts stage: Schemathesis (every check, every phase incl. stateful) against the target's OpenAPI.
 
-Flow: load and check the schema -> resolve the operation filter -> log in (or take a token) ->
-run the Schemathesis CLI with a fixed seed and structured reports -> read its NDJSON events and
-JSON report -> one finding per (check, operation), metrics, validity, JUnit.
+Flow: no OpenAPI document -> not applicable. Otherwise load and check the schema -> resolve the
+operation filter -> carry out the target description's auth recipe (none unless it has one) ->
+write the Schemathesis config (the user's ``schemathesis.toml`` plus only what the harness must
+add, listed in ``details["notes"]``) -> run the CLI -> read its NDJSON events and JSON report ->
+one finding per (check, operation), metrics, validity, JUnit, and ``details["operations"]``.
 
-Options (``[tool.harness.contracts]`` or ``-o contracts.KEY=VALUE``): ``seed``, ``max_examples``
-(smoke 5, deeper profiles 100), ``workers``, ``phases``, ``checks`` (default ``all``),
-``include`` / ``exclude`` (regexes on ``METHOD /path``), ``continue_on_failure``, ``timeout_s``
-(watchdog), ``max_time_s`` (Schemathesis keeps fuzzing until spent: soak), ``request_timeout_s``,
-``username`` / ``password`` (default: the bundled app's demo user; or ``HARNESS_API_TOKEN``),
-``login_path``, ``probe_path``, ``token_pointer``, ``logout_regex``.
+Options (``[tool.harness.contracts]`` or ``-o contracts.KEY=VALUE``; a setting the user's
+``schemathesis.toml`` makes wins): ``seed``, ``max_examples`` (smoke 5, deeper profiles 100),
+``workers``, ``phases``, ``checks`` (default ``all``), ``include`` / ``exclude`` (regexes on
+``METHOD /path``, narrowing whatever the user's file selects), ``continue_on_failure``,
+``timeout_s`` (watchdog), ``max_time_s`` (Schemathesis keeps fuzzing until spent: soak),
+``request_timeout_s``.
 """
 
 from __future__ import annotations
@@ -17,14 +19,16 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
-from contracts import events, findings, junit, runner, schema_source, summary
-from contracts.auth import AuthError, AuthOptions, AuthPlan, authenticate
+from contracts import config, events, findings, junit, runner, schema_source, summary
+from contracts.auth import NO_AUTH, AuthPlan, plan
 from contracts.settings import RunSettings, from_options
+from harness.auth import AuthError, authenticate
 from harness.errors import ErrorKind, HarnessError
 from harness.records import METRIC_PREFIXES, Finding, StageResult, Status, ValidityCheck, now_iso
 from harness.stages import StageContext
 
 PREFIX = METRIC_PREFIXES["contracts"]
+NO_OPENAPI = "the target has no OpenAPI document (the description names none and none is at the usual paths)"
 _LOG_TAIL_LINES = 25
 _STOP_REASONS_OK = ("completed", "max_time")
 
@@ -32,29 +36,50 @@ _STOP_REASONS_OK = ("completed", "max_time")
 def run(ctx: StageContext) -> StageResult:
     """Run the stage; bad input raises `HarnessError`, failed auth gives an error result."""
     started = now_iso()
+    if ctx.openapi is None:
+        return ctx.result(status=Status.NOT_APPLICABLE, started_at=started, error=NO_OPENAPI).finish()
     settings = from_options(ctx.profile, ctx.options)
     schema = schema_source.load(ctx.openapi)
     _check_filter(schema, settings)
-    auth_options = AuthOptions.from_options(ctx.options)
+    user = config.read(ctx.target.description.schemathesis_config)
     try:
-        plan = authenticate(ctx.target.url, ctx.options, auth_options)
+        auth = _auth(ctx, schema, user)
     except AuthError as exc:
         return ctx.result(status=Status.ERROR, started_at=started, error=exc.render()).finish()
-    settings = dataclasses.replace(settings, exclude=settings.exclude + plan.excluded(auth_options))
+    settings = dataclasses.replace(settings, exclude=settings.exclude + auth.exclude)
     _check_filter(schema, settings)
     files = runner.RunFiles(ctx.artifacts)
     schema_source.save(schema, files.schema)
-    runner.write_config(files, settings, plan.config_toml(schema.bearer_scheme(), auth_options))
-    result = _test(ctx, files, settings, plan)
+    written = config.write(files.config, user, config.defaults(settings, ctx.artifacts, auth))
+    result = _test(ctx, files, settings, auth, user, schema.operations)
+    result.details["notes"] = _notes(ctx, settings, auth, user, written) + _deselected(result)
     result.started_at = started
     return result.finish()
 
 
-def _test(ctx: StageContext, files: runner.RunFiles, settings: RunSettings, plan: AuthPlan) -> StageResult:
+def _auth(ctx: StageContext, schema: schema_source.ApiSchema, user: config.UserConfig) -> AuthPlan:
+    """The description's recipe, unless it has none or the user's schemathesis.toml authenticates itself."""
+    recipe = ctx.target.description.auth
+    if not recipe.enabled or user.has_auth():
+        return NO_AUTH
+    return plan(recipe, authenticate(recipe, ctx.target.url), schema.bearer_scheme())
+
+
+def _test(
+    ctx: StageContext,
+    files: runner.RunFiles,
+    settings: RunSettings,
+    auth: AuthPlan,
+    user: config.UserConfig,
+    documented: tuple[str, ...],
+) -> StageResult:
     """Run Schemathesis and turn its reports into the stage result."""
     cmd = runner.command(files, ctx.target.url, settings)
-    ctx.progress.start(f"contracts: Schemathesis (seed {settings.seed})")
-    runner.run(ctx, cmd, files, plan.env(), settings.timeout_s)
+    chosen = user.seed()
+    seed = settings.seed if chosen is None else chosen
+    cwd = user.folder or files.folder
+    ctx.progress.start(f"contracts: Schemathesis (seed {seed})")
+    runner.run(ctx, cmd, files, auth.env, settings.timeout_s, cwd=cwd)
     try:
         report = summary.read(files.summary, _log_tail(files.log))
     except HarnessError:
@@ -64,9 +89,28 @@ def _test(ctx: StageContext, files: runner.RunFiles, settings: RunSettings, plan
     seen = events.read(files.events)
     junit_path = junit.write(ctx.artifacts / "junit.xml", seen)
     result = _result(ctx, report, seen)
-    result.details.update(_details(settings, plan, cmd, report, seen))
+    result.details.update(_details(settings, seed, auth, cmd, report, seen))
+    result.details["cwd"] = str(cwd)
+    # Requests with undocumented methods (the unsupported_method check) exercise no operation.
+    result.details["operations"] = [operation for operation in documented if operation in seen.called]
     result.artifacts.update(_artifacts(ctx.run_dir, files, junit_path))
     return result
+
+
+def _notes(
+    ctx: StageContext, settings: RunSettings, auth: AuthPlan, user: config.UserConfig, written: config.Written
+) -> list[str]:
+    """Exactly what the harness set: config defaults the user's file left open, then command-line options."""
+    notes = list(written.notes)
+    if user.has_auth() and ctx.target.description.auth.enabled:
+        notes.append("auth: your schemathesis.toml's own; the target description's auth recipe was not added")
+    notes += [f"--url {ctx.target.url}", "--report ndjson,json (in the run folder: the stage reads them)"]
+    if settings.include:
+        notes.append(f"--include-name-regex from include = {list(settings.include)}")
+    if settings.exclude:
+        why = " (the auth recipe's logout_pattern: a fixed session cannot be renewed)" if auth.exclude else ""
+        notes.append(f"--exclude-name-regex from exclude = {list(settings.exclude)}{why}")
+    return notes
 
 
 def _check_filter(schema: schema_source.ApiSchema, settings: RunSettings) -> None:
@@ -113,15 +157,18 @@ def left_untested(report: summary.RunSummary, seen: events.Observations) -> dict
 def _metrics(report: summary.RunSummary, seen: events.Observations, failures: int) -> dict[str, float]:
     # Schemathesis counts an operation as tested once any check ran on any response (a 401 too);
     # the harness counts it only if its warnings do not say the logic behind it was left untested.
+    # The ratio is of the selected operations: deselecting one (the user's [[operations]], a filter)
+    # is a declared choice, published as `operations.deselected` and listed in the stage's notes.
     untested = len(left_untested(report, seen))
     tested = max(report.tested - untested, 0)
     metrics = {
         f"{PREFIX}.failures.total": float(failures),
         f"{PREFIX}.operations.total": float(report.total),
         f"{PREFIX}.operations.selected": float(report.selected),
+        f"{PREFIX}.operations.deselected": float(report.total - report.selected),
         f"{PREFIX}.operations.tested": float(tested),
         f"{PREFIX}.operations.left_untested": float(untested),
-        f"{PREFIX}.operations.tested_ratio": round(tested / report.total, 4) if report.total else 0.0,
+        f"{PREFIX}.operations.tested_ratio": round(tested / report.selected, 4) if report.selected else 0.0,
         f"{PREFIX}.test_cases": float(report.test_cases),
         f"{PREFIX}.errors.total": float(len(seen.errors)),
     }
@@ -153,17 +200,31 @@ def _validity(report: summary.RunSummary, seen: events.Observations) -> list[Val
     ]
 
 
+def _deselected(result: StageResult) -> list[str]:
+    count = int(result.metrics.get(f"{PREFIX}.operations.deselected", 0))
+    if not count:
+        return []
+    return [f"{count} operation(s) deselected (your schemathesis.toml or the filters above): not in tested_ratio"]
+
+
 def _details(
-    settings: RunSettings, plan: AuthPlan, cmd: list[str], report: summary.RunSummary, seen: events.Observations
+    settings: RunSettings,
+    seed: int,
+    auth: AuthPlan,
+    cmd: list[str],
+    report: summary.RunSummary,
+    seen: events.Observations,
 ) -> dict[str, object]:
     return {
         "not_applicable": [f"{e.label}: {e.message}" for e in seen.not_applicable],
         "left_untested": {operation: list(kinds) for operation, kinds in left_untested(report, seen).items()},
-        "seed": settings.seed,
+        "seed": seed,
         "settings": dataclasses.asdict(settings),
-        "auth": plan.method,
+        "auth": auth.method,
         "command": cmd,
-        "replay": "re-run `command` with the same seed; each finding's evidence is a curl for its case",
+        "auth_env": sorted(auth.env),
+        "replay": "re-run `command` in `cwd` (the seed is in its config) with the `auth_env` variables set; "
+        "each finding's evidence is a curl for its case",
     }
 
 

@@ -1,17 +1,17 @@
 """The built-in passive baseline: fetch every known page and API GET operation, run the passive rules.
 
-Pages come from a crawl of same-origin links (depth and count bounded) seeded with the home page
-(and, for the bundled app, every page route it serves); API operations come from the OpenAPI
-document with path parameters filled from examples (ids are 1); error pages from a missing route
-and a malformed parameter; CORS from probe requests carrying a foreign Origin. With credentials
-the first login form is submitted, so session cookies and authenticated pages are examined too.
+Pages come from the target description: its listed pages (and the home page), then a crawl of
+same-origin links (depth and count bounded); API operations come from the OpenAPI document, when
+the target has one, with path parameters filled from examples (ids are 1); error pages from a
+missing route and a malformed parameter; CORS from probe requests carrying a foreign Origin. With
+the description's credentials, its auth pages and the API are examined authenticated.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -21,21 +21,6 @@ from security.findings import Located
 from security.openapi import Operation, get_operations
 from security.rules import registered
 
-BUNDLED_SEEDS = (
-    "/",
-    "/models",
-    "/models/1",
-    "/upload",
-    "/login",
-    "/register",
-    "/feedback",
-    "/wiki",
-    "/wiki/new",
-    "/beta",
-    "/dashboard",
-)
-"""Every page route of the bundled app (target_app/web), so none depends on being linked."""
-
 
 @dataclasses.dataclass
 class Baseline:
@@ -44,7 +29,7 @@ class Baseline:
     collection: collect.Collection
     operations: list[Operation]
     alerts: list[Located]
-    logged_in: bool
+    authenticated: bool
 
     @property
     def urls_checked(self) -> int:
@@ -77,13 +62,14 @@ def fetch(
     collector = collect.Collector(base_url, options, cancel)
     try:
         collector.crawl_pages(progress)
-        logged_in = collector.login()
+        authenticated = collector.authenticate(progress)
+        collector.fetch_assets()
         collector.operations(operations)
         collector.error_pages(operations)
         collector.cors_probes(operations)
     finally:
         collector.close()
-    return Baseline(collector.found, operations, [], logged_in)
+    return Baseline(collector.found, operations, [], authenticated)
 
 
 def run_rules(baseline: Baseline, base_url: str, timeout_s: float) -> list[Located]:
@@ -101,10 +87,11 @@ def run_rules(baseline: Baseline, base_url: str, timeout_s: float) -> list[Locat
 
 
 def grade_inputs(baseline: Baseline, redirection: str) -> grade.Inputs | None:
-    """The grade's inputs: the first home-page response, every cookie, the home page's CORS probe."""
+    """The grade's inputs: the home page (after same-origin redirects), every cookie, its CORS probe."""
     home = baseline.collection.first("page")
     if home is None:
         return None
+    home = baseline.collection.landing(home)
     probe = next(
         (o.response for o in baseline.collection.observations if o.kind == "probe" and o.operation is None), None
     )
@@ -127,8 +114,3 @@ def redirection(base_url: str, timeout_s: float) -> str:
     if location.scheme != "https":
         return "redirection-not-to-https"
     return "redirection-to-https" if location.host in {"", url.host} else "redirection-off-host-from-http"
-
-
-def seeds(bundled: bool, extra: Iterable[str] = ()) -> tuple[str, ...]:
-    """Crawl seeds: the home page, the bundled app's routes, and any configured paths."""
-    return tuple(dict.fromkeys(("/", *(BUNDLED_SEEDS if bundled else ()), *extra)))

@@ -1,10 +1,14 @@
 """The security stage: baseline fetch and grade always; findings from ZAP when configured, else the baseline.
 
+What it fetches comes from the target description: its pages, auth pages, crawl depth and page
+cap, its auth recipe (credentials from ``harness.auth``) and its OpenAPI document. A target
+without a document is judged on its pages; only the API-operation metrics (``security.api.*``)
+are then not applicable.
+
 Options (``[tool.harness.security]``, CLI ``--zap-url``): ``zap_url``, ``zap_fallback`` (use the
 baseline when ZAP is unreachable), ``active_scan`` (default: profile ``full``), ``zap_*_timeout_s``,
-``rules_file`` (ZAP ``rules.tsv`` format, default ``security/rules.tsv``), ``username`` /
-``password`` (form login; the bundled app's demo user by default), ``max_pages``, ``crawl_depth``,
-``timeout_s``, ``seeds`` (extra paths). The ZAP API key is read from ``HARNESS_ZAP_API_KEY`` only.
+``rules_file`` (ZAP ``rules.tsv`` format, default ``security/rules.tsv``), ``timeout_s`` (per
+request). The ZAP API key is read from ``HARNESS_ZAP_API_KEY`` only.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from harness import atomic
+from harness.auth import AuthError, Credentials, authenticate
 from harness.errors import ErrorKind, HarnessError
 from harness.records import Finding, Severity, StageResult, Status, ValidityCheck
 from harness.rundir import RunDir
@@ -25,8 +30,8 @@ from security.findings import Located, to_findings
 from security.rules_tsv import Action
 
 DEFAULT_RULES = Path(__file__).with_name("rules.tsv")
-BUNDLED_USER = ("demo", "demo-password-123")
-"""The bundled app's seeded demo account (target_app/seed.py), used only against the bundled app."""
+NO_OPENAPI = "the target has no OpenAPI document: there are no API operations to check"
+ALERTS = "alerts.json"
 
 
 def run(ctx: StageContext) -> StageResult:
@@ -37,10 +42,13 @@ def run(ctx: StageContext) -> StageResult:
     zap_down = _zap_down(ctx, zap_settings)
     document, openapi_error = _openapi(ctx)
     timeout_s = float(ctx.options.get("timeout_s", 10.0))
+    try:
+        credentials = authenticate(ctx.target.description.auth, ctx.target.url)
+    except AuthError as exc:
+        return ctx.result(status=Status.ERROR, started_at=result.started_at, error=exc.render()).finish()
     ctx.progress.start("security: fetching pages and API operations")
-    fetched = baseline.fetch(
-        ctx.target.url, document, _collect_options(ctx, timeout_s), ctx.cancel, lambda url: ctx.progress.advance()
-    )
+    options = _collect_options(ctx, timeout_s, credentials)
+    fetched = baseline.fetch(ctx.target.url, document, options, ctx.cancel, lambda url: ctx.progress.advance())
     if not fetched.collection.observations:
         raise HarnessError(
             ErrorKind.TARGET_UNREACHABLE,
@@ -51,7 +59,7 @@ def run(ctx: StageContext) -> StageResult:
     located = _scan(ctx, result, fetched, timeout_s, None if zap_down else zap_settings, zap_down)
     result.findings = _apply_policy(result, to_findings(located), policy)
     _anchor(ctx, result, document)
-    _metrics(result, fetched, openapi_error)
+    _metrics(result, fetched, document, openapi_error)
     _write_artifacts(ctx, result, fetched)
     failed = any(not check.ok for check in result.validity)
     return result.finish(Status.FAILED if failed else Status.PASSED)
@@ -68,23 +76,25 @@ def _versions() -> dict[str, str]:
 
 
 def _openapi(ctx: StageContext) -> tuple[dict[str, Any] | None, str | None]:
+    """The document (None without one), or the error that kept a named document from loading."""
+    if ctx.openapi is None:
+        return None, None
     try:
         return openapi.load(ctx.openapi), None
     except HarnessError as exc:
         return None, exc.message
 
 
-def _collect_options(ctx: StageContext, timeout_s: float) -> collect.Options:
-    user, password = ctx.options.get("username"), ctx.options.get("password")
-    if user is None and ctx.target.bundled:
-        user, password = BUNDLED_USER
+def _collect_options(ctx: StageContext, timeout_s: float, credentials: Credentials) -> collect.Options:
+    described = ctx.target.description
     return collect.Options(
-        seeds=baseline.seeds(ctx.target.bundled, ctx.options.get("seeds", ())),
-        max_pages=int(ctx.options.get("max_pages", 40)),
-        depth=int(ctx.options.get("crawl_depth", 2)),
+        pages=described.pages,
+        auth_pages=described.auth_pages,
+        max_pages=described.max_pages,
+        depth=described.crawl_depth,
         timeout_s=timeout_s,
-        username=user,
-        password=password,
+        credentials=credentials,
+        logout_pattern=described.auth.logout_pattern,
     )
 
 
@@ -184,25 +194,23 @@ def _apply_policy(result: StageResult, findings: list[Finding], policy: dict[str
 
 
 def _anchor(ctx: StageContext, result: StageResult, document: dict[str, Any] | None) -> None:
-    """Point each finding at a file for SARIF: the page's template, or the operation in openapi.json."""
+    """Point each finding at a file for SARIF: an API operation in openapi.json, else the record of checked URLs."""
     lines: dict[str, int] = {}
     if document is not None:
         lines = anchors.write_openapi(document, ctx.artifacts / "openapi.json")
         result.artifacts["openapi"] = _relative(ctx, ctx.artifacts / "openapi.json")
     for finding in result.findings:
         operation = finding.extra.get("operation")
-        template = (
-            anchors.page_template(finding.location, str(finding.extra.get("kind"))) if ctx.target.bundled else None
-        )
-        if template is not None:
-            finding.extra["artifact_uri"] = template
-        elif document is not None:
+        if document is not None and isinstance(operation, str):
             finding.extra["artifact_uri"] = result.artifacts["openapi"]
-            if isinstance(operation, str):
-                finding.extra["artifact_line"] = lines.get(operation.split(" ", 1)[-1], 1)
+            finding.extra["artifact_line"] = lines.get(operation.split(" ", 1)[-1], 1)
+        else:
+            finding.extra["artifact_uri"] = _relative(ctx, ctx.artifacts / ALERTS)
 
 
-def _metrics(result: StageResult, fetched: baseline.Baseline, openapi_error: str | None) -> None:
+def _metrics(
+    result: StageResult, fetched: baseline.Baseline, document: dict[str, Any] | None, openapi_error: str | None
+) -> None:
     for severity in Severity:
         result.metrics[f"security.findings.{severity.value}"] = float(
             sum(1 for f in result.findings if f.severity is severity)
@@ -210,11 +218,18 @@ def _metrics(result: StageResult, fetched: baseline.Baseline, openapi_error: str
     checked = fetched.urls_checked
     result.metrics["security.urls.checked"] = float(checked)
     result.validity.append(ValidityCheck("urls_checked", checked > 0, f"{checked} responses examined"))
-    operations = sum(1 for o in fetched.collection.observations if o.kind == "api")
-    detail = openapi_error or f"{operations} of {len(fetched.operations)} API GET operations fetched"
-    result.validity.append(ValidityCheck("api_operations_checked", openapi_error is None and operations > 0, detail))
-    result.details["logged_in"] = fetched.logged_in
+    result.details["authenticated"] = fetched.authenticated
     result.details["unreachable"] = fetched.collection.unreachable
+    if document is None and openapi_error is None:
+        result.not_applicable["security.api.*"] = NO_OPENAPI
+        return
+    operations = sum(1 for o in fetched.collection.observations if o.kind == "api")
+    result.metrics["security.api.operations_checked"] = float(operations)
+    detail = openapi_error or f"{operations} of {len(fetched.operations)} API GET operations fetched"
+    # A document without GET operations leaves nothing to fetch; one whose operations went unanswered
+    # (or that could not be read) means the findings miss the API: every metric is then inconclusive.
+    ok = openapi_error is None and (operations > 0 or not fetched.operations)
+    result.validity.append(ValidityCheck("api_operations_checked", ok, detail))
 
 
 def _write_artifacts(ctx: StageContext, result: StageResult, fetched: baseline.Baseline) -> None:
@@ -222,8 +237,8 @@ def _write_artifacts(ctx: StageContext, result: StageResult, fetched: baseline.B
         "findings": [dataclasses.asdict(f) | {"severity": f.severity.value} for f in result.findings],
         "checked": fetched.checked(),
     }
-    atomic.write_json(ctx.artifacts / "alerts.json", alerts)
-    result.artifacts["alerts"] = _relative(ctx, ctx.artifacts / "alerts.json")
+    atomic.write_json(ctx.artifacts / ALERTS, alerts)
+    result.artifacts["alerts"] = _relative(ctx, ctx.artifacts / ALERTS)
     atomic.write_json(
         ctx.artifacts / "security.sarif",
         sarif.build([result], openapi_uri=result.artifacts.get("openapi", "openapi.json")),

@@ -1,4 +1,4 @@
-"""Fixtures for the contracts stage tests: the bundled app (clean and faulty) and stage contexts."""
+"""Fixtures for the contracts stage tests: the bundled app (clean and faulty), foreign apps, stage contexts."""
 
 from __future__ import annotations
 
@@ -8,8 +8,11 @@ from typing import Any
 
 import pytest
 
+from harness.description import TargetDescription
 from harness.stages import StageContext, TargetInfo
 from harness.target import AppProcess, bundled_app
+from tests.fixtures.target import bundled_info
+from tests.foreign_apps.fixtures import notes_app, shelf_app  # noqa: F401 - fixtures for test_foreign_apps
 
 MakeContext = Callable[..., StageContext]
 
@@ -32,15 +35,23 @@ def faulty_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppProcess]
 
 
 def stage_context(
-    run_dir: Path, url: str, *, openapi: str | None = None, profile: str = "smoke", **options: Any
+    run_dir: Path,
+    url: str,
+    *,
+    openapi: str | None = None,
+    description: TargetDescription | None = None,
+    profile: str = "smoke",
+    **options: Any,
 ) -> StageContext:
-    """A contracts `StageContext` for a target URL (schema defaults to ``<url>/openapi.json``)."""
+    """A contracts `StageContext` for a target URL: the bundled app's description unless one is given;
+    the schema defaults to ``<url>/openapi.json``."""
     artifacts = run_dir / "contracts"
     artifacts.mkdir(parents=True, exist_ok=True)
+    target = bundled_info(url) if description is None else TargetInfo(url=url, description=description)
     return StageContext(
         stage="contracts",
         profile=profile,
-        target=TargetInfo(url=url, bundled=True),
+        target=target,
         openapi=openapi or f"{url}/openapi.json",
         run_dir=run_dir,
         artifacts=artifacts,

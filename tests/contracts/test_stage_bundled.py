@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import re
 import secrets
@@ -16,12 +17,13 @@ import pytest
 
 from contracts import stage
 from harness import gate
+from harness.description import AuthRecipe, TargetDescription, bundled_description
 from harness.records import StageResult, Status
 from harness.rundir import RunDir
-from harness.target import AppProcess, bundled_app
+from harness.target import AppProcess
 from perf_budgets.verdict import BudgetStatus
 from target_app import DEMO_PASSWORD, DEMO_USERNAME
-from tests.contracts.conftest import MakeContext, stage_context
+from tests.contracts.conftest import stage_context
 from tests.fixtures.gate import judge, not_passing
 
 pytestmark = pytest.mark.slow
@@ -29,6 +31,12 @@ pytestmark = pytest.mark.slow
 MODEL_DETAIL = "GET /api/models/{model_id}"
 TESTER_PASSWORD = "tester-" + secrets.token_hex(12)
 _BEARER_VALUE = re.compile(r"Bearer [A-Za-z0-9_\-.]{8,}")
+
+
+def _with_auth(**recipe: object) -> TargetDescription:
+    """The bundled app's description with another auth recipe (the login one, changed by ``recipe``)."""
+    described = bundled_description()
+    return dataclasses.replace(described, auth=dataclasses.replace(described.auth, **recipe))  # type: ignore[arg-type]
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +47,8 @@ def clean_run(clean_app: AppProcess, tmp_path_factory: pytest.TempPathFactory) -
     account = {"username": "contracts-tester", "email": "ct@example.com", "password": TESTER_PASSWORD}
     httpx.post(f"{clean_app.url}/api/auth/register", json=account).raise_for_status()
     started = time.monotonic()
-    result = stage.run(stage_context(run_dir, clean_app.url, username="contracts-tester", password=TESTER_PASSWORD))
+    described = _with_auth(body={"username": "contracts-tester", "password": TESTER_PASSWORD})
+    result = stage.run(stage_context(run_dir, clean_app.url, description=described))
     print(f"\ncontracts smoke stage on the bundled app: {time.monotonic() - started:.1f} s")
     return result, run_dir
 
@@ -150,40 +159,62 @@ def test_gate_applies_known_contract_failures(
     assert named in blocking.message
 
 
-def test_failed_login_stops_the_stage(clean_app: AppProcess, make_context: MakeContext) -> None:
-    result = stage.run(make_context(clean_app.url, password="not-the-password"))
+def test_clean_run_notes_say_what_the_harness_set(clean_run: tuple[StageResult, Path]) -> None:
+    result, run_dir = clean_run
+    notes = result.details["notes"]
+    assert "seed = 20240101 (replayable)" in notes and "generation.max-examples = 5" in notes
+    assert any(n.startswith("auth.dynamic.openapi.") and "${HARNESS_CONTRACTS_LOGIN_1}" in n for n in notes)
+    assert f"--url {result.target_url}" in notes
+    config = (run_dir / result.artifacts["schemathesis_config"]).read_text(encoding="utf-8")
+    assert "${HARNESS_CONTRACTS_LOGIN_1}" in config and TESTER_PASSWORD not in config
+    assert "GET /api/models/{model_id}" in result.details["operations"]
+
+
+def test_failed_login_stops_the_stage(clean_app: AppProcess, tmp_path: Path) -> None:
+    described = _with_auth(body={"username": DEMO_USERNAME, "password": "not-the-password"})
+    result = stage.run(stage_context(tmp_path, clean_app.url, description=described))
     assert result.status is Status.ERROR
     assert result.error is not None
-    assert f"login as '{DEMO_USERNAME}' at POST /api/auth/login failed: HTTP 401" in result.error
+    assert "login at POST /api/auth/login failed: HTTP 401" in result.error
     assert result.metrics == {} and result.findings == []
 
 
-def test_rejected_token_stops_the_stage(
-    clean_app: AppProcess, make_context: MakeContext, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("HARNESS_API_TOKEN", "not-a-valid-token")
-    result = stage.run(make_context(clean_app.url))
+def _bearer(token_env: str) -> TargetDescription:
+    return dataclasses.replace(
+        bundled_description(), auth=AuthRecipe(kind="bearer", token_env=token_env, probe_path="/api/me")
+    )
+
+
+def test_rejected_token_stops_the_stage(clean_app: AppProcess, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CONTRACTS_TEST_TOKEN", "not-a-valid-token")
+    result = stage.run(stage_context(tmp_path, clean_app.url, description=_bearer("CONTRACTS_TEST_TOKEN")))
     assert result.status is Status.ERROR
     assert result.error is not None
-    assert "the target rejects HARNESS_API_TOKEN: GET /api/me answered HTTP 401" in result.error
+    assert (
+        "the target rejects the credentials of its auth recipe (bearer): GET /api/me answered HTTP 401" in result.error
+    )
 
 
 def test_a_fixed_token_is_used_and_logout_is_not_called(
-    clean_app: AppProcess, make_context: MakeContext, monkeypatch: pytest.MonkeyPatch
+    clean_app: AppProcess, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     login = httpx.post(f"{clean_app.url}/api/auth/login", json={"username": DEMO_USERNAME, "password": DEMO_PASSWORD})
     token = login.json()["access_token"]
-    monkeypatch.setenv("HARNESS_API_TOKEN", token)
-    result = stage.run(make_context(clean_app.url, include=["^GET /api/me$", "logout"]))
-    assert result.details["auth"] == "token"
+    monkeypatch.setenv("CONTRACTS_TEST_TOKEN", token)
+    ctx = stage_context(
+        tmp_path, clean_app.url, description=_bearer("CONTRACTS_TEST_TOKEN"), include=["^GET /api/me$", "logout"]
+    )
+    result = stage.run(ctx)
+    assert result.details["auth"] == "fixed"
     assert result.metrics["contracts.operations.selected"] == 1
     assert result.findings == []
+    assert result.details["operations"] == ["GET /api/me"]
     me = httpx.get(f"{clean_app.url}/api/me", headers={"Authorization": f"Bearer {token}"})
     assert me.status_code == 200, "the stage must not revoke a token it cannot renew"
 
 
-def test_cancel_stops_schemathesis_and_leaves_no_process(clean_app: AppProcess, make_context: MakeContext) -> None:
-    ctx = make_context(clean_app.url)
+def test_cancel_stops_schemathesis_and_leaves_no_process(clean_app: AppProcess, tmp_path: Path) -> None:
+    ctx = stage_context(tmp_path, clean_app.url)
     timer = threading.Timer(4.0, ctx.cancel.set)
     timer.start()
     started = time.monotonic()

@@ -14,7 +14,7 @@ import pytest
 from contracts import stage, summary
 from contracts.events import Observations
 from harness.records import StageResult, Status
-from harness.target import AppProcess, bundled_app
+from harness.target import bundled_app
 from perf_budgets.verdict import BudgetStatus
 from tests.contracts.conftest import stage_context
 from tests.fixtures.gate import judge, not_passing

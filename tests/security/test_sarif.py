@@ -33,7 +33,7 @@ def _result() -> StageResult:
             "name": "Content Security Policy (CSP) Header Not Set",
             "cwe": 693,
             "url": "http://127.0.0.1:1/models",
-            "artifact_uri": "target_app/templates/catalogue.html",
+            "artifact_uri": "security/alerts.json",
         },
     )
     api = Finding(
@@ -69,7 +69,7 @@ def test_sarif_validates_and_anchors_each_result() -> None:
     ]
     results = log["runs"][0]["results"]
     uris = [r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in results]
-    assert uris == ["target_app/templates/catalogue.html", "security/openapi.json", "security/openapi.json"]
+    assert uris == ["security/alerts.json", "security/openapi.json", "security/openapi.json"]
     assert results[1]["locations"][0]["physicalLocation"]["region"]["startLine"] == 40
     assert results[0]["properties"]["url"] == "http://127.0.0.1:1/models"
     assert results[0]["level"] == "warning" and log["runs"][1]["results"][0]["level"] == "error"

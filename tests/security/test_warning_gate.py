@@ -17,7 +17,7 @@ pytestmark = pytest.mark.slow
 
 
 def _scan(url: str, run_dir: Path) -> StageResult:
-    return stage.run(security_context(url, run_dir, max_pages=12))
+    return stage.run(security_context(url, run_dir))
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,7 @@ import pytest
 
 from harness.errors import ErrorKind, HarnessError
 from harness.records import Severity
-from harness.target import AppProcess, bundled_app, free_port
+from harness.target import AppProcess, free_port
 from security import stage, zap
 from tests.security import zap_standin
 from tests.security.helpers import security_context
@@ -107,7 +107,7 @@ def test_stage_in_zap_mode_honours_rules_file(
     monkeypatch.setenv(zap.API_KEY_ENV, "test-key")
     for url in zap_standin.serve(script):
         ctx = security_context(
-            bundled_target.url, tmp_path / "run", zap_url=url, rules_file=str(rules), zap_poll_s=0.05, max_pages=3
+            bundled_target.url, tmp_path / "run", zap_url=url, rules_file=str(rules), zap_poll_s=0.05
         )
         result = stage.run(ctx)
     assert result.details["mode"] == "zap" and result.tool_versions["zap"] == zap_standin.VERSION
@@ -127,7 +127,7 @@ def test_stage_falls_back_to_the_baseline_only_when_allowed(bundled_target: AppP
     with pytest.raises(HarnessError, match="ZAP is not reachable"):
         stage.run(security_context(bundled_target.url, tmp_path / "strict", zap_url=down))
     assert time.monotonic() - started < 5, "the stage must stop before fetching anything"
-    lenient = security_context(bundled_target.url, tmp_path / "lenient", zap_url=down, zap_fallback=True, max_pages=3)
+    lenient = security_context(bundled_target.url, tmp_path / "lenient", zap_url=down, zap_fallback=True)
     result = stage.run(lenient)
     assert result.details["mode"] == "baseline" and "ZAP unreachable" in result.details["zap_fallback"]
     assert any(v.name == "zap_fallback" for v in result.validity)
