@@ -82,6 +82,7 @@ STANDALONE = "harness.toml"
 def find_config(start: Path) -> tuple[Path, tuple[str, ...]] | None:
     """The nearest ``harness.toml``, or pyproject.toml with a ``[tool.harness]`` table, at or above
     ``start``; with the table path the settings live under."""
+    start = start.resolve()
     for folder in (start, *start.parents):
         standalone = folder / STANDALONE
         if standalone.is_file():

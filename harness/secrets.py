@@ -1,7 +1,8 @@
 """Secrets known to this process, and redaction of them from anything written or printed.
 
-Values come from the environment (config ``${VAR}`` references, ``HARNESS_ZAP_API_KEY``,
-``HARNESS_API_TOKEN``); header and URL patterns cover tokens the harness never saw as config.
+Values come from the environment (config ``${VAR}`` references, ``HARNESS_ZAP_API_KEY``, and what the
+target description's auth recipe reads from the environment); header and URL patterns cover tokens
+the harness never saw as config.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     ),
     (re.compile(r"(?i)(://[^/\s:@]+:)[^@/\s]+@"), rf"\g<1>{MASK}@"),
 )
-ENV_SECRETS = ("HARNESS_ZAP_API_KEY", "HARNESS_API_TOKEN", "HARNESS_PASSWORD")
+ENV_SECRETS = ("HARNESS_ZAP_API_KEY", "HARNESS_PASSWORD")
 
 
 def register(value: str) -> None:
