@@ -2,14 +2,15 @@
 
 Playwright runs here, never in the harness process. Each audited page or state is written to
 ``DIR/<n>.json`` as soon as it is done and announced by one JSON line on stdout, so the stage can
-show progress and keep a partial result when the run is cancelled.
+show progress and keep a partial result when the run is cancelled. The browser can reach the
+target's origin only (`harness.browser.confined_to`); signed-in pages and states use the
+credentials of the target's auth recipe, handed over by the stage in the environment.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import os
 import signal
 import sys
 import tempfile
@@ -17,19 +18,23 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from playwright.sync_api import Browser, BrowserContext, Error, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Error, Page, Response, sync_playwright
 
 from accessibility.axe_frames import FrameAuditor, axe_options
 from accessibility.crawl import Frontier
-from accessibility.plan import PASSWORD_ENV, USERNAME_ENV, AuditPlan
-from accessibility.states import BY_NAME, State
-from harness.browser import LAUNCH_ARGS, find_browser
+from accessibility.plan import AuditPlan
+from accessibility.states import State
+from accessibility.traffic import Traffic
+from harness.auth import Credentials
+from harness.browser import LAUNCH_ARGS, confined_to, find_browser
 
 _LINKS = "els => els.map(e => e.href)"
+_DOWNLOAD = "Download is starting"
+"""Playwright's error when a navigation answers with a file download instead of a page."""
 
 
 class Recorder:
-    """Writes each audit record and announces it (or a failure) on stdout."""
+    """Writes each audit record and announces it (or why there is none) on stdout."""
 
     def __init__(self, out: Path) -> None:
         self.out = out
@@ -47,6 +52,14 @@ class Recorder:
         """Announce a page or state that could not be audited."""
         _emit({"event": "failed", "name": name, "error": error})
 
+    def unanswered(self, name: str, url: str, status: int) -> None:
+        """Announce a page that answered an HTTP error: axe would only see the error page."""
+        _emit({"event": "unanswered", "name": name, "url": url, "status": status})
+
+    def skipped(self, name: str, reason: str) -> None:
+        """Announce a crawled link that is not a page of the target (a file, JSON, another origin)."""
+        _emit({"event": "skipped", "name": name, "reason": reason})
+
 
 def _emit(event: dict[str, Any]) -> None:
     sys.stdout.write(json.dumps(event) + "\n")
@@ -54,30 +67,64 @@ def _emit(event: dict[str, Any]) -> None:
 
 
 class Session:
-    """One browser context (anonymous or logged in) auditing pages and states of the plan."""
+    """One browser context (anonymous or signed in) auditing pages and states of the plan."""
 
-    def __init__(self, context: BrowserContext, plan: AuditPlan, recorder: Recorder) -> None:
+    def __init__(self, context: BrowserContext, plan: AuditPlan, recorder: Recorder, traffic: Traffic) -> None:
         self.plan = plan
         self.recorder = recorder
-        self.page = context.new_page()
-        self.page.set_default_timeout(plan.page_timeout_s * 1000)
+        self.traffic = traffic
+        traffic.watch(context)
+        self.context = context
+        self.page = self._new_page()
         self.auditor = FrameAuditor(context, axe_options(plan.tags))
 
-    def audit_page(self, path: str, *, auth: bool = False) -> list[str]:
-        """Audit one page; returns the links on it (empty if it failed)."""
+    def _new_page(self) -> Page:
+        page = self.context.new_page()
+        page.set_default_timeout(self.plan.page_timeout_s * 1000)
+        return page
+
+    def audit_page(self, path: str, *, planned: bool = True, auth: bool = False) -> list[str]:
+        """Audit one page; returns the links on it (empty if it was not audited).
+
+        ``planned`` pages were asked for: anything that stops their audit is a failure. A crawled
+        link that turns out not to be a page (a download, JSON, a redirect off the origin) is skipped.
+        """
+        self.traffic.left_origin()  # forget an earlier page's attempt
         try:
             response = self.page.goto(self.plan.base_url + path, wait_until="load")
-            if auth and urlsplit(self.page.url).path == "/login":
-                # Auditing the login form in place of the page asked for would look like a pass.
-                self.recorder.failure(path, f"sent to the login page ({self.page.url}): the session was lost")
-                return []
+            instead = self._not_a_page(path, response, planned=planned, auth=auth)
+            if instead is not None:
+                return instead
             axe = self.auditor.audit(self.page)
             links: list[str] = self.page.eval_on_selector_all("a[href]", _LINKS)
         except Error as exc:
-            self.recorder.failure(path, _first_line(exc))
+            self._not_loaded(path, exc, planned)
             return []
-        self.recorder.record(path, "page", self.page, response.status if response else None, axe)
+        self.recorder.record(path, "page", self.page, response.status if response is not None else None, axe)
         return links
+
+    def _not_a_page(self, path: str, response: Response | None, *, planned: bool, auth: bool) -> list[str] | None:
+        """None when the response is a page to audit; else say why not and return the links to follow instead."""
+        if response is not None and response.status >= 400:
+            self.recorder.unanswered(path, self.page.url, response.status)
+            return []
+        content_type = response.headers.get("content-type", "") if response is not None else "text/html"
+        if "html" not in content_type:
+            self._not_audited(path, f"answered {content_type or 'no content type'}, not an HTML page", planned)
+            return []
+        landed = _redirected(self.plan.base_url + path, self.page.url)
+        if landed is not None and (auth or not planned):
+            return self._elsewhere(path, landed, auth)
+        return None
+
+    def _elsewhere(self, path: str, landed: str, auth: bool) -> list[str]:
+        """A page that redirected: audited under its own name, if at all (the crawl queues the final page)."""
+        if auth:
+            # Most often the login page: the signed-in page was never seen.
+            self.recorder.failure(path, f"redirected to {landed}: does the app accept the auth recipe's credentials?")
+            return []
+        self.recorder.skipped(path, f"redirected to {landed}")
+        return [landed]
 
     def audit_state(self, state: State, scratch: Path) -> None:
         """Drive the page into ``state`` and audit it."""
@@ -89,6 +136,30 @@ class Session:
             self.recorder.failure(name, _first_line(exc))
             return
         self.recorder.record(name, "state", self.page, None, axe)
+
+    def _not_loaded(self, path: str, exc: Error, planned: bool) -> None:
+        """Why the navigation failed: a link leading off the origin or to a file is no page of the target."""
+        # A failed navigation leaves Chromium loading its error page, which would interrupt the next one.
+        self.page.close()
+        self.page = self._new_page()
+        left = self.traffic.left_origin()
+        if left is not None:
+            self._not_audited(path, f"went to {left}, off the target's origin (not followed)", planned)
+        elif _DOWNLOAD in (exc.message or ""):
+            self._not_audited(path, "starts a download, not a page", planned)
+        else:
+            self.recorder.failure(path, _first_line(exc))
+
+    def _not_audited(self, path: str, problem: str, failure: bool) -> None:
+        if failure:
+            self.recorder.failure(path, problem)
+        else:
+            self.recorder.skipped(path, problem)
+
+
+def _redirected(asked: str, landed: str) -> str | None:
+    """The URL the browser was sent on to, when it is another page than the one asked for."""
+    return None if urlsplit(asked).path.rstrip("/") == urlsplit(landed).path.rstrip("/") else landed
 
 
 def _first_line(exc: Error) -> str:
@@ -102,68 +173,59 @@ def crawl(session: Session, plan: AuditPlan) -> None:
         frontier.add(path, 0)
     while (item := frontier.pop()) is not None:
         path, depth = item
-        frontier.add_links(session.audit_page(path), depth)
+        frontier.add_links(session.audit_page(path, planned=depth == 0), depth)
 
 
-def log_in(page: Page, base_url: str, username: str, password: str) -> bool:
-    """Log in through the login form; True if the app let us in."""
-    page.goto(f"{base_url}/login")
-    username_field = page.locator("input[name=username]")
-    password_field = page.locator("input[name=password]")
-    if not (username_field.count() and password_field.count()):
-        return False  # no login form: fail now rather than wait out the page timeout
-    username_field.fill(username)
-    password_field.fill(password)
-    with page.expect_navigation():
-        password_field.press("Enter")
-    return "/login" not in page.url
-
-
-def audit_logged_in(browser: Browser, plan: AuditPlan, recorder: Recorder, scratch: Path) -> None:
-    """The pages and states behind the login, in a context of their own."""
-    states = [BY_NAME[name] for name in plan.states if BY_NAME[name].auth]
-    targets = [*plan.auth_pages, *(f"state:{s.name}" for s in states)]
+def audit_signed_in(browser: Browser, session: Session, states: dict[str, State], scratch: Path) -> None:
+    """The pages and states behind the login, in a context carrying the auth recipe's credentials."""
+    plan, recorder = session.plan, session.recorder
+    targets = [*plan.auth_pages, *(f"state:{name}" for name in plan.auth_states)]
+    credentials = Credentials.from_env()
     if not targets:
         return
-    context = browser.new_context()
-    session = Session(context, plan, recorder)
-    if not _logged_in(session.page, plan):
+    if credentials.empty:
         for name in targets:
-            recorder.failure(name, "could not log in (set username/password in [tool.harness.accessibility])")
+            recorder.failure(name, "needs the target's auth recipe ([tool.harness.target.auth]), and it has none")
         return
+    signed_in = Session(_signed_in_context(browser, plan.base_url, credentials), plan, recorder, session.traffic)
     for path in plan.auth_pages:
-        session.audit_page(path, auth=True)
-    for state in states:
-        session.audit_state(state, scratch)
+        signed_in.audit_page(path, auth=True)
+    for name in plan.auth_states:
+        signed_in.audit_state(states[name], scratch)
 
 
-def _logged_in(page: Page, plan: AuditPlan) -> bool:
-    username, password = os.environ.get(USERNAME_ENV), os.environ.get(PASSWORD_ENV)
-    if not username or not password:
-        return False
-    try:
-        return log_in(page, plan.base_url, username, password)
-    except Error:
-        return False
+def _signed_in_context(browser: Browser, base_url: str, credentials: Credentials) -> BrowserContext:
+    """A context sending the credentials' headers and cookies (to the target only: the browser is confined)."""
+    context = browser.new_context(extra_http_headers=credentials.headers)
+    if credentials.cookies:
+        context.add_cookies(
+            [{"name": name, "value": value, "url": base_url} for name, value in credentials.cookies.items()]
+        )
+    return context
 
 
 def run(plan: AuditPlan, out: Path) -> int:
     """Audit everything in ``plan``; per-target failures are reported, not raised."""
     recorder = Recorder(out)
-    with tempfile.TemporaryDirectory(prefix="a11y-") as scratch_dir, sync_playwright() as playwright:
+    traffic = Traffic(plan.base_url)
+    states = plan.load_states()
+    with (
+        tempfile.TemporaryDirectory(prefix="a11y-") as scratch_dir,
+        confined_to(plan.base_url) as confinement,
+        sync_playwright() as playwright,
+    ):
         scratch = Path(scratch_dir)
         found = find_browser()
-        browser = playwright.chromium.launch(executable_path=found.executable, args=list(LAUNCH_ARGS))
+        browser = playwright.chromium.launch(executable_path=found.executable, args=[*LAUNCH_ARGS, *confinement])
         try:
-            session = Session(browser.new_context(), plan, recorder)
+            session = Session(browser.new_context(), plan, recorder, traffic)
             crawl(session, plan)
             for name in plan.states:
-                if not BY_NAME[name].auth:
-                    session.audit_state(BY_NAME[name], scratch)
-            audit_logged_in(browser, plan, recorder, scratch)
+                session.audit_state(states[name], scratch)
+            audit_signed_in(browser, session, states, scratch)
         finally:
             browser.close()
-    _emit({"event": "done", "audited": recorder.count})
+    _emit({"event": "done", "audited": recorder.count, "operations": sorted(traffic.operations)})
     return 0
 
 

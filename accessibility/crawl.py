@@ -1,13 +1,10 @@
-"""Same-origin page discovery for external targets: breadth first, bounded by depth and count."""
+"""Same-origin page discovery: breadth first, bounded by depth and count; nothing off the target's origin."""
 
 from __future__ import annotations
 
 import collections
 import dataclasses
 from urllib.parse import urldefrag, urlsplit
-
-_NOT_PAGES = ("/api/", "/static/", "/download", "/logout", "/metrics", "/health")
-"""Path parts of links that are not pages to audit (downloads, JSON, or they end the session)."""
 
 
 @dataclasses.dataclass
@@ -41,13 +38,18 @@ class Frontier:
                 self.add(path, depth + 1)
 
 
+def origin(url: str) -> tuple[str, str, int]:
+    """Scheme, host and port (the default one filled in), so ``http://h`` and ``http://h:80`` agree."""
+    parts = urlsplit(url)
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    return parts.scheme, (parts.hostname or "").lower(), port
+
+
 def page_name(base_url: str, href: str) -> str | None:
-    """``href`` as a page name (path and query) if it is a same-origin page worth auditing."""
+    """``href`` as a page name (path and query) if it is on the target's origin; None otherwise."""
     url, _fragment = urldefrag(href)
-    base, link = urlsplit(base_url), urlsplit(url)
-    if (link.scheme, link.netloc) != (base.scheme, base.netloc):
+    link = urlsplit(url)
+    if link.scheme not in ("http", "https") or origin(url) != origin(base_url):
         return None
     path = link.path or "/"
-    if any(part in path for part in _NOT_PAGES):
-        return None
     return f"{path}?{link.query}" if link.query else path

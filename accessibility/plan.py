@@ -1,7 +1,8 @@
-"""What the audit visits: pages, crawl limits, scripted states and rule tags, from the stage options.
+"""What the audit visits: pages, crawl limits, scripted states and rule tags, from the target description.
 
-The plan travels to the audit subprocess as JSON; credentials never do (they go by environment,
-so no artifact holds a password).
+The description's ``pages`` (else a crawl from ``/``), ``auth_pages``, ``crawl_depth``, ``max_pages`` and
+``states`` decide; the stage options may narrow them for this stage only. The plan travels to the
+audit subprocess as JSON; credentials never do (they go by environment, so no artifact holds one).
 """
 
 from __future__ import annotations
@@ -12,8 +13,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from accessibility.states import STATE_NAMES
-from harness import secrets
+from accessibility.states import State, load_states
+from harness.description import TargetDescription
 from harness.errors import ErrorKind, HarnessError
 from harness.suggest import did_you_mean
 
@@ -22,37 +23,22 @@ GATED_TAGS = ("wcag2a", "wcag2aa", "wcag21a", "wcag21aa")
 REPORTED_TAGS = ("best-practice",)
 """Reported as their own metrics, gated only if a budget names them."""
 
-BUNDLED_PAGES = (
-    "/",
-    "/models",
-    "/models/1",
-    "/login",
-    "/register",
-    "/feedback",
-    "/wiki",
-    "/wiki/getting-started-10",
-    "/beta",
-)
-"""Pages of the bundled app anyone may open (the wiki slug is one the seed always creates)."""
-BUNDLED_AUTH_PAGES = ("/dashboard", "/upload", "/wiki/new")
-"""Pages of the bundled app audited after logging in as the demo user."""
-
-USERNAME_ENV = "HARNESS_A11Y_USERNAME"
-PASSWORD_ENV = "HARNESS_A11Y_PASSWORD"
-
-_DEFAULTS: dict[str, Any] = {
-    "pages": None,
-    "auth_pages": None,
-    "states": None,
-    "crawl_depth": None,
-    "max_pages": 20,
-    "best_practice": True,
-    "username": None,
-    "password": None,
-    "page_timeout_s": 30.0,
-    "timeout_s": 300.0,
+OPTIONS: dict[str, tuple[Any, str]] = {
+    "pages": (None, 'pages to audit instead of the target description\'s, e.g. ["/", "/about"]'),
+    "auth_pages": (None, "signed-in pages to audit instead of the target description's auth_pages"),
+    "states": (None, 'names of the described states to audit (default: all), e.g. ["login-failed"]'),
+    "crawl_depth": (None, "link depth of the crawl instead of the target description's, e.g. 0"),
+    "max_pages": (None, "most pages the crawl audits instead of the target description's, e.g. 10"),
+    "best_practice": (True, "also run axe's best-practice rules (reported as their own metrics, never gated)"),
+    "page_timeout_s": (30.0, "seconds one page or state may take to load and be audited"),
+    "timeout_s": (300.0, "seconds the whole audit may take"),
 }
-"""Every option of ``[tool.harness.accessibility]`` (None = derived from the target)."""
+"""Every option of ``[tool.harness.accessibility]``: default (None = the target description's) and help."""
+MOVED: dict[str, str] = {
+    "username": "signed-in pages use the target description's auth recipe: [tool.harness.target.auth]",
+    "password": "signed-in pages use the target description's auth recipe: [tool.harness.target.auth]",
+}
+"""Options that no longer exist here, and where their job went."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -63,10 +49,29 @@ class AuditPlan:
     pages: tuple[str, ...]
     auth_pages: tuple[str, ...]
     states: tuple[str, ...]
+    """Scripted states reached anonymously."""
+    auth_states: tuple[str, ...]
+    """Scripted states reached with the auth recipe's credentials."""
+    states_ref: str
+    """Where the states are defined (``module:attribute``), for the subprocess to load them."""
+    states_folder: str
+    """The description's folder, from which the states module is importable."""
     crawl_depth: int
     max_pages: int
     tags: tuple[str, ...]
     page_timeout_s: float
+
+    @property
+    def needs_auth(self) -> bool:
+        """True when something in the plan is audited behind the login."""
+        return bool(self.auth_pages or self.auth_states)
+
+    def load_states(self) -> dict[str, State]:
+        """The planned states by name (loaded again in the subprocess)."""
+        if not self.states_ref:
+            return {}
+        folder = Path(self.states_folder) if self.states_folder else None
+        return {state.name: state for state in load_states(self.states_ref, folder)}
 
     def write(self, path: Path) -> None:
         """Save as JSON for ``python -m accessibility.audit --plan PATH``."""
@@ -75,83 +80,76 @@ class AuditPlan:
     @classmethod
     def read(cls, path: Path) -> AuditPlan:
         """Load a plan written by `write`."""
-        data = json.loads(path.read_text(encoding="utf-8"))
-        return cls(
-            base_url=str(data["base_url"]),
-            pages=tuple(data["pages"]),
-            auth_pages=tuple(data["auth_pages"]),
-            states=tuple(data["states"]),
-            crawl_depth=int(data["crawl_depth"]),
-            max_pages=int(data["max_pages"]),
-            tags=tuple(data["tags"]),
-            page_timeout_s=float(data["page_timeout_s"]),
-        )
+        data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+        fields: dict[str, Any] = {name: tuple(v) if isinstance(v, list) else v for name, v in data.items()}
+        return cls(**fields)
 
 
 def options_with_defaults(options: Mapping[str, Any]) -> dict[str, Any]:
     """The stage options merged over the defaults; an unknown key is a config error."""
     for key in options:
-        if key not in _DEFAULTS:
+        if key not in OPTIONS:
             raise HarnessError(
                 ErrorKind.CONFIG,
-                f"unknown option {key!r} in [tool.harness.accessibility].{did_you_mean(key, _DEFAULTS)}",
-                tip=f"known options: {', '.join(_DEFAULTS)}",
+                f"unknown option {key!r} in [tool.harness.accessibility].{did_you_mean(key, OPTIONS)}",
+                tip=MOVED.get(key) or f"known options: {', '.join(OPTIONS)}",
             )
-    return {**_DEFAULTS, **options}
+    return {**{key: default for key, (default, _) in OPTIONS.items()}, **options}
 
 
-def build_plan(base_url: str, bundled: bool, options: Mapping[str, Any]) -> AuditPlan:
-    """The plan for this target: the bundled app's page list, or a crawl from an external home page."""
+def build_plan(base_url: str, description: TargetDescription, options: Mapping[str, Any]) -> AuditPlan:
+    """The plan for this target: its pages (else a crawl from ``/``), signed-in pages and scripted states."""
     opts = options_with_defaults(options)
-    states = _states(opts["states"], bundled)
-    tags = GATED_TAGS + (REPORTED_TAGS if opts["best_practice"] else ())
+    # The description's empty list means "crawl from /"; the stage option's means "no pages".
+    pages = tuple(opts["pages"]) if opts["pages"] is not None else (description.pages or ("/",))
+    folder = _folder(description)
+    states = _states(description.states, folder, opts["states"])
     return AuditPlan(
         base_url=base_url.rstrip("/"),
-        pages=tuple(opts["pages"] if opts["pages"] is not None else (BUNDLED_PAGES if bundled else ("/",))),
-        auth_pages=tuple(opts["auth_pages"] if opts["auth_pages"] is not None else _auth_default(bundled)),
-        states=states,
-        crawl_depth=_crawl_depth(opts["crawl_depth"], bundled),
-        max_pages=int(opts["max_pages"]),
-        tags=tags,
+        pages=pages,
+        auth_pages=_chosen(opts["auth_pages"], description.auth_pages),
+        states=tuple(s.name for s in states if not s.auth),
+        auth_states=tuple(s.name for s in states if s.auth),
+        states_ref=description.states if states else "",
+        states_folder=str(folder) if states and folder else "",
+        crawl_depth=int(_chosen(opts["crawl_depth"], description.crawl_depth)),
+        max_pages=int(_chosen(opts["max_pages"], description.max_pages)),
+        tags=GATED_TAGS + (REPORTED_TAGS if opts["best_practice"] else ()),
         page_timeout_s=float(opts["page_timeout_s"]),
     )
 
 
-def _crawl_depth(chosen: int | None, bundled: bool) -> int:
-    """Link depth to follow: the bundled app's page list is complete; unknown targets get one hop."""
-    if chosen is None:
-        return 0 if bundled else 1
-    return int(chosen)
+def _chosen(option: Any, described: Any) -> Any:
+    """The stage option when given, else the description's value (lists as tuples)."""
+    value = described if option is None else option
+    return tuple(value) if isinstance(value, list | tuple) else value
 
 
-def _auth_default(bundled: bool) -> tuple[str, ...]:
-    return BUNDLED_AUTH_PAGES if bundled else ()
+def _folder(description: TargetDescription) -> Path | None:
+    """The folder of the file the description came from (the user's project), if it came from one."""
+    source = Path(description.source) if description.source else None
+    return source.parent if source is not None and source.is_file() else None
 
 
-def _states(chosen: list[str] | None, bundled: bool) -> tuple[str, ...]:
-    """The scripted states to audit: all for the bundled app, none for an external target by default."""
-    if chosen is None:
-        # The scripts know the bundled app's forms; an external target must opt in by name.
-        return STATE_NAMES if bundled else ()
-    for name in chosen:
-        if name not in STATE_NAMES:
+def _states(ref: str, folder: Path | None, chosen: list[str] | None) -> tuple[State, ...]:
+    """The described states, all of them or those the stage option names."""
+    if not ref:
+        if chosen:
             raise HarnessError(
                 ErrorKind.CONFIG,
-                f"unknown accessibility state {name!r}.{did_you_mean(name, STATE_NAMES)}",
-                tip=f"known states: {', '.join(STATE_NAMES)}",
+                f"[tool.harness.accessibility] states names {', '.join(chosen)}, but the target describes no states",
+                tip='set [tool.harness.target] states = "yourpackage.module:STATES"',
             )
-    return tuple(chosen)
-
-
-def credentials(bundled: bool, options: Mapping[str, Any]) -> dict[str, str]:
-    """Environment for the audit subprocess carrying the login (demo user for the bundled app)."""
-    opts = options_with_defaults(options)
-    username, password = opts["username"], opts["password"]
-    if bundled and username is None:
-        from target_app import DEMO_PASSWORD, DEMO_USERNAME
-
-        username, password = DEMO_USERNAME, DEMO_PASSWORD
-    if username is None or password is None:
-        return {}
-    secrets.register(str(password))
-    return {USERNAME_ENV: str(username), PASSWORD_ENV: str(password)}
+        return ()
+    described = load_states(ref, folder)
+    if chosen is None:
+        return described
+    names = [state.name for state in described]
+    for name in chosen:
+        if name not in names:
+            raise HarnessError(
+                ErrorKind.CONFIG,
+                f"unknown accessibility state {name!r}.{did_you_mean(name, names)}",
+                tip=f"states of {ref}: {', '.join(names)}",
+            )
+    return tuple(state for state in described if state.name in chosen)

@@ -1,7 +1,9 @@
 """The accessibility stage: axe audits of pages, iframes, scripted states and e2e steps -> one StageResult.
 
-The pages and scripted states are audited here, in a subprocess; the workflow steps were audited
-by the e2e stage earlier in the same run (`accessibility.steps`) and are only read here.
+The pages and scripted states of the target description are audited here, in a subprocess; the
+signed-in ones with the credentials of the description's auth recipe (`harness.auth`, signed in
+once here, handed over in the environment). The workflow steps were audited by the e2e stage
+earlier in the same run (`accessibility.steps`) and are only read here.
 
 The stage reports; it never judges. Violations become findings (the gate applies the findings
 policy and the known-violations file) and counts by impact become metrics (the gate applies
@@ -18,12 +20,15 @@ import os
 import re
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 from accessibility import runner
-from accessibility.plan import AuditPlan, build_plan, credentials, options_with_defaults
+from accessibility.plan import AuditPlan, build_plan, options_with_defaults
 from accessibility.results import AuditRecord
 from accessibility.step_results import read_steps, steps_folder
 from accessibility.summary import AuditSummary
+from harness.auth import ENV as AUTH_ENV
+from harness.auth import Credentials, authenticate
 from harness.browser import find_browser
 from harness.records import StageResult, Status, ValidityCheck
 from harness.rundir import RunDir
@@ -33,10 +38,12 @@ from harness.stages import StageContext
 def run(ctx: StageContext) -> StageResult:
     """Audit the target and return the stage result (written partially as the audit goes)."""
     result = ctx.result(status=Status.INCOMPLETE, tool_versions=tool_versions())
-    plan = build_plan(ctx.target.url, ctx.target.bundled, ctx.options)
+    plan = build_plan(ctx.target.url, ctx.target.description, ctx.options)
     find_browser()  # a missing browser is an environment error, raised before anything starts
     summary = AuditSummary()
-    outcome = _audit(ctx, plan, summary, result) if _planned(plan) != 0 else runner.Outcome(returncode=0)
+    outcome = runner.Outcome(returncode=0)
+    if _planned(plan) != 0:
+        outcome = _audit(ctx, plan, _credentials(ctx, plan), summary, result)
     # Steps after pages, so budget messages name the page list's violations first.
     steps = _add_steps(ctx, summary)
     if steps is not None:
@@ -45,7 +52,21 @@ def run(ctx: StageContext) -> StageResult:
     return result.finish(_status(outcome, result, _timeout_s(ctx), ctx.artifacts / "audit.log"))
 
 
-def _audit(ctx: StageContext, plan: AuditPlan, summary: AuditSummary, result: StageResult) -> runner.Outcome:
+def _credentials(ctx: StageContext, plan: AuditPlan) -> Credentials:
+    """Sign in with the description's auth recipe when the plan has signed-in pages or states.
+
+    A recipe that fails stops the stage (`AuthError`): auditing only the public pages would pass unseen.
+    Without a recipe the audit reports each signed-in target as not audited, naming the cause.
+    """
+    recipe = ctx.target.description.auth
+    if not (plan.needs_auth and recipe.enabled):
+        return Credentials()
+    return authenticate(recipe, ctx.target.url)
+
+
+def _audit(
+    ctx: StageContext, plan: AuditPlan, credentials: Credentials, summary: AuditSummary, result: StageResult
+) -> runner.Outcome:
     """Run the audit subprocess over the plan's pages and states, folding in each result as it comes."""
     raw = ctx.artifacts / "raw"
     raw.mkdir(parents=True, exist_ok=True)
@@ -53,7 +74,7 @@ def _audit(ctx: StageContext, plan: AuditPlan, summary: AuditSummary, result: St
     plan.write(plan_file)
     outcome = runner.Outcome()
     stream = runner.events(
-        runner.audit_command(plan_file, raw), env={**os.environ, **credentials(ctx.target.bundled, ctx.options)},
+        runner.audit_command(plan_file, raw), env=_environment(credentials),
         log=ctx.artifacts / "audit.log", timeout_s=_timeout_s(ctx), cancel=ctx.cancel, outcome=outcome,
     )  # fmt: skip
     ctx.progress.start("accessibility: axe audits", total=_planned(plan))
@@ -63,6 +84,12 @@ def _audit(ctx: StageContext, plan: AuditPlan, summary: AuditSummary, result: St
             _fill(ctx, result, summary)
             RunDir(ctx.run_dir).write_result(result)
     return outcome
+
+
+def _environment(credentials: Credentials) -> dict[str, str]:
+    """Ours, with this run's credentials only (never ones inherited from whoever started the harness)."""
+    inherited = {name: value for name, value in os.environ.items() if name != AUTH_ENV}
+    return {**inherited, **credentials.to_env()}
 
 
 def _timeout_s(ctx: StageContext) -> float:
@@ -88,12 +115,12 @@ def _add_steps(ctx: StageContext, summary: AuditSummary) -> Path | None:
 
 def _planned(plan: AuditPlan) -> float | None:
     """Progress total: unknown when crawling (links decide how many pages there are)."""
-    if plan.crawl_depth:
+    if plan.crawl_depth and plan.pages:
         return None
-    return len(plan.pages) + len(plan.auth_pages) + len(plan.states)
+    return len(plan.pages) + len(plan.auth_pages) + len(plan.states) + len(plan.auth_states)
 
 
-def _apply(ctx: StageContext, summary: AuditSummary, raw: Path, event: dict[str, object]) -> None:
+def _apply(ctx: StageContext, summary: AuditSummary, raw: Path, event: dict[str, Any]) -> None:
     """Fold one event of the audit subprocess into the summary."""
     if event["event"] == "audited":
         file = raw / str(event["file"])
@@ -103,6 +130,14 @@ def _apply(ctx: StageContext, summary: AuditSummary, raw: Path, event: dict[str,
         summary.add_failure(str(event["name"]), str(event["error"]))
         ctx.progress.log(f"accessibility: could not audit {event['name']}: {event['error']}")
         ctx.progress.advance()
+    elif event["event"] == "unanswered":
+        summary.add_unanswered(str(event["name"]), str(event["url"]), int(event["status"]))
+        ctx.progress.log(f"accessibility: {event['name']} answered HTTP {event['status']}: not audited")
+        ctx.progress.advance()
+    elif event["event"] == "skipped":
+        summary.add_skipped(str(event["name"]), str(event["reason"]))
+    elif event["event"] == "done":
+        summary.operations = [str(name) for name in event["operations"]]
 
 
 def _fill(ctx: StageContext, result: StageResult, summary: AuditSummary) -> None:

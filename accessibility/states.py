@@ -1,25 +1,28 @@
 """Scripted UI states worth auditing: most real violations live in states, not landing pages.
 
-Each state drives a fresh page from the target's base URL into one interesting condition (a form
+A state drives a fresh page from the target's base URL into one interesting condition (a form
 showing its errors, a failed login, the page after an upload) and leaves it there for axe. The
-bundled app has no dialog or disclosure widget yet; add a state here when it gets one. The scripts
-use role and label locators on the bundled app's pages and are independent of the e2e page
-objects, so this stage runs without the e2e stage.
+states are target knowledge: the target description names them (``states = "module:attribute"``,
+a sequence of `State`), e.g. the bundled app's ``target_app.a11y_states:STATES``. They are
+independent of the e2e tests, so this stage runs without the e2e stage.
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
-import re
-from collections.abc import Callable
+import importlib
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from pathlib import Path
+from harness.errors import ErrorKind, HarnessError
 
+if TYPE_CHECKING:
     from playwright.sync_api import Page
 
-_LOG_IN = re.compile(r"^log in$", re.IGNORECASE)
+_TIP = 'set [tool.harness.target] states = "yourpackage.module:STATES" (a sequence of accessibility.states.State)'
 
 
 @dataclasses.dataclass(frozen=True)
@@ -29,7 +32,7 @@ class State:
     name: str
     description: str
     auth: bool
-    """Reached from a logged-in browser context."""
+    """Reached from a browser context carrying the target's auth recipe's credentials."""
     steps: Callable[[Page, str, Path], None]
     """Drive ``page`` from ``base_url`` into the state; the folder holds scratch files (uploads)."""
 
@@ -40,48 +43,33 @@ def submit_without_browser_checks(page: Page, form_selector: str) -> None:
         page.locator(form_selector).evaluate("form => { form.noValidate = true; form.requestSubmit(); }")
 
 
-def _register_errors(page: Page, base_url: str, scratch: Path) -> None:
-    page.goto(f"{base_url}/register")
-    submit_without_browser_checks(page, "main form")
+def load_states(ref: str, folder: Path | None = None) -> tuple[State, ...]:
+    """The states ``ref`` names (``"module:attribute"``), importable from ``folder`` (the description's) too."""
+    module_name, _, attribute = ref.partition(":")
+    if not module_name or not attribute:
+        raise HarnessError(ErrorKind.CONFIG, f"target states {ref!r} is not of the form module:attribute", tip=_TIP)
+    try:
+        with _importable_from(folder):
+            module = importlib.import_module(module_name)
+    except ImportError as exc:
+        raise HarnessError(ErrorKind.CONFIG, f"cannot import the target states {ref!r}: {exc}", tip=_TIP) from exc
+    states = getattr(module, attribute, None)
+    if not isinstance(states, list | tuple) or not all(isinstance(state, State) for state in states):
+        raise HarnessError(ErrorKind.CONFIG, f"target states {ref!r} is not a sequence of State", tip=_TIP)
+    return tuple(states)
 
 
-def _feedback_errors(page: Page, base_url: str, scratch: Path) -> None:
-    page.goto(f"{base_url}/feedback")
-    submit_without_browser_checks(page, "main form")
+@contextlib.contextmanager
+def _importable_from(folder: Path | None) -> Iterator[None]:
+    """The project's own modules import from its folder, however the harness was started.
 
-
-def _login_failed(page: Page, base_url: str, scratch: Path) -> None:
-    page.goto(f"{base_url}/login")
-    page.get_by_label("Username").fill("demo")
-    page.get_by_label("Password").fill("not-the-password")
-    with page.expect_navigation():
-        page.get_by_role("button", name=_LOG_IN).click()
-
-
-def _rating_errors(page: Page, base_url: str, scratch: Path) -> None:
-    page.goto(f"{base_url}/models/1")
-    submit_without_browser_checks(page, "#rating form")
-
-
-def _upload_done(page: Page, base_url: str, scratch: Path) -> None:
-    model = scratch / "a11y-cube.stl"
-    model.write_text("solid cube\nendsolid cube\n", encoding="utf-8")
-    page.goto(f"{base_url}/upload")
-    page.get_by_label("Title").fill("Accessibility audit cube")
-    page.get_by_label("Category").select_option(index=1)
-    page.get_by_label("Model file").set_input_files(model)
-    with page.expect_navigation():
-        page.get_by_role("button", name="Upload model").click()
-
-
-STATES: tuple[State, ...] = (
-    State("register-errors", "the register form submitted empty, showing its errors", False, _register_errors),
-    State("feedback-errors", "the feedback form submitted empty, showing its errors", False, _feedback_errors),
-    State("login-failed", "the login page after a wrong password", False, _login_failed),
-    State("rating-errors", "a model page, signed in, after an empty rating was sent", True, _rating_errors),
-    State("upload-done", "the model page shown after uploading a model", True, _upload_done),
-)
-"""Every scripted state, in audit order."""
-
-STATE_NAMES: tuple[str, ...] = tuple(state.name for state in STATES)
-BY_NAME: dict[str, State] = {state.name: state for state in STATES}
+    Appended, not prepended: the folder must not shadow the modules the import itself needs.
+    """
+    if folder is None or str(folder) in sys.path:
+        yield
+        return
+    sys.path.append(str(folder))
+    try:
+        yield
+    finally:
+        sys.path.remove(str(folder))

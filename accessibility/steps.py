@@ -3,10 +3,11 @@
 Most real violations live in states (an open dialog, a form showing errors, the page after an
 upload), and the e2e workflows already drive the target through them. After each passing step,
 every open tab of the test's browser context is audited with `FrameAuditor` (iframes included),
-and one JSON file per tab is written to ``<out>/<workflow>/<nn>-<step>.json``. A tab whose DOM has
-the same shape (`_SKELETON`) as an earlier audit of this session is not audited again: its file
-names the earlier one (``same_as``), so the accessibility stage counts that state once. An audit
-that fails is written as an ``error`` record and never fails the workflow test.
+and one JSON file per tab is written to ``<out>/<workflow>/<nn>-<step>.json`` (the workflow, a
+pytest node id, as a slug). A tab whose DOM has the same shape (`_SKELETON`) as an earlier audit
+of this session is not audited again: its file names the earlier one (``same_as``), so the
+accessibility stage counts that state once. An audit that fails is written as an ``error`` record
+and never fails the workflow test.
 """
 
 from __future__ import annotations
@@ -57,6 +58,11 @@ def step_name(workflow: str, step: str, tab: int) -> str:
     return name if tab == 1 else f"{name} (tab {tab})"
 
 
+def folder_name(workflow: str) -> str:
+    """A workflow's folder: its id (a pytest node id such as ``e2e/test_x.py::test_y[chromium]``) as a slug."""
+    return _SLUG.sub("-", workflow.lower()).strip("-")[:100]
+
+
 def _file_name(index: int, step: str, tab: int) -> str:
     slug = _SLUG.sub("-", step.lower()).strip("-")
     return f"{index:02d}-{slug}" + ("" if tab == 1 else f"-tab{tab}") + ".json"
@@ -76,7 +82,7 @@ class StepAuditor:
         for tab, page in enumerate(pages, start=1):
             if page.is_closed():
                 continue
-            file = self.out / workflow / _file_name(index, step, tab)
+            file = self.out / folder_name(workflow) / _file_name(index, step, tab)
             base = {"name": step_name(workflow, step, tab), "kind": "step", "workflow": workflow, "step": step}
             outcome = self._audit_tab(page, file)
             # The URL after the audit: a step's navigation may have landed while it waited.

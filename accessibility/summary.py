@@ -26,14 +26,15 @@ class AuditSummary:
     notes: list[str] = dataclasses.field(default_factory=list)
     unanswered: list[dict[str, Any]] = dataclasses.field(default_factory=list)
     """Pages that answered an HTTP error: not audited (axe would only have seen the error page)."""
+    skipped: list[dict[str, str]] = dataclasses.field(default_factory=list)
+    """Crawled links that were no page of the target (a download, JSON, a redirect off its origin)."""
+    operations: list[str] = dataclasses.field(default_factory=list)
+    """``"METHOD /path"`` of the requests the audit's browser sent (for API-operation coverage)."""
     rules_applied: set[str] = dataclasses.field(default_factory=set)
     passes: int = 0
 
     def add(self, record: AuditRecord, artifact: str = "") -> None:
         """Fold one page's, state's or workflow step's axe results in (``artifact``: its raw JSON, run-relative)."""
-        if record.kind == "page" and (record.status or 0) >= 400:
-            self.unanswered.append({"name": record.name, "url": record.url, "status": record.status})
-            return
         axe = record.axe
         for rule in axe["violations"]:
             target = self.findings if is_gated(rule.get("tags", [])) else self.best_practice
@@ -45,6 +46,14 @@ class AuditSummary:
         self.audited.append(
             {"name": record.name, "kind": record.kind, "url": record.url, "status": record.status, "artifact": artifact}
         )
+
+    def add_unanswered(self, name: str, url: str, status: int) -> None:
+        """A page that answered an HTTP error, so it was not audited (the pages budget names it)."""
+        self.unanswered.append({"name": name, "url": url, "status": status})
+
+    def add_skipped(self, name: str, reason: str) -> None:
+        """A crawled link that led to no page of the target."""
+        self.skipped.append({"name": name, "reason": reason})
 
     def add_failure(self, name: str, error: str) -> None:
         """A page, state or step that could not be audited (navigation timeout, a script step failed)."""
@@ -96,11 +105,13 @@ class AuditSummary:
             "audited": self.audited,
             "failed": self.failed,
             "unanswered": self.unanswered,
+            "skipped": self.skipped,
             "step_repeats": self.repeats,
             "notes": self.notes,
             "incomplete": self.incomplete,
             "best_practice": [dataclasses.asdict(f) | {"severity": f.severity.value} for f in self.best_practice],
             "rules_applied": sorted(self.rules_applied),
+            "operations": self.operations,
         }
 
 

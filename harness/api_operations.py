@@ -1,115 +1,171 @@
-"""API operation coverage: every OpenAPI operation x every stage that ran, and who exercised what.
+"""API operation coverage: every OpenAPI operation x every stage, from the requests the stages sent.
 
-The source of truth for a target with Prometheus metrics (the bundled app) is the request counter
-``http_request_duration_seconds_count{method,route}`` scraped before and after each stage: an
-operation whose count grew during a stage was exercised by that stage. A target without it may be
-covered by stages that publish ``details["operations"]`` (a list of ``"METHOD /path"``).
+Each stage publishes ``details["operations"]``: ``"METHOD /path"`` strings, concrete (``GET /books/3``,
+a query string or a full URL is fine) or templates (``GET /books/{id}``, ``GET /books/[id]``). The
+harness matches them against the document's path templates, so any app with an OpenAPI 3.x or
+Swagger 2.0 document is covered the same way, whatever it measures itself. As OpenAPI prescribes, a
+literal segment wins over a parameter (``/books/mine`` before ``/books/{bookId}``); requests that
+carry the document's base path (Swagger ``basePath``, the path of an OpenAPI ``servers`` URL) match
+with or without it.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import re
-from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
-from prometheus_client.parser import text_string_to_metric_families
+import yaml
 
 from harness.errors import ErrorKind, HarnessError
 
-REQUEST_COUNT = "http_request_duration_seconds"
-"""The histogram family; its ``_count`` samples count requests by method and route template."""
-SCRAPE = ("GET", "/metrics")
-SCRAPE_TIMEOUT_S = 10.0
+FETCH_TIMEOUT_S = 10.0
 _METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
 _PARAM = re.compile(r"\{[^}/]*\}")
 
-Counts = Counter[tuple[str, str]]
-"""Requests seen so far by (METHOD, route template)."""
+
+@dataclasses.dataclass(frozen=True)
+class Operation:
+    """One documented operation and the concrete paths it answers."""
+
+    method: str
+    path: str
+    """The path template as the document spells it (``/books/{bookId}``)."""
+
+    @property
+    def name(self) -> str:
+        """``"GET /books/{bookId}"``: the operation in reports and findings."""
+        return f"{self.method} {self.path}"
+
+    @functools.cached_property
+    def pattern(self) -> re.Pattern[str]:
+        """Each parameter matches one path segment (or part of one: ``/files/{name}.{ext}``)."""
+        literals = _PARAM.split(_trimmed(self.path))
+        return re.compile("[^/]+".join(re.escape(part) for part in literals))
+
+    @property
+    def specificity(self) -> tuple[int, int]:
+        """Sorts the most specific template first: fewer parameters, then more literal characters."""
+        return len(_PARAM.findall(self.path)), -len(_PARAM.sub("", self.path))
 
 
-def operation(method: str, path: str) -> str:
-    """The operation key ``"GET /api/models/{}"``: parameter names dropped, so frameworks agree."""
-    return f"{method.upper()} {_PARAM.sub('{}', path)}"
+@dataclasses.dataclass(frozen=True)
+class Catalogue:
+    """The operations of one OpenAPI document, in document order, and the base paths it declares."""
+
+    operations: tuple[Operation, ...]
+    base_paths: tuple[str, ...] = ()
+
+    @classmethod
+    def from_document(cls, document: Mapping[str, Any]) -> Catalogue:
+        """Read ``paths`` (and the base paths) of an OpenAPI 3.x or Swagger 2.0 document."""
+        found = (
+            Operation(method.upper(), path)
+            for path, item in (document.get("paths") or {}).items()
+            if isinstance(item, dict)
+            for method in _METHODS
+            if method in item
+        )
+        return cls(tuple(found), _base_paths(document))
+
+    @functools.cached_property
+    def _by_specificity(self) -> tuple[Operation, ...]:
+        return tuple(sorted(self.operations, key=lambda op: op.specificity))
+
+    def names(self) -> list[str]:
+        """Every operation's name, in document order."""
+        return [op.name for op in self.operations]
+
+    def match(self, entry: str) -> str | None:
+        """The operation a published ``"METHOD /path"`` entry exercised, or None (a page, an asset)."""
+        request = _request(entry)
+        if request is None:
+            return None
+        method, path = request
+        for candidate in self._candidates(path):
+            for op in self._by_specificity:
+                if op.method == method and op.pattern.fullmatch(candidate):
+                    return op.name
+        return None
+
+    def matched(self, entries: Iterable[str]) -> tuple[set[str], int]:
+        """The operations ``entries`` exercised, and how many entries matched none."""
+        names = [self.match(entry) for entry in entries]
+        return {name for name in names if name is not None}, sum(1 for name in names if name is None)
+
+    def _candidates(self, path: str) -> list[str]:
+        """The path without each base path it starts with, then as sent."""
+        stripped = [
+            _trimmed(path[len(base) :]) for base in self.base_paths if path == base or path.startswith(base + "/")
+        ]
+        return [*stripped, path]
 
 
-def load_operations(openapi: str) -> dict[str, str]:
-    """Every operation of the OpenAPI document (URL or JSON file): key -> ``"GET /api/models/{model_id}"``."""
+def _trimmed(path: str) -> str:
+    """``/books/`` and ``/books`` are one path here; the root stays ``/``."""
+    return path.rstrip("/") or "/"
+
+
+def _request(entry: str) -> tuple[str, str] | None:
+    """``("GET", "/books/3")`` from ``"get http://host/books/3?x=1"``; None when it names no path."""
+    method, _, target = entry.strip().partition(" ")
+    target = target.strip()
+    if target.startswith(("http://", "https://")):
+        target = urlsplit(target).path
+    path = target.split("?", 1)[0].split("#", 1)[0]
+    if not method or not path.startswith("/"):
+        return None
+    return method.upper(), _trimmed(path)
+
+
+def _base_paths(document: Mapping[str, Any]) -> tuple[str, ...]:
+    """Swagger 2.0 ``basePath`` and the paths of OpenAPI 3 ``servers`` (variables at their defaults)."""
+    found = [str(document.get("basePath") or "")]
+    for server in document.get("servers") or []:
+        if isinstance(server, dict):
+            url = str(server.get("url", ""))
+            for name, variable in (server.get("variables") or {}).items():
+                url = url.replace(f"{{{name}}}", str(variable.get("default", "")))
+            found.append(urlsplit(url).path)
+    return tuple(dict.fromkeys(base for base in map(_trimmed, found) if base != "/"))
+
+
+def load_catalogue(openapi: str) -> Catalogue:
+    """The operations of the OpenAPI document at ``openapi`` (a URL or a JSON/YAML file)."""
     try:
         if openapi.startswith(("http://", "https://")):
-            response = httpx.get(openapi, timeout=SCRAPE_TIMEOUT_S)
+            response = httpx.get(openapi, timeout=FETCH_TIMEOUT_S, follow_redirects=False)
             response.raise_for_status()
-            document = response.json()
+            text = response.text
         else:
-            document = json.loads(Path(openapi).read_text(encoding="utf-8"))
-    except (httpx.HTTPError, OSError, ValueError) as exc:
+            text = Path(openapi).read_text(encoding="utf-8")
+        document = json.loads(text) if text.lstrip().startswith("{") else yaml.safe_load(text)
+    except (httpx.HTTPError, OSError, ValueError, yaml.YAMLError) as exc:
         raise HarnessError(ErrorKind.STAGE, f"cannot read the OpenAPI document {openapi}: {exc!r}") from exc
-    found: dict[str, str] = {}
-    for path, item in document.get("paths", {}).items():
-        for method in _METHODS:
-            if isinstance(item, dict) and method in item:
-                found[operation(method, path)] = f"{method.upper()} {path}"
-    return found
-
-
-def scrape(base_url: str) -> Counts | None:
-    """The target's request counts by (method, route); None when it exposes no such metric."""
-    try:
-        response = httpx.get(base_url.rstrip("/") + "/metrics", timeout=SCRAPE_TIMEOUT_S)
-    except httpx.HTTPError:
-        return None
-    if response.status_code != 200:
-        return None
-    counts: Counts = Counter()
-    try:
-        families = list(text_string_to_metric_families(response.text))
-    except ValueError:
-        return None
-    for family in families:
-        for sample in family.samples:
-            if sample.name == f"{REQUEST_COUNT}_count" and {"method", "route"} <= sample.labels.keys():
-                counts[(sample.labels["method"].upper(), sample.labels["route"])] += int(sample.value)
-    return counts if families and any(f.name == REQUEST_COUNT for f in families) else None
-
-
-def exercised(before: Counts, after: Counts) -> set[str]:
-    """Operations whose request count grew between two scrapes (the harness's own scrape excluded)."""
-    found = set()
-    for key, count in after.items():
-        # A count below the earlier one means the target restarted: all of `count` is new (like PromQL's rate()).
-        grew = count - before.get(key, 0) if count >= before.get(key, 0) else count
-        # A scrape's own request is counted after its response: `after` includes exactly one of ours.
-        if grew - (key == SCRAPE) > 0:
-            found.add(operation(*key))
-    return found
-
-
-def from_details(listed: Iterable[str]) -> set[str]:
-    """Operations a stage published as ``details["operations"]`` (``"METHOD /path"`` strings)."""
-    found = set()
-    for entry in listed:
-        method, _, path = entry.strip().partition(" ")
-        if path:
-            found.add(operation(method, path.strip()))
-    return found
+    if not isinstance(document, dict):
+        raise HarnessError(ErrorKind.STAGE, f"the OpenAPI document {openapi} is not a JSON or YAML object")
+    return Catalogue.from_document(document)
 
 
 @dataclasses.dataclass(frozen=True)
 class OperationMatrix:
-    """Operations (display names) x stages: which stage exercised which operation."""
+    """Operations x stages: which stage exercised which operation."""
 
-    operations: Mapping[str, str]
-    """Operation key -> display name as the document spells it."""
+    operations: Sequence[str]
+    """Operation names in document order."""
     by_stage: Mapping[str, frozenset[str]]
-    """Stage -> operation keys it exercised (only keys of the document)."""
+    """Stage -> the operations it exercised."""
 
     @classmethod
-    def build(cls, operations: Mapping[str, str], seen: Mapping[str, set[str]]) -> OperationMatrix:
-        """Keep only the document's operations (requests to pages and assets are not API operations)."""
-        return cls(operations, {stage: frozenset(ops & operations.keys()) for stage, ops in seen.items()})
+    def build(cls, operations: Sequence[str], seen: Mapping[str, set[str]]) -> OperationMatrix:
+        """The matrix of ``seen`` (stage -> operation names) over the document's operations."""
+        return cls(tuple(operations), {stage: frozenset(names & set(operations)) for stage, names in seen.items()})
 
     def stage_ratio(self, stage: str) -> float:
         """Share of the document's operations this stage exercised."""
@@ -124,13 +180,13 @@ class OperationMatrix:
         return len(self.exercised()) / len(self.operations) if self.operations else 0.0
 
     def uncovered(self) -> list[str]:
-        """Display names of the operations no stage exercised, in document order."""
+        """The operations no stage exercised, in document order."""
         hit = self.exercised()
-        return [name for key, name in self.operations.items() if key not in hit]
+        return [name for name in self.operations if name not in hit]
 
     def table(self) -> list[dict[str, object]]:
         """One row per operation: its name and, per stage, whether that stage exercised it."""
         return [
-            {"operation": name, "stages": {stage: key in ops for stage, ops in self.by_stage.items()}}
-            for key, name in self.operations.items()
+            {"operation": name, "stages": {stage: name in names for stage, names in self.by_stage.items()}}
+            for name in self.operations
         ]

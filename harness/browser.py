@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
+import socket
+from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from harness.errors import ErrorKind, HarnessError
 
@@ -72,3 +76,20 @@ def find_browser() -> Browser:
         tip="install one: `sudo apt-get install -y chromium` (Debian/Ubuntu) or "
         "`python -m playwright install chromium`, or set CHROMIUM_PATH",
     )
+
+
+@contextlib.contextmanager
+def confined_to(base_url: str) -> Iterator[list[str]]:
+    """Launch flags that let the browser reach ``base_url``'s host and port and nothing else.
+
+    Every other host and port (other loopback ports too: ``<-loopback>``) goes to a proxy that
+    refuses connections: a socket bound here and never listening, held while the browser runs.
+    Unlike request interception this also stops redirects, whose hops Playwright's routes never see.
+    """
+    parts = urlsplit(base_url)
+    host = f"[{parts.hostname}]" if ":" in (parts.hostname or "") else parts.hostname
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    with socket.socket() as refusing:
+        refusing.bind(("127.0.0.1", 0))
+        proxy = f"http://127.0.0.1:{refusing.getsockname()[1]}"
+        yield [f"--proxy-server={proxy}", f"--proxy-bypass-list=<-loopback>;{host}:{port}"]

@@ -1,10 +1,11 @@
-"""Target code coverage: the rc file the bundled target runs under, then combine and measure.
+"""Target code coverage: the rc file a started Python target runs under, then combine and measure.
 
 Named ``code_coverage`` because a module called ``coverage`` would shadow coverage.py. The target
 runs as ``python -m coverage run --rcfile=<run>/coverage/coveragerc`` in parallel mode; the rc
 file's ``patch = subprocess`` (coverage >= 7.10) makes every Python child it spawns (uvicorn's
 worker processes) measure itself too, and ``sigterm``/``_exit`` make the data survive a hard stop.
-For a target the harness does not launch, `read_report` takes a Cobertura XML or coverage JSON file.
+For a target the harness does not launch, the data file the app writes itself (the description's
+``coverage_data``) is combined the same way, or `read_report` takes a Cobertura XML or coverage JSON file.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from typing import Any
 from xml.etree import ElementTree
 
 import coverage
-from coverage.exceptions import CoverageWarning, NoDataError
+from coverage.exceptions import CoverageException, CoverageWarning
 
 from harness import atomic
 from harness.errors import ErrorKind, HarnessError
@@ -124,26 +125,38 @@ def data_files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.glob(f"{DATA_FILE}.*") if p.is_file())
 
 
-def combine_and_measure(folder: Path, rcfile: Path) -> CoverageSummary:
-    """Combine every process's data in ``folder`` and measure it (also writes a JSON report)."""
-    if not data_files(folder):
+def described_data_files(path: Path) -> list[Path]:
+    """The data file an app writes itself (``target.coverage_data``) and its parallel-mode siblings."""
+    siblings = sorted(p for p in path.parent.glob(f"{path.name}.*") if p.is_file())
+    return [path, *siblings] if path.is_file() else siblings
+
+
+def combine_and_measure(folder: Path, rcfile: Path | None, sources: Sequence[Path] | None = None) -> CoverageSummary:
+    """Combine coverage data into ``folder`` and measure it (also writes a JSON report there).
+
+    The data is the started target's parallel files in ``folder``, or ``sources`` (files an app
+    wrote elsewhere: read, never changed or deleted).
+    """
+    files = data_files(folder) if sources is None else list(sources)
+    if not files:
         raise HarnessError(
             ErrorKind.STAGE,
-            f"no coverage data in {folder}: the target wrote none (was it stopped before it saved?)",
+            f"no coverage data in {folder if sources is None else 'the described coverage_data'}: "
+            "the target wrote none (was it stopped before it saved?)",
             tip="see target.log; the target must be stopped with SIGINT/SIGTERM, not SIGKILL",
         )
-    cov = coverage.Coverage(data_file=str(folder / DATA_FILE), config_file=str(rcfile))
+    cov = coverage.Coverage(data_file=str(folder / DATA_FILE), config_file=str(rcfile) if rcfile else False)
     report = folder / JSON_REPORT
     # A process killed while saving leaves an unreadable file: coverage warns and skips it;
     # the warnings are kept with the figures instead of vanishing (or failing the whole stage).
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", CoverageWarning)
-        cov.combine(data_paths=[str(folder)], keep=True)
-        cov.save()
         try:
+            cov.combine(data_paths=[str(file) for file in files], keep=True)
+            cov.save()
             cov.json_report(outfile=str(report))
-        except NoDataError as exc:
-            raise HarnessError(ErrorKind.STAGE, f"coverage data in {folder} holds no measured file: {exc}") from exc
+        except CoverageException as exc:
+            raise HarnessError(ErrorKind.STAGE, f"cannot measure the coverage data {files[0]}: {exc}") from exc
     summary = from_coverage_json(report)
     return dataclasses.replace(summary, warnings=tuple(str(w.message) for w in caught))
 

@@ -1,13 +1,18 @@
 """The coverage stage: not a runner like the others but a session around them.
 
-It must see the whole run: it writes the target's coverage rc file before the target starts,
-scrapes the target's request counts around every stage, and only after the target was stopped
-(so every process saved its data) combines the data and writes ``coverage.json``.
+It must see the whole run: it writes the rc file a started Python target runs under, collects the
+requests every stage says it sent (``details["operations"]``), and only after the target was
+stopped (so every process saved its data) combines the data and writes ``coverage.json``.
+
+What cannot apply to this target is said so, not measured as zero: API-operation coverage without
+an OpenAPI document, code coverage of an app that is neither a Python app the harness starts nor
+one whose coverage data file the description names.
 """
 
 from __future__ import annotations
 
 import hashlib
+import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -17,20 +22,49 @@ import coverage
 from harness import api_operations as ops
 from harness import code_coverage
 from harness.config import Settings
-from harness.description import AppCommand
-from harness.errors import HarnessError
+from harness.description import TargetDescription
+from harness.errors import ErrorKind, HarnessError
 from harness.records import Finding, Severity, StageResult, Status, ValidityCheck
 from harness.rundir import RunDir
+from harness.stages import TargetInfo
+from harness.suggest import did_you_mean
+from harness.target import runs_python
 
 STAGE = "coverage"
+OPTIONS: dict[str, str] = {
+    "source": 'packages to measure in a started Python app instead of its command\'s coverage_source, e.g. ["app"]',
+    "report": "a Cobertura XML or coverage.py JSON report made elsewhere, for an app measured by other means",
+}
+"""Every option of ``[tool.harness.coverage]``, with its help."""
 RULE = "operation-not-exercised"
 LINE_METRICS = ("coverage.line_ratio", "coverage.branch_ratio")
-OPERATION_METRICS = ("coverage.api_operations*",)
+OPERATION_METRICS = ("coverage.api_operations*", "coverage.findings.*")
+"""Operation coverage and the findings naming unexercised operations (the stage's only findings)."""
+_NOT_PYTHON = (
+    "the app's command does not start Python, so coverage.py cannot run it: name the coverage data "
+    "file the app writes in target.coverage_data, or a report in [tool.harness.coverage] report"
+)
+_NOT_STARTED = (
+    "the harness did not start the app and the description names no coverage_data file it writes "
+    "(nor [tool.harness.coverage] report)"
+)
 
 
 def enabled(settings: Settings) -> bool:
     """The coverage stage runs with ``--coverage`` or when ``coverage`` is among the stages."""
     return settings.coverage or STAGE in settings.stages
+
+
+def check_options(options: Mapping[str, Any]) -> Mapping[str, Any]:
+    """``options`` if every key is known (a silently ignored report would measure nothing)."""
+    for key in options:
+        if key not in OPTIONS:
+            raise HarnessError(
+                ErrorKind.CONFIG,
+                f"unknown option {key!r} in [tool.harness.coverage].{did_you_mean(key, OPTIONS)}",
+                tip=f"known options: {', '.join(OPTIONS)}",
+            )
+    return options
 
 
 def stage_metric(stage: str) -> str:
@@ -44,51 +78,57 @@ class CoverageSession:
     def __init__(self, run: RunDir, settings: Settings) -> None:
         self.run = run
         self.settings = settings
-        self.options: Mapping[str, Any] = settings.stage_options.get(STAGE, {})
+        self.options: Mapping[str, Any] = check_options(settings.stage_options.get(STAGE, {}))
         self.folder = run.artifacts(STAGE)
+        self.started_at = time.time()
         self.rcfile: Path | None = None
+        self.unmeasured = _NOT_STARTED
+        """Why code coverage does not apply, when neither rc file nor data file nor report exists."""
+        self.data_file: Path | None = None
         self.target_url = settings.target_url or ""
-        self.operations: dict[str, str] = {}
+        self.catalogue: ops.Catalogue | None = None
         self.seen: dict[str, set[str]] = {}
+        self.unmatched: dict[str, int] = {}
+        self.silent: list[str] = []
+        """Stages that published no ``details["operations"]`` (not counted either way)."""
         self.problems: list[str] = []
         self.source: tuple[str, ...] = tuple(self.options.get("source", ()))
         self.digests: dict[str, str] = {}
-        self._before: ops.Counts | None = None
 
-    def rcfile_for_started(self, command: AppCommand) -> Path:
-        """Write the rc file the started app runs under, and fingerprint the code it measures."""
+    def rcfile_for_started(self, described: TargetDescription) -> Path | None:
+        """The rc file the started app runs under coverage.py; None when the harness must not wrap it.
+
+        It does not when the app writes its own coverage data (``coverage_data``) or is no Python app.
+        """
+        command = described.command
+        if command is None or described.coverage_data is not None:
+            return None
+        if not runs_python(command):
+            self.unmeasured = _NOT_PYTHON
+            return None
         self.source = tuple(self.options.get("source", command.coverage_source))
         self.rcfile = code_coverage.write_rcfile(self.folder, self.source)
         self.digests = code_coverage.source_digests(self.source)
         return self.rcfile
 
-    def attach(self, target_url: str, openapi: str | None) -> None:
+    def attach(self, target: TargetInfo, openapi: str | None) -> None:
         """Read the operations now: the target (and its OpenAPI URL) is gone when `result` runs."""
-        self.target_url = target_url
+        self.target_url = target.url
+        self.data_file = target.description.coverage_data
         if openapi is None:
-            self.problems.append("the target has no OpenAPI document")
             return
         try:
-            self.operations = ops.load_operations(openapi)
+            self.catalogue = ops.load_catalogue(openapi)
         except HarnessError as exc:
             self.problems.append(exc.message)
 
-    def before(self, stage: str) -> None:
-        """Scrape the request counts before ``stage`` (never fails the stage)."""
-        self._before = ops.scrape(self.target_url) if self.target_url else None
-
     def after(self, stage: str, result: StageResult) -> None:
-        """Attribute the requests seen since `before` to ``stage``; else its published operations."""
-        now = ops.scrape(self.target_url) if self.target_url else None
-        if self._before is not None and now is not None:
-            self.seen[stage] = ops.exercised(self._before, now)
-        elif isinstance(result.details.get("operations"), list):
-            self.seen[stage] = ops.from_details(result.details["operations"])
-        else:
-            self.problems.append(
-                f"the {stage} stage's operations are unknown: the target's /metrics has no "
-                f"{ops.REQUEST_COUNT} counts and the stage published no details['operations']"
-            )
+        """Match the requests ``stage`` published to the document's operations."""
+        listed = result.details.get("operations")
+        if not isinstance(listed, list):
+            self.silent.append(stage)
+        elif self.catalogue is not None:
+            self.seen[stage], self.unmatched[stage] = self.catalogue.matched(str(entry) for entry in listed)
 
     def result(self, *, complete: bool) -> StageResult:
         """Combine the coverage data (the target is stopped by now) and build ``coverage.json``."""
@@ -102,21 +142,37 @@ class CoverageSession:
         return result.finish()
 
     def _code(self, result: StageResult) -> None:
-        """Line and branch coverage: from the combined data, or from a report file."""
+        """Line and branch coverage: the started app's data, the app's own data file, or a report file."""
         report = self.options.get("report")
         try:
             if self.rcfile is not None:
                 summary = code_coverage.combine_and_measure(self.folder, self.rcfile)
-                result.artifacts["report"] = f"{STAGE}/{code_coverage.JSON_REPORT}"
+            elif self.data_file is not None:
+                summary = self._described_data(self.data_file)
             elif report:
                 summary = code_coverage.read_report(Path(str(report)))
             else:
-                why = "the target was not run under coverage (--coverage) and no [tool.harness.coverage] report"
-                result.validity.append(ValidityCheck("code-coverage-measured", False, why, LINE_METRICS))
+                result.not_applicable.update(dict.fromkeys(LINE_METRICS, self.unmeasured))
                 return
         except HarnessError as exc:
             result.validity.append(ValidityCheck("code-coverage-measured", False, exc.message, LINE_METRICS))
             return
+        if self.rcfile is not None or self.data_file is not None:
+            result.artifacts["report"] = f"{STAGE}/{code_coverage.JSON_REPORT}"
+        self._figures(result, summary)
+
+    def _described_data(self, path: Path) -> code_coverage.CoverageSummary:
+        """Combine the data file the app wrote; data older than this run measures another run."""
+        files = code_coverage.described_data_files(path)
+        if files and max(file.stat().st_mtime for file in files) < self.started_at:
+            raise HarnessError(
+                ErrorKind.STAGE,
+                f"the coverage data {path} was last written before this run started: it measures an earlier run",
+                tip="the app must save its data (coverage.py does when the app stops) before the run ends",
+            )
+        return code_coverage.combine_and_measure(self.folder, None, files)
+
+    def _figures(self, result: StageResult, summary: code_coverage.CoverageSummary) -> None:
         ok = summary.line_ratio is not None
         detail = f"{len(summary.modules)} modules, {summary.statements} statements from {summary.source}"
         detail += "".join(f"; coverage.py warned: {text}" for text in summary.warnings)
@@ -133,21 +189,43 @@ class CoverageSession:
 
     def _operations(self, result: StageResult) -> None:
         """The operation x stage matrix, its ratios and one finding per operation nobody exercised."""
-        ok = bool(self.operations) and bool(self.seen) and not self.problems
-        detail = "; ".join(self.problems) or f"{len(self.operations)} operations x {len(self.seen)} stages"
-        if not self.seen:
-            detail = "; ".join([*self.problems, "no stage ran against the target"])
-        result.validity.append(ValidityCheck("api-operations-attributed", ok, detail, OPERATION_METRICS))
-        if not self.operations:
+        reason = self._operations_not_applicable()
+        if reason is not None:
+            result.not_applicable.update(dict.fromkeys(OPERATION_METRICS, reason))
             return
-        matrix = ops.OperationMatrix.build(self.operations, self.seen)
+        result.validity.append(self._attributed())
+        result.details["stages_without_operations"] = self.silent
+        if self.catalogue is None:
+            return
+        matrix = ops.OperationMatrix.build(self.catalogue.names(), self.seen)
         for stage in matrix.by_stage:
             result.metrics[stage_metric(stage)] = matrix.stage_ratio(stage)
-        if ok:
+        if self.seen:
             result.metrics["coverage.api_operations_ratio"] = matrix.ratio()
         uncovered = matrix.uncovered()
-        result.details.update(operations_matrix=matrix.table(), uncovered_operations=uncovered)
+        result.details.update(
+            operations_matrix=matrix.table(), uncovered_operations=uncovered, unmatched_requests=self.unmatched
+        )
         result.findings.extend(_not_exercised(name) for name in uncovered)
+
+    def _operations_not_applicable(self) -> str | None:
+        if self.catalogue is None and not self.problems:
+            return "the target has no OpenAPI document (none configured, none at the usual paths)"
+        if self.catalogue is not None and not self.catalogue.operations:
+            return "the target's OpenAPI document has no operations"
+        return None
+
+    def _attributed(self) -> ValidityCheck:
+        """Valid when the document was read and at least one stage said which requests it sent."""
+        problems = list(self.problems)
+        if not self.seen:
+            problems.append("no stage published the requests it sent (details['operations'])")
+        if problems or self.catalogue is None:
+            return ValidityCheck("api-operations-attributed", False, "; ".join(problems), OPERATION_METRICS)
+        detail = f"{len(self.catalogue.operations)} operations x {len(self.seen)} stages"
+        if self.silent:
+            detail += f"; not counted, they published no operations: {', '.join(self.silent)}"
+        return ValidityCheck("api-operations-attributed", True, detail, OPERATION_METRICS)
 
 
 def _not_exercised(name: str) -> Finding:

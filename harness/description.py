@@ -106,6 +106,11 @@ class TargetDescription:
     auth_pages: tuple[str, ...] = _opt((), "pages that need the auth recipe (browser stages sign in first)")
     crawl_depth: int = _opt(2, "link depth of the crawl from / (and from pages)")
     max_pages: int = _opt(20, "most pages a crawl visits")
+    states: str = _opt(
+        "",
+        'scripted UI states the accessibility stage audits: "module:attribute" naming a sequence of '
+        "accessibility.states.State (a form showing its errors ...), e.g. myapp.a11y:STATES",
+    )
     locustfiles: tuple[Path, ...] = _opt((), "your Locust files, run unchanged (empty: a generic user)")
     playwright_tests: Path | None = _opt(None, "your pytest-playwright test folder, run unchanged")
     schemathesis_config: Path | None = _opt(None, "your schemathesis.toml, honoured by the contracts stage")

@@ -112,8 +112,8 @@ def target_session(state: RunState) -> Iterator[None]:
         _enter_target(state, TargetInfo(url=url, description=described))
         yield
         return
-    coverage_data = state.run.artifacts("coverage") / ".coverage" if state.coverage else None
-    rcfile = state.coverage.rcfile_for_started(described.command) if state.coverage else None
+    rcfile = state.coverage.rcfile_for_started(described) if state.coverage else None
+    coverage_data = state.run.artifacts("coverage") / ".coverage" if rcfile else None
     app = AppProcess(
         described.command,
         state.run.path / TARGET_LOG,
@@ -164,7 +164,7 @@ def _enter_target(state: RunState, target: TargetInfo) -> None:
     if state.openapi is None:
         state.notes.append("the target serves no OpenAPI document at the usual paths and none is configured")
     if state.coverage is not None:
-        state.coverage.attach(target.url, state.openapi)
+        state.coverage.attach(target, state.openapi)
 
 
 def run_stages(state: RunState) -> None:
@@ -174,8 +174,6 @@ def run_stages(state: RunState) -> None:
             break
         if name == coverage_stage.STAGE:
             continue  # measured after the target stopped, by measure_coverage
-        if state.coverage is not None:
-            state.coverage.before(name)
         state.results[name] = _run_stage(state, name)
         if state.coverage is not None:
             state.coverage.after(name, state.results[name])

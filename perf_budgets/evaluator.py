@@ -158,8 +158,9 @@ def _judge_budget(budget: Budget, run: _Run) -> list[BudgetResult | str]:
     metrics = run.view.matching(budget.metric)
     why_not = not_applicable(result, budget.metric)
     # A stage that does not apply measured nothing, even if the gate derived findings counts for it;
-    # a pattern only covers what its stage did not measure.
-    if why_not is not None and (not metrics or result.status is Status.NOT_APPLICABLE):
+    # a pattern only covers what its stage did not measure itself (derived findings counts included).
+    measured = [m for m in metrics if m in result.metrics]
+    if why_not is not None and (not measured or result.status is Status.NOT_APPLICABLE):
         return [_not_applicable(budget, stage, why_not)]
     if result.status in UNUSABLE:
         reason = f"the {stage} stage ended with status {result.status.value}"

@@ -1,4 +1,4 @@
-"""The bundled app without faults: every page and scripted state audited, no serious or critical violation."""
+"""The bundled app without faults: every described page and state audited, no serious or critical violation."""
 
 from __future__ import annotations
 
@@ -7,22 +7,24 @@ from pathlib import Path
 
 import pytest
 
-from accessibility.plan import BUNDLED_AUTH_PAGES, BUNDLED_PAGES
-from accessibility.states import STATE_NAMES
+from harness.description import bundled_description
 from harness.records import Status
-from harness.target import AppProcess, bundled_app
+from harness.target import AppProcess
+from target_app.a11y_states import STATES
 from tests.accessibility.conftest import RunStage
+from tests.fixtures.target import bundled_info
 
 
 @pytest.mark.slow
 def test_every_page_and_state_is_free_of_serious_and_critical_violations(
     bundled_target: AppProcess, run_stage: RunStage, tmp_path: Path
 ) -> None:
-    result = run_stage(bundled_target.url, bundled=True, options={})
+    result = run_stage(bundled_info(bundled_target.url), options={})
     assert result.status is Status.PASSED, result.error
     assert [c for c in result.validity if not c.ok] == []
     audited = {item["name"] for item in result.details["audited"]}
-    expected = {*BUNDLED_PAGES, *BUNDLED_AUTH_PAGES, *(f"state:{name}" for name in STATE_NAMES)}
+    described = bundled_description()
+    expected = {*described.pages, *described.auth_pages, *(f"state:{state.name}" for state in STATES)}
     assert audited == expected
     assert result.metrics["a11y.rules.applied"] >= 30
     blocking = [f for f in result.findings if f.extra["impact"] in ("serious", "critical")]

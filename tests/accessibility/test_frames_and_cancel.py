@@ -1,4 +1,4 @@
-"""A violation inside an iframe is found; crawling follows same-origin links; cancel leaves no orphans."""
+"""A violation inside an iframe is found; crawling stays on the target's origin; cancel leaves no orphans."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ import pytest
 from accessibility.stage import run
 from harness.records import Status
 from harness.rundir import RunDir
-from harness.stages import SilentProgress
-from tests.accessibility.conftest import RunStage, stage_context
+from harness.stages import SilentProgress, TargetInfo
+from tests.accessibility.conftest import OtherOrigin, RunStage, Site, stage_context
 
 PAGE = """<!doctype html><html lang="en"><head><title>{title}</title></head>
 <body><main><h1>{title}</h1>{body}</main></body></html>"""
@@ -20,27 +20,40 @@ INNER = """<!doctype html><html lang="en"><head><title>Inner</title></head>
 <body><img src="missing.png"></body></html>"""
 
 
-def _write_site(folder: Path) -> None:
-    home = '<iframe src="inner.html" title="Embedded widget"></iframe><p><a href="form.html">Form</a></p>'
+def _write_site(folder: Path, elsewhere: str = "http://127.0.0.1:9") -> None:
+    links = ("form.html", "away", "data.json", "missing.html", f"{elsewhere}/page.html")
+    home = '<iframe src="inner.html" title="Embedded widget"></iframe>'
+    home += "".join(f'<p><a href="{link}">{link}</a></p>' for link in links)
+    home += f'<img src="{elsewhere}/pixel.png" alt="A pixel from elsewhere">'
     (folder / "index.html").write_text(PAGE.format(title="Home", body=home), encoding="utf-8")
+    (folder / "data.json").write_text("{}", encoding="utf-8")
     (folder / "inner.html").write_text(INNER, encoding="utf-8")
     form = '<form><input type="text" name="q"></form>'
     (folder / "form.html").write_text(PAGE.format(title="Form", body=form), encoding="utf-8")
 
 
 @pytest.mark.slow
-def test_iframe_violations_are_found_links_are_crawled_and_a_failed_login_is_not_clean(
-    static_site: tuple[str, Path], run_stage: RunStage
+def test_iframe_violations_are_found_and_the_crawl_never_leaves_the_origin(
+    static_site: Site, other_origin: OtherOrigin, run_stage: RunStage
 ) -> None:
-    url, folder = static_site
-    _write_site(folder)
-    # One browser run for three behaviours keeps the CI budget (a Chromium start each is costly).
+    url = static_site.url
+    _write_site(static_site.folder, other_origin.url)
+    static_site.redirects["/away"] = f"{other_origin.url}/landing.html"
+    # One browser run for several behaviours keeps the CI budget (a Chromium start each is costly).
     options = {"crawl_depth": 1, "best_practice": False, "auth_pages": ["/account.html"]}
-    result = run_stage(url, bundled=False, options={**options, "username": "u", "password": "p"})
+    result = run_stage(TargetInfo(url), options=options)
     assert result.status is Status.PASSED, result.error
+    assert other_origin.hits == [], "the browser sent requests off the target's origin"
     assert result.metrics["a11y.pages.audited"] == 2
+    skipped = {item["name"]: item["reason"] for item in result.details["skipped"]}
+    assert skipped == {
+        "/away": f"went to {other_origin.url}/landing.html, off the target's origin (not followed)",
+        "/data.json": "answered application/json, not an HTML page",
+    }
+    assert [(item["name"], item["status"]) for item in result.details["unanswered"]] == [("/missing.html", 404)]
     failed = next(check for check in result.validity if check.name == "all_targets_audited")
-    assert not failed.ok and "/account.html: could not log in" in failed.detail
+    assert not failed.ok and "/account.html: needs the target's auth recipe" in failed.detail
+    assert {"GET /", "GET /inner.html", "GET /form.html"} <= set(result.details["operations"])
     found = {(f.rule, f.extra["page"], f.extra["selector"]): f for f in result.findings}
     assert set(found) == {("image-alt", "/", "iframe >> img"), ("label", "/form.html", "input")}
     in_frame = found[("image-alt", "/", "iframe >> img")]
@@ -65,13 +78,10 @@ class _CancelAfterFirst(SilentProgress):
 
 
 @pytest.mark.slow
-def test_cancel_keeps_the_partial_result_and_leaves_no_browser_behind(
-    static_site: tuple[str, Path], tmp_path: Path
-) -> None:
-    url, folder = static_site
-    _write_site(folder)
+def test_cancel_keeps_the_partial_result_and_leaves_no_browser_behind(static_site: Site, tmp_path: Path) -> None:
+    _write_site(static_site.folder)
     progress = _CancelAfterFirst()
-    ctx = stage_context(tmp_path / "run", url, bundled=False, options={"crawl_depth": 1}, progress=progress)
+    ctx = stage_context(tmp_path / "run", TargetInfo(static_site.url), options={"crawl_depth": 1}, progress=progress)
     progress.cancel = ctx.cancel
     result = run(ctx)
     assert result.status is Status.INCOMPLETE

@@ -6,12 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from accessibility.plan import BUNDLED_PAGES
+from harness.description import bundled_description
 from harness.records import StageResult, Status
 from harness.target import AppProcess, bundled_app
 from perf_budgets.verdict import BudgetStatus
 from tests.accessibility.conftest import stage_context
 from tests.fixtures.gate import judge, not_passing
+from tests.fixtures.target import bundled_info
 
 pytestmark = pytest.mark.slow
 BROKEN = "/wiki/getting-started-10"
@@ -22,7 +23,7 @@ def _audit(url: str, run_dir: Path) -> StageResult:
     from accessibility.stage import run
 
     options = {"pages": PAGES, "auth_pages": [], "states": []}
-    return run(stage_context(run_dir, url, bundled=True, options=options))
+    return run(stage_context(run_dir, bundled_info(url), options=options))
 
 
 @pytest.fixture(scope="module")
@@ -34,7 +35,7 @@ def broken_run(target_data_dir: Path, tmp_path_factory: pytest.TempPathFactory) 
 
 
 def test_the_broken_page_is_reached_but_not_audited(broken_run: StageResult) -> None:
-    assert BROKEN in BUNDLED_PAGES  # the fault breaks a page the stage audits by default
+    assert BROKEN in bundled_description().pages  # the fault breaks a page the stage audits by default
     assert broken_run.status is Status.PASSED, broken_run.error
     assert all(check.ok for check in broken_run.validity), broken_run.validity
     assert broken_run.details["unanswered"] == [

@@ -1,6 +1,6 @@
 """Fault ``a11y-regression``: the catalogue's violations are found, and the gate judges them.
 
-One run shared by the module: the e2e ``browse`` workflow (audited after each step) and the
+One run shared by the module: the bundled app's ``test_browse`` workflow (audited after each step) and the
 accessibility stage over ``/models``, so the violations show up on the page and on workflow steps.
 The gate side covers the known-violations file: a listed violation passes, an expired one fails,
 a new one fails, a listed one that no longer occurs is reported as fixed, and an entry naming a
@@ -17,7 +17,7 @@ import pytest
 
 from harness.records import Severity, StageResult, Status
 from harness.rundir import RunDir
-from harness.target import AppProcess, bundled_app
+from harness.target import bundled_app
 from perf_budgets.evaluator import evaluate
 from perf_budgets.known import load_known
 from perf_budgets.loader import load_budgets
@@ -33,15 +33,17 @@ max = 0
 description = "No new WCAG 2.1 A/AA violation"
 """
 REGRESSION = ("image-alt", "label", "color-contrast")
+BROWSE = "test_catalogue.py::test_browse[chromium]"
+"""The workflow: a test of the bundled app's own Playwright folder, named by its pytest node id."""
 
 
 @pytest.fixture(scope="module")
 def regression(target_data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[StageResult]:
-    """The ``browse`` workflow's steps and the catalogue page, audited on the app with the fault."""
+    """The browse workflow's steps and the catalogue page, audited on the app with the fault."""
     folder = tmp_path_factory.mktemp("a11y-regression")
     with bundled_app(folder / "target.log", faults=("a11y-regression",), data_dir=target_data_dir) as app:
         run = RunDir.create(folder, "smoke")
-        e2e, a11y = run_e2e_then_accessibility(run, app.url, ("browse",), pages=["/models"])
+        e2e, a11y = run_e2e_then_accessibility(run, app.url, ("test_browse",), pages=["/models"])
         assert e2e.status is Status.PASSED, e2e.error
         yield a11y
 
@@ -93,7 +95,7 @@ def test_gate_fails_naming_each_rule_and_the_page(regression: StageResult, tmp_p
 def test_listed_violations_pass_and_a_listed_but_absent_one_is_reported_fixed(
     regression: StageResult, tmp_path: Path
 ) -> None:
-    listed = "".join(_entry(rule, "/models *") + _entry(rule, "browse/* *") for rule in REGRESSION)
+    listed = "".join(_entry(rule, "/models *") + _entry(rule, f"{BROWSE}/* *") for rule in REGRESSION)
     verdict = _gate(regression, tmp_path, listed + _entry("document-title", "/models *"))
     assert verdict.outcome is Outcome.PASS, verdict.budgets[0].message
     assert any("document-title at /models *" in note and "no longer occurs" in note for note in verdict.notes)
@@ -124,7 +126,7 @@ PAGE_LISTED = "".join(_entry(rule, "/models *") for rule in REGRESSION)
 
 @pytest.mark.slow
 def test_gate_fails_naming_the_rule_and_the_workflow_step(regression: StageResult, tmp_path: Path) -> None:
-    on_step = {f.rule: f for f in regression.findings if f.location.startswith("browse/open catalogue ")}
+    on_step = {f.rule: f for f in regression.findings if f.location.startswith(f"{BROWSE}/open catalogue ")}
     assert set(REGRESSION) <= set(on_step)
     assert on_step["label"].extra["kind"] == "step" and on_step["label"].extra["selector"] == "#q"
     assert regression.metrics["a11y.steps.audited"] >= 2 and regression.metrics["a11y.pages.audited"] == 1
@@ -132,17 +134,17 @@ def test_gate_fails_naming_the_rule_and_the_workflow_step(regression: StageResul
     assert verdict.outcome is Outcome.BREACHED
     message = verdict.budgets[0].message
     for rule in REGRESSION:
-        assert f"{rule} at browse/open catalogue " in message
+        assert f"{rule} at {BROWSE}/open catalogue " in message
 
 
 @pytest.mark.slow
 def test_a_listed_step_accepts_exactly_that_steps_violation(regression: StageResult, tmp_path: Path) -> None:
     known_file = tmp_path / "known.toml"
-    known_file.write_text(PAGE_LISTED + _entry("label", "browse/open catalogue #q"), encoding="utf-8")
+    known_file.write_text(PAGE_LISTED + _entry("label", f"{BROWSE}/open catalogue #q"), encoding="utf-8")
     triage = load_known(known_file).triage("accessibility", regression.findings, TODAY)
     on_steps = [(f.rule, f.location) for f, _ in triage.accepted if f.extra["kind"] == "step"]
-    assert on_steps == [("label", "browse/open catalogue #q")]
+    assert on_steps == [("label", f"{BROWSE}/open catalogue #q")]
     new = {(f.rule, f.location) for f in triage.new}
-    assert ("label", "browse/next page #q") in new, "the same rule on another step must still block"
-    assert ("image-alt", 'browse/open catalogue img[src="/thumbnails/N.svg"]') in new
+    assert ("label", f"{BROWSE}/next page #q") in new, "the same rule on another step must still block"
+    assert ("image-alt", f'{BROWSE}/open catalogue img[src="/thumbnails/N.svg"]') in new
     assert _gate(regression, tmp_path, known_file.read_text(encoding="utf-8")).outcome is Outcome.BREACHED

@@ -9,17 +9,21 @@ from pathlib import Path
 import pytest
 
 from accessibility.stage import run as run_accessibility
+from accessibility.steps import folder_name
 from e2e import stage as e2e_stage
-from e2e import workflows
 from harness.errors import HarnessError
 from harness.records import StageResult, Status
 from harness.rundir import RunDir
-from harness.stages import StageContext, TargetInfo
-from harness.target import AppProcess, bundled_app
+from harness.stages import StageContext
+from harness.target import AppProcess
+from target_app.e2e.workflows import STEPS
 from tests.accessibility.conftest import stage_context
+from tests.fixtures.target import bundled_info
 
 # A catalogue, a form with its states, a page after an upload (and the upload's second tab).
-WORKFLOWS = ("browse", "feedback", "upload")
+WORKFLOWS = ("test_browse", "test_feedback", "test_upload")
+UPLOAD = "test_upload.py::test_upload[chromium]"
+"""A workflow is a test of the bundled app's own folder, named by its pytest node id."""
 STEPS_ONLY: dict[str, list[str]] = {"pages": [], "auth_pages": [], "states": []}
 QUICK_VITALS = {"pages": ["/"], "vitals_runs": 1}
 
@@ -29,7 +33,7 @@ def e2e_context(run: RunDir, url: str, **options: object) -> StageContext:
     return StageContext(
         stage="e2e",
         profile="smoke",
-        target=TargetInfo(url=url, bundled=True),
+        target=bundled_info(url),
         openapi=f"{url}/openapi.json",
         run_dir=run.path,
         artifacts=run.artifacts("e2e"),
@@ -38,14 +42,14 @@ def e2e_context(run: RunDir, url: str, **options: object) -> StageContext:
 
 
 def run_e2e_then_accessibility(
-    run: RunDir, url: str, workflow_ids: tuple[str, ...], pages: list[str] | None = None
+    run: RunDir, url: str, tests: tuple[str, ...], pages: list[str] | None = None
 ) -> tuple[StageResult, StageResult]:
-    """The e2e stage (step audits on because accessibility follows), then the accessibility stage."""
+    """The e2e stage over these tests (step audits on: accessibility follows), then the accessibility stage."""
     run.write_meta({"stages": ["e2e", "accessibility"]})
-    e2e = e2e_stage.run(e2e_context(run, url, workflows=",".join(workflow_ids), **QUICK_VITALS))
+    e2e = e2e_stage.run(e2e_context(run, url, select=" or ".join(tests), **QUICK_VITALS))
     run.write_result(e2e)
     options = {**STEPS_ONLY, "pages": pages or []}
-    return e2e, run_accessibility(stage_context(run.path, url, bundled=True, options=options))
+    return e2e, run_accessibility(stage_context(run.path, bundled_info(url), options=options))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -71,7 +75,9 @@ def test_every_step_is_audited_and_free_of_serious_and_critical_violations(ran: 
     assert [c for c in ran.a11y.validity if not c.ok] == []
     audited = {item["name"] for item in ran.a11y.details["audited"]}
     covered = audited | {r["name"] for r in ran.a11y.details["step_repeats"]}
-    declared = {f"{w}/{step}" for w in WORKFLOWS for step in workflows.get(w).steps}
+    ran_tests = {flow["id"]: flow["id"].split("::")[1].split("[")[0] for flow in ran.e2e.details["workflows"]}
+    assert sorted(ran_tests.values()) == sorted(WORKFLOWS)
+    declared = {f"{nodeid}/{step}" for nodeid, test in ran_tests.items() for step in STEPS[test]}
     assert declared <= covered
     assert any(name.endswith("(tab 2)") for name in covered), "the upload's watcher tab was not audited"
     metrics = ran.a11y.metrics
@@ -87,19 +93,19 @@ def test_every_step_is_audited_and_free_of_serious_and_critical_violations(ran: 
 def test_step_results_are_raw_axe_json_named_by_workflow_and_step(ran: Ran) -> None:
     assert ran.e2e.artifacts["a11y_steps"] == ran.a11y.artifacts["step_axe_results"] == "e2e/a11y"
     audited = {item["name"]: item for item in ran.a11y.details["audited"]}
-    after_upload = audited["upload/submit upload"]
-    assert after_upload["artifact"] == "e2e/a11y/upload/05-submit-upload.json"
+    after_upload = audited[f"{UPLOAD}/submit upload"]
+    assert after_upload["artifact"] == f"e2e/a11y/{folder_name(UPLOAD)}/05-submit-upload.json"
     raw = json.loads((ran.run / after_upload["artifact"]).read_text(encoding="utf-8"))
-    assert (raw["workflow"], raw["step"], raw["kind"]) == ("upload", "submit upload", "step")
+    assert (raw["workflow"], raw["step"], raw["kind"]) == (UPLOAD, "submit upload", "step")
     assert "uploaded" in raw["url"] and raw["axe"]["testEngine"]["name"] == "axe-core"
     sidecar = json.loads((ran.run / ran.e2e.artifacts["workflows"]).read_text(encoding="utf-8"))
     audit_s = [step["a11y_s"] for test in sidecar["tests"] for step in test["steps"]]
-    assert len(audit_s) == sum(len(workflows.get(w).steps) for w in WORKFLOWS)
+    assert len(audit_s) == sum(len(STEPS[test]) for test in WORKFLOWS)
     assert ran.e2e.details["a11y_steps_s"] == pytest.approx(sum(audit_s), abs=0.1)
 
 
 def test_without_e2e_in_the_run_the_stage_says_so_and_does_not_fail(tmp_path: Path) -> None:
-    result = run_accessibility(stage_context(tmp_path / "run", "http://127.0.0.1:9", bundled=True, options=STEPS_ONLY))
+    result = run_accessibility(stage_context(tmp_path / "run", bundled_info("http://127.0.0.1:9"), options=STEPS_ONLY))
     assert result.status is Status.PASSED
     assert result.details["notes"] == ["the e2e stage did not run in this run: workflow steps were not audited"]
     assert {c.name: c.ok for c in result.validity}["pages_audited"] is False

@@ -1,76 +1,102 @@
-"""The operation x stage matrix: attribution from request-count deltas, details fallback, ratios."""
+"""Operations of an OpenAPI document matched to the requests stages published, and the matrix over stages."""
 
 from __future__ import annotations
 
 import json
-from collections import Counter
 from pathlib import Path
 
-from harness import api_operations as ops
+import pytest
 
-DOCUMENT = {
-    "openapi": "3.1.0",
+from harness import api_operations as ops
+from harness.errors import HarnessError
+
+SWAGGER = {
+    "swagger": "2.0",
+    "basePath": "/api",
     "paths": {
-        "/api/models": {"get": {}, "post": {}},
-        "/api/models/{model_id}": {"get": {}, "delete": {}, "parameters": []},
-        "/metrics": {"get": {}},
+        "/books": {"get": {}, "post": {}},
+        "/books/{bookId}": {"get": {}, "delete": {}, "parameters": []},
+        "/books/mine": {"get": {}},
+        "/books/{bookId}/cover.{format}": {"get": {}},
     },
 }
+OPENAPI_YAML = """openapi: 3.0.3
+servers:
+  - url: http://example.test/{version}
+    variables: {version: {default: v2}}
+paths:
+  /pets/{petId}:
+    get: {}
+"""
 
 
-def _operations(tmp_path: Path) -> dict[str, str]:
-    file = tmp_path / "openapi.json"
-    file.write_text(json.dumps(DOCUMENT), encoding="utf-8")
-    return ops.load_operations(str(file))
+@pytest.fixture
+def catalogue() -> ops.Catalogue:
+    return ops.Catalogue.from_document(SWAGGER)
 
 
-def test_operations_come_from_the_document_with_their_spelling(tmp_path: Path) -> None:
-    operations = _operations(tmp_path)
-    assert operations == {
-        "GET /api/models": "GET /api/models",
-        "POST /api/models": "POST /api/models",
-        "GET /api/models/{}": "GET /api/models/{model_id}",
-        "DELETE /api/models/{}": "DELETE /api/models/{model_id}",
-        "GET /metrics": "GET /metrics",
-    }
-
-
-def test_a_grown_count_is_exercised_and_the_harness_scrape_is_not() -> None:
-    before = Counter({("GET", "/api/models"): 5, ("GET", "/metrics"): 3})
-    after = Counter({("GET", "/api/models"): 5, ("GET", "/metrics"): 4, ("DELETE", "/api/models/{id}"): 1})
-    assert ops.exercised(before, after) == {"DELETE /api/models/{}"}
-
-
-def test_a_stage_that_scrapes_metrics_itself_exercises_it() -> None:
-    before = Counter({("GET", "/metrics"): 3})
-    assert ops.exercised(before, Counter({("GET", "/metrics"): 5})) == {"GET /metrics"}
-
-
-def test_a_restarted_target_counts_from_zero_again() -> None:
-    before = Counter({("GET", "/api/models"): 50})
-    assert ops.exercised(before, Counter({("GET", "/api/models"): 2})) == {"GET /api/models"}
-
-
-def test_published_operations_are_the_fallback() -> None:
-    assert ops.from_details(["get /api/models/{slug}", "POST  /api/models", "nonsense"]) == {
-        "GET /api/models/{}",
-        "POST /api/models",
-    }
-
-
-def test_dropping_a_stage_leaves_its_operations_uncovered(tmp_path: Path) -> None:
-    operations = _operations(tmp_path)
-    seen = {"load": {"GET /api/models", "GET /static/app.js"}, "contracts": {"POST /api/models", "GET /api/models/{}"}}
-    matrix = ops.OperationMatrix.build(operations, seen)
-    assert matrix.stage_ratio("load") == 1 / 5  # the asset is no API operation
-    assert matrix.ratio() == 3 / 5
-    assert matrix.uncovered() == ["DELETE /api/models/{model_id}", "GET /metrics"]
-    without = ops.OperationMatrix.build(operations, {"load": seen["load"]})
-    assert without.uncovered() == [
-        "POST /api/models",
-        "GET /api/models/{model_id}",
-        "DELETE /api/models/{model_id}",
-        "GET /metrics",
+def test_operations_keep_the_documents_spelling_and_order(catalogue: ops.Catalogue) -> None:
+    assert catalogue.names() == [
+        "GET /books",
+        "POST /books",
+        "GET /books/{bookId}",
+        "DELETE /books/{bookId}",
+        "GET /books/mine",
+        "GET /books/{bookId}/cover.{format}",
     ]
-    row = matrix.table()[2]
-    assert row == {"operation": "GET /api/models/{model_id}", "stages": {"load": False, "contracts": True}}
+    assert catalogue.base_paths == ("/api",)
+
+
+@pytest.mark.parametrize(
+    ("entry", "expected"),
+    [
+        ("GET /api/books/3", "GET /books/{bookId}"),  # concrete, with the base path
+        ("GET /books/3?fields=title", "GET /books/{bookId}"),  # without it, a query string
+        ("get http://127.0.0.1:8000/api/books/3/", "GET /books/{bookId}"),  # a full URL, a trailing slash
+        ("GET /books/{id}", "GET /books/{bookId}"),  # a template with other parameter names
+        ("GET /books/[id]", "GET /books/{bookId}"),  # a Locust-style request name
+        ("GET /api/books/mine", "GET /books/mine"),  # a literal segment wins over a parameter
+        ("GET /books/3/cover.png", "GET /books/{bookId}/cover.{format}"),
+        ("DELETE /api/books/7", "DELETE /books/{bookId}"),
+        ("PUT /api/books/7", None),  # an undocumented method
+        ("GET /api/books/7/reviews", None),  # deeper than any template
+        ("GET /static/app.js", None),  # a page or an asset is no API operation
+        ("list books", None),  # a name without a path
+    ],
+)
+def test_published_requests_match_the_operation_they_exercised(
+    catalogue: ops.Catalogue, entry: str, expected: str | None
+) -> None:
+    assert catalogue.match(entry) == expected
+
+
+def test_matching_many_entries_counts_the_ones_that_matched_nothing(catalogue: ops.Catalogue) -> None:
+    found, unmatched = catalogue.matched(["GET /api/books", "GET /api/books/1", "GET /api/books/2", "GET /"])
+    assert (found, unmatched) == ({"GET /books", "GET /books/{bookId}"}, 1)
+
+
+def test_documents_load_from_json_and_yaml_files_with_server_base_paths(tmp_path: Path) -> None:
+    (tmp_path / "swagger.json").write_text(json.dumps(SWAGGER), encoding="utf-8")
+    (tmp_path / "openapi.yaml").write_text(OPENAPI_YAML, encoding="utf-8")
+    assert ops.load_catalogue(str(tmp_path / "swagger.json")).names()[0] == "GET /books"
+    pets = ops.load_catalogue(str(tmp_path / "openapi.yaml"))
+    assert pets.base_paths == ("/v2",)
+    assert pets.match("GET /v2/pets/5") == pets.match("GET /pets/5") == "GET /pets/{petId}"
+
+
+def test_an_unreadable_document_is_an_error(tmp_path: Path) -> None:
+    (tmp_path / "broken.json").write_text("{not json", encoding="utf-8")
+    with pytest.raises(HarnessError, match="cannot read the OpenAPI document"):
+        ops.load_catalogue(str(tmp_path / "broken.json"))
+
+
+def test_the_matrix_names_who_exercised_what_and_what_nobody_did(catalogue: ops.Catalogue) -> None:
+    seen = {
+        "load": catalogue.matched(["GET /api/books", "GET /static/app.js"])[0],
+        "contracts": catalogue.matched(["POST /books", "GET /books/{bookId}"])[0],
+    }
+    matrix = ops.OperationMatrix.build(catalogue.names(), seen)
+    assert matrix.stage_ratio("load") == 1 / 6
+    assert matrix.ratio() == 3 / 6
+    assert matrix.uncovered() == ["DELETE /books/{bookId}", "GET /books/mine", "GET /books/{bookId}/cover.{format}"]
+    assert matrix.table()[2] == {"operation": "GET /books/{bookId}", "stages": {"load": False, "contracts": True}}

@@ -34,12 +34,18 @@ if __name__ == "__main__":
 """
 
 
-def _measure(tmp_path: Path) -> code_coverage.CoverageSummary:
-    """Run a small package under coverage with the harness's rc file: a child process included."""
+def _write_package(tmp_path: Path) -> Path:
+    """The demo package under ``tmp_path/src``; returns that folder."""
     package = tmp_path / "src" / "demo_pkg"
     package.mkdir(parents=True)
     (package / "__init__.py").write_text("", encoding="utf-8")
     (package / "main.py").write_text(PROGRAM, encoding="utf-8")
+    return package.parent
+
+
+def _measure(tmp_path: Path) -> code_coverage.CoverageSummary:
+    """Run a small package under coverage with the harness's rc file: a child process included."""
+    _write_package(tmp_path)
     folder = tmp_path / "coverage"
     folder.mkdir()
     rcfile = code_coverage.write_rcfile(folder, ("demo_pkg",))
@@ -56,6 +62,21 @@ def test_a_child_process_is_measured_too(tmp_path: Path) -> None:
     assert main.covered_lines == 11
     assert summary.branch_ratio is not None and 0 < summary.branch_ratio < 1
     assert (tmp_path / "coverage" / code_coverage.JSON_REPORT).is_file()
+
+
+def test_the_data_file_an_app_writes_itself_is_measured_and_left_as_it_was(tmp_path: Path) -> None:
+    src = _write_package(tmp_path)
+    data = src / ".coverage"
+    command = [sys.executable, "-m", "coverage", "run", "--branch", f"--data-file={data}", "-m", "demo_pkg.main"]
+    subprocess.run(command, cwd=src, check=True, timeout=60)
+    written = data.read_bytes()
+    folder = tmp_path / "run-coverage"
+    folder.mkdir()
+    summary = code_coverage.combine_and_measure(folder, None, code_coverage.described_data_files(data))
+    main = next(m for m in summary.modules if m.path.endswith("main.py"))
+    assert main.covered_lines == 9  # the child process ran without coverage: its lines of `child` are not measured
+    assert summary.branch_ratio is not None
+    assert data.read_bytes() == written and (folder / code_coverage.JSON_REPORT).is_file()
 
 
 def test_a_coverage_json_report_reads_back_the_same_figures(tmp_path: Path) -> None:
@@ -83,7 +104,7 @@ def test_a_cobertura_report_gives_lines_and_branches(tmp_path: Path) -> None:
 
 
 def test_no_data_is_an_error_not_a_zero(tmp_path: Path) -> None:
-    rcfile = code_coverage.write_rcfile(tmp_path)
+    rcfile = code_coverage.write_rcfile(tmp_path, ("demo_pkg",))
     with pytest.raises(HarnessError, match="no coverage data"):
         code_coverage.combine_and_measure(tmp_path, rcfile)
 

@@ -1,7 +1,8 @@
 """`harness run --coverage` on the real bundled app under real coverage.py.
 
-Two small stand-in stages (registered under real stage names) send known requests, so the
-attribution of operations to stages can be asserted exactly; the gate then judges the run.
+Two small stand-in stages (registered under real stage names) send known requests and publish
+them as ``details["operations"]`` (concrete paths, as a real stage does), so the attribution of
+operations to stages can be asserted exactly; the gate then judges the run.
 """
 
 from __future__ import annotations
@@ -32,13 +33,13 @@ from tests.fixtures.runs import REPO
 
 
 def _requests(*calls: tuple[str, str]) -> Callable[[StageContext], StageResult]:
-    """A stage that sends these (method, path) requests to the target and passes."""
+    """A stage that sends these (method, path) requests to the target, says so, and passes."""
 
     def run(ctx: StageContext) -> StageResult:
         with httpx.Client(base_url=ctx.target.url, timeout=10) as client:
             for method, path in calls:
                 client.request(method, path).raise_for_status()
-        return ctx.result()
+        return ctx.result(details={"operations": [f"{method} {path}" for method, path in calls]})
 
     return run
 
@@ -87,7 +88,7 @@ def test_each_operation_is_attributed_to_the_stage_that_sent_it(covered_run: pip
     assert matrix["GET /api/categories"] == {"e2e": True, "contracts": False}
     assert matrix["GET /api/models/{model_id}"] == {"e2e": False, "contracts": True}
     assert matrix["GET /api/models"] == {"e2e": True, "contracts": True}
-    assert matrix["GET /metrics"] == {"e2e": False, "contracts": False}  # the harness's own scrapes
+    assert matrix["GET /metrics"] == {"e2e": False, "contracts": False}  # no stage asked for it
     total = len(matrix)
     assert data["metrics"]['coverage.api_operations["e2e"].ratio'] == pytest.approx(2 / total)
     assert data["metrics"]["coverage.api_operations_ratio"] == pytest.approx(4 / total)
@@ -113,14 +114,15 @@ def test_operations_no_stage_exercised_fail_the_budget_and_are_named(covered_run
 @pytest.mark.slow
 def test_ctrl_c_during_a_stage_keeps_complete_coverage_data(tmp_path: Path, target_data_dir: Path) -> None:
     env = {**os.environ, "HARNESS_TARGET_DATA_DIR": str(target_data_dir)}
-    command = [sys.executable, "-m", "harness", "run", "--coverage", "--stages", "security", "--out", str(tmp_path)]
+    command = [sys.executable, "-m", "harness", "run", "--coverage", "--stages", "accessibility"]
+    command += ["--out", str(tmp_path)]
     # Its own process group, signalled as a whole: what Ctrl-C in a terminal does.
     process = subprocess.Popen(
         command, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
     )
     try:
-        _wait_for(lambda: (tmp_path / "latest" / "security").is_dir(), timeout_s=90)
-        time.sleep(2)  # the security stage is now sending requests
+        # The first page audited: the stage is now browsing the target, with more pages to go.
+        _wait_for(lambda: any((tmp_path / "latest" / "accessibility" / "raw").glob("*.json")), timeout_s=90)
         os.killpg(process.pid, signal.SIGINT)
         process.wait(timeout=60)
     finally:
