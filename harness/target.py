@@ -88,16 +88,10 @@ class AppProcess:
         return f"http://{HOST}:{self.port}"
 
     def command(self) -> list[str]:
-        """The command line that starts the app (a Python app under coverage when asked)."""
+        """The command line that starts the app (a Python app under coverage.py when asked)."""
         fill = {"python": sys.executable, "host": HOST, "port": str(self.port)}
         argv = [part.format(**fill) for part in self.app.argv]
-        if self.coverage_data is not None:
-            if not runs_python(self.app):
-                raise HarnessError(
-                    ErrorKind.USAGE,
-                    f"--coverage needs a Python app, but the command starts {self.app.argv[0]!r}",
-                    tip='start it as ["{python}", "-m", "yourapp", ...] or give target.coverage_data',
-                )
+        if self.coverage_data is not None:  # only for a Python app (coverage_stage.runs_python)
             runner = [sys.executable, "-m", "coverage", "run", "--parallel-mode", f"--data-file={self.coverage_data}"]
             if self.coverage_rcfile is not None:
                 runner.append(f"--rcfile={self.coverage_rcfile}")
