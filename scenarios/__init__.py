@@ -1,1 +1,4 @@
-"""The load stage: Locust users, load profiles, HDR metric collectors and the stage adapter."""
+"""The load stage: the harness's Locust plugin, the generic user, load profiles, HDR collectors and the adapter.
+
+Generic machinery only: an app's own scenario lives with the app (the bundled one in ``target_app/load``).
+"""

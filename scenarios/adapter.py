@@ -1,16 +1,20 @@
-"""Turn the locustfile's ``summary.json`` and two ``/metrics`` scrapes into metrics and validity.
+"""Turn the collector's ``summary.json`` and two scrapes of the target's metrics into metrics,
+validity checks and the reasons a metric family does not apply.
 
 Metric names follow ARCHITECTURE.md. Latency budgets read the coordinated-omission corrected
 figures (identical to the raw ones for unpaced users); the raw overall figures sit beside them
-as ``load.http.raw.*``.
+as ``load.http.raw.*``. Server-side figures come from the series the target description names
+(``[tool.harness.target.metrics]``), never from names the harness assumes.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from harness.description import MetricsMapping
 from harness.records import ValidityCheck, endpoint_metric
 from scenarios import prometheus
+from scenarios.recorder import SENT, UPLOAD, WS
 
 PCTS = ("p50", "p90", "p95", "p99", "p99_9")
 CPU_LIMIT = 90.0
@@ -75,25 +79,54 @@ def knee(steps: list[dict[str, Any]], p95_limit_ms: float, error_limit: float) -
     return {"load.stress.knee_users": float(best["users"]), "load.stress.knee_rps": best["rps"]}
 
 
-def server_metrics(before: prometheus.Samples, after: prometheus.Samples) -> dict[str, float]:
-    """Database query p95 and cache hit ratio from the deltas between two scrapes."""
+def server_metrics(before: prometheus.Samples, after: prometheus.Samples, mapping: MetricsMapping) -> dict[str, float]:
+    """Database query p95 and cache hit ratio from the deltas of the mapped series between two scrapes."""
     out: dict[str, float] = {}
-    p95 = prometheus.histogram_quantile(0.95, prometheus.bucket_deltas(before, after, "db_query_duration_seconds"))
-    if p95 is not None:
-        out["load.db.query_p95_ms"] = p95 * 1000.0
-    hits = prometheus.delta(before, after, "cache_hits_total")
-    misses = prometheus.delta(before, after, "cache_misses_total")
-    if hits + misses > 0:
-        out["load.cache.hit_ratio"] = hits / (hits + misses)
+    if mapping.db_query_histogram:
+        buckets = prometheus.bucket_deltas(before, after, mapping.db_query_histogram)
+        p95 = prometheus.histogram_quantile(0.95, buckets)
+        if p95 is not None:
+            out["load.db.query_p95_ms"] = p95 * 1000.0
+    if mapping.cache_hits and mapping.cache_misses:
+        hits = prometheus.delta(before, after, mapping.cache_hits)
+        misses = prometheus.delta(before, after, mapping.cache_misses)
+        if hits + misses > 0:
+            out["load.cache.hit_ratio"] = hits / (hits + misses)
     return out
 
 
-def server_details(before: prometheus.Samples, after: prometheus.Samples) -> dict[str, Any]:
-    """Cache hits and misses by cache (diagnostics for a low hit ratio)."""
-    hits = prometheus.delta_by(before, after, "cache_hits_total", "cache")
-    misses = prometheus.delta_by(before, after, "cache_misses_total", "cache")
+def server_details(before: prometheus.Samples, after: prometheus.Samples, mapping: MetricsMapping) -> dict[str, Any]:
+    """Cache hits and misses by their ``cache`` label, when the series have one (diagnostics for a low ratio)."""
+    if not (mapping.cache_hits and mapping.cache_misses):
+        return {}
+    hits = prometheus.delta_by(before, after, mapping.cache_hits, "cache")
+    misses = prometheus.delta_by(before, after, mapping.cache_misses, "cache")
     return {"cache": {name: {"hits": hits.get(name, 0.0), "misses": misses.get(name, 0.0)}
                       for name in sorted(set(hits) | set(misses))}}
+
+
+def server_not_applicable(mapping: MetricsMapping) -> dict[str, str]:
+    """Server-side metric families the target description gives no series for, with the real cause."""
+    if not mapping.path:
+        reason = "the target description names no Prometheus metrics ([tool.harness.target.metrics] path)"
+        return {"load.db.*": reason, "load.cache.*": reason}
+    out: dict[str, str] = {}
+    if not mapping.db_query_histogram:
+        out["load.db.*"] = "the target description's metrics mapping has no db_query_histogram series"
+    if not (mapping.cache_hits and mapping.cache_misses):
+        out["load.cache.*"] = "the target description's metrics mapping has no cache_hits and cache_misses series"
+    return out
+
+
+def traffic_not_applicable(summary: dict[str, Any]) -> dict[str, str]:
+    """Websocket and upload figures of a scenario that sent no such traffic at all (warm-up included)."""
+    counters = summary.get("counters", {})
+    out: dict[str, str] = {}
+    if not counters.get(SENT[WS]):
+        out["load.ws.*"] = "the load scenario sent no websocket traffic (no request of type WS)"
+    if not counters.get(SENT[UPLOAD]):
+        out["load.upload*"] = "the load scenario sent no uploads (no request with an upload_class context)"
+    return out
 
 
 def generator_health(summary: dict[str, Any]) -> dict[str, float]:
@@ -113,11 +146,29 @@ def _ending(summary: dict[str, Any]) -> str:
     return f"the profile ended at its knee after {stopped:.0f} s (a step broke the knee limits)"
 
 
+def _users_held(summary: dict[str, Any]) -> ValidityCheck:
+    users = summary["users"]
+    shape = summary.get("shape") or {"profile": True}
+    if not shape["profile"]:
+        detail = f"the Locust file's own shape {shape['name']} set the users (peak {users['peak']}); no profile to hold"
+        return ValidityCheck("users-held", True, detail, ALL)
+    return ValidityCheck(
+        "users-held",
+        users["held_ratio"] >= HELD_RATIO_MIN,
+        f"held {users['held_ratio']:.1%} of {users['requested']} requested users "
+        f"(peak {users['peak']}, limit {HELD_RATIO_MIN:.0%})",
+        ALL,
+    )
+
+
 def validity(
-    summary: dict[str, Any], expected_workers: int, scraped: bool, *, local_target: bool, complete: bool
+    summary: dict[str, Any], expected_workers: int, scraped: bool | None, *, local_target: bool, complete: bool
 ) -> list[ValidityCheck]:
-    """Did the run measure the target at the requested load with a healthy generator?"""
-    http, users, gen = summary["http"], summary["users"], generator_health(summary)
+    """Did the run measure the target at the requested load with a healthy generator?
+
+    ``scraped`` is None when the target description names no metrics (nothing to scrape).
+    """
+    http, gen = summary["http"], generator_health(summary)
     avail, workers = summary["availability"], summary["generator"]
     auth_failures = summary.get("counters", {}).get("auth_failures", 0)
     connected, missing = len(workers["workers_connected"]), workers["workers_missing"]
@@ -125,16 +176,10 @@ def validity(
     if not complete:
         unfinished = []  # a cut-short run is already invalid; its tail is knowingly lost
     host_load = workers.get("host_load_per_cpu_max", 0.0)
-    return [
+    checks = [
         ValidityCheck("requests-measured", http["requests"] > 0, f"{http['requests']} requests measured", ALL),
         ValidityCheck("authenticated", auth_failures == 0, f"{auth_failures} failed logins", ALL),
-        ValidityCheck(
-            "users-held",
-            users["held_ratio"] >= HELD_RATIO_MIN,
-            f"held {users['held_ratio']:.1%} of {users['requested']} requested users "
-            f"(peak {users['peak']}, limit {HELD_RATIO_MIN:.0%})",
-            ALL,
-        ),
+        _users_held(summary),
         ValidityCheck(
             "generator-cpu", gen["cpu_p90"] < CPU_LIMIT,
             f"generator CPU p90 {gen['cpu_p90']:.0f} % (limit {CPU_LIMIT:.0f} %)", LATENCY,
@@ -150,7 +195,7 @@ def validity(
         ),
         ValidityCheck(
             "target-reachable", avail["ok"] > 0,
-            f"{avail['ok']}/{avail['probes']} health probes answered", ALL,
+            f"{avail['ok']}/{avail['probes']} probes of {avail.get('path', '/')} answered 2xx/3xx", ALL,
         ),
         ValidityCheck(
             "workers-intact",
@@ -161,11 +206,13 @@ def validity(
             ALL,
         ),
         ValidityCheck(
-            "server-metrics-scraped", scraped, "target /metrics scraped before and after the run"
-            if scraped else "target /metrics could not be scraped", ("load.db.*", "load.cache.*"),
-        ),
-        ValidityCheck(
             "run-complete", complete and bool(summary.get("final")),
             _ending(summary) if complete else "the run was cut short (cancelled or overran)", ALL,
         ),
     ]
+    if scraped is not None:
+        checks.append(ValidityCheck(
+            "server-metrics-scraped", scraped, "target metrics scraped before and after the run"
+            if scraped else "the target's metrics could not be scraped", ("load.db.*", "load.cache.*"),
+        ))  # fmt: skip
+    return checks

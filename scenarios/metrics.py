@@ -4,6 +4,12 @@ Runs inside the Locust process only (gevent). Workers drain their recorder into 
 ``report_to_master`` message; the master absorbs every ``worker_report`` and, on ``quit`` (after
 Locust has collected the workers' final reports), writes ``summary.json``. A partial summary is
 written every few seconds so an interrupted run keeps what it measured.
+
+Every request of any Locust file counts under ``"<METHOD> <name>"`` (`recorder.endpoint_key`). A
+request's ``context`` may say more, with plain Locust (no harness import needed):
+``upload_class`` (an upload of that size class, timed apart from the HTTP figures), ``auth`` (a
+login: a failed one voids the run's "authenticated" check) and ``pacing_ms`` (the user's constant
+pacing, for the coordinated-omission correction). A request of type ``WS`` is a websocket round trip.
 """
 
 from __future__ import annotations
@@ -23,7 +29,7 @@ from harness import atomic
 from scenarios import hdr, summary
 from scenarios.probes import AvailabilityProbe, CpuSampler, LoopLag, outages
 from scenarios.profiles import Profile
-from scenarios.recorder import HTTP, UPLOAD, WS, Recorder
+from scenarios.recorder import HTTP, UPLOAD, WS, Recorder, endpoint_key, operation_of
 from scenarios.shapes import ProfileShape
 
 PARTIAL_EVERY_S = 5
@@ -32,7 +38,7 @@ CLOSE_AFTER_S = 2 * WORKER_REPORT_INTERVAL + 2
 LOCAL = "local"
 WARM_MARKER = "warmup.done"
 """Written next to the summary when the warm-up ends, so the stage scrapes the target's
-/metrics baseline then and server-side figures exclude the warm-up too."""
+metrics baseline then and server-side figures exclude the warm-up too."""
 
 
 @dataclasses.dataclass
@@ -42,6 +48,8 @@ class Collector:
     env: Environment
     profile: Profile
     summary_path: Path | None
+    ready_path: str = "/"
+    """What the availability probe GETs (the target description's ``ready_path``)."""
     recorder: Recorder = dataclasses.field(default_factory=Recorder)
     lag: LoopLag = dataclasses.field(default_factory=LoopLag)
     cpu: CpuSampler = dataclasses.field(default_factory=CpuSampler)
@@ -80,12 +88,16 @@ class Collector:
         at = (kw.get("start_time") or time.time()) + response_time / 1000
         upload_class = context.get("upload_class")
         family = WS if request_type == "WS" else UPLOAD if upload_class else HTTP
-        error = error_key(kw.get("response"), kw.get("exception"))
+        response = kw.get("response")
+        error = error_key(response, kw.get("exception"))
         if context.get("auth") and error is not None:
             # Counted apart so a run that lost its login can never pass as authenticated traffic.
             self.recorder.counters["auth_failures"] += 1
+        operation = operation_of(request_type, kw.get("url") or "", self.env.host or "")
+        if operation is not None and (getattr(response, "status_code", None) or 0) > 0:
+            self.recorder.saw(operation)
         self.recorder.record(
-            f"{request_type} {name}",
+            endpoint_key(request_type, name),
             response_time,
             at=at,
             error=error,
@@ -104,7 +116,7 @@ class Collector:
         self.lag.start()
         self.cpu.start()
         if not self.is_worker:
-            self.probe = AvailabilityProbe(self.env.host or "")
+            self.probe = AvailabilityProbe(self.env.host or "", self.ready_path)
             self.probe.start()
             self._sampler = gevent.spawn(self._sample_loop)
             gevent.spawn_later(self.profile.warmup_s, self._mark_warm)
@@ -235,10 +247,17 @@ class Collector:
                 "workers_missing": sorted(self.workers_missing),
                 "workers_final": sorted(self.workers_final),
             },
-            "availability": outages(self.probe.rows if self.probe else []),
+            "availability": {**outages(self.probe.rows if self.probe else []), "path": self.ready_path},
             "stopped_at_knee_s": self._stopped_at_knee(),
             "counters": dict(self.recorder.counters),
+            "operations": sorted(self.recorder.operations),
+            "shape": self._shape(),
         }
+
+    def _shape(self) -> dict[str, Any]:
+        """Which LoadTestShape drove the users: the profile's, or one a Locust file brought."""
+        shape = self.env.shape_class
+        return {"name": type(shape).__name__ if shape else None, "profile": isinstance(shape, ProfileShape)}
 
 
 def error_key(response: Any, exception: BaseException | None) -> str | None:
@@ -252,9 +271,9 @@ def error_key(response: Any, exception: BaseException | None) -> str | None:
     return f"{name}: {str(exception)[:80]}" if name == "CatchResponseError" else name
 
 
-def install(env: Environment, profile: Profile, summary_path: Path | None) -> Collector:
+def install(env: Environment, profile: Profile, summary_path: Path | None, ready_path: str = "/") -> Collector:
     """Create this process's collector and hook it onto Locust's events."""
-    collector = Collector(env, profile, summary_path)
+    collector = Collector(env, profile, summary_path, ready_path)
     events = env.events
     hooks: list[tuple[Any, Any]] = [
         (events.request, collector.on_request),

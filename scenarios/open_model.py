@@ -6,7 +6,7 @@ shows in its percentiles (coordinated omission). This one sends request ``n`` at
 *intended* send time, so queueing behind a stall counts in full. It is the yardstick the
 corrected Locust figures are checked against (tests, bench).
 
-    python -m scenarios.open_model http://127.0.0.1:8000 --path /api/models --rate 50 --duration-s 15
+    python -m scenarios.open_model http://127.0.0.1:8000 --path /books --rate 50 --duration-s 15
 
 Bounded: ``rate * duration_s`` requests at most, each with a timeout, loopback targets only, plain HTTP/1.1.
 """
@@ -140,7 +140,7 @@ async def run_async(base_url: str, path: str, rate: float, duration_s: float) ->
     return result
 
 
-def run(base_url: str, path: str = "/api/models", rate: float = 50.0, duration_s: float = 15.0) -> OpenModelResult:
+def run(base_url: str, path: str = "/", rate: float = 50.0, duration_s: float = 15.0) -> OpenModelResult:
     """`run_async` on a fresh event loop (callable from a plain thread)."""
     check_target_url(base_url, allow_remote=False)
     return asyncio.run(run_async(base_url, path, rate, duration_s))
@@ -167,7 +167,7 @@ def main(argv: list[str] | None = None) -> int:
     """Print the figures of one open-model run as JSON."""
     parser = argparse.ArgumentParser(prog="python -m scenarios.open_model", description=__doc__.splitlines()[0])
     parser.add_argument("url", help="target base URL on loopback, e.g. http://127.0.0.1:8000")
-    parser.add_argument("--path", default="/api/models")
+    parser.add_argument("--path", default="/", help="the path every request GETs, e.g. /books")
     parser.add_argument("--rate", type=float, default=50.0, help="requests per second")
     parser.add_argument("--duration-s", type=float, default=15.0)
     args = parser.parse_args(argv)

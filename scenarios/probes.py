@@ -1,7 +1,7 @@
 """Greenlets that watch the target and the generator itself while the swarm runs.
 
-- `AvailabilityProbe`: one ``GET /health`` per second on a fresh connection of its own, so a
-  stalled user pool never hides (or causes) an outage.
+- `AvailabilityProbe`: one ``GET <ready path>`` per second on a fresh connection of its own, so a
+  stalled user pool never hides (or causes) an outage; any 2xx or 3xx answer counts as up.
 - `LoopLag`: how late the gevent hub wakes a sleeping greenlet; a saturated generator measures
   its own scheduling delay instead of the target, and CPU alone does not show it.
 - `CpuSampler`: this process's CPU percent once a second (psutil).
@@ -46,10 +46,10 @@ class _Looper:
 
 @dataclasses.dataclass
 class AvailabilityProbe(_Looper):
-    """Probes ``<host>/health`` once a second until stopped; keeps one row per probe."""
+    """Probes ``<host><path>`` once a second until stopped; keeps one row per probe."""
 
     host: str
-    path: str = "/health"
+    path: str = "/"
     rows: list[tuple[float, bool, float]] = dataclasses.field(default_factory=list)
     def _loop(self) -> None:
         while True:
@@ -59,13 +59,13 @@ class AvailabilityProbe(_Looper):
             gevent.sleep(max(0.0, 1.0 - (time.time() - started)))
 
     def probe_once(self) -> bool:
-        """One health check on a new connection; any network error counts as down."""
+        """One readiness check on a new connection (2xx or 3xx is up); any network error counts as down."""
         url = urllib.parse.urlsplit(self.host)
         cls = http.client.HTTPSConnection if url.scheme == "https" else http.client.HTTPConnection
         conn = cls(url.hostname or "127.0.0.1", url.port, timeout=PROBE_TIMEOUT_S)
         try:
             conn.request("GET", self.path)
-            return conn.getresponse().status == 200
+            return 200 <= conn.getresponse().status < 400
         except (OSError, http.client.HTTPException):
             return False
         finally:

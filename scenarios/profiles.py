@@ -33,7 +33,8 @@ class Profile:
     think_scale: float = 1.0
     """Multiplies every think time and pacing interval (smoke packs a steady state into seconds)."""
     fresh_login_share: float = 1.0
-    """Signed-in users who log in at start; the rest resume a session (see `MarketplaceUser`)."""
+    """Share of signed-in users who log in at start; the rest resume a session, as returning visitors
+    do (read by Locust files that sign in, through `scenarios.options.profile_of`)."""
     stop_at_knee: bool = False
     """Stepped profiles: end after the first hold stage that breaks the knee limits."""
 
@@ -90,7 +91,7 @@ PROFILES: dict[str, Profile] = {
         fresh_login_share=0.1,
     ),
     "soak": Profile("soak", (Stage(30, 50, 5), Stage(1770, 50, 5, hold=True)), warmup_s=30),
-    # Resilience: steady load while the stage restarts the bundled target once (SIGKILL) and the
+    # Resilience: steady load while the stage restarts the started target once (SIGKILL) and the
     # availability probe times the way back to healthy (load.recovery_s).
     "resilience": Profile("resilience", (Stage(10, 50, 10), Stage(80, 50, 10, hold=True)), warmup_s=10),
     "arrival-rate": Profile(

@@ -1,4 +1,4 @@
-"""Server-side figures from the target's Prometheus ``/metrics``, scraped before and after a run.
+"""Server-side figures from the target's Prometheus text endpoint, scraped before and after a run.
 
 Quantiles come from bucket deltas with linear interpolation inside the bucket, exactly like
 PromQL's ``histogram_quantile``; ratios come from counter deltas. Runs in the harness process.
@@ -18,9 +18,9 @@ Samples = dict[str, float]
 SCRAPE_TIMEOUT_S = 10.0
 
 
-def scrape(base_url: str) -> Samples:
-    """Fetch and parse ``<base_url>/metrics``; raises httpx.HTTPError on failure."""
-    resp = httpx.get(base_url.rstrip("/") + "/metrics", timeout=SCRAPE_TIMEOUT_S)
+def scrape(base_url: str, path: str) -> Samples:
+    """Fetch and parse ``<base_url><path>`` (no redirect followed); raises httpx.HTTPError on failure."""
+    resp = httpx.get(base_url.rstrip("/") + path, timeout=SCRAPE_TIMEOUT_S, follow_redirects=False)
     resp.raise_for_status()
     return parse(resp.text)
 

@@ -8,6 +8,7 @@ A `Recorder` lives in every Locust process. Workers `drain()` it into a plain di
 from __future__ import annotations
 
 import dataclasses
+import urllib.parse
 from collections import Counter
 from typing import Any
 
@@ -18,6 +19,27 @@ from scenarios import hdr
 HTTP = "http"
 WS = "ws"
 UPLOAD = "upload"
+SENT = {WS: "ws_sent", UPLOAD: "upload_sent"}
+"""Counters of every request of these families, warm-up and failures included: a family nobody
+sent is not applicable to the run, one sent but not measured is a missing figure."""
+MAX_OPERATIONS = 2000
+"""Distinct ``"METHOD /path"`` requests kept for API-operation coverage (a crawl of many ids stops there)."""
+HTTP_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"})
+
+
+def endpoint_key(request_type: str, name: str) -> str:
+    """The endpoint a request counts under: ``"GET /books/[id]"``; a name that already starts with
+    its method (``name="GET /books"``) keeps it once."""
+    prefix = f"{request_type} "
+    return name if name.startswith(prefix) else prefix + name
+
+
+def operation_of(request_type: str, url: str, host: str) -> str | None:
+    """``"GET /books/3"`` for an HTTP request to ``host`` (query dropped); None for anything else."""
+    parts = urllib.parse.urlsplit(url)
+    if request_type not in HTTP_METHODS or (parts.netloc and parts.netloc != urllib.parse.urlsplit(host).netloc):
+        return None
+    return f"{request_type} {parts.path or '/'}"
 
 
 @dataclasses.dataclass
@@ -35,7 +57,7 @@ class Series:
 
 @dataclasses.dataclass
 class Endpoint:
-    """Everything measured for one request name (``"GET /api/models/[id]"``)."""
+    """Everything measured for one request name (``"GET /books/[id]"``)."""
 
     family: str
     requests: int = 0
@@ -71,6 +93,8 @@ class Recorder:
         """Open seconds (still receiving samples)."""
         self.closed: dict[int, ClosedSecond] = {}
         self.counters: Counter[str] = Counter()
+        self.operations: set[str] = set()
+        """Concrete requests that got a response, for API-operation coverage (capped)."""
 
     def record(
         self,
@@ -91,6 +115,8 @@ class Recorder:
             second = self._open(int(at))
         second.requests += 1
         second.failures += error is not None
+        if family in SENT:
+            self.counters[SENT[family]] += 1
         if family == HTTP:
             hdr.record(second.hist, ms)
         if not in_window:
@@ -107,14 +133,24 @@ class Recorder:
         hdr.record(ep.corrected, ms, pacing_ms)
         ep.paced = ep.paced or bool(pacing_ms)
 
+    def saw(self, operation: str) -> None:
+        """A concrete request that got a response (``"GET /books/3"``); past the cap it is only counted."""
+        if operation in self.operations:
+            return
+        if len(self.operations) < MAX_OPERATIONS:
+            self.operations.add(operation)
+        else:
+            self.counters["operations_dropped"] += 1
+
     def drain(self) -> dict[str, Any]:
         """Everything since the last drain as a msgpack-friendly dict; resets this recorder."""
         data = {
             "endpoints": {k: _endpoint_to_dict(ep) for k, ep in self.endpoints.items()},
             "seconds": {str(s): _series_to_dict(v) for s, v in self.seconds.items()},
             "counters": dict(self.counters),
+            "operations": sorted(self.operations),
         }
-        self.endpoints, self.seconds, self.counters = {}, {}, Counter()
+        self.endpoints, self.seconds, self.counters, self.operations = {}, {}, Counter(), set()
         return data
 
     def absorb(self, data: dict[str, Any]) -> None:
@@ -135,6 +171,8 @@ class Recorder:
             series.failures += raw["failures"]
             hdr.merge(series.hist, [raw["hist"]])
         self.counters.update(data.get("counters", {}))
+        for operation in data.get("operations", ()):
+            self.saw(operation)
 
     def close_before(self, second: int) -> None:
         """Compact every open second before ``second`` (a second is either open or closed)."""

@@ -1,8 +1,9 @@
-"""Resilience: kill the bundled target once under steady load, let its supervisor restart it, and
-measure the way back: seconds from the kill to healthy again, and the requests that failed meanwhile.
+"""Resilience: kill the target the harness started once under steady load, let its supervisor restart
+it, and measure the way back: seconds from the kill to ready again, and the requests that failed meanwhile.
 
 The supervisor is `harness.target.AppProcess.restart` (SIGKILL to the app's process group, start
-again on the same port, wait for ``/health``), handed to stages as ``ctx.target.restart``.
+again on the same port, wait for the description's ``ready_path``), handed to stages as
+``ctx.target.restart``; an app the harness did not start has none, and the recovery figures do not apply.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ def restart_after_s(options: Any, duration_s: float, warmup_s: float) -> float:
 
 
 class RestartInjector:
-    """Restarts the bundled target once, ``after_s`` seconds past the warm-up (resilience profile)."""
+    """Restarts the started target once, ``after_s`` seconds past the warm-up (resilience profile)."""
 
     def __init__(
         self, ctx: StageContext, after_s: float | None, before_kill: Callable[[], None] = lambda: None
@@ -56,7 +57,7 @@ class RestartInjector:
         self.before_kill()
         self.injected_at = time.time()
         try:
-            restart()  # returns once /health answers 200 again
+            restart()  # returns once the ready path answers again
         except HarnessError as exc:
             # Recorded, not raised: the run goes on and the outage shows in the probe figures.
             self.error = exc.message

@@ -20,10 +20,10 @@ class ProfileShape(LoadTestShape):
     """Drives Locust through the profile chosen with ``--harness-profile``."""
 
     profile: Profile | None = None
-    """Set by the locustfile on init (the shape is instantiated before options are known)."""
+    """Set by the harness plugin on init (the shape is instantiated before options are known)."""
     knee_reached: Callable[[], bool] | None = None
     """Asked at each stage boundary of a ``stop_at_knee`` profile: did the step just run break
-    the knee limits? Set by the locustfile on init."""
+    the knee limits? Set by the harness plugin on init."""
     stopped_at_s: float | None = None
     """When a ``stop_at_knee`` profile ended early (None while it runs or if it ran to its end)."""
     _stage_started = 0.0
@@ -63,7 +63,9 @@ class ProfileShape(LoadTestShape):
         stage, _ = current
         if self.profile.paced_only and self.runner is not None:
             classes = [c for c in self.runner.environment.user_classes if getattr(c, "pacing_s", None)]
-            return stage.users, stage.spawn_rate, classes
+            # Users without constant pacing (a ``pacing_s`` attribute) make no fixed arrival rate.
+            if classes:
+                return stage.users, stage.spawn_rate, classes
         return stage.users, stage.spawn_rate
 
     def expected_users(self) -> tuple[int, bool, float]:

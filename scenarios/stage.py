@@ -1,12 +1,10 @@
 """The load stage: run Locust headless on the target, then turn what it measured into a StageResult.
 
-Options (``[tool.harness.load]``): ``users``, ``duration_s``, ``think_scale`` (rescale the
-profile), ``processes`` (distributed mode), ``large_upload_kb``, ``locustfile`` (a path,
-``"marketplace"`` or ``"openapi"`` for the generic OpenAPI user), ``cpus`` (pin the generator to
-these CPU numbers, e.g. ``[1]``, away from a co-located target), ``username`` / ``password``
-(secrets from the environment), ``knee_p95_ms`` / ``knee_error_ratio`` (stress knee limits),
-``restart_after_s`` (resilience: seconds past the warm-up until the target is killed and restarted).
-The profile is ``ctx.profile``; ``resilience`` also restarts the bundled target once.
+What runs is the target description's business (`scenarios.scenario`): its Locust files unchanged,
+else the generic user on its OpenAPI operations or crawled pages; the harness plugin rides along.
+Credentials come from the description's auth recipe (`harness.auth`), handed to Locust in
+``HARNESS_AUTH``; server-side figures from the metrics it names. Options: `scenarios.stage_options`.
+The profile is ``ctx.profile``; ``resilience`` also restarts a target the harness started, once.
 """
 
 from __future__ import annotations
@@ -22,18 +20,19 @@ from typing import Any
 import httpx
 
 from harness import atomic
+from harness.auth import Credentials, authenticate
+from harness.description import MetricsMapping
+from harness.netguard import is_loopback_host
 from harness.records import StageResult, Status
 from harness.rundir import RunDir
 from harness.stages import StageContext
-from scenarios import adapter, process, profiles, prometheus
+from scenarios import adapter, process, profiles, prometheus, scenario, stage_options
+from scenarios.plan import OPENAPI
 from scenarios.resilience import RestartInjector, restart_after_s
 
 WARM_MARKER = "warmup.done"
 """Must match `scenarios.metrics.WARM_MARKER` (that module runs only inside Locust)."""
 
-HERE = Path(__file__).resolve().parent
-ROOT = HERE.parent
-LOCUSTFILES = {"marketplace": HERE / "locustfile.py", "openapi": HERE / "openapi_locustfile.py"}
 DEADLINE_MARGIN_S = 90.0
 PARTIAL_EVERY_S = 5.0
 
@@ -42,27 +41,37 @@ def run(ctx: StageContext) -> StageResult:
     """Run the profile against the target and report its metrics and validity checks."""
     result = ctx.result(status=Status.INCOMPLETE, tool_versions=_versions())
     opts = ctx.options
+    stage_options.check(opts)
     try:
         profile = profiles.build(ctx.profile, opts.get("users"), opts.get("duration_s"))
     except ValueError as exc:
         result.error = str(exc)
         return _finish(ctx, result, Status.ERROR)
+    description = ctx.target.description
+    credentials = authenticate(description.auth, ctx.target.url)
+    chosen = scenario.choose(description, ctx.target.url, ctx.openapi, opts, credentials, ctx.artifacts)
+    result.details["scenario"] = chosen.details()
+    ctx.progress.log(f"load: {chosen.summary}")
+    if chosen.plan is not None and not chosen.plan.requests:
+        result.error = _nothing_to_send(chosen)
+        return _finish(ctx, result, Status.NOT_APPLICABLE)
     summary_path = ctx.artifacts / "summary.json"
     for stale in (summary_path, summary_path.with_name(WARM_MARKER)):
         stale.unlink(missing_ok=True)
     ctx.progress.start(f"load: {profile.name} profile, {profile.requested_users} users", profile.duration_s)
-    scrapes = {"start": _scrape(ctx.target.url)}
+    mapping = description.metrics
+    scrapes = {"start": _scrape(ctx.target.url, mapping)}
     after_s = restart_after_s(opts, profile.duration_s, profile.warmup_s)
     # Server counters restart with the target: its figures are taken up to the kill.
     fault = RestartInjector(
         ctx,
         after_s if profile.name == "resilience" else None,
-        before_kill=lambda: scrapes.update(kill=_scrape(ctx.target.url)),
+        before_kill=lambda: scrapes.update(kill=_scrape(ctx.target.url, mapping)),
     )
     outcome = process.run(
-        _command(ctx, summary_path),
-        env=_env(opts),
-        cwd=ROOT,
+        _command(ctx, chosen, summary_path),
+        env=_env(credentials),
+        cwd=Path.cwd(),
         log_path=ctx.artifacts / "locust.log",
         deadline_s=profile.duration_s + DEADLINE_MARGIN_S,
         cancel=ctx.cancel,
@@ -70,7 +79,7 @@ def run(ctx: StageContext) -> StageResult:
         cpus=[int(cpu) for cpu in opts.get("cpus") or ()],
     )
     fault.join()
-    after = scrapes["kill"] if "kill" in scrapes else _scrape(ctx.target.url)
+    after = scrapes["kill"] if "kill" in scrapes else _scrape(ctx.target.url, mapping)
     # Server-side deltas start where the warm-up ended (or at the start if it never did).
     before = scrapes.get("warm", scrapes["start"])
     summary = _read(summary_path)
@@ -93,34 +102,42 @@ def run(ctx: StageContext) -> StageResult:
     return _finish(ctx, result, Status.PASSED if summary["http"]["requests"] > 0 else Status.ERROR)
 
 
-def _command(ctx: StageContext, summary_path: Path) -> list[str]:
+def _nothing_to_send(chosen: scenario.Scenario) -> str:
+    """Why the generic user has nothing to send, with what the user can do about it."""
+    assert chosen.plan is not None
+    example = next(iter(chosen.plan.skipped.items()), None)
+    seen = f"; e.g. {example[0]}: {example[1]}" if example else ""
+    what = "no documented operation can be sent" if chosen.plan.user == OPENAPI else "the crawl found no page"
+    return (
+        f"{what} ({len(chosen.plan.skipped)} left out, see details.scenario.plan.skipped{seen}); "
+        "name your Locust files in [tool.harness.target] locustfiles, or widen the load options "
+        "(unsafe_methods, include) or the description's pages"
+    )
+
+
+def _command(ctx: StageContext, chosen: scenario.Scenario, summary_path: Path) -> list[str]:
     opts = ctx.options
     art = ctx.artifacts
-    locustfile = opts.get("locustfile", "marketplace")
     cmd = [
-        sys.executable, "-m", "locust", "-f", str(LOCUSTFILES.get(locustfile, locustfile)),
+        sys.executable, "-m", "locust", "-f", chosen.files_arg,
         "--headless", "--host", ctx.target.url, "--only-summary",
         "--csv", str(art / "locust"), "--json-file", str(art / "locust"), "--html", str(art / "locust.html"),
         "--harness-profile", ctx.profile, "--harness-summary", str(summary_path),
+        "--harness-ready-path", ctx.target.description.ready_path, *chosen.args,
     ]
-    for key in ("users", "duration_s", "think_scale", "large_upload_kb", "knee_p95_ms", "knee_error_ratio"):
+    for key in ("users", "duration_s", "think_scale", "knee_p95_ms", "knee_error_ratio"):
         if opts.get(key) is not None:
             cmd += [f"--harness-{key.replace('_', '-')}", str(opts[key])]
-    if locustfile == "openapi":
-        cmd += ["--harness-openapi", ctx.openapi]
     if opts.get("processes"):
         cmd += ["--processes", str(opts["processes"])]
     return cmd
 
 
-def _env(opts: Any) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("LOCUST_", "HARNESS_LOAD_"))}
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
-    if opts.get("username"):
-        env["HARNESS_LOAD_USERNAME"] = str(opts["username"])
-    if opts.get("password"):
-        env["HARNESS_LOAD_PASSWORD"] = str(opts["password"])
-    return env
+def _env(credentials: Credentials) -> dict[str, str]:
+    """The harness's environment without stray Locust or harness settings, plus the credentials."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("LOCUST_", "HARNESS_LOAD_", "HARNESS_AUTH"))}
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(scenario.ROOT), env.get("PYTHONPATH")]))
+    return env | credentials.to_env()
 
 
 def _fill(
@@ -132,24 +149,38 @@ def _fill(
     *,
     complete: bool,
 ) -> None:
-    """Metrics, validity checks, details and artifact paths from one summary."""
-    scraped = before is not None and after is not None
+    """Metrics, validity checks, details, not-applicable families and artifact paths from one summary."""
+    mapping = ctx.target.description.metrics
+    scraped = (before is not None and after is not None) if mapping.path else None
     result.metrics = adapter.metrics(summary)
     server: dict[str, Any] = {}
     if before is not None and after is not None:
-        result.metrics.update(adapter.server_metrics(before, after))
-        server = adapter.server_details(before, after)
+        result.metrics.update(adapter.server_metrics(before, after, mapping))
+        server = adapter.server_details(before, after, mapping)
     workers = int(ctx.options.get("processes") or 0)
     host = urllib.parse.urlsplit(ctx.target.url).hostname or ""
-    local = ctx.target.bundled or host in ("127.0.0.1", "localhost", "::1")
+    # A target the harness started, or any on loopback, shares the generator's host.
+    local = ctx.target.started or is_loopback_host(host)
     result.validity = adapter.validity(summary, workers, scraped, local_target=local, complete=complete)
-    result.details = _details(summary) | {"server": server, "steps": summary.get("steps", [])}
+    result.not_applicable = (
+        adapter.server_not_applicable(mapping) | adapter.traffic_not_applicable(summary) | _recovery_na(ctx)
+    )
+    result.details = (
+        result.details | _details(summary) | {"server": server, "steps": summary.get("steps", [])}
+    )
     if ctx.profile == "stress":
         limits = (float(ctx.options.get("knee_p95_ms", 100)), float(ctx.options.get("knee_error_ratio", 0.001)))
         result.metrics.update(adapter.knee(summary.get("steps", []), *limits) or {})
     result.artifacts = {
         p.name: str(p.relative_to(ctx.run_dir)) for p in sorted(ctx.artifacts.iterdir()) if p.is_file()
     }
+
+
+def _recovery_na(ctx: StageContext) -> dict[str, str]:
+    if ctx.profile != "resilience" or ctx.target.restart is not None:
+        return {}
+    return {"load.recovery*": "the harness did not start the target, so it cannot kill and restart it "
+                              "(give the target description a command)"}
 
 
 def _details(summary: dict[str, Any]) -> dict[str, Any]:
@@ -170,6 +201,9 @@ def _details(summary: dict[str, Any]) -> dict[str, Any]:
         "generator": summary["generator"],
         "availability": summary["availability"],
         "stopped_at_knee_s": summary.get("stopped_at_knee_s"),
+        "shape": summary.get("shape"),
+        # Concrete "METHOD /path" requests that got an answer, for API-operation coverage.
+        "operations": summary.get("operations", []),
     }
 
 
@@ -189,14 +223,14 @@ def _ticker(
     scrapes: dict[str, prometheus.Samples | None],
     fault: RestartInjector,
 ) -> Any:
-    """A tick callback: scrape /metrics when the warm-up ends; save partial results as they come."""
+    """A tick callback: scrape the target's metrics when the warm-up ends; save partial results as they come."""
     state = {"mtime": 0.0, "at": time.monotonic()}
     marker = summary_path.with_name(WARM_MARKER)
 
     def tick() -> None:
         ctx.progress.advance(process.POLL_S)
         if "warm" not in scrapes and marker.exists():
-            scrapes["warm"] = _scrape(ctx.target.url)
+            scrapes["warm"] = _scrape(ctx.target.url, ctx.target.description.metrics)
             fault.warm()
         if time.monotonic() - state["at"] < PARTIAL_EVERY_S or not summary_path.exists():
             return
@@ -217,10 +251,12 @@ def _finish(ctx: StageContext, result: StageResult, status: Status) -> StageResu
     return result
 
 
-def _scrape(url: str) -> prometheus.Samples | None:
-    """The target's metrics, or None when it exposes none (external targets may not)."""
+def _scrape(url: str, mapping: MetricsMapping) -> prometheus.Samples | None:
+    """The target's metrics, or None when the description names none or they cannot be read."""
+    if not mapping.path:
+        return None
     try:
-        return prometheus.scrape(url)
+        return prometheus.scrape(url, mapping.path)
     except (httpx.HTTPError, ValueError):
         return None
 

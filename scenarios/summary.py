@@ -131,8 +131,9 @@ def memory(rss_mb: list[float], warmup_s: float) -> dict[str, float]:
 
 
 def families(rec: Recorder) -> dict[str, Any]:
-    """Websocket round trips and uploads by size class, merged across endpoints."""
-    ws = [ep.raw for ep in rec.endpoints.values() if ep.family == WS]
+    """Websocket round trips and uploads by size class, merged across endpoints (a websocket
+    endpoint that never succeeded, such as failed handshakes, measured no round trip)."""
+    ws = [ep.raw for ep in rec.endpoints.values() if ep.family == WS and ep.requests > ep.failures]
     uploads: dict[str, HdrHistogram] = {}
     for ep in rec.endpoints.values():
         if ep.family == UPLOAD and ep.upload_class:

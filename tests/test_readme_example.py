@@ -35,7 +35,12 @@ def test_the_example_runs_and_every_stage_judges_the_release(tmp_path: Path) -> 
     env = {**os.environ, "FOREIGN_REQUEST_LOG": str(log), "PYTHONPATH": str(ROOT)}
     run = subprocess.run(
         [sys.executable, "-m", "harness", "run", "--out", str(tmp_path / "runs")],
-        cwd=PROJECT, env=env, capture_output=True, text=True, timeout=600, check=False,
+        cwd=PROJECT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
     )
     output = run.stdout + run.stderr
     verdict = json.loads((tmp_path / "runs" / "latest" / "verdict.json").read_text(encoding="utf-8"))

@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from harness.target import AppProcess, bundled_app
+from harness.target import AppProcess
 from tests.fixtures.runs import REPO
 
 USERNAME = f"leaktest{secrets.token_hex(3)}"
@@ -40,8 +40,6 @@ include = ["^GET /api/me$", "^GET /api/products$"]
 max_examples = 3
 
 [tool.harness.load]
-username = "{USERNAME}"
-password = "${{HARNESS_TEST_PASSWORD}}"
 users = 4
 duration_s = 12
 """
@@ -60,6 +58,9 @@ def test_no_planted_secret_reaches_the_run_directory_or_the_output(
         **os.environ,
         "PYTHONPATH": str(REPO),
         "HARNESS_TEST_PASSWORD": PASSWORD,
+        # The bundled description's auth recipe, and its Locust file's signed-in users, use this account.
+        "MESHMARKET_USERNAME": USERNAME,
+        "MESHMARKET_PASSWORD": PASSWORD,
         "HARNESS_ZAP_API_KEY": ZAP_KEY,
         "HARNESS_TARGET_DATA_DIR": str(target_data_dir),
     }
@@ -79,6 +80,8 @@ def test_no_planted_secret_reaches_the_run_directory_or_the_output(
     assert {"security.json", "contracts.json", "load.json", "verdict.json"} <= {p.name for p in files}
     statuses = {name: json.loads((run / f"{name}.json").read_text())["status"] for name in ("security", "contracts")}
     assert statuses == {"security": "passed", "contracts": "passed"}, "contracts passes only if the login worked"
+    load = json.loads((run / "load.json").read_text())
+    assert {c["name"]: c["ok"] for c in load["validity"]}["authenticated"], "the load users logged in as the account"
     texts = {str(p.relative_to(run)): p.read_bytes().decode("utf-8", "replace") for p in files}
     texts |= {"<stdout>": done.stdout, "<stderr>": done.stderr}
     for secret in (PASSWORD, ZAP_KEY, URL_PASSWORD):

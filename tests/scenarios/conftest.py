@@ -10,8 +10,9 @@ import pytest
 
 from harness.records import StageResult
 from harness.rundir import RunDir
-from harness.stages import StageContext, TargetInfo
+from harness.stages import StageContext
 from scenarios import stage
+from tests.fixtures.target import bundled_info
 
 RunLoad = Callable[..., StageResult]
 
@@ -23,12 +24,12 @@ the target's cache reaches its steady state after the warm-up."""
 def load_context(
     url: str, run_dir: Path, *, profile: str = "smoke", faults: tuple[str, ...] = (), **options: Any
 ) -> StageContext:
-    """A stage context on a fresh run directory, with the short test options."""
+    """A stage context for the bundled app on a fresh run directory, with the short test options."""
     run_dir.mkdir(parents=True, exist_ok=True)
     return StageContext(
         stage="load",
         profile=profile,
-        target=TargetInfo(url=url, bundled=True, faults=faults),
+        target=bundled_info(url, faults),
         openapi=f"{url}/openapi.json",
         run_dir=run_dir,
         artifacts=RunDir(run_dir).artifacts("load"),

@@ -11,7 +11,7 @@ import pytest
 
 from harness.records import Status
 from harness.rundir import RunDir
-from harness.target import AppProcess, bundled_app
+from harness.target import AppProcess
 from scenarios import stage
 from tests.scenarios.conftest import load_context
 

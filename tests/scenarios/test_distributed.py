@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from harness.records import Status
-from harness.target import AppProcess, bundled_app
+from harness.target import AppProcess
 from scenarios import hdr
 from tests.scenarios.conftest import run_load
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from harness.records import StageResult
-from harness.target import AppProcess, bundled_app
+from harness.target import bundled_app
 from perf_budgets.evaluator import evaluate, failed_check
 from perf_budgets.loader import load_budgets
 from perf_budgets.verdict import BudgetStatus

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from harness.description import MetricsMapping
 from scenarios import adapter, prometheus
+
+MAPPING = MetricsMapping("/metrics", "db_query_duration_seconds", "cache_hits_total", "cache_misses_total")
 
 BEFORE = """
 # TYPE db_query_duration_seconds histogram
@@ -54,11 +57,27 @@ def test_no_observations_means_no_quantile() -> None:
 
 
 def test_server_metrics_from_two_scrapes() -> None:
-    out = adapter.server_metrics(prometheus.parse(BEFORE), prometheus.parse(AFTER))
+    out = adapter.server_metrics(prometheus.parse(BEFORE), prometheus.parse(AFTER), MAPPING)
     assert out["load.db.query_p95_ms"] == pytest.approx(46.0)
     assert out["load.cache.hit_ratio"] == pytest.approx(80 / 100)
 
 
 def test_idle_target_publishes_no_server_metrics() -> None:
     same = prometheus.parse(BEFORE)
-    assert adapter.server_metrics(same, same) == {}
+    assert adapter.server_metrics(same, same, MAPPING) == {}
+
+
+def test_only_the_mapped_series_count() -> None:
+    """A mapping without cache series publishes no cache figure, whatever the target exposes."""
+    db_only = MetricsMapping("/metrics", db_query_histogram="db_query_duration_seconds")
+    out = adapter.server_metrics(prometheus.parse(BEFORE), prometheus.parse(AFTER), db_only)
+    assert set(out) == {"load.db.query_p95_ms"}
+
+
+def test_server_figures_without_a_mapping_are_not_applicable_with_the_cause() -> None:
+    reasons = adapter.server_not_applicable(MetricsMapping())
+    assert set(reasons) == {"load.db.*", "load.cache.*"}
+    assert "names no Prometheus metrics" in reasons["load.db.*"]
+    partial = adapter.server_not_applicable(MetricsMapping("/metrics", db_query_histogram="q_seconds"))
+    assert set(partial) == {"load.cache.*"} and "cache_hits" in partial["load.cache.*"]
+    assert adapter.server_not_applicable(MAPPING) == {}

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from harness.exit_codes import ExitCode
-from harness.target import AppProcess, bundled_app
+from harness.target import bundled_app
 from perf_budgets.evaluator import evaluate, failed_check
 from perf_budgets.loader import load_budgets
 from perf_budgets.verdict import BudgetStatus

@@ -14,8 +14,9 @@ from typing import Any
 import httpx
 import pytest
 
-from harness.target import AppProcess, bundled_app, free_port
-from scenarios.stage import LOCUSTFILES, ROOT
+from harness.description import bundled_description
+from harness.target import AppProcess, free_port
+from scenarios.scenario import ROOT, Scenario
 
 pytestmark = pytest.mark.slow
 
@@ -24,9 +25,11 @@ pytestmark = pytest.mark.slow
 def locust_ui(bundled_target: AppProcess, tmp_path: Path) -> Iterator[str]:
     """Locust with its web UI on a free loopback port, swarming by itself for a few seconds."""
     port = free_port()
-    cmd = [sys.executable, "-m", "locust", "-f", str(LOCUSTFILES["marketplace"]), "--host", bundled_target.url,
+    described = bundled_description()
+    files = Scenario(described.locustfiles).files_arg
+    cmd = [sys.executable, "-m", "locust", "-f", files, "--host", bundled_target.url,
            "--web-host", "127.0.0.1", "--web-port", str(port), "--autostart", "--autoquit", "5",
-           "--harness-duration-s", "14"]
+           "--harness-duration-s", "14", "--harness-ready-path", described.ready_path]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     with (tmp_path / "locust.log").open("wb") as log:
         proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)

@@ -15,9 +15,10 @@ import pytest
 from playwright.sync_api import expect, sync_playwright
 
 from harness.browser import find_browser
-from harness.target import AppProcess, bundled_app, free_port
+from harness.description import bundled_description
+from harness.target import AppProcess, free_port
 from scenarios import process
-from scenarios.stage import LOCUSTFILES, ROOT
+from scenarios.scenario import ROOT, Scenario
 
 pytestmark = pytest.mark.slow
 
@@ -26,8 +27,11 @@ pytestmark = pytest.mark.slow
 def locust_web(bundled_target: AppProcess, tmp_path: Path) -> Iterator[str]:
     """Locust's web UI on a free loopback port, idle until someone presses Start."""
     port = free_port()
-    cmd = [sys.executable, "-m", "locust", "-f", str(LOCUSTFILES["marketplace"]), "--host", bundled_target.url,
-           "--web-host", "127.0.0.1", "--web-port", str(port), "--harness-duration-s", "14"]
+    described = bundled_description()
+    files = Scenario(described.locustfiles).files_arg
+    cmd = [sys.executable, "-m", "locust", "-f", files, "--host", bundled_target.url,
+           "--web-host", "127.0.0.1", "--web-port", str(port), "--harness-duration-s", "14",
+           "--harness-ready-path", described.ready_path]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     with (tmp_path / "locust.log").open("wb") as log:
         proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)

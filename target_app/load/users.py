@@ -11,8 +11,9 @@
 | WebsocketListener | fixed  | websocket ping/pong round trips (see `ws_user`)             |
 
 Every request has a stable name (``/api/models/[id]``) and a semantic check: a fast wrong
-answer is a failure. A login that fails stops the user loudly and is counted, so a run can
-never quietly measure unauthenticated traffic.
+answer is a failure. A login that fails stops the user loudly and is counted (``context={"auth":
+True}``, which the harness's collector reads), so a run can never quietly measure unauthenticated
+traffic.
 """
 
 from __future__ import annotations
@@ -27,7 +28,8 @@ from typing import Any, ClassVar
 from locust import FastHttpUser, task
 from locust.exception import StopUser
 
-from scenarios.catalogue import CATEGORIES, SEARCH_TERMS, SORTS, ModelIds, catalogue_query, popular
+from target_app import DEMO_PASSWORD, DEMO_USERNAME
+from target_app.load.catalogue import CATEGORIES, SEARCH_TERMS, SORTS, ModelIds, catalogue_query, popular
 
 log = logging.getLogger(__name__)
 
@@ -42,8 +44,8 @@ class MarketplaceUser(FastHttpUser):
     abstract = True
     think_scale = 1.0
     think_s: tuple[float, float] = (1.0, 3.0)
-    username = "demo"
-    password = "demo-password-123"
+    username = DEMO_USERNAME
+    password = DEMO_PASSWORD
     model_ids = ModelIds()
     fresh_login_share = 1.0
     """Share of signed-in users who log in when they start; the others resume a session of the

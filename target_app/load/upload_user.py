@@ -13,7 +13,7 @@ import uuid
 import gevent
 from locust import task
 
-from scenarios.users import MarketplaceUser
+from target_app.load.users import MarketplaceUser
 
 SMALL_BYTES = 64 * 1024
 BOUNDARY = "harness-load-boundary"

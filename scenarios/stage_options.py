@@ -1,0 +1,69 @@
+"""The load stage's options (``[tool.harness.load]``, ``-o load.KEY=VALUE``), declared once with their help.
+
+Everything about the target itself (its Locust files, credentials, metrics, pages) lives in the
+target description; an option that used to say it here is refused with where it went.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from harness.errors import ErrorKind, HarnessError
+from harness.suggest import did_you_mean
+
+OPTIONS: dict[str, str] = {
+    "users": "peak users, rescaling the profile, e.g. 50",
+    "duration_s": "total seconds, rescaling the profile (warm-up included), e.g. 60",
+    "think_scale": "multiply every think time and pacing interval, e.g. 0.25 (default: the profile's)",
+    "processes": "Locust worker processes on this machine (distributed mode), e.g. 4; -1: one per core",
+    "cpus": "pin the load generator to these CPU numbers, e.g. [1] (away from a target on the same host)",
+    "knee_p95_ms": "stress: a step whose p95 exceeds this (ms) is past the knee, e.g. 100",
+    "knee_error_ratio": "stress: a step whose error ratio exceeds this is past the knee, e.g. 0.001",
+    "restart_after_s": "resilience: seconds past the warm-up until the started target is killed and restarted",
+    "include": 'generic API user: regexes on "METHOD /path"; only matching operations are sent, e.g. ["^GET /books"]',
+    "exclude": 'generic API user: regexes on "METHOD /path" never sent, e.g. ["/admin"]',
+    "unsafe_methods": "generic API user: also send POST, PUT, PATCH and DELETE (default false)",
+}
+MOVED: dict[str, str] = {
+    "locustfile": "name your Locust files in the target description: [tool.harness.target] locustfiles",
+    "username": "credentials come from the target description's auth recipe: [tool.harness.target.auth]",
+    "password": "credentials come from the target description's auth recipe: [tool.harness.target.auth]",
+    "large_upload_kb": "a scenario's own knobs are options of its Locust file (the bundled one declares "
+    "its large-upload size as a Locust option with an environment variable)",
+}
+
+
+def check(options: Mapping[str, Any]) -> None:
+    """Refuse unknown keys (a silently ignored option would measure something else than asked)."""
+    for key in options:
+        if key in OPTIONS:
+            continue
+        tip = MOVED.get(key) or f"known load options: {', '.join(OPTIONS)}"
+        raise HarnessError(ErrorKind.CONFIG, f"unknown load option {key!r}.{did_you_mean(key, OPTIONS)}", tip=tip)
+    for key in ("include", "exclude"):
+        patterns(options, key)
+
+
+def patterns(options: Mapping[str, Any], key: str) -> tuple[str, ...]:
+    """A string or a list of regexes, each checked to compile."""
+    raw = options.get(key) or ()
+    values = (raw,) if isinstance(raw, str) else tuple(str(v) for v in raw)
+    for value in values:
+        try:
+            re.compile(value)
+        except re.error as exc:
+            raise HarnessError(
+                ErrorKind.CONFIG, f"load option {key}: {value!r} is not a regular expression: {exc}",
+                tip='patterns match "METHOD /path", e.g. "^GET /books"',
+            ) from None
+    return values
+
+
+def flag(options: Mapping[str, Any], key: str) -> bool:
+    """A boolean option (``true``/``false`` from the command line arrives as a bool already)."""
+    value = options.get(key, False)
+    if not isinstance(value, bool):
+        raise HarnessError(ErrorKind.CONFIG, f"load option {key} must be true or false, got {value!r}")
+    return value

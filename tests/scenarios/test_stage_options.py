@@ -1,0 +1,27 @@
+"""The load stage's options: unknown or moved keys are refused with where they went."""
+
+from __future__ import annotations
+
+import pytest
+
+from harness.errors import HarnessError
+from scenarios import stage_options
+
+
+@pytest.mark.parametrize(
+    ("key", "tip"),
+    [("locustfile", "locustfiles"), ("password", "[tool.harness.target.auth]"), ("user", "known load options")],
+)
+def test_unknown_and_moved_options_are_refused(key: str, tip: str) -> None:
+    with pytest.raises(HarnessError) as caught:
+        stage_options.check({"users": 5, key: "x"})
+    assert repr(key) in caught.value.message and tip in (caught.value.tip or "")
+
+
+def test_patterns_and_flags_are_checked() -> None:
+    stage_options.check({"include": ["^GET /books"], "exclude": "DELETE", "unsafe_methods": True})
+    assert stage_options.patterns({"exclude": "DELETE"}, "exclude") == ("DELETE",)
+    with pytest.raises(HarnessError, match="not a regular expression"):
+        stage_options.check({"include": ["(unclosed"]})
+    with pytest.raises(HarnessError, match="true or false"):
+        stage_options.flag({"unsafe_methods": "yes"}, "unsafe_methods")
