@@ -1,1 +1,1 @@
-"""The e2e stage: Playwright workflow tests of the target, page objects and Web Vitals."""
+"""The e2e stage: a team's own pytest-playwright tests run under the harness, and page journeys with Web Vitals."""

@@ -1,4 +1,9 @@
-"""Turn the workflow sidecar and the vitals report into metrics, findings and validity checks."""
+"""Turn the test sidecar and the journeys' report into metrics, findings and validity checks.
+
+Every test is a workflow, named by its pytest node id. Pages get Web Vitals from the page journeys
+(cold loads, the median) and, for every other target page the tests opened, from what the tests'
+browser saw (the median of those documents). The performance score is the mean of the page scores.
+"""
 
 from __future__ import annotations
 
@@ -6,19 +11,21 @@ import hashlib
 from collections.abc import Callable
 from typing import Any
 
-from e2e import workflows
+from e2e import grade
+from e2e.vitals import median
 from harness.records import Finding, Severity, StageResult, ValidityCheck
 
 WORKFLOW_METRICS = ("e2e.workflows.*",)
-PAGE_METRICS = ('e2e.page["*"].*', "e2e.performance.score")
+PAGE_METRICS = ('e2e.page["*"].*', "e2e.performance.*")
 PAGE_METRIC_NAMES = ("load_ms", "ttfb_ms", "fcp_ms", "lcp_ms", "cls", "inp_ms")
+_JUDGED = ("passed", "failed", "error")
 
 PathFn = Callable[[str | None], str | None]
 """Maps a tool's artifact path to one relative to the run directory (None stays None)."""
 
 
 def page_metric(name: str, metric: str) -> str:
-    """``e2e.page["/models"].lcp_ms``."""
+    """``e2e.page["/cart"].lcp_ms``."""
     return f'e2e.page["{name}"].{metric}'
 
 
@@ -27,58 +34,45 @@ def fingerprint(*parts: str) -> str:
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
 
 
-def workflow_outcomes(tests: list[dict[str, Any]]) -> dict[str, str]:
-    """Per workflow: "passed" only if it has tests and all of them passed."""
-    outcomes: dict[str, str] = {}
-    for test in tests:
-        current = outcomes.get(test["workflow"], "passed")
-        outcomes[test["workflow"]] = current if test["outcome"] == "passed" else test["outcome"]
-    return outcomes
-
-
-def add_workflows(
-    result: StageResult, selected: tuple[workflows.Workflow, ...], sidecar: dict[str, Any], rel: PathFn
-) -> None:
-    """Coverage metrics, one finding per failing or untested workflow, and the run check."""
+def add_workflows(result: StageResult, sidecar: dict[str, Any], rel: PathFn) -> None:
+    """Pass ratio over the tests that ran to an outcome, one finding per failing test, the run check."""
     tests: list[dict[str, Any]] = sidecar.get("tests", [])
-    outcomes = workflow_outcomes(tests)
-    passed = [w for w in selected if outcomes.get(w.id) == "passed"]
-    result.metrics["e2e.workflows.total"] = float(len(selected))
-    result.metrics["e2e.workflows.passed"] = float(len(passed))
-    result.metrics["e2e.workflows.pass_ratio"] = len(passed) / len(selected) if selected else 0.0
+    judged = [t for t in tests if t["outcome"] in _JUDGED]
+    passed = [t for t in judged if t["outcome"] == "passed"]
+    if judged:
+        result.metrics["e2e.workflows.total"] = float(len(judged))
+        result.metrics["e2e.workflows.passed"] = float(len(passed))
+        result.metrics["e2e.workflows.pass_ratio"] = len(passed) / len(judged)
     for test in tests:
         test["trace"], test["screenshot"] = rel(test.get("trace")), rel(test.get("screenshot"))
         if test["outcome"] in ("failed", "error"):
             result.findings.append(_failed(test))
-    for workflow in selected:
-        if workflow.id not in outcomes:
-            result.findings.append(_untested(workflow))
-    ran = [t for t in tests if t["outcome"] in ("passed", "failed")]
+    skipped = len(tests) - len(judged)
     result.validity.append(
         ValidityCheck(
             "workflows-run",
-            ok=bool(ran),
-            detail=f"{len(ran)} workflow test(s) ran to an outcome of {len(tests)} recorded",
+            ok=bool(judged),
+            detail=f"{len(judged)} test(s) ran to an outcome" + (f", {skipped} skipped" if skipped else ""),
             affects=WORKFLOW_METRICS,
         )
     )
-    result.details["workflows"] = [_summary(w, tests, outcomes) for w in selected]
+    result.details["workflows"] = [_summary(t) for t in tests]
 
 
 def _failed(test: dict[str, Any]) -> Finding:
-    workflow = workflows.get(test["workflow"])
-    step = test.get("failed_step") or "unknown step"
+    workflow, step = test["nodeid"], test.get("failed_step")
+    at = f" at step '{step}'" if step else ""
     return Finding(
         rule="workflow-failed",
         severity=Severity.HIGH,
-        message=f"workflow '{workflow.id}' ({workflow.name}) failed at step '{step}'{_where(test, step)}",
-        location=f"{workflow.id} / {step}",
-        fingerprint=fingerprint("workflow-failed", workflow.id, step),
+        message=f"workflow '{workflow}' failed{at}{_where(test, step)}",
+        location=f"{workflow} / {step}" if step else workflow,
+        fingerprint=fingerprint("workflow-failed", workflow, step or ""),
         evidence=test.get("error", ""),
         extra={
-            "workflow": workflow.id,
+            "workflow": workflow,
             "step": step,
-            "test": test["nodeid"],
+            "test": workflow,
             "duration_s": test["duration_s"],
             "trace": test.get("trace"),
             "screenshot": test.get("screenshot"),
@@ -86,8 +80,8 @@ def _failed(test: dict[str, Any]) -> Finding:
     )
 
 
-def _where(test: dict[str, Any], step: str) -> str:
-    """`` on http://host/models?q=x ("Unprocessable Entity")`` when the step recorded the page."""
+def _where(test: dict[str, Any], step: str | None) -> str:
+    """`` on http://host/cart?id=7 ("Unprocessable Entity")`` when the step recorded the page."""
     entry = next((s for s in test.get("steps", []) if s["name"] == step and s.get("url")), None)
     if entry is None:
         return ""
@@ -95,59 +89,55 @@ def _where(test: dict[str, Any], step: str) -> str:
     return f" on {entry['url']}{title}"
 
 
-def _untested(workflow: workflows.Workflow) -> Finding:
-    return Finding(
-        rule="workflow-untested",
-        severity=Severity.HIGH,
-        message=f"workflow '{workflow.id}' ({workflow.name}) has no test that ran",
-        location=workflow.id,
-        fingerprint=fingerprint("workflow-untested", workflow.id),
-    )
+def _summary(test: dict[str, Any]) -> dict[str, Any]:
+    """The per-workflow entry of ``e2e.json``: outcome, duration, failing step, artifacts, steps."""
+    keys = ("name", "outcome", "duration_s", "failed_step", "error", "trace", "screenshot", "steps")
+    return {"id": test["nodeid"], **{key: test.get(key) for key in keys}}
 
 
-def _summary(workflow: workflows.Workflow, tests: list[dict[str, Any]], outcomes: dict[str, str]) -> dict[str, Any]:
-    """The per-workflow entry of ``e2e.json``: outcome, duration, failing step, artifacts."""
-    own = [t for t in tests if t["workflow"] == workflow.id]
-    failing = next((t for t in own if t["outcome"] != "passed"), None)
-    return {
-        "id": workflow.id,
-        "name": workflow.name,
-        "outcome": outcomes.get(workflow.id, "not run"),
-        "duration_s": round(sum(t["duration_s"] for t in own), 3),
-        "failed_step": failing.get("failed_step") if failing else None,
-        "error": failing.get("error") if failing else None,
-        "trace": failing.get("trace") if failing else None,
-        "screenshot": failing.get("screenshot") if failing else None,
-        "tests": own,
-    }
-
-
-def add_pages(result: StageResult, report: dict[str, Any]) -> None:
-    """Per-page medians, the performance score, a finding per unloadable page, the page check."""
-    pages: list[dict[str, Any]] = report.get("pages", [])
+def add_pages(result: StageResult, journeys: dict[str, Any], tests: list[dict[str, Any]]) -> None:
+    """Per-page medians and scores, the performance score, a finding per unmeasurable page, the check."""
+    visited: list[dict[str, Any]] = journeys.get("pages", [])
+    journeyed = [{**p, "source": "journey"} for p in visited if not p.get("skipped")]
+    pages = journeyed + _seen_by_tests(tests, {p["name"] for p in visited})
     measured = [p for p in pages if p.get("median")]
     for page in measured:
+        page["score"] = round(grade.page_score(page["median"]), 1)
+        page["grade"] = grade.grade(page["score"])
         for metric in PAGE_METRIC_NAMES:
             if metric in page["median"]:
                 result.metrics[page_metric(page["name"], metric)] = float(page["median"][metric])
         result.metrics[page_metric(page["name"], "score")] = float(page["score"])
-    if report.get("score") is not None:
-        result.metrics["e2e.performance.score"] = float(report["score"])
-    for page in pages:
-        if page.get("error"):
-            result.findings.append(_page_failed(page))
+    score = round(grade.run_score(p["score"] for p in measured), 1) if measured else None
+    if score is not None:
+        result.metrics["e2e.performance.score"] = score
+    result.findings.extend(_page_failed(p) for p in pages if p.get("error"))
+    errors = "".join(f"; {p['name']}: {p['error']}" for p in pages if p.get("error"))
     result.validity.append(
         ValidityCheck(
             "pages-measured",
             ok=bool(measured),
-            detail=f"{len(measured)} of {len(pages)} page(s) measured"
-            + "".join(f"; {p['name']}: {p['error']}" for p in pages if p.get("error")),
+            detail=f"{len(measured)} of {len(pages)} page(s) measured{errors}",
             affects=PAGE_METRICS,
         )
     )
     result.details["pages"] = pages
-    result.details["performance"] = {"score": report.get("score"), "grade": report.get("grade")}
-    result.details["performance_method"] = report.get("method", "")
+    result.details["skipped_pages"] = [{"name": p["name"], "reason": p["skipped"]} for p in visited if p.get("skipped")]
+    result.details["performance"] = {"score": score, "grade": grade.grade(score) if score is not None else None}
+    result.details["performance_method"] = (grade.__doc__ or "").strip()
+
+
+def _seen_by_tests(tests: list[dict[str, Any]], journeyed: set[str]) -> list[dict[str, Any]]:
+    """Target pages the tests opened that no journey measured: the median of what the tests saw."""
+    by_path: dict[str, list[dict[str, Any]]] = {}
+    for test in tests:
+        for sample in test.get("pages", []):
+            if sample["path"] not in journeyed:
+                by_path.setdefault(sample["path"], []).append(sample)
+    return [
+        {"name": path, "source": "tests", "median": median(samples), "samples": len(samples)}
+        for path, samples in sorted(by_path.items())
+    ]
 
 
 def _page_failed(page: dict[str, Any]) -> Finding:
@@ -159,3 +149,9 @@ def _page_failed(page: dict[str, Any]) -> Finding:
         fingerprint=fingerprint("page-load-failed", str(page["name"])),
         evidence=str(page["error"]),
     )
+
+
+def operations(tests: list[dict[str, Any]], journeys: dict[str, Any]) -> list[str]:
+    """Distinct ``"METHOD /path"`` requests the browser sent to the target, tests and journeys together."""
+    seen = {op for test in tests for op in test.get("operations", [])}
+    return sorted(seen | set(journeys.get("operations", [])))

@@ -1,12 +1,16 @@
-"""The e2e stage: the workflow tests (pytest-playwright) and the page vitals, each in a subprocess.
+"""The e2e stage: the team's own pytest-playwright tests, then page journeys, each in a subprocess.
 
-Options (``[tool.harness.e2e]``): ``workflows`` (ids to run, default all), ``pages`` (page names
-for the vitals, default `e2e.vitals.DEFAULT_PAGES`), ``vitals_runs`` (loads per page, default 3),
-``workers`` (pytest-xdist processes, default 1: ``-n 2`` gained nothing measurable on 2 shared
-cores; needs pytest-xdist installed),
-``timeout_s`` (deadline per subprocess, default 600), ``a11y_steps`` (axe audit of the open tabs after
-every workflow step, for the accessibility stage; default: on when this run's stages put
-``accessibility`` after ``e2e``).
+What runs is decided by the target description:
+
+- ``playwright_tests``: that folder runs unchanged under pytest, with its own configuration
+  (`e2e.userconfig`) and the harness attached from outside (`e2e.plugin`). Each test is a workflow
+  (``e2e.workflows.*``), and every target page the tests open gets Web Vitals. Without a folder the
+  workflow metrics are not applicable: the harness invents no workflows.
+- ``pages`` and ``auth_pages`` (signed in with the auth recipe): page journeys load each one cold and
+  measure its Web Vitals (`e2e.vitals`). With neither tests nor pages, the journeys crawl the
+  target's same-origin links from ``/`` (``crawl_depth``, ``max_pages``).
+
+Options: `e2e.plan.Options` (``[tool.harness.e2e]`` or ``-o e2e.<key>=<value>``), each with its help.
 """
 
 from __future__ import annotations
@@ -15,65 +19,30 @@ import dataclasses
 import json
 import os
 import sys
-from collections.abc import Mapping
-from importlib.metadata import version
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
 from accessibility.step_results import STEPS_ARTIFACT
-from e2e import process, results, vitals, workflows
-from harness.errors import ErrorKind, HarnessError
+from e2e import process, results, userconfig
+from e2e.plan import Options, Plan, plan_for
+from harness import auth
 from harness.records import StageResult, Status
 from harness.rundir import RunDir
 from harness.stages import StageContext
 
-E2E_DIR = Path(__file__).resolve().parent
-REPO_ROOT = E2E_DIR.parent
-_PLUGINS = ("-p", "pytest_playwright.pytest_playwright")
-
-
-@dataclasses.dataclass(frozen=True)
-class Options:
-    """The stage's options, validated."""
-
-    workflows: tuple[workflows.Workflow, ...]
-    pages: tuple[str, ...]
-    vitals_runs: int = 3
-    workers: int = 1
-    timeout_s: float = 600.0
-    a11y_steps: bool | None = None
-    """None: decided by the run's stage list (`audit_steps`)."""
-
-    @classmethod
-    def from_mapping(cls, options: Mapping[str, Any]) -> Options:
-        """Read ``ctx.options``; an unknown workflow id is a usage error naming the nearest one."""
-        try:
-            chosen = workflows.select(_names(options.get("workflows")))
-        except workflows.UnknownWorkflowError as exc:
-            raise HarnessError(ErrorKind.CONFIG, f"[tool.harness.e2e] workflows: {exc}") from None
-        return cls(
-            workflows=chosen,
-            pages=tuple(_names(options.get("pages")) or vitals.DEFAULT_PAGES),
-            vitals_runs=int(options.get("vitals_runs", 3)),
-            workers=int(options.get("workers", 1)),
-            timeout_s=float(options.get("timeout_s", 600.0)),
-            a11y_steps=_flag(options.get("a11y_steps")),
-        )
-
-
-def _flag(value: Any) -> bool | None:
-    """A TOML boolean option left unset (None) or set; anything else is a config error."""
-    if value is None or isinstance(value, bool):
-        return value
-    raise HarnessError(ErrorKind.CONFIG, f"[tool.harness.e2e] a11y_steps: expected true or false, got {value!r}")
-
-
-def _names(value: Any) -> list[str]:
-    """A list from a TOML list or a comma-separated string."""
-    if not value:
-        return []
-    items = value.split(",") if isinstance(value, str) else list(value)
-    return [str(item).strip() for item in items if str(item).strip()]
+HARNESS_ROOT = Path(__file__).resolve().parents[1]
+"""The folder holding the harness's packages (the journeys run from here)."""
+_PLUGINS = (
+    ("-p", "playwright"),  # by its entry-point name: also when the tests' config blocks it
+    ("-p", "e2e.plugin"),
+    ("-p", "no:cacheprovider"),  # no .pytest_cache written into the team's project
+    ("-p", "no:locust"),  # Locust's pytest plugin has no business in a browser run
+)
+NO_TESTS = "the target description names no Playwright tests (playwright_tests)"
+NO_CONFIG = "the tests have no pytest configuration of their own: ran with an empty one"
+NO_PAGES = "no page to measure: the description names no pages and the tests opened none of the target's"
+_NO_TESTS_COLLECTED = 5
 
 
 @dataclasses.dataclass(frozen=True)
@@ -114,80 +83,142 @@ def audit_steps(ctx: StageContext, options: Options) -> bool:
 
 
 def run(ctx: StageContext) -> StageResult:
-    """Run the workflow tests, then measure the pages; checkpoint in between."""
+    """Run the tests, then the page journeys; checkpoint in between."""
     options = Options.from_mapping(ctx.options)
-    paths = Paths(ctx.artifacts)
+    plan = plan_for(ctx.target.description, options)
     result = ctx.result(status=Status.INCOMPLETE, tool_versions=_tool_versions())
-    errors: list[str] = []
-    ran = _run_workflows(ctx, options, paths)
-    if ran.returncode not in (0, 1):
-        errors.append(ran.describe("pytest (workflow tests)", paths.root / "pytest.log"))
-    sidecar = _read(paths.sidecar)
-    results.add_workflows(result, options.workflows, sidecar, _relative(ctx))
-    result.details["workflows_wall_s"] = round(ran.elapsed_s, 1)
-    if paths.a11y_steps.is_dir():
-        result.details["a11y_steps_s"] = _audit_seconds(sidecar)
-    result.artifacts.update(_artifacts(ctx, paths, result))
-    RunDir(ctx.run_dir).write_result(result)
-    cancelled = ran.cancelled
-    if not cancelled:
-        measured = _run_vitals(ctx, options, paths)
+    notes: list[str] = result.details.setdefault("notes", [])
+    stage = _Run(ctx, options, plan, Paths(ctx.artifacts), result, _env(_credentials(ctx, plan, notes)))
+    tests = stage.tests()
+    journeys = stage.journeys() if plan.journeys and not stage.cancelled else {}
+    if plan.journeys or any(test.get("pages") for test in tests):
+        results.add_pages(result, journeys, tests)
+    else:
+        result.not_applicable.update(dict.fromkeys(results.PAGE_METRICS, NO_PAGES))
+    result.details["operations"] = results.operations(tests, journeys)
+    result.artifacts.update(_artifacts(ctx, stage.paths, result))
+    return result.finish(_status(result, stage.errors, cancelled=stage.cancelled))
+
+
+@dataclasses.dataclass
+class _Run:
+    """One run of the stage: its two tool processes and what they left."""
+
+    ctx: StageContext
+    options: Options
+    plan: Plan
+    paths: Paths
+    result: StageResult
+    env: dict[str, str]
+    errors: list[str] = dataclasses.field(default_factory=list)
+    cancelled: bool = False
+
+    @property
+    def notes(self) -> list[str]:
+        notes: list[str] = self.result.details["notes"]
+        return notes
+
+    def tests(self) -> list[dict[str, Any]]:
+        """Run the team's tests into workflow metrics (written at once); their records."""
+        tests, project = self.plan.tests, self.plan.project
+        if tests is None or project is None:
+            self.result.not_applicable.update(dict.fromkeys(results.WORKFLOW_METRICS, NO_TESTS))
+            return []
+        ran = self._pytest(tests, project)
+        self._tests_error(ran, tests)
+        sidecar = _read(self.paths.sidecar)
+        results.add_workflows(self.result, sidecar, _relative(self.ctx, project))
+        self.result.details["workflows_wall_s"] = round(ran.elapsed_s, 1)
+        if self.paths.a11y_steps.is_dir():
+            self.result.details["a11y_steps_s"] = _audit_seconds(sidecar)
+        self.result.artifacts.update(_artifacts(self.ctx, self.paths, self.result))
+        RunDir(self.ctx.run_dir).write_result(self.result)
+        self.cancelled = ran.cancelled
+        records: list[dict[str, Any]] = sidecar.get("tests", [])
+        return records
+
+    def journeys(self) -> dict[str, Any]:
+        """Run the page journeys; their report."""
+        description = self.ctx.target.description
+        flags = {
+            "--base-url": self.ctx.target.url,
+            "--out": str(self.paths.vitals),
+            "--runs": str(self.options.vitals_runs),
+            "--pages": ",".join(self.plan.pages),
+            "--auth-pages": ",".join(self.plan.auth_pages),
+            "--crawl-depth": str(description.crawl_depth),
+            "--max-pages": str(description.max_pages),
+        }
+        if self.plan.crawl:
+            self.notes.append(
+                f"no pages named: the journeys crawled same-origin links from / (depth {description.crawl_depth}, "
+                f"at most {description.max_pages} pages)"
+            )
+        self.ctx.progress.start("e2e page journeys", total=None)
+        command = [sys.executable, "-m", "e2e.vitals", *(part for flag in flags.items() for part in flag)]
+        measured = self._tool(command, HARNESS_ROOT, self.paths.root / "vitals.log")
         if measured.returncode != 0:
-            errors.append(measured.describe("page vitals", paths.root / "vitals.log"))
-        results.add_pages(result, _read(paths.vitals))
-        result.artifacts.update(_artifacts(ctx, paths, result))
-        cancelled = measured.cancelled
-    return result.finish(_status(result, errors, cancelled=cancelled))
+            self.errors.append(measured.describe("page journeys", self.paths.root / "vitals.log"))
+        self.cancelled = measured.cancelled
+        return _read(self.paths.vitals)
+
+    def _pytest(self, tests: Path, project: Path) -> process.Finished:
+        """pytest on the team's folder, with its own configuration and the harness's plugin."""
+        config = userconfig.pytest_config_args(tests, project)
+        own = config[1] != os.devnull
+        self.notes.append(f"the tests ran with their pytest configuration {config[1]}" if own else NO_CONFIG)
+        flags = {
+            "--base-url": self.ctx.target.url,
+            "--e2e-report": str(self.paths.sidecar),
+            "--junitxml": str(self.paths.junit),
+            "--tracing": "retain-on-failure",
+            "--screenshot": "only-on-failure",
+            "--output": str(self.paths.playwright),
+        }
+        if audit_steps(self.ctx, self.options):
+            flags["--a11y-steps"] = str(self.paths.a11y_steps)
+        if self.options.select:
+            flags["-k"] = self.options.select
+        command = [sys.executable, "-P", "-m", "pytest", str(tests), *config, *(p for pair in _PLUGINS for p in pair)]
+        command += ["-rfE", *(part for flag in flags.items() for part in flag)]
+        if self.options.workers > 1:
+            command += ["-p", "xdist", "-n", str(self.options.workers)]
+        self.ctx.progress.start("e2e tests", total=None)
+        return self._tool(command, project, self.paths.root / "pytest.log", _Progress(self.ctx, self.paths.sidecar))
+
+    def _tests_error(self, ran: process.Finished, tests: Path) -> None:
+        """Record why the test run measured nothing trustworthy (pytest that ran the tests is fine)."""
+        log = self.paths.root / "pytest.log"
+        if ran.returncode in (0, 1):
+            return
+        if ran.returncode == _NO_TESTS_COLLECTED:
+            chosen = f" matching -k {self.options.select!r}" if self.options.select else ""
+            self.errors.append(f"pytest found no test{chosen} in {tests} (log: {log})")
+        else:
+            self.errors.append(ran.describe("pytest (the Playwright tests)", log))
+
+    def _tool(self, command: list[str], cwd: Path, log: Path, progress: _Progress | None = None) -> process.Finished:
+        return process.run(
+            command,
+            cwd=cwd,
+            env=self.env,
+            log=log,
+            timeout_s=self.options.timeout_s,
+            cancel=self.ctx.cancel,
+            on_tick=progress.tick if progress else None,
+        )
 
 
-def _run_workflows(ctx: StageContext, options: Options, paths: Paths) -> process.Finished:
-    """pytest on ``e2e/`` with its own config (the root config keeps pytest-playwright off)."""
-    flags = {
-        "--base-url": ctx.target.url,
-        "--workflows": ",".join(w.id for w in options.workflows),
-        "--e2e-report": str(paths.sidecar),
-        "--junitxml": str(paths.junit),
-        "--tracing": "retain-on-failure",
-        "--screenshot": "only-on-failure",
-        "--output": str(paths.playwright),
-    }
-    if audit_steps(ctx, options):
-        flags["--a11y-steps"] = str(paths.a11y_steps)
-    command = [sys.executable, "-m", "pytest", "-c", str(E2E_DIR / "pytest.ini"), str(E2E_DIR), *_PLUGINS, "-q", "-rfE"]
-    command += [part for flag in flags.items() for part in flag]
-    if options.workers > 1:
-        command += ["-p", "xdist.plugin", "-n", str(options.workers)]
-    ctx.progress.start("e2e workflows", total=len(options.workflows))
-    progress = _Progress(ctx, paths.sidecar)
-    return process.run(
-        command,
-        cwd=REPO_ROOT,
-        env=_env(ctx),
-        log=paths.root / "pytest.log",
-        timeout_s=options.timeout_s,
-        cancel=ctx.cancel,
-        on_tick=progress.tick,
-    )
-
-
-def _run_vitals(ctx: StageContext, options: Options, paths: Paths) -> process.Finished:
-    """``python -m e2e.vitals`` over the configured pages."""
-    flags = {
-        "--base-url": ctx.target.url,
-        "--out": str(paths.vitals),
-        "--runs": str(options.vitals_runs),
-        "--pages": ",".join(options.pages),
-    }
-    command = [sys.executable, "-m", "e2e.vitals", *(part for flag in flags.items() for part in flag)]
-    ctx.progress.start("e2e page vitals", total=None)
-    return process.run(
-        command,
-        cwd=REPO_ROOT,
-        env=_env(ctx),
-        log=paths.root / "vitals.log",
-        timeout_s=options.timeout_s,
-        cancel=ctx.cancel,
-    )
+def _credentials(ctx: StageContext, plan: Plan, notes: list[str]) -> auth.Credentials:
+    """The auth recipe's credentials, when a signed-in page or the tests (``harness_auth``) may need them."""
+    recipe = ctx.target.description.auth
+    if not recipe.enabled or not (plan.auth_pages or plan.tests):
+        return auth.Credentials()
+    try:
+        return auth.authenticate(recipe, ctx.target.url)
+    except auth.AuthError as exc:
+        notes.append(f"signing in with the auth recipe failed, signed-in pages and harness_auth fail: {exc.message}")
+        return auth.Credentials()
 
 
 class _Progress:
@@ -203,19 +234,26 @@ class _Progress:
             self.seen = done
 
 
-def _env(ctx: StageContext) -> dict[str, str]:
-    return {
-        **os.environ,
-        "HARNESS_TARGET_URL": ctx.target.url,
-        "PYTHONUNBUFFERED": "1",
-        # Only the plugins the stage names (_PLUGINS): autoloading every installed pytest plugin
-        # (schemathesis, hypothesis, locust, ...) costs about 4 s per process on this machine.
-        "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1",
-    }
+def _env(credentials: auth.Credentials) -> dict[str, str]:
+    """The tools' environment: the harness importable from the tests' folder, the credentials (if any)."""
+    env = {key: value for key, value in os.environ.items() if key != auth.ENV}
+    if not _installed():
+        # A harness run from its checkout: its folder (not the tests' cwd) must be importable.
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (str(HARNESS_ROOT), env.get("PYTHONPATH", "")) if p)
+    return {**env, "PYTHONUNBUFFERED": "1", **credentials.to_env()}
+
+
+def _installed() -> bool:
+    """True when the harness is an installed distribution (editable or not): its packages import anywhere."""
+    try:
+        version("release-harness")
+    except PackageNotFoundError:
+        return False
+    return True
 
 
 def _audit_seconds(sidecar: dict[str, Any]) -> float:
-    """Seconds the workflow tests spent in axe audits after their steps (part of workflows_wall_s)."""
+    """Seconds the tests spent in axe audits after their steps (part of workflows_wall_s)."""
     seconds = sum(float(step.get("a11y_s", 0.0)) for test in sidecar.get("tests", []) for step in test["steps"])
     return round(seconds, 1)
 
@@ -229,13 +267,13 @@ def _read(path: Path) -> dict[str, Any]:
     return data
 
 
-def _relative(ctx: StageContext) -> results.PathFn:
+def _relative(ctx: StageContext, cwd: Path) -> results.PathFn:
     """Artifact paths as the run directory sees them (pytest-playwright gives cwd-relative ones)."""
 
     def rel(path: str | None) -> str | None:
         if not path:
             return None
-        absolute = (REPO_ROOT / path).resolve()
+        absolute = (cwd / path).resolve()
         try:
             return str(absolute.relative_to(ctx.run_dir.resolve()))
         except ValueError:
@@ -270,7 +308,7 @@ def _status(result: StageResult, errors: list[str], *, cancelled: bool) -> Statu
         result.error = "; ".join(errors)
         return Status.ERROR
     if not any(check.ok for check in result.validity):
-        result.error = "measured nothing: no workflow test ran and no page was measured"
+        result.error = "measured nothing: no test ran to an outcome and no page was measured"
         return Status.ERROR
     # A failed validity check makes only the metrics it guards inconclusive (the gate's job).
     passed = not result.findings and all(check.ok for check in result.validity)

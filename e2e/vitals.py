@@ -1,10 +1,14 @@
-"""Page performance measured in the browser: TTFB, FCP, LCP, CLS, load time and INP per page.
+"""Page journeys: open pages of the target cold and measure Web Vitals and load, with no test code.
 
 Each page is loaded ``runs`` times in its own browser context with the HTTP cache disabled, so
 every load is cold (like Lighthouse) without paying for a new renderer process each time; after
 the load a scripted interaction (click the main heading, press Tab) gives INP. The median of the
-loads is reported. Run as ``python -m e2e.vitals --base-url URL --out FILE``: Playwright gets a process
-of its own, separate from the stage runner.
+loads is reported. The pages are the ones named (``--pages``; ``--auth-pages`` signed in with the
+credentials the stage hands over in ``HARNESS_AUTH``), or, with none named, the same-origin links
+found by a crawl from ``/`` (``--crawl-depth``, ``--max-pages``). A crawled link that is no HTML
+page of the target (a file, JSON, a redirect) is skipped; a named page that cannot be measured is
+an error. The browser reaches the target's origin only. Run as
+``python -m e2e.vitals --base-url URL --out FILE``: Playwright gets a process of its own.
 """
 
 from __future__ import annotations
@@ -15,100 +19,145 @@ import dataclasses
 import statistics
 import sys
 from collections.abc import Iterator
-from importlib import resources
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
-import httpx
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, Response, sync_playwright
+from playwright.sync_api import Error as PlaywrightError
 
-from e2e import grade
+from accessibility.crawl import Frontier
+from accessibility.traffic import Traffic
+from e2e.contexts import METRICS, READ_JS, probe_script, sample, sign_in
 from harness import atomic
-from harness.browser import find_browser
+from harness.auth import Credentials
+from harness.browser import confined_to, find_browser
 
-DEFAULT_PAGES = ("/", "/models", "/models/[id]", "/wiki", "/feedback", "/beta", "/dashboard", "/login")
-"""Page names; ``[id]`` is a seeded model, found through the API, so names stay stable."""
-
-METRICS = ("ttfb_ms", "fcp_ms", "lcp_ms", "cls", "load_ms", "inp_ms")
 _TIMEOUT_MS = 30_000
-
-_READ_JS = """() => {
-  const nav = performance.getEntriesByType("navigation")[0];
-  const v = window.__harnessVitals;
-  return {ttfb_ms: nav.responseStart, load_ms: nav.loadEventEnd, fcp_ms: v.fcp, lcp_ms: v.lcp,
-          cls: v.cls, inp_ms: v.inp};
-}"""
+_LINKS_JS = "els => els.map(e => e.href)"
 # Paint, LCP and Event Timing entries are queued after the next paint and delivered to observers
 # in a task: two frames plus a short timer later they have all arrived.
 _SETTLE_JS = "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(r, 50))))"
+# A heading that is (or holds) a link or button would navigate or act when clicked.
+_PLAIN_HEADING_JS = "h => !h.closest('a,button') && !h.querySelector('a,button')"
+_REDIRECTED = "redirected to "
+_DOWNLOAD = "Download is starting"
+"""Playwright's error when a navigation answers with a file instead of a page."""
+
+
+class NotAPage(Exception):
+    """A crawled link that leads to no HTML page of the target."""
 
 
 @dataclasses.dataclass
 class PageVitals:
-    """The median vitals of one page over its loads, or why it could not be measured."""
+    """The median vitals of one page over its loads, or why it was not measured."""
 
     name: str
-    path: str
+    signed_in: bool = False
     median: dict[str, float] = dataclasses.field(default_factory=dict)
-    samples: list[dict[str, float | None]] = dataclasses.field(default_factory=list)
-    score: float | None = None
-    grade: str | None = None
+    samples: list[dict[str, Any]] = dataclasses.field(default_factory=list)
     error: str | None = None
+    skipped: str | None = None
+    """Why a crawled link was not measured (it is no page of the target)."""
 
 
-def resolve(name: str, base_url: str) -> str:
-    """The concrete path of a page name (``/models/[id]`` becomes a seeded model's page)."""
-    if "[id]" not in name:
-        return name
-    response = httpx.get(f"{base_url}/api/models", params={"per_page": 1, "sort": "rating"}, timeout=10)
-    response.raise_for_status()
-    return name.replace("[id]", str(response.json()["items"][0]["id"]))
+class Journeys:
+    """One browser measuring pages, each in fresh cold contexts."""
+
+    def __init__(self, browser: Browser, base_url: str, runs: int, credentials: Credentials) -> None:
+        self.browser = browser
+        self.base_url = base_url
+        self.runs = runs
+        self.credentials = credentials
+        self.traffic = Traffic(base_url)
+
+    def measure(self, name: str, *, signed_in: bool = False, crawled: bool = False) -> tuple[PageVitals, list[str]]:
+        """Load one page ``runs`` times; the page's vitals and the links on it."""
+        vitals = PageVitals(name=name, signed_in=signed_in)
+        links: list[str] = []
+        try:
+            with self._cold_page(signed_in) as page:
+                for _ in range(self.runs):
+                    vitals.samples.append(self._load_once(page, name, signed_in=signed_in, crawled=crawled))
+                links = page.eval_on_selector_all("a[href]", _LINKS_JS)
+        except NotAPage as reason:
+            vitals.skipped = str(reason)
+        except Exception as exc:  # noqa: BLE001 - recorded per page as its error; the stage reports it
+            left = self.traffic.left_origin()
+            if crawled and (left or _DOWNLOAD in str(exc)):
+                vitals.skipped = f"went to {left}, off the target's origin" if left else "a file download"
+            else:
+                vitals.error = _why(exc, left)
+        else:
+            vitals.median = median(vitals.samples)
+        return vitals, links
+
+    @contextlib.contextmanager
+    def _cold_page(self, signed_in: bool) -> Iterator[Page]:
+        """A page whose every navigation is a cold load (HTTP cache off) with the vitals probe installed."""
+        context = self.browser.new_context(base_url=self.base_url, viewport={"width": 1280, "height": 800})
+        try:
+            self.traffic.watch(context)
+            if signed_in:
+                sign_in(context, self.credentials, self.base_url)
+            context.add_init_script(probe_script())
+            page = context.new_page()
+            page.set_default_timeout(_TIMEOUT_MS)
+            cdp = context.new_cdp_session(page)
+            cdp.send("Network.enable")
+            cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
+            yield page
+        finally:
+            context.close()
+
+    def _load_once(self, page: Page, name: str, *, signed_in: bool, crawled: bool) -> dict[str, Any]:
+        """One load of ``name`` plus the scripted interaction; the raw metrics."""
+        self.traffic.left_origin()  # forget an earlier load's attempt
+        response = page.goto(name, wait_until="load", timeout=_TIMEOUT_MS)
+        _check(response, name, page.url, signed_in=signed_in, crawled=crawled)
+        page.wait_for_function("() => performance.getEntriesByType('navigation')[0].loadEventEnd > 0")
+        page.evaluate(_SETTLE_JS)
+        interact(page)
+        page.evaluate(_SETTLE_JS)
+        reading = sample(page.evaluate(READ_JS))
+        return {metric: reading[metric] for metric in METRICS}
 
 
-@contextlib.contextmanager
-def cold_page(browser: Browser, base_url: str, probe: str) -> Iterator[Page]:
-    """A page whose every navigation is a cold load (HTTP cache off) with the vitals probe installed."""
-    context = browser.new_context(base_url=base_url, viewport={"width": 1280, "height": 800})
-    try:
-        context.add_init_script(probe)
-        page = context.new_page()
-        cdp = context.new_cdp_session(page)
-        cdp.send("Network.enable")
-        cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
-        yield page
-    finally:
-        context.close()
-
-
-def load_once(page: Page, path: str) -> dict[str, float | None]:
-    """One load of ``path`` plus the scripted interaction; the raw metrics."""
-    response = page.goto(path, wait_until="load", timeout=_TIMEOUT_MS)
+def _check(response: Response | None, name: str, landed: str, *, signed_in: bool, crawled: bool) -> None:
+    """Refuse a load that did not show the page: an error status, a crawled link that is no HTML page
+    or redirects (its landing page is crawled instead), a signed-in page sending elsewhere (to log in)."""
     if response is None or response.status >= 400:
-        raise RuntimeError(f"GET {path} answered {response.status if response else 'nothing'}")
-    page.wait_for_function("() => performance.getEntriesByType('navigation')[0].loadEventEnd > 0")
-    page.evaluate(_SETTLE_JS)
-    interact(page)
-    page.evaluate(_SETTLE_JS)
-    raw: dict[str, float | None] = page.evaluate(_READ_JS)
-    return {metric: _rounded(raw[metric]) for metric in METRICS}
+        raise RuntimeError(f"GET {name} answered {response.status if response else 'nothing'}")
+    kind = response.headers.get("content-type", "")
+    if crawled and "html" not in kind:
+        raise NotAPage(f"not an HTML page ({kind or 'no content type'})")
+    if urlsplit(name).path.rstrip("/") == urlsplit(landed).path.rstrip("/"):
+        return
+    if crawled:
+        raise NotAPage(f"{_REDIRECTED}{landed}")
+    if signed_in:
+        raise RuntimeError(f"GET {name} ended on {landed}: were the auth recipe's credentials accepted?")
 
 
-def _rounded(value: float | None) -> float | None:
-    return None if value is None else round(value, 3)
+def _why(exc: Exception, left_for: str | None) -> str:
+    """One line saying why a page could not be measured."""
+    if left_for is not None:
+        return f"went to {left_for}, off the target's origin (the browser reaches the target only)"
+    text = exc.message if isinstance(exc, PlaywrightError) else str(exc)
+    return f"{type(exc).__name__}: {text}".splitlines()[0][:500]
 
 
 def interact(page: Page) -> None:
     """The scripted interaction INP is measured over: click the main heading, then press Tab."""
     heading = page.locator("h1").first
-    if heading.count():
+    if heading.count() and heading.evaluate(_PLAIN_HEADING_JS):
         heading.click()
-    else:
-        page.mouse.click(5, 5)
     page.keyboard.press("Tab")
 
 
-def median(samples: list[dict[str, float | None]]) -> dict[str, float]:
-    """Per metric, the median of the loads that reported it."""
+def median(samples: list[dict[str, Any]]) -> dict[str, float]:
+    """Per metric, the median of the samples that reported it."""
     result: dict[str, float] = {}
     for metric in METRICS:
         values = [float(v) for s in samples if (v := s.get(metric)) is not None]
@@ -117,44 +166,30 @@ def median(samples: list[dict[str, float | None]]) -> dict[str, float]:
     return result
 
 
-def measure_page(browser: Browser, base_url: str, name: str, runs: int, probe: str) -> PageVitals:
-    """Load one page ``runs`` times; a page that fails to load is reported, not skipped silently."""
-    vitals = PageVitals(name=name, path=name)
-    try:
-        vitals.path = resolve(name, base_url)
-        with cold_page(browser, base_url, probe) as page:
-            vitals.samples = [load_once(page, vitals.path) for _ in range(runs)]
-    except Exception as exc:  # noqa: BLE001 - recorded per page as its error; the stage reports it
-        vitals.error = f"{type(exc).__name__}: {exc}".splitlines()[0][:500]
-        return vitals
-    vitals.median = median(vitals.samples)
-    vitals.score = round(grade.page_score(vitals.median), 1)
-    vitals.grade = grade.grade(vitals.score)
-    return vitals
+def named_pages(journeys: Journeys, pages: list[str], auth_pages: list[str]) -> list[PageVitals]:
+    """Measure the named pages (``auth_pages`` signed in)."""
+    named = [(page, page in auth_pages) for page in dict.fromkeys([*pages, *auth_pages])]
+    return [journeys.measure(page, signed_in=signed_in)[0] for page, signed_in in named]
 
 
-def measure(base_url: str, pages: list[str], runs: int) -> list[PageVitals]:
-    """Measure every page with one browser."""
-    probe = resources.files("e2e").joinpath("vitals_probe.js").read_text(encoding="utf-8")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(**find_browser().launch_kwargs())  # type: ignore[arg-type]
-        try:
-            return [measure_page(browser, base_url, name, runs, probe) for name in pages]
-        finally:
-            browser.close()
+def crawled_pages(journeys: Journeys, depth: int, max_pages: int) -> list[PageVitals]:
+    """Measure ``/`` and the same-origin pages its links lead to, breadth first."""
+    frontier = Frontier(journeys.base_url, depth, max_pages)
+    frontier.add("/", 0)
+    measured: list[PageVitals] = []
+    while (entry := frontier.pop()) is not None:
+        name, level = entry
+        vitals, links = journeys.measure(name, crawled=name != "/")
+        measured.append(vitals)
+        frontier.add_links(links, level)
+        if vitals.skipped and vitals.skipped.startswith(_REDIRECTED):
+            frontier.add_links([vitals.skipped.removeprefix(_REDIRECTED)], level)
+    return measured
 
 
-def report(pages: list[PageVitals], runs: int) -> dict[str, Any]:
+def report(pages: list[PageVitals], runs: int, operations: set[str]) -> dict[str, Any]:
     """The JSON document the stage reads."""
-    scores = [p.score for p in pages if p.score is not None]
-    score = round(grade.run_score(scores), 1) if scores else None
-    return {
-        "runs": runs,
-        "pages": [dataclasses.asdict(p) for p in pages],
-        "score": score,
-        "grade": grade.grade(score) if score is not None else None,
-        "method": (grade.__doc__ or "").strip(),
-    }
+    return {"runs": runs, "pages": [dataclasses.asdict(p) for p in pages], "operations": sorted(operations)}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -163,12 +198,31 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--base-url", required=True, help="target, e.g. http://127.0.0.1:8000")
     parser.add_argument("--out", required=True, type=Path, help="JSON report to write")
     parser.add_argument("--runs", type=int, default=3, help="loads per page; the median is kept")
-    parser.add_argument("--pages", default=",".join(DEFAULT_PAGES), help="comma-separated page names")
+    parser.add_argument("--pages", default="", help="comma-separated page paths (none: crawl from /)")
+    parser.add_argument("--auth-pages", default="", help="comma-separated page paths measured signed in")
+    parser.add_argument("--crawl-depth", type=int, default=2, help="link depth of the crawl from /")
+    parser.add_argument("--max-pages", type=int, default=20, help="most pages the crawl measures")
     args = parser.parse_args(argv)
-    pages = [p.strip() for p in args.pages.split(",") if p.strip()]
-    measured = measure(args.base_url.rstrip("/"), pages, max(1, args.runs))
-    atomic.write_json(args.out, report(measured, max(1, args.runs)))
+    base_url, runs = args.base_url.rstrip("/"), max(1, args.runs)
+    pages, auth_pages = _split(args.pages), _split(args.auth_pages)
+    with sync_playwright() as playwright, confined_to(base_url) as flags:
+        launch = find_browser().launch_kwargs()
+        launch["args"] = [*launch["args"], *flags]  # type: ignore[misc]
+        browser = playwright.chromium.launch(**launch)  # type: ignore[arg-type]
+        journeys = Journeys(browser, base_url, runs, Credentials.from_env())
+        try:
+            if pages or auth_pages:
+                measured = named_pages(journeys, pages, auth_pages)
+            else:
+                measured = crawled_pages(journeys, args.crawl_depth, args.max_pages)
+        finally:
+            browser.close()
+    atomic.write_json(args.out, report(measured, runs, journeys.traffic.operations))
     return 0
+
+
+def _split(text: str) -> list[str]:
+    return [item.strip() for item in text.split(",") if item.strip()]
 
 
 if __name__ == "__main__":

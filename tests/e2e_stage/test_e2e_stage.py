@@ -1,4 +1,5 @@
-"""The e2e stage against the real bundled app: every workflow passes; each fault breaks its budget."""
+"""The e2e stage against the real bundled app: its own test folder runs like any team's, every test
+(workflow) passes, and each fault breaks its budget."""
 
 from __future__ import annotations
 
@@ -8,19 +9,22 @@ from typing import Any
 
 import pytest
 
-from e2e import stage, workflows
+from e2e import stage
 from harness.errors import HarnessError
 from harness.records import StageResult, Status
 from harness.rundir import RunDir
-from harness.stages import StageContext, TargetInfo
-from harness.target import AppProcess, bundled_app
+from harness.stages import StageContext
+from harness.target import AppProcess
 from perf_budgets.evaluator import evaluate
 from perf_budgets.loader import load_budgets
 from perf_budgets.verdict import BudgetStatus
-from tests.fixtures.target import StartTarget
+from target_app.e2e.workflows import STEPS
+from tests.fixtures.target import StartTarget, bundled_info
 
 # One page, one load: the vitals are proven here, not benchmarked (keeps the suite in budget).
 QUICK_VITALS = {"pages": ["/"], "vitals_runs": 1}
+UPLOAD = "test_upload.py::test_upload[chromium]"
+"""The upload workflow: a test of the marketplace's folder, named by its pytest node id."""
 
 
 def run_stage(tmp_path: Path, app: AppProcess, **options: Any) -> tuple[StageResult, RunDir]:
@@ -28,7 +32,7 @@ def run_stage(tmp_path: Path, app: AppProcess, **options: Any) -> tuple[StageRes
     ctx = StageContext(
         stage="e2e",
         profile="smoke",
-        target=TargetInfo(url=app.url, bundled=True, faults=app.faults),
+        target=bundled_info(app.url, faults=app.faults),
         openapi=f"{app.url}/openapi.json",
         run_dir=run.path,
         artifacts=run.artifacts("e2e"),
@@ -76,12 +80,18 @@ def test_every_workflow_passes_on_the_bundled_app(bundled_target: AppProcess, tm
     # /wiki too: the page the slow-interaction fault slows (its INP passes here, without the fault).
     result, run = run_stage(tmp_path, bundled_target, **(QUICK_VITALS | {"pages": ["/", "/wiki"]}))
     assert result.status is Status.PASSED, failures(result)
-    assert result.metrics["e2e.workflows.total"] == len(workflows.WORKFLOWS)
+    assert result.metrics["e2e.workflows.total"] == len(STEPS)
     assert result.metrics["e2e.workflows.pass_ratio"] == 1.0
     assert all(check.ok for check in result.validity), result.validity
-    assert [w["outcome"] for w in result.details["workflows"]] == ["passed"] * len(workflows.WORKFLOWS)
+    flows = {w["id"]: w for w in result.details["workflows"]}
+    assert {flow["outcome"] for flow in flows.values()} == {"passed"}
+    assert flows["test_upload.py::test_upload[chromium]"]["name"] == "Upload a model, see it listed and notified live."
     cases = ET.parse(run.path / result.artifacts["junit"]).getroot().iter("testcase")
-    assert len(list(cases)) == len(workflows.WORKFLOWS)
+    assert len(list(cases)) == len(STEPS)
+    # Pages only the tests opened get vitals too; the journeys' cold loads stay the ones of "/".
+    assert result.details["pages"][0] == {**result.details["pages"][0], "name": "/", "source": "journey"}
+    assert 'e2e.page["/upload"].fcp_ms' in result.metrics
+    assert {"POST /upload", "GET /models"} <= set(result.details["operations"])
     for metric in ("load_ms", "ttfb_ms", "fcp_ms", "lcp_ms", "cls", "inp_ms"):
         assert f'e2e.page["/"].{metric}' in result.metrics
     assert 0 < result.metrics['e2e.page["/"].load_ms'] < 3000
@@ -95,23 +105,23 @@ def test_every_workflow_passes_on_the_bundled_app(bundled_target: AppProcess, tm
 @pytest.mark.slow
 def test_broken_upload_fails_the_upload_workflow_at_its_submit_step(start_target: StartTarget, tmp_path: Path) -> None:
     app = start_target(faults=("broken-upload",))
-    result, run = run_stage(tmp_path, app, workflows=["upload"], **QUICK_VITALS)
+    result, run = run_stage(tmp_path, app, select="test_upload", **QUICK_VITALS)
     assert result.status is Status.FAILED
     assert result.metrics["e2e.workflows.pass_ratio"] == 0.0
     (finding,) = [f for f in result.findings if f.rule == "workflow-failed"]
-    assert finding.location == "upload / submit upload"
-    assert "'upload'" in finding.message and "'submit upload'" in finding.message
+    assert finding.location == f"{UPLOAD} / submit upload"
+    assert f"'{UPLOAD}'" in finding.message and "'submit upload'" in finding.message
     trace = run.path / finding.extra["trace"]
     assert trace.name == "trace.zip" and trace.stat().st_size > 0
     assert (run.path / finding.extra["screenshot"]).is_file()
     assert budget_statuses(result)["e2e_workflows"] is BudgetStatus.FAIL
-    assert "workflow-failed at upload / submit upload" in findings_budget_message(result, tmp_path)
+    assert f"workflow-failed at {UPLOAD} / submit upload" in findings_budget_message(result, tmp_path)
 
 
 @pytest.mark.slow
 def test_slow_page_breaks_the_page_load_budget(start_target: StartTarget, tmp_path: Path) -> None:
     app = start_target(faults=("slow-page",))
-    result, _ = run_stage(tmp_path, app, workflows=["dashboard"], **QUICK_VITALS)
+    result, _ = run_stage(tmp_path, app, select="test_dashboard", **QUICK_VITALS)
     assert result.metrics['e2e.page["/"].load_ms'] > 3000
     assert result.metrics['e2e.page["/"].ttfb_ms'] > 3000
     statuses = budget_statuses(result)
@@ -128,7 +138,7 @@ def test_layout_shift_and_slow_interaction_break_exactly_their_page_budgets(
 ) -> None:
     """One run with both faults: each breaks its own vital on its own page, nothing else per page."""
     app = start_target(faults=("layout-shift", "slow-interaction"))
-    result, _ = run_stage(tmp_path, app, workflows=["dashboard"], pages=["/", "/wiki"], vitals_runs=1)
+    result, _ = run_stage(tmp_path, app, select="test_dashboard", pages=["/", "/wiki"], vitals_runs=1)
     m = result.metrics
     assert m['e2e.page["/"].cls'] > 0.1 >= m['e2e.page["/wiki"].cls']
     assert m['e2e.page["/wiki"].inp_ms'] >= 300 > 200 >= m['e2e.page["/"].inp_ms']
@@ -137,6 +147,14 @@ def test_layout_shift_and_slow_interaction_break_exactly_their_page_budgets(
     assert failed - {"performance_score"} == set(PAGE_FAULT_BUDGETS)
 
 
-def test_an_unknown_workflow_option_names_the_nearest() -> None:
-    with pytest.raises(HarnessError, match="Did you mean 'wiki-edit'"):
-        stage.Options.from_mapping({"workflows": ["wiki-edti"]})
+def test_a_select_option_that_is_no_expression_is_a_config_error() -> None:
+    with pytest.raises(HarnessError, match="select: expected a -k expression"):
+        stage.Options.from_mapping({"select": ["test_upload"]})
+
+
+def test_an_unknown_option_names_the_nearest_and_the_old_workflows_option_says_what_replaced_it() -> None:
+    with pytest.raises(HarnessError, match="Did you mean 'vitals_runs'"):
+        stage.Options.from_mapping({"vital_runs": 1})
+    with pytest.raises(HarnessError) as raised:
+        stage.Options.from_mapping({"workflows": ["upload"]})
+    assert raised.value.tip is not None and "pytest -k expression" in raised.value.tip

@@ -4,17 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import pytest
 from playwright.sync_api import Page
 
-from e2e.conftest import new_user
-from e2e.pages.auth import LoginPage, RegisterPage, User
-from e2e.pages.base import BasePage
-from e2e.recorder import StepFn
+from .data import new_user
+from .pages.auth import LoginPage, RegisterPage, User
+from .pages.base import BasePage
+from .workflows import StepFn
 
 
-@pytest.mark.workflow("register")
 def test_register(page: Page, step: StepFn) -> None:
+    """Register a new account."""
     user = new_user()
     register = RegisterPage(page)
     with step("open register page"):
@@ -28,8 +27,8 @@ def test_register(page: Page, step: StepFn) -> None:
         register.expect_signed_in(user.username)
 
 
-@pytest.mark.workflow("login")
 def test_login(page: Page, step: StepFn, demo_user: User) -> None:
+    """Log in as the demo user."""
     login = LoginPage(page)
     with step("open login page"):
         login.open()
@@ -41,8 +40,8 @@ def test_login(page: Page, step: StepFn, demo_user: User) -> None:
         login.expect_signed_in(demo_user.username)
 
 
-@pytest.mark.workflow("logout")
 def test_logout(page: Page, step: StepFn, login: Callable[[], None]) -> None:
+    """Log out."""
     with step("log in"):
         login()
     current = BasePage(page)

@@ -6,18 +6,17 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
-import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
-from e2e.conftest import unique
-from e2e.pages.model import ModelPage
-from e2e.recorder import StepFn
+from .data import unique
+from .pages.model import ModelPage
+from .workflows import StepFn
 
 MODEL_EXTENSIONS = (".stl", ".obj", ".glb", ".gltf", ".fbx", ".3mf", ".ply")
 
 
-@pytest.mark.workflow("rate")
 def test_rate(page: Page, step: StepFn, login: Callable[[], None], model_id: int) -> None:
+    """Rate a model."""
     model = ModelPage(page, model_id)
     with step("log in"):
         login()
@@ -30,8 +29,8 @@ def test_rate(page: Page, step: StepFn, login: Callable[[], None], model_id: int
         expect(page.get_by_role("definition").filter(has_text=re.compile(r"of 5 from \d+ ratings"))).to_be_visible()
 
 
-@pytest.mark.workflow("comment")
 def test_comment(page: Page, step: StepFn, login: Callable[[], None], model_id: int) -> None:
+    """Comment on a model."""
     model = ModelPage(page, model_id)
     text = f"Printed fine at 0.2 mm ({unique('e2e')})"
     with step("log in"):
@@ -44,8 +43,8 @@ def test_comment(page: Page, step: StepFn, login: Callable[[], None], model_id: 
         model.expect_comment(text)
 
 
-@pytest.mark.workflow("share")
 def test_share(page: Page, context: BrowserContext, step: StepFn, model_id: int, base_url: str) -> None:
+    """Share a model."""
     model = ModelPage(page, model_id)
     context.grant_permissions(["clipboard-read", "clipboard-write"], origin=base_url)
     with step("open model"):
@@ -59,8 +58,8 @@ def test_share(page: Page, context: BrowserContext, step: StepFn, model_id: int,
         assert copied == model.share_link.input_value()
 
 
-@pytest.mark.workflow("download")
 def test_download(page: Page, step: StepFn, model_id: int, tmp_path: Path) -> None:
+    """Download a model file."""
     model = ModelPage(page, model_id)
     with step("open model"):
         model.open()

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import pytest
 from playwright.sync_api import Page, expect
 
-from e2e.conftest import unique
-from e2e.pages.dashboard import DashboardPage
-from e2e.pages.forms import BetaPage, FeedbackPage
-from e2e.recorder import StepFn
+from .data import unique
+from .pages.dashboard import DashboardPage
+from .pages.forms import BetaPage, FeedbackPage
+from .workflows import StepFn
 
 
-@pytest.mark.workflow("feedback")
 def test_feedback(page: Page, step: StepFn) -> None:
+    """Send feedback."""
     feedback = FeedbackPage(page)
     with step("open feedback page"):
         feedback.open()
@@ -25,8 +24,8 @@ def test_feedback(page: Page, step: StepFn) -> None:
         expect(page.get_by_role("alert")).to_have_count(0)
 
 
-@pytest.mark.workflow("beta-signup")
 def test_beta_signup(page: Page, step: StepFn) -> None:
+    """Sign up for the beta programme."""
     beta = BetaPage(page)
     with step("open beta page"):
         beta.open()
@@ -38,8 +37,8 @@ def test_beta_signup(page: Page, step: StepFn) -> None:
         beta.expect_notice("Welcome to the beta")
 
 
-@pytest.mark.workflow("dashboard")
 def test_dashboard(page: Page, step: StepFn) -> None:
+    """Open the analytics dashboard."""
     dashboard = DashboardPage(page)
     with step("open dashboard"):
         dashboard.open()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from e2e.pages.base import BasePage
+from .base import BasePage
 
 
 class FeedbackPage(BasePage):

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import pytest
 from playwright.sync_api import Page, expect
 
-from e2e.pages.catalogue import CataloguePage
-from e2e.pages.model import ModelPage
-from e2e.recorder import StepFn
+from .pages.catalogue import CataloguePage
+from .pages.model import ModelPage
+from .workflows import StepFn
 
 
-@pytest.mark.workflow("browse")
 def test_browse(page: Page, step: StepFn) -> None:
+    """Browse the catalogue."""
     catalogue = CataloguePage(page)
     with step("open catalogue"):
         catalogue.open()
@@ -25,8 +24,8 @@ def test_browse(page: Page, step: StepFn) -> None:
         assert not set(catalogue.model_links()) & set(first_page), "page 2 repeats models of page 1"
 
 
-@pytest.mark.workflow("search")
 def test_search(page: Page, step: StepFn) -> None:
+    """Search the catalogue."""
     catalogue = CataloguePage(page)
     with step("open catalogue"):
         catalogue.open()
@@ -39,8 +38,8 @@ def test_search(page: Page, step: StepFn) -> None:
         assert all("dragon" in title.lower() for title in titles), titles
 
 
-@pytest.mark.workflow("filter")
 def test_filter(page: Page, step: StepFn) -> None:
+    """Filter the catalogue by category."""
     catalogue = CataloguePage(page)
     with step("open catalogue"):
         catalogue.open()
@@ -54,8 +53,8 @@ def test_filter(page: Page, step: StepFn) -> None:
         expect(page.get_by_role("definition").filter(has_text="Vehicles")).to_be_visible()
 
 
-@pytest.mark.workflow("sort")
 def test_sort(page: Page, step: StepFn) -> None:
+    """Sort the catalogue."""
     catalogue = CataloguePage(page)
     with step("open catalogue"):
         catalogue.open()
@@ -68,8 +67,8 @@ def test_sort(page: Page, step: StepFn) -> None:
         assert len(counts) > 1 and counts == sorted(counts, reverse=True), counts
 
 
-@pytest.mark.workflow("open-model")
 def test_open_model(page: Page, step: StepFn) -> None:
+    """Open a model's page."""
     catalogue = CataloguePage(page)
     with step("open catalogue"):
         catalogue.open()

@@ -6,7 +6,7 @@ import re
 
 from playwright.sync_api import expect
 
-from e2e.pages.base import BasePage
+from .base import BasePage
 
 
 class DashboardPage(BasePage):

@@ -6,7 +6,7 @@ import re
 
 from playwright.sync_api import Download, Locator, Page, expect
 
-from e2e.pages.base import BasePage
+from .base import BasePage
 
 
 class ModelPage(BasePage):

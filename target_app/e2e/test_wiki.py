@@ -4,19 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import pytest
 from playwright.sync_api import Page, expect
 
-from e2e.conftest import unique
-from e2e.pages.wiki import WikiArticle, WikiEditor
-from e2e.recorder import StepFn
+from .data import unique
+from .pages.wiki import WikiArticle, WikiEditor
+from .workflows import StepFn
 
 BODY = "Level the bed before every print.\n\nClean it with isopropyl alcohol."
 EDITED = "Level the bed before every print.\n\nA glue stick helps PETG stick."
 
 
-@pytest.mark.workflow("wiki-create")
 def test_wiki_create(page: Page, step: StepFn, login: Callable[[], None]) -> None:
+    """Create a wiki page."""
     editor = WikiEditor(page)
     slug = unique("e2e-bed")
     with step("log in"):
@@ -31,8 +30,8 @@ def test_wiki_create(page: Page, step: StepFn, login: Callable[[], None]) -> Non
         WikiArticle(page, slug).expect_text("Bed levelling", "Clean it with isopropyl alcohol.")
 
 
-@pytest.mark.workflow("wiki-edit")
 def test_wiki_edit(page: Page, step: StepFn, login: Callable[[], None]) -> None:
+    """Edit a wiki page."""
     with step("log in"):
         login()
     with step("create page"):
@@ -46,8 +45,8 @@ def test_wiki_edit(page: Page, step: StepFn, login: Callable[[], None]) -> None:
         article.expect_text("Bed levelling and adhesion", "A glue stick helps PETG stick.")
 
 
-@pytest.mark.workflow("wiki-history")
 def test_wiki_history(page: Page, step: StepFn, login: Callable[[], None]) -> None:
+    """View a wiki page's history."""
     with step("log in"):
         login()
     with step("create and edit page"):

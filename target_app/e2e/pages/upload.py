@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
-from e2e.pages.base import BasePage
+from .base import BasePage
 
 
 @dataclasses.dataclass(frozen=True)

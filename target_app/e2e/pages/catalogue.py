@@ -6,7 +6,7 @@ import re
 
 from playwright.sync_api import Locator, expect
 
-from e2e.pages.base import BasePage
+from .base import BasePage
 
 _DOWNLOADS = re.compile(r"(\d+) downloads")
 

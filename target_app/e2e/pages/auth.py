@@ -6,7 +6,7 @@ import dataclasses
 
 from playwright.sync_api import expect
 
-from e2e.pages.base import BasePage
+from .base import BasePage
 
 
 @dataclasses.dataclass(frozen=True)

@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
-from e2e.conftest import unique
-from e2e.pages.base import BasePage
-from e2e.pages.catalogue import CataloguePage
-from e2e.pages.model import ModelPage
-from e2e.pages.upload import NewModel, UploadPage
-from e2e.recorder import StepFn
+from .data import unique
+from .pages.base import BasePage
+from .pages.catalogue import CataloguePage
+from .pages.model import ModelPage
+from .pages.upload import NewModel, UploadPage
+from .workflows import StepFn
 
 CUBE_STL = """solid cube
   facet normal 0 0 -1
@@ -43,10 +43,10 @@ def new_model(tmp_path: Path) -> NewModel:
     return NewModel(title, "A cube uploaded by the e2e stage.", "Tools", "CC0-1.0", file)
 
 
-@pytest.mark.workflow("upload")
 def test_upload(
     page: Page, context: BrowserContext, step: StepFn, login: Callable[[], None], new_model: NewModel
 ) -> None:
+    """Upload a model, see it listed and notified live."""
     upload = UploadPage(page)
     with step("log in"):
         login()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from playwright.sync_api import Locator, Page, expect
 
-from e2e.pages.base import BasePage
+from .base import BasePage
 
 
 class WikiEditor(BasePage):

@@ -1,0 +1,121 @@
+"""What the e2e stage runs on a target: its options, the tests folder and the pages to journey."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from e2e import userconfig
+from harness.description import TargetDescription
+from harness.errors import ErrorKind, HarnessError
+from harness.suggest import did_you_mean
+
+_RENAMED = {"workflows": "each test is a workflow now: choose tests with select, a pytest -k expression"}
+
+
+def _option(default: Any, meaning: str) -> Any:
+    """A stage option: its default and its help text, declared together."""
+    return dataclasses.field(default=default, metadata={"help": meaning})
+
+
+@dataclasses.dataclass(frozen=True)
+class Options:
+    """The stage's options, validated."""
+
+    select: str = _option("", "a pytest -k expression choosing which of the tests run, e.g. 'checkout or login'")
+    pages: tuple[str, ...] | None = _option(
+        None,
+        "pages to journey instead of the description's pages and auth_pages (those among auth_pages are "
+        "signed in); [] for none",
+    )
+    vitals_runs: int = _option(3, "cold loads per journeyed page; the median is reported")
+    workers: int = _option(1, "pytest-xdist processes running the tests (needs pytest-xdist installed)")
+    timeout_s: float = _option(600.0, "deadline of each subprocess (the tests, the journeys), in seconds")
+    a11y_steps: bool | None = _option(
+        None,
+        "axe audit of the open tabs after every step() of the tests, for the accessibility stage "
+        "(default: on when the run's stages put accessibility after e2e)",
+    )
+
+    @classmethod
+    def from_mapping(cls, options: Mapping[str, Any]) -> Options:
+        """Read ``ctx.options``; a mistake is a config error naming the option."""
+        known = [field.name for field in dataclasses.fields(cls)]
+        for key in options:
+            if key not in known:
+                raise HarnessError(
+                    ErrorKind.CONFIG,
+                    f"[tool.harness.e2e] has no option {key!r}.{did_you_mean(key, known)} Options: {', '.join(known)}",
+                    tip=_RENAMED.get(key),
+                )
+        pages = options.get("pages")
+        return cls(
+            select=_text(options.get("select", "")),
+            pages=None if pages is None else tuple(_names(pages)),
+            vitals_runs=int(options.get("vitals_runs", 3)),
+            workers=int(options.get("workers", 1)),
+            timeout_s=float(options.get("timeout_s", 600.0)),
+            a11y_steps=_flag(options.get("a11y_steps")),
+        )
+
+
+def _text(value: Any) -> str:
+    if not isinstance(value, str):
+        raise HarnessError(ErrorKind.CONFIG, f"[tool.harness.e2e] select: expected a -k expression, got {value!r}")
+    return value.strip()
+
+
+def _flag(value: Any) -> bool | None:
+    """A TOML boolean option left unset (None) or set; anything else is a config error."""
+    if value is None or isinstance(value, bool):
+        return value
+    raise HarnessError(ErrorKind.CONFIG, f"[tool.harness.e2e] a11y_steps: expected true or false, got {value!r}")
+
+
+def _names(value: Any) -> list[str]:
+    """A list from a TOML list or a comma-separated string."""
+    items = value.split(",") if isinstance(value, str) else list(value or [])
+    return [str(item).strip() for item in items if str(item).strip()]
+
+
+@dataclasses.dataclass(frozen=True)
+class Plan:
+    """What the stage runs on this target."""
+
+    tests: Path | None
+    """The team's pytest-playwright folder (None: workflows are not applicable)."""
+    project: Path | None
+    """Where the tests run from, and how far up their pytest configuration is looked for."""
+    pages: tuple[str, ...]
+    auth_pages: tuple[str, ...]
+    crawl: bool
+    """No page named and no tests: the journeys crawl from ``/``."""
+
+    @property
+    def journeys(self) -> bool:
+        """True when page journeys run."""
+        return bool(self.pages or self.auth_pages or self.crawl)
+
+
+def plan_for(description: TargetDescription, options: Options) -> Plan:
+    """The tests and the pages of the description (the ``pages`` option overrides the pages)."""
+    tests = description.playwright_tests
+    if tests is not None and not tests.is_dir():
+        raise HarnessError(
+            ErrorKind.CONFIG,
+            f"playwright_tests names {tests}, which is not a folder",
+            tip="point [tool.harness.target] playwright_tests at your pytest-playwright test folder",
+        )
+    if tests is not None:
+        userconfig.check_importable(tests)
+    source = Path(description.source).parent if description.source else None
+    project = source if source is not None and tests is not None and tests.is_relative_to(source) else tests
+    if options.pages is None:
+        pages, auth_pages = description.pages, description.auth_pages
+    else:
+        pages = tuple(p for p in options.pages if p not in description.auth_pages)
+        auth_pages = tuple(p for p in options.pages if p in description.auth_pages)
+    crawl = tests is None and options.pages is None and not (pages or auth_pages)
+    return Plan(tests, project, pages, auth_pages, crawl)

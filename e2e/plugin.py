@@ -1,0 +1,160 @@
+"""pytest plugin that attaches the harness to a team's own pytest-playwright tests (``-p e2e.plugin``).
+
+The tests need no harness import; pytest-playwright's fixtures are extended, not replaced:
+
+- ``browser_type_launch_args``: Chromium is the one the harness found (`harness.browser`);
+  ``launch_browser``: every launch is confined to the target's origin (``--base-url``), so a request
+  anywhere else fails inside the browser, whatever launch options the tests' conftest sets.
+- ``new_context`` (behind ``context`` and ``page``): each context is watched (`e2e.contexts.PageWatch`)
+  for the Web Vitals of every target page it shows and the requests it sends to the target.
+  Contexts a test creates with ``browser.new_context()`` directly are not watched.
+- ``--e2e-report PATH``: a JSON record per test (`e2e.recorder`): each test is a workflow.
+- Optional fixtures: ``step`` (named steps and the failing one; an axe audit after each with
+  ``--a11y-steps DIR``, see `e2e.steps`) and ``harness_auth`` (signs the test's context in with the
+  target description's auth recipe; nothing signs a test in unless it asks).
+
+Traces and screenshots of failures come from pytest-playwright's own ``--tracing``,
+``--screenshot`` and ``--output``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Generator, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext
+
+from accessibility.steps import StepAuditor
+from e2e.contexts import PageWatch, sign_in
+from e2e.recorder import OBSERVED, Recorder
+from e2e.steps import STEP_AUDITOR, STEPS, StepFn, step_function
+from harness.auth import Credentials
+from harness.browser import confined_to, find_browser
+from harness.errors import HarnessError
+
+WATCH = pytest.StashKey[PageWatch]()
+NewContext = Callable[..., BrowserContext]
+Launch = Callable[..., Browser]
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """The sidecar path and the step audits' folder."""
+    group = parser.getgroup("harness", "release harness (e2e stage)")
+    group.addoption("--e2e-report", default=None, help="write a JSON record per test (a workflow) here")
+    group.addoption("--a11y-steps", default=None, help="audit the open tabs with axe after each step; results here")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Start the step auditor and the sidecar recorder when asked for."""
+    a11y_dir = config.getoption("--a11y-steps")
+    if a11y_dir:
+        config.stash[STEP_AUDITOR] = StepAuditor(Path(a11y_dir))
+    report = config.getoption("--e2e-report")
+    # Under pytest-xdist only the controller sees every report, so only it writes the sidecar.
+    if report and not hasattr(config, "workerinput"):
+        config.pluginmanager.register(Recorder(Path(report)), "harness-e2e-recorder")
+
+
+def _target(config: pytest.Config) -> str | None:
+    """The harness's target: the ``--base-url`` it passed (a conftest's own ``base_url`` may differ)."""
+    url = config.getoption("--base-url", default=None)
+    return str(url).rstrip("/") if url else None
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any], browser_name: str) -> dict[str, Any]:
+    """Chromium as the harness found it (Playwright's own build, CHROMIUM_PATH or the system's)."""
+    if browser_name != "chromium":
+        return browser_type_launch_args
+    try:
+        found = find_browser().launch_kwargs()
+    except HarnessError as exc:
+        pytest.exit(exc.render(), returncode=3)
+    own = list(browser_type_launch_args.get("args", []))
+    return {**browser_type_launch_args, **found, "args": [*found["args"], *own]}  # type: ignore[misc]
+
+
+@pytest.fixture(scope="session")
+def launch_browser(
+    launch_browser: Launch, browser_type_launch_args: dict[str, Any], browser_name: str, pytestconfig: pytest.Config
+) -> Iterator[Launch]:
+    """Every Chromium launch confined to the target's origin, whatever launch options the tests set."""
+    target = _target(pytestconfig)
+    if browser_name != "chromium" or target is None:
+        # The confinement flags are Chromium's; another browser runs as the tests launch it.
+        yield launch_browser
+        return
+    with confined_to(target) as flags:
+
+        def launch(**kwargs: Any) -> Browser:
+            # Last: Chromium keeps the last of repeated switches (a test's own --proxy-server).
+            args = [*kwargs.pop("args", browser_type_launch_args.get("args", [])), *flags]
+            return launch_browser(**kwargs, args=args)
+
+        yield launch
+
+
+@pytest.fixture
+def new_context(new_context: NewContext, request: pytest.FixtureRequest) -> Iterator[NewContext]:
+    """pytest-playwright's context factory, with every context watched."""
+    target = _target(request.config)
+    if target is None:
+        yield new_context
+        return
+    watch = PageWatch(target)
+
+    def create(**kwargs: Any) -> BrowserContext:
+        context = new_context(**kwargs)
+        watch.watch(context)
+        return context
+
+    yield create
+    # Before pytest-playwright's own teardown closes the contexts: the open pages are read now.
+    watch.finish()
+    request.node.stash[WATCH] = watch
+
+
+@pytest.fixture
+def step(request: pytest.FixtureRequest) -> StepFn:
+    """``with step("pay"):`` names the part of the test the browser is in."""
+    return step_function(request)
+
+
+@pytest.fixture
+def harness_auth(request: pytest.FixtureRequest) -> Credentials:
+    """Sign the test's browser context in with the target description's auth recipe (opt-in)."""
+    credentials = Credentials.from_env()
+    target = _target(request.config)
+    if credentials.empty or target is None:
+        pytest.fail(
+            "harness_auth: the harness handed over no credentials (the target description has no auth "
+            "recipe, or it failed: see the e2e stage's notes)",
+            pytrace=False,
+        )
+    # Only now: a test that cannot be signed in fails without starting a browser.
+    sign_in(request.getfixturevalue("context"), credentials, target)
+    return credentials
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, Any, Any]:
+    """Carry the test's name, steps and observations on its teardown report (to the recorder)."""
+    report = yield
+    if report.when == "teardown":
+        watch = item.stash.get(WATCH, None)
+        observed = {
+            "name": _name(item),
+            "steps": item.stash.get(STEPS, []),
+            "pages": watch.samples if watch else [],
+            "operations": sorted(watch.traffic.operations) if watch else [],
+        }
+        setattr(report, OBSERVED, observed)
+    return report
+
+
+def _name(item: pytest.Item) -> str:
+    """The first line of the test's docstring, else its name (``test_checkout[chromium]``)."""
+    doc = getattr(getattr(item, "obj", None), "__doc__", None)
+    return doc.strip().splitlines()[0] if doc and doc.strip() else item.name

@@ -1,0 +1,168 @@
+"""Whole runs on the two foreign apps: with only a URL, and configured with the team's own files.
+
+Each run is a real `harness run` subprocess against a real app on loopback. The app's own request
+log proves that no stage sent the marketplace's requests, and the console, `verdict.json` and the
+exit code must tell the same story.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from perf_budgets.verdict import Verdict
+from reports.format import outcome_words
+from tests.foreign_apps.fixtures import RunningApp, start_app
+
+ROOT = Path(__file__).resolve().parents[2]
+NOTES_PROJECT = ROOT / "tests" / "foreign_apps" / "notes_project"
+MARKETPLACE_PATHS = ("/api/models", "/api/auth", "/api/me", "/health", "/metrics", "/wiki", "/models", "/ws/")
+SHORT_LOAD = ("-o", "load.users=5", "-o", "load.duration_s=15")
+STAGES = ["load", "e2e", "contracts", "security", "accessibility"]
+
+pytestmark = pytest.mark.slow
+
+
+class Run:
+    """One finished `harness run`: its exit code, console and run folder."""
+
+    def __init__(self, completed: subprocess.CompletedProcess[str], out: Path) -> None:
+        self.code = completed.returncode
+        self.console = completed.stdout + completed.stderr
+        self.folder = out / "latest"
+        self.verdict: dict[str, Any] = json.loads((self.folder / "verdict.json").read_text(encoding="utf-8"))
+
+    def stage(self, name: str) -> dict[str, Any]:
+        result: dict[str, Any] = json.loads((self.folder / f"{name}.json").read_text(encoding="utf-8"))
+        return result
+
+    def statuses(self) -> dict[str, str]:
+        return {b["budget"]: b["status"] for b in self.verdict["budgets"]}
+
+
+def harness_run(cwd: Path, *args: str, env: dict[str, str] | None = None) -> Run:
+    out = cwd / "runs"
+    completed = subprocess.run(
+        [sys.executable, "-m", "harness", "run", "--out", str(out), *SHORT_LOAD, *args],
+        cwd=cwd,
+        env={**os.environ, "PYTHONPATH": str(ROOT), **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
+    return Run(completed, out)
+
+
+def assert_consistent(run: Run) -> None:
+    """The exit code is the verdict's, and the console prints the verdict's outcome."""
+    verdict = Verdict.from_dict(run.verdict)
+    assert run.code == run.verdict["exit_code"], run.console
+    assert outcome_words(verdict) in run.console, run.console
+
+
+def assert_only_own_paths(app: RunningApp) -> None:
+    sent = app.paths()
+    assert len(sent) > 50
+    assert not [path for path in sent if path.startswith(MARKETPLACE_PATHS) and not path.startswith("/notes")]
+
+
+@pytest.fixture(scope="module")
+def shelf_zero(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Run, RunningApp]]:
+    folder = tmp_path_factory.mktemp("shelf-zero")
+    with start_app("shelf", folder) as app:
+        yield harness_run(folder, "--target-url", app.url), app
+
+
+@pytest.fixture(scope="module")
+def notes_zero(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Run, RunningApp]]:
+    folder = tmp_path_factory.mktemp("notes-zero")
+    with start_app("notes", folder) as app:
+        yield harness_run(folder, "--target-url", app.url), app
+
+
+def test_shelf_with_only_a_url(shelf_zero: tuple[Run, RunningApp]) -> None:
+    run, app = shelf_zero
+    assert_consistent(run)
+    assert run.code == 0, run.console
+    assert run.verdict["judged_stages"] == STAGES
+    assert {name: run.stage(name)["status"] for name in STAGES} == dict.fromkeys(STAGES, "passed")
+    # The generic API user sent valid requests to the Swagger 2.0 operations (no invented ids).
+    assert run.stage("load")["metrics"]["load.http.error_ratio"] == 0
+    statuses = run.statuses()
+    assert statuses["db_query_p95"] == statuses["cache_hit_ratio"] == statuses["ws_p95"] == "not_applicable"
+    assert statuses["e2e_workflows"] == "not_applicable"
+    assert_only_own_paths(app)
+
+
+def test_notes_with_only_a_url(notes_zero: tuple[Run, RunningApp]) -> None:
+    run, app = notes_zero
+    assert_consistent(run)
+    assert run.code == 0, run.console
+    assert run.stage("contracts")["status"] == "not_applicable"
+    assert "OpenAPI" in run.stage("contracts")["error"]
+    assert set(run.verdict["judged_stages"]) == {"load", "e2e", "security", "accessibility"}
+    assert "contracts" in run.verdict["not_applicable_stages"]
+    # The browsing user walked the pages it found from /.
+    endpoints = {b["metric"] for b in run.verdict["budgets"] if b["metric"].startswith("load.endpoint")}
+    assert any("/notes" in name for name in endpoints), endpoints
+    assert_only_own_paths(app)
+
+
+def test_notes_configured_with_its_own_files_and_login(tmp_path: Path) -> None:
+    """The team's plain Locust file and pytest-playwright tests, and one login recipe for every stage."""
+    (tmp_path / "harness.toml").write_text(
+        f"""
+[target]
+pages = ["/", "/notes", "/about"]
+auth_pages = ["/account"]
+locustfiles = ["{NOTES_PROJECT / "locustfile.py"}"]
+playwright_tests = "{NOTES_PROJECT / "e2e"}"
+
+[target.auth]
+kind = "login"
+path = "/api/login"
+body = {{ username = "alice", password = "${{NOTES_PASSWORD}}" }}
+# No token_pointer: the session cookie the login sets is the credential, for pages and API alike.
+probe_path = "/account"
+""",
+        encoding="utf-8",
+    )
+    env = {"NOTES_PASSWORD": "alice-secret-pw"}
+    with start_app("notes", tmp_path, env=env) as app:
+        run = harness_run(tmp_path, "--target-url", app.url, env=env)
+    assert_consistent(run)
+    assert run.code == 0, run.console
+    workflows = run.stage("e2e")["metrics"]
+    assert workflows["e2e.workflows.total"] == 3 and workflows["e2e.workflows.pass_ratio"] == 1
+    endpoint_names = {b["budget"] for b in run.verdict["budgets"]}
+    assert any("/api/notes" in name for name in endpoint_names), endpoint_names
+    assert "alice-secret-pw" not in "".join(p.read_text(errors="replace") for p in run.folder.rglob("*") if p.is_file())
+    assert_only_own_paths(app)
+
+
+@pytest.mark.parametrize(
+    ("app_name", "fault", "stages", "breached"),
+    [
+        # One slow operation of five also lifts the overall p95: both latency budgets guard it.
+        ("shelf", "slow-endpoint", "load", {"endpoint_p95[GET /books/{bookId}]", "api_p95"}),
+        ("shelf", "server-error", "load", {"error_ratio"}),
+        ("notes", "missing-alt", "accessibility", {"a11y_blocking"}),
+        ("notes", "missing-header", "security", {"security_blocking", "security_grade"}),
+    ],
+)
+def test_a_fault_in_a_foreign_app_breaches_its_budget(
+    tmp_path: Path, app_name: str, fault: str, stages: str, breached: set[str]
+) -> None:
+    with start_app(app_name, tmp_path, faults=(fault,)) as app:
+        run = harness_run(tmp_path, "--target-url", app.url, "--stages", stages)
+    assert_consistent(run)
+    assert {name for name, status in run.statuses().items() if status == "fail"} == breached, run.console
+    assert run.code == 1
