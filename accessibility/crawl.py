@@ -18,7 +18,7 @@ class Frontier:
     _seen: set[str] = dataclasses.field(default_factory=set)
 
     def add(self, path: str, depth: int) -> None:
-        """Queue ``path`` (a page name such as ``/models?page=2``) unless seen or over the limit."""
+        """Queue ``path`` (a page name such as ``/products?page=2``) unless seen or over the limit."""
         if path in self._seen or len(self._seen) >= self.max_pages:
             return
         self._seen.add(path)

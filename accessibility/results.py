@@ -33,7 +33,7 @@ class AuditRecord:
     """One audited page, scripted state or e2e workflow step, as the audit wrote it."""
 
     name: str
-    """The page path (``/models``), ``state:<name>`` or ``<workflow>/<step>``."""
+    """The page path (``/products``), ``state:<name>`` or ``<workflow>/<step>``."""
     kind: str
     """``page``, ``state`` or ``step``."""
     url: str

@@ -3,7 +3,7 @@
 A state drives a fresh page from the target's base URL into one interesting condition (a form
 showing its errors, a failed login, the page after an upload) and leaves it there for axe. The
 states are target knowledge: the target description names them (``states = "module:attribute"``,
-a sequence of `State`), e.g. the bundled app's ``target_app.a11y_states:STATES``. They are
+a sequence of `State`), e.g. ``myapp.a11y:STATES``. They are
 independent of the e2e tests, so this stage runs without the e2e stage.
 """
 

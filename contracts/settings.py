@@ -45,7 +45,7 @@ def _patterns(value: Any, key: str) -> tuple[str, ...]:
     raise HarnessError(
         ErrorKind.USAGE,
         f"contracts option {key!r} must be a regex or a list of regexes, got {value!r}",
-        tip='e.g. include = ["^GET /api/models"]',
+        tip='e.g. include = ["^GET /books"]',
     )
 
 

@@ -230,7 +230,7 @@ def _read_capped(response: httpx.Response, limit: int) -> bytes:
 
 
 def _route_key(url: str) -> str:
-    """Links that differ only in an id, slug or query count as one route (``/wiki/*``)."""
+    """Links that differ only in an id, slug or query count as one route (``/docs/*``)."""
     head, _, last = normalise("GET", url).rpartition("/")
     return f"{head}/*" if head.count("/") >= 1 and head != "GET " else f"{head}/{last}"
 

@@ -28,7 +28,7 @@ class Located:
     kind: str = ""
     """page, asset, api, error, probe or login (baseline only)."""
     operation: str | None = None
-    """The OpenAPI operation, e.g. ``GET /api/models/{model_id}``, when the URL is an API call."""
+    """The OpenAPI operation, e.g. ``GET /books/{book_id}``, when the URL is an API call."""
 
 
 def normalise(method: str, url: str, operation: str | None = None) -> str:
