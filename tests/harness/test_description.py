@@ -49,7 +49,11 @@ def test_pyproject_target_table_is_the_description(tmp_path: Path) -> None:
     settings = load_settings({}, cwd=tmp_path, environ={"SHOP_PASSWORD": "hunter2-shop"})
     described = settings.target
     assert described is not None
-    assert (described.url, described.ready_path, described.pages) == ("http://127.0.0.1:8123", "/healthz", ("/", "/cart"))
+    assert (described.url, described.ready_path, described.pages) == (
+        "http://127.0.0.1:8123",
+        "/healthz",
+        ("/", "/cart"),
+    )
     assert described.locustfiles == (tmp_path / "perf/locustfile.py",)
     assert described.playwright_tests == tmp_path / "tests/e2e"
     assert described.auth.body == {"user": "qa", "password": "hunter2-shop"}
@@ -68,7 +72,10 @@ def test_standalone_harness_toml(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("table", "expected"),
     [
-        ('urll = "http://127.0.0.1:1"', "harness.toml:2: target.urll: unknown target option 'urll'. Did you mean 'url'?"),
+        (
+            'urll = "http://127.0.0.1:1"',
+            "harness.toml:2: target.urll: unknown target option 'urll'. Did you mean 'url'?",
+        ),
         ("pages = 3", "harness.toml:2: target.pages: expected a list, got int"),
         ('pages = ["cart"]', "target.pages: pages are paths starting with /, got 'cart'"),
         ("max_pages = -1", "target.max_pages: must not be negative"),
