@@ -14,8 +14,10 @@ from pathlib import Path
 from typing import Any
 
 from accessibility.states import State, load_states
+from harness import stage_options
 from harness.description import TargetDescription
 from harness.errors import ErrorKind, HarnessError
+from harness.stage_options import StageOption
 from harness.suggest import did_you_mean
 
 GATED_TAGS = ("wcag2a", "wcag2aa", "wcag21a", "wcag21aa")
@@ -23,17 +25,25 @@ GATED_TAGS = ("wcag2a", "wcag2aa", "wcag21a", "wcag21aa")
 REPORTED_TAGS = ("best-practice",)
 """Reported as their own metrics, gated only if a budget names them."""
 
-OPTIONS: dict[str, tuple[Any, str]] = {
-    "pages": (None, 'pages to audit instead of the target description\'s, e.g. ["/", "/about"]'),
-    "auth_pages": (None, "signed-in pages to audit instead of the target description's auth_pages"),
-    "states": (None, 'names of the described states to audit (default: all), e.g. ["login-failed"]'),
-    "crawl_depth": (None, "link depth of the crawl instead of the target description's, e.g. 0"),
-    "max_pages": (None, "most pages the crawl audits instead of the target description's, e.g. 10"),
-    "best_practice": (True, "also run axe's best-practice rules (reported as their own metrics, never gated)"),
-    "page_timeout_s": (30.0, "seconds one page or state may take to load and be audited"),
-    "timeout_s": (300.0, "seconds the whole audit may take"),
-}
-"""Every option of ``[tool.harness.accessibility]``: default (None = the target description's) and help."""
+OPTIONS: tuple[StageOption, ...] = (
+    StageOption(
+        "pages", None, 'pages to audit instead of the target description\'s, e.g. ["/", "/about"]', "list[str]"
+    ),
+    StageOption(
+        "auth_pages", None, "signed-in pages to audit instead of the target description's auth_pages", "list[str]"
+    ),
+    StageOption(
+        "states", None, 'names of the described states to audit (default: all), e.g. ["login-failed"]', "list[str]"
+    ),
+    StageOption("crawl_depth", None, "link depth of the crawl instead of the target description's, e.g. 0", "int"),
+    StageOption("max_pages", None, "most pages the crawl audits instead of the target description's, e.g. 10", "int"),
+    StageOption(
+        "best_practice", True, "also run axe's best-practice rules (reported as their own metrics, never gated)"
+    ),
+    StageOption("page_timeout_s", 30.0, "seconds one page or state may take to load and be audited"),
+    StageOption("timeout_s", 300.0, "seconds the whole audit may take"),
+)
+"""Every option of ``[tool.harness.accessibility]`` (a default of None: the target description's)."""
 MOVED: dict[str, str] = {
     "username": "signed-in pages use the target description's auth recipe: [tool.harness.target.auth]",
     "password": "signed-in pages use the target description's auth recipe: [tool.harness.target.auth]",
@@ -87,14 +97,8 @@ class AuditPlan:
 
 def options_with_defaults(options: Mapping[str, Any]) -> dict[str, Any]:
     """The stage options merged over the defaults; an unknown key is a config error."""
-    for key in options:
-        if key not in OPTIONS:
-            raise HarnessError(
-                ErrorKind.CONFIG,
-                f"unknown option {key!r} in [tool.harness.accessibility].{did_you_mean(key, OPTIONS)}",
-                tip=MOVED.get(key) or f"known options: {', '.join(OPTIONS)}",
-            )
-    return {**{key: default for key, (default, _) in OPTIONS.items()}, **options}
+    stage_options.check("accessibility", options, OPTIONS, MOVED)
+    return stage_options.with_defaults(options, OPTIONS)
 
 
 def build_plan(base_url: str, description: TargetDescription, options: Mapping[str, Any]) -> AuditPlan:

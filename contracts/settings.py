@@ -6,12 +6,60 @@ import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
+from harness import stage_options
 from harness.errors import ErrorKind, HarnessError
+from harness.stage_options import StageOption
 
 DEFAULT_SEED = 20240101
 """Fixed so a failure found in CI replays bit for bit with the same seed."""
 PHASES = ("examples", "coverage", "fuzzing", "stateful")
 SMOKE_PROFILES = frozenset({"smoke"})
+BY_PROFILE: dict[str, tuple[float, float]] = {"max_examples": (5, 100), "timeout_s": (120, 1800), "workers": (2, 4)}
+"""Defaults that depend on the profile: (smoke, every deeper profile)."""
+
+
+def _by_profile(key: str) -> str:
+    smoke, deeper = BY_PROFILE[key]
+    return f"(default: smoke {smoke:g}, deeper profiles {deeper:g})"
+
+
+OPTIONS: tuple[StageOption, ...] = (
+    StageOption("seed", DEFAULT_SEED, "Schemathesis's seed, fixed so a failure found in CI replays bit for bit"),
+    StageOption("max_examples", None, f"generated examples per operation {_by_profile('max_examples')}", "int"),
+    StageOption("workers", None, f"Schemathesis workers {_by_profile('workers')}", "int"),
+    StageOption("phases", PHASES, "Schemathesis phases to run, any of " + ", ".join(PHASES), "list[str]"),
+    StageOption(
+        "checks",
+        "all",
+        'all, or the only Schemathesis checks to run, e.g. "not_a_server_error,response_schema_conformance"',
+    ),
+    StageOption(
+        "include",
+        (),
+        'regexes on "METHOD /path" narrowing the operations the schemathesis.toml selects, e.g. ["^GET /books"]',
+        "list[str]",
+    ),
+    StageOption("exclude", (), 'regexes on "METHOD /path" of operations never tested, e.g. ["logout"]', "list[str]"),
+    StageOption(
+        "continue_on_failure",
+        True,
+        "keep testing an operation after a failed check (one failure must not hide another)",
+    ),
+    StageOption(
+        "timeout_s",
+        None,
+        f"watchdog: seconds until the run is stopped as incomplete {_by_profile('timeout_s')}",
+        "float",
+    ),
+    StageOption(
+        "max_time_s",
+        None,
+        "Schemathesis's --max-time: the fuzzing and stateful phases repeat until it is spent (soak)",
+        "int",
+    ),
+    StageOption("request_timeout_s", 10.0, "seconds one request may take"),
+)
+"""Every option of ``[tool.harness.contracts]``; a setting the target's schemathesis.toml makes wins over these."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -69,20 +117,24 @@ def _phases(value: Any) -> tuple[str, ...]:
 
 def from_options(profile: str, options: Mapping[str, Any]) -> RunSettings:
     """Settings for ``profile`` (smoke is fast; every other profile digs deeper), then options."""
-    smoke = profile in SMOKE_PROFILES
+    stage_options.check("contracts", options, OPTIONS)
+    given = stage_options.with_defaults(options, OPTIONS)
+    for key, (smoke, deeper) in BY_PROFILE.items():
+        if given[key] is None:
+            given[key] = smoke if profile in SMOKE_PROFILES else deeper
     try:
         return RunSettings(
-            seed=int(options.get("seed", DEFAULT_SEED)),
-            max_examples=int(options.get("max_examples", 5 if smoke else 100)),
-            timeout_s=float(options.get("timeout_s", 120 if smoke else 1800)),
-            workers=int(options.get("workers", 2 if smoke else 4)),
-            phases=_phases(options.get("phases")),
-            checks=str(options.get("checks", "all")),
-            include=_patterns(options.get("include"), "include"),
-            exclude=_patterns(options.get("exclude"), "exclude"),
-            request_timeout_s=float(options.get("request_timeout_s", 10.0)),
-            continue_on_failure=_flag(options.get("continue_on_failure", True), "continue_on_failure"),
-            max_time_s=int(options["max_time_s"]) if "max_time_s" in options else None,
+            seed=int(given["seed"]),
+            max_examples=int(given["max_examples"]),
+            timeout_s=float(given["timeout_s"]),
+            workers=int(given["workers"]),
+            phases=_phases(given["phases"]),
+            checks=str(given["checks"]),
+            include=_patterns(given["include"], "include"),
+            exclude=_patterns(given["exclude"], "exclude"),
+            request_timeout_s=float(given["request_timeout_s"]),
+            continue_on_failure=_flag(given["continue_on_failure"], "continue_on_failure"),
+            max_time_s=None if given["max_time_s"] is None else int(given["max_time_s"]),
         )
     except (TypeError, ValueError) as exc:
         raise HarnessError(

@@ -6,12 +6,8 @@ write the Schemathesis config (the user's ``schemathesis.toml`` plus only what t
 add, listed in ``details["notes"]``) -> run the CLI -> read its NDJSON events and JSON report ->
 one finding per (check, operation), metrics, validity, JUnit, and ``details["operations"]``.
 
-Options (``[tool.harness.contracts]`` or ``-o contracts.KEY=VALUE``; a setting the user's
-``schemathesis.toml`` makes wins): ``seed``, ``max_examples`` (smoke 5, deeper profiles 100),
-``workers``, ``phases``, ``checks`` (default ``all``), ``include`` / ``exclude`` (regexes on
-``METHOD /path``, narrowing whatever the user's file selects), ``continue_on_failure``,
-``timeout_s`` (watchdog), ``max_time_s`` (Schemathesis keeps fuzzing until spent: soak),
-``request_timeout_s``.
+Options: `contracts.settings.OPTIONS` (``[tool.harness.contracts]`` or ``-o contracts.KEY=VALUE``; a
+setting the user's ``schemathesis.toml`` makes wins).
 """
 
 from __future__ import annotations

@@ -8,16 +8,18 @@ from pathlib import Path
 from typing import Any
 
 from e2e import userconfig
+from harness import stage_options
 from harness.description import TargetDescription
 from harness.errors import ErrorKind, HarnessError
-from harness.suggest import did_you_mean
+from harness.stage_options import StageOption
 
-_RENAMED = {"workflows": "each test is a workflow now: choose tests with select, a pytest -k expression"}
+MOVED = {"workflows": "each test is a workflow now: choose tests with select, a pytest -k expression"}
+"""Options that no longer exist here, and where their job went."""
 
 
-def _option(default: Any, meaning: str) -> Any:
-    """A stage option: its default and its help text, declared together."""
-    return dataclasses.field(default=default, metadata={"help": meaning})
+def _option(default: Any, meaning: str, kind: str = "") -> Any:
+    """A stage option: its default, its help text and (when the default is None) its type, declared together."""
+    return dataclasses.field(default=default, metadata={"help": meaning, "type": kind})
 
 
 @dataclasses.dataclass(frozen=True)
@@ -29,6 +31,7 @@ class Options:
         None,
         "pages to journey instead of the description's pages and auth_pages (those among auth_pages are "
         "signed in); [] for none",
+        "list[str]",
     )
     vitals_runs: int = _option(3, "cold loads per journeyed page; the median is reported")
     workers: int = _option(1, "pytest-xdist processes running the tests (needs pytest-xdist installed)")
@@ -37,28 +40,27 @@ class Options:
         None,
         "axe audit of the open tabs after every step() of the tests, for the accessibility stage "
         "(default: on when the run's stages put accessibility after e2e)",
+        "bool",
     )
 
     @classmethod
     def from_mapping(cls, options: Mapping[str, Any]) -> Options:
         """Read ``ctx.options``; a mistake is a config error naming the option."""
-        known = [field.name for field in dataclasses.fields(cls)]
-        for key in options:
-            if key not in known:
-                raise HarnessError(
-                    ErrorKind.CONFIG,
-                    f"[tool.harness.e2e] has no option {key!r}.{did_you_mean(key, known)} Options: {', '.join(known)}",
-                    tip=_RENAMED.get(key),
-                )
-        pages = options.get("pages")
+        stage_options.check("e2e", options, OPTIONS, MOVED)
+        given = stage_options.with_defaults(options, OPTIONS)
+        pages = given["pages"]
         return cls(
-            select=_text(options.get("select", "")),
+            select=_text(given["select"]),
             pages=None if pages is None else tuple(_names(pages)),
-            vitals_runs=int(options.get("vitals_runs", 3)),
-            workers=int(options.get("workers", 1)),
-            timeout_s=float(options.get("timeout_s", 600.0)),
-            a11y_steps=_flag(options.get("a11y_steps")),
+            vitals_runs=int(given["vitals_runs"]),
+            workers=int(given["workers"]),
+            timeout_s=float(given["timeout_s"]),
+            a11y_steps=_flag(given["a11y_steps"]),
         )
+
+
+OPTIONS: tuple[StageOption, ...] = stage_options.from_dataclass(Options)
+"""Every option of ``[tool.harness.e2e]``: the fields of `Options`."""
 
 
 def _text(value: Any) -> str:

@@ -60,7 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
     init.add_argument("url", nargs="?", default="http://127.0.0.1:8000", help="the running app (default: %(default)s)")
     init.add_argument("--allow-remote", action="store_true", help="allow a non-loopback host")
 
-    sub.add_parser("options", help="every option of the target description and of `harness run`")
+    sub.add_parser("options", help="every option of the target description, of `harness run` and of each stage")
 
     trends = sub.add_parser("trends", help="key metrics over the last runs")
     trends.add_argument("--out", type=Path, default=Path("harness-runs"), help="folder holding history.jsonl")
@@ -207,7 +207,19 @@ def _cmd_options(args: argparse.Namespace) -> ExitCode:
     add_run_arguments(flags)
     for action in flags._actions:
         print(f"{', '.join(action.option_strings)}\n    {action.help}")
+    _print_stage_options()
     return ExitCode.OK
+
+
+def _print_stage_options() -> None:
+    """Each stage's table: ``[tool.harness.<stage>]`` in pyproject.toml, or ``-o <stage>.KEY=VALUE``."""
+    from harness import stages
+
+    for stage in stages.option_stages():
+        print(f"\n{stage} stage: [tool.harness.{stage}] keys, -o {stage}.KEY=VALUE flags\n")
+        for option in stages.options_of(stage):
+            default = f", default {option.shown_default}" if option.shown_default else ""
+            print(f"{stage}.{option.name}  ({option.type_name}{default})\n    {option.help}")
 
 
 COMMANDS = {

@@ -183,7 +183,8 @@ def _convert(key: str, value: Any, base: Path | None) -> Any:
         return float(value)
     if key in _PATH_FIELDS:
         path = Path(str(value)).expanduser()
-        return base / path if base is not None and not path.is_absolute() else path
+        # Absolute: stages run tools in subprocesses with other working folders.
+        return (base / path if base is not None else path).absolute()
     return str(value)
 
 

@@ -20,21 +20,31 @@ from typing import Any
 import coverage
 
 from harness import api_operations as ops
-from harness import code_coverage
+from harness import code_coverage, stage_options
 from harness.config import Settings
 from harness.description import TargetDescription
 from harness.errors import ErrorKind, HarnessError
 from harness.records import Finding, Severity, StageResult, Status, ValidityCheck
 from harness.rundir import RunDir
+from harness.stage_options import StageOption
 from harness.stages import TargetInfo
-from harness.suggest import did_you_mean
 from harness.target import runs_python
 
 STAGE = "coverage"
-OPTIONS: dict[str, str] = {
-    "source": 'packages to measure in a started Python app instead of its command\'s coverage_source, e.g. ["app"]',
-    "report": "a Cobertura XML or coverage.py JSON report made elsewhere, for an app measured by other means",
-}
+OPTIONS: tuple[StageOption, ...] = (
+    StageOption(
+        "source",
+        None,
+        'packages to measure in a started Python app instead of its command\'s coverage_source, e.g. ["app"]',
+        "list[str]",
+    ),
+    StageOption(
+        "report",
+        None,
+        "a Cobertura XML or coverage.py JSON report made elsewhere, for an app measured by other means",
+        "path",
+    ),
+)
 """Every option of ``[tool.harness.coverage]``, with its help."""
 RULE = "operation-not-exercised"
 LINE_METRICS = ("coverage.line_ratio", "coverage.branch_ratio")
@@ -57,13 +67,7 @@ def enabled(settings: Settings) -> bool:
 
 def check_options(options: Mapping[str, Any]) -> Mapping[str, Any]:
     """``options`` if every key is known (a silently ignored report would measure nothing)."""
-    for key in options:
-        if key not in OPTIONS:
-            raise HarnessError(
-                ErrorKind.CONFIG,
-                f"unknown option {key!r} in [tool.harness.coverage].{did_you_mean(key, OPTIONS)}",
-                tip=f"known options: {', '.join(OPTIONS)}",
-            )
+    stage_options.check(STAGE, options, OPTIONS)
     return options
 
 

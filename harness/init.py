@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import re
-import shutil
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -132,7 +131,9 @@ def write(found: Probe, folder: Path) -> list[Path]:
     with target.open("a", encoding="utf-8") as out:
         out.write(render(found, prefix, budgets.name))
     if not budgets.exists():
-        shutil.copyfile(SHIPPED, budgets)
+        # The shipped file's known failures are the bundled app's; a new project starts with none.
+        text = SHIPPED.read_text(encoding="utf-8")
+        budgets.write_text(re.sub(r"(?m)^known_failures = ", "# known_failures = ", text), encoding="utf-8")
         written.append(budgets)
     return written
 
@@ -146,7 +147,7 @@ def render(found: Probe, prefix: str, budgets: str) -> str:
     lines = [
         "",
         "# Written by `harness init`; `harness options` explains every key.",
-        table(""),
+        *([table("")] if prefix else []),  # harness.toml's settings are its top level
         f'budgets = "{budgets}"',
         "",
         table("target"),

@@ -56,7 +56,11 @@ class RunState:
 
 
 def preflight(state: RunState) -> None:
-    """Fail before anything starts: output folder, budget file, known failures, baseline, target URL."""
+    """Fail before anything starts: stage options, output folder, budget file, known failures, baseline, target URL."""
+    # Every stage table, also of a stage this run leaves out: a typo in pyproject.toml is caught
+    # on the next run, not on the one (often the nightly full run) that finally uses it.
+    for stage, options in state.settings.stage_options.items():
+        stages.check_options(stage, options)
     check_writable(state.settings.out)
     state.inputs = gate.load_inputs(state.settings.budgets, state.settings.known_failures, state.settings.baseline)
     if state.settings.target_url:

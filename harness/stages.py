@@ -3,6 +3,9 @@
 A stage is a callable ``run(ctx: StageContext) -> StageResult`` named by
 ``"module:function"`` so the gate never imports a tool SDK. Built-ins register
 here through the same path as plugins (entry-point group ``harness.stages``).
+Its options are declared as ``"module:OPTIONS"`` (a tuple of `StageOption`, in a
+module that imports no tool SDK); a ``MOVED`` dict next to them (old key -> where
+its job went) gives the tip for a retired key.
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ from __future__ import annotations
 import dataclasses
 import importlib
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any, Protocol
@@ -18,6 +21,7 @@ from typing import Any, Protocol
 from harness.description import TargetDescription
 from harness.errors import ErrorKind, HarnessError
 from harness.records import StageResult
+from harness.stage_options import StageOption, check
 
 
 class Progress(Protocol):
@@ -94,11 +98,25 @@ _BUILTIN: dict[str, str] = {
     "accessibility": "accessibility.stage:run",
 }
 _registry: dict[str, str | StageRunner] = dict(_BUILTIN)
+_BUILTIN_OPTIONS: dict[str, str] = {
+    "load": "scenarios.stage_options:OPTIONS",
+    "e2e": "e2e.plan:OPTIONS",
+    "contracts": "contracts.settings:OPTIONS",
+    "security": "security.options:OPTIONS",
+    "accessibility": "accessibility.plan:OPTIONS",
+    "coverage": "harness.coverage_stage:OPTIONS",
+}
+"""Where each built-in stage declares its options (coverage too: it runs around the others, not as a runner)."""
+_options: dict[str, str | Sequence[StageOption]] = dict(_BUILTIN_OPTIONS)
 
 
-def register(name: str, runner: str | StageRunner) -> None:
-    """Add or replace a stage: a ``"module:function"`` reference or the callable itself."""
+def register(name: str, runner: str | StageRunner, options: str | Sequence[StageOption] | None = None) -> None:
+    """Add or replace a stage: a ``"module:function"`` reference or the callable itself, and its
+    options (``"module:OPTIONS"`` or the options themselves; None: the stage declares none and its
+    table is not checked)."""
     _registry[name] = runner
+    if options is not None:
+        _options[name] = options
 
 
 def names() -> list[str]:
@@ -123,6 +141,37 @@ def resolve(name: str) -> StageRunner:
     module_name, _, attr = ref.partition(":")
     runner: StageRunner = getattr(importlib.import_module(module_name), attr)
     return runner
+
+
+def option_stages() -> list[str]:
+    """Every stage that declares options, in registry order."""
+    return list(_options)
+
+
+def options_of(stage: str) -> tuple[StageOption, ...]:
+    """The options ``stage`` declares (empty when it declares none)."""
+    declared, _ = _declaration(stage)
+    return declared
+
+
+def check_options(stage: str, given: Mapping[str, Any]) -> None:
+    """Refuse a key ``stage`` does not declare; a stage that declares no options is not checked."""
+    if stage not in _options:
+        return
+    declared, moved = _declaration(stage)
+    check(stage, given, declared, moved)
+
+
+def _declaration(stage: str) -> tuple[tuple[StageOption, ...], Mapping[str, str]]:
+    """The declared options and the module's ``MOVED`` tips, importing the declaring module only now."""
+    ref = _options.get(stage, ())
+    if not isinstance(ref, str):
+        return tuple(ref), {}
+    module_name, _, attr = ref.partition(":")
+    module = importlib.import_module(module_name)
+    declared: tuple[StageOption, ...] = tuple(getattr(module, attr))
+    moved: Mapping[str, str] = getattr(module, "MOVED", {})
+    return declared, moved
 
 
 _plugins_loaded = False

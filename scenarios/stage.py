@@ -25,6 +25,7 @@ from harness.description import MetricsMapping
 from harness.netguard import is_loopback_host
 from harness.records import StageResult, Status
 from harness.rundir import RunDir
+from harness.stage_options import with_defaults
 from harness.stages import StageContext
 from scenarios import adapter, process, profiles, prometheus, scenario, stage_options
 from scenarios.plan import OPENAPI
@@ -169,7 +170,8 @@ def _fill(
         result.details | _details(summary) | {"server": server, "steps": summary.get("steps", [])}
     )
     if ctx.profile == "stress":
-        limits = (float(ctx.options.get("knee_p95_ms", 100)), float(ctx.options.get("knee_error_ratio", 0.001)))
+        opts = with_defaults(ctx.options, stage_options.OPTIONS)
+        limits = (float(opts["knee_p95_ms"]), float(opts["knee_error_ratio"]))
         result.metrics.update(adapter.knee(summary.get("steps", []), *limits) or {})
     result.artifacts = {
         p.name: str(p.relative_to(ctx.run_dir)) for p in sorted(ctx.artifacts.iterdir()) if p.is_file()

@@ -10,22 +10,55 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from harness import stage_options
 from harness.errors import ErrorKind, HarnessError
-from harness.suggest import did_you_mean
+from harness.stage_options import StageOption
 
-OPTIONS: dict[str, str] = {
-    "users": "peak users, rescaling the profile, e.g. 50",
-    "duration_s": "total seconds, rescaling the profile (warm-up included), e.g. 60",
-    "think_scale": "multiply every think time and pacing interval, e.g. 0.25 (default: the profile's)",
-    "processes": "Locust worker processes on this machine (distributed mode), e.g. 4; -1: one per core",
-    "cpus": "pin the load generator to these CPU numbers, e.g. [1] (away from a target on the same host)",
-    "knee_p95_ms": "stress: a step whose p95 exceeds this (ms) is past the knee, e.g. 100",
-    "knee_error_ratio": "stress: a step whose error ratio exceeds this is past the knee, e.g. 0.001",
-    "restart_after_s": "resilience: seconds past the warm-up until the started target is killed and restarted",
-    "include": 'generic API user: regexes on "METHOD /path"; only matching operations are sent, e.g. ["^GET /books"]',
-    "exclude": 'generic API user: regexes on "METHOD /path" never sent, e.g. ["/admin"]',
-    "unsafe_methods": "generic API user: also send POST, PUT, PATCH and DELETE (default false)",
-}
+OPTIONS: tuple[StageOption, ...] = (
+    StageOption("users", None, "peak users, rescaling the profile, e.g. 50 (default: the profile's)", "int"),
+    StageOption(
+        "duration_s",
+        None,
+        "total seconds, rescaling the profile (warm-up included), e.g. 60 (default: the profile's)",
+        "float",
+    ),
+    StageOption(
+        "think_scale",
+        None,
+        "multiply every think time and pacing interval, e.g. 0.25 (default: the profile's)",
+        "float",
+    ),
+    StageOption(
+        "processes",
+        None,
+        "Locust worker processes on this machine (distributed mode), e.g. 4; -1: one per core",
+        "int",
+    ),
+    StageOption(
+        "cpus",
+        None,
+        "pin the load generator to these CPU numbers, e.g. [1] (away from a target on the same host)",
+        "list[int]",
+    ),
+    StageOption("knee_p95_ms", 100.0, "stress: a step whose p95 exceeds this (ms) is past the knee"),
+    StageOption("knee_error_ratio", 0.001, "stress: a step whose error ratio exceeds this is past the knee"),
+    StageOption(
+        "restart_after_s",
+        None,
+        "resilience: seconds past the warm-up until the started target is killed and restarted "
+        "(default: 20, or a third of the measured window if shorter)",
+        "float",
+    ),
+    StageOption(
+        "include",
+        (),
+        'generic API user: regexes on "METHOD /path"; only matching operations are sent, e.g. ["^GET /books"]',
+        "list[str]",
+    ),
+    StageOption("exclude", (), 'generic API user: regexes on "METHOD /path" never sent, e.g. ["/admin"]', "list[str]"),
+    StageOption("unsafe_methods", False, "generic API user: also send POST, PUT, PATCH and DELETE"),
+)
+"""Every option of ``[tool.harness.load]``."""
 MOVED: dict[str, str] = {
     "locustfile": "name your Locust files in the target description: [tool.harness.target] locustfiles",
     "username": "credentials come from the target description's auth recipe: [tool.harness.target.auth]",
@@ -33,15 +66,12 @@ MOVED: dict[str, str] = {
     "large_upload_kb": "a scenario's own knobs are options of its Locust file (the bundled one declares "
     "its large-upload size as a Locust option with an environment variable)",
 }
+"""Options that no longer exist here, and where their job went."""
 
 
 def check(options: Mapping[str, Any]) -> None:
-    """Refuse unknown keys (a silently ignored option would measure something else than asked)."""
-    for key in options:
-        if key in OPTIONS:
-            continue
-        tip = MOVED.get(key) or f"known load options: {', '.join(OPTIONS)}"
-        raise HarnessError(ErrorKind.CONFIG, f"unknown load option {key!r}.{did_you_mean(key, OPTIONS)}", tip=tip)
+    """Refuse unknown keys and filters that are no regular expressions."""
+    stage_options.check("load", options, OPTIONS, MOVED)
     for key in ("include", "exclude"):
         patterns(options, key)
 
@@ -55,7 +85,8 @@ def patterns(options: Mapping[str, Any], key: str) -> tuple[str, ...]:
             re.compile(value)
         except re.error as exc:
             raise HarnessError(
-                ErrorKind.CONFIG, f"load option {key}: {value!r} is not a regular expression: {exc}",
+                ErrorKind.CONFIG,
+                f"load option {key}: {value!r} is not a regular expression: {exc}",
                 tip='patterns match "METHOD /path", e.g. "^GET /books"',
             ) from None
     return values

@@ -5,10 +5,8 @@ cap, its auth recipe (credentials from ``harness.auth``) and its OpenAPI documen
 without a document is judged on its pages; only the API-operation metrics (``security.api.*``)
 are then not applicable.
 
-Options (``[tool.harness.security]``, CLI ``--zap-url``): ``zap_url``, ``zap_fallback`` (use the
-baseline when ZAP is unreachable), ``active_scan`` (default: profile ``full``), ``zap_*_timeout_s``,
-``rules_file`` (ZAP ``rules.tsv`` format, default ``security/rules.tsv``), ``timeout_s`` (per
-request). The ZAP API key is read from ``HARNESS_ZAP_API_KEY`` only.
+Options: `security.options.OPTIONS` (``[tool.harness.security]``, ``-o security.KEY=VALUE``, CLI
+``--zap-url``). The ZAP API key is read from ``HARNESS_ZAP_API_KEY`` only.
 """
 
 from __future__ import annotations
@@ -19,7 +17,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
-from harness import atomic
+from harness import atomic, stage_options
 from harness.auth import AuthError, Credentials, authenticate
 from harness.errors import ErrorKind, HarnessError
 from harness.records import Finding, Severity, StageResult, Status, ValidityCheck
@@ -27,9 +25,9 @@ from harness.rundir import RunDir
 from harness.stages import StageContext
 from security import anchors, baseline, collect, grade, openapi, rules_tsv, sarif, zap
 from security.findings import Located, to_findings
+from security.options import DEFAULT_RULES, OPTIONS
 from security.rules_tsv import Action
 
-DEFAULT_RULES = Path(__file__).with_name("rules.tsv")
 NO_OPENAPI = "the target has no OpenAPI document: there are no API operations to check"
 ALERTS = "alerts.json"
 
@@ -37,11 +35,13 @@ ALERTS = "alerts.json"
 def run(ctx: StageContext) -> StageResult:
     """Fetch, grade, scan (ZAP or baseline), apply the rules file, write artifacts."""
     result = ctx.result(tool_versions=_versions())
-    policy = rules_tsv.load(Path(ctx.options.get("rules_file", DEFAULT_RULES)))
-    zap_settings = _zap_settings(ctx) if ctx.options.get("zap_url") else None
-    zap_down = _zap_down(ctx, zap_settings)
+    stage_options.check("security", ctx.options, OPTIONS)
+    opts = stage_options.with_defaults(ctx.options, OPTIONS)
+    policy = rules_tsv.load(Path(opts["rules_file"] or DEFAULT_RULES))
+    zap_settings = _zap_settings(opts) if opts["zap_url"] else None
+    zap_down = _zap_down(zap_settings, fallback=bool(opts["zap_fallback"]))
     document, openapi_error = _openapi(ctx)
-    timeout_s = float(ctx.options.get("timeout_s", 10.0))
+    timeout_s = float(opts["timeout_s"])
     try:
         credentials = authenticate(ctx.target.description.auth, ctx.target.url)
     except AuthError as exc:
@@ -119,14 +119,14 @@ def _grade(ctx: StageContext, result: StageResult, fetched: baseline.Baseline, t
     ctx.progress.log(f"security grade {scored.letter} ({scored.score})")
 
 
-def _zap_down(ctx: StageContext, settings: zap.Settings | None) -> str | None:
+def _zap_down(settings: zap.Settings | None, *, fallback: bool) -> str | None:
     """Check ZAP before any other work; its error, when falling back to the baseline is allowed."""
     if settings is None:
         return None
     try:
         zap.check_reachable(settings)
     except HarnessError as exc:
-        if exc.kind is not ErrorKind.TARGET_UNREACHABLE or not ctx.options.get("zap_fallback", False):
+        if exc.kind is not ErrorKind.TARGET_UNREACHABLE or not fallback:
             raise
         return exc.message
     return None
@@ -164,17 +164,17 @@ def _scan(
     return [Located(alert, "zap") for alert in scanned.alerts]
 
 
-def _zap_settings(ctx: StageContext) -> zap.Settings:
-    options = ctx.options
+def _zap_settings(opts: dict[str, Any]) -> zap.Settings:
+    """ZAP's settings from the stage options (their defaults filled in)."""
     return zap.Settings(
-        url=str(options["zap_url"]),
+        url=str(opts["zap_url"]),
         api_key=os.environ.get(zap.API_KEY_ENV) or None,
-        active=bool(options.get("active_scan", ctx.profile == "full")),
-        connect_timeout_s=float(options.get("zap_connect_timeout_s", 5.0)),
-        spider_timeout_s=float(options.get("zap_spider_timeout_s", 120.0)),
-        passive_timeout_s=float(options.get("zap_passive_timeout_s", 120.0)),
-        active_timeout_s=float(options.get("zap_active_timeout_s", 600.0)),
-        poll_s=float(options.get("zap_poll_s", 1.0)),
+        active=bool(opts["active_scan"]),
+        connect_timeout_s=float(opts["zap_connect_timeout_s"]),
+        spider_timeout_s=float(opts["zap_spider_timeout_s"]),
+        passive_timeout_s=float(opts["zap_passive_timeout_s"]),
+        active_timeout_s=float(opts["zap_active_timeout_s"]),
+        poll_s=float(opts["zap_poll_s"]),
     )
 
 

@@ -2,7 +2,7 @@
 
 Flow (the same as ZAP's packaged baseline/full scans): a context scoped to the target, import of
 the OpenAPI document, the spider, a wait until the passive-scan queue is empty, an optional
-active scan (``full`` profile or ``active_scan = true``), then every alert. Every wait has a
+active scan (``active_scan = true``), then every alert. Every wait has a
 deadline and honours cancellation. The API key comes from ``HARNESS_ZAP_API_KEY`` only and is
 never logged or written. Note that zapv2 talks to ZAP as an HTTP proxy (``http://zap/JSON/...``
 sent through ``--zap-url``), and its requests have no timeout of their own, so reachability is

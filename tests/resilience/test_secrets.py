@@ -18,7 +18,7 @@ from tests.fixtures.runs import REPO
 
 USERNAME = f"leaktest{secrets.token_hex(3)}"
 PASSWORD = f"pw-{secrets.token_hex(8)}"
-"""A fresh account's password, planted as ``${HARNESS_TEST_PASSWORD}`` so the stages log in with it."""
+"""A fresh account's password: the bundled description's auth recipe logs every stage in with it."""
 ZAP_KEY = "zap-key-7f3a9c1e5b"
 URL_PASSWORD = "url-pw-4d8e2b6a0c"
 PYPROJECT = f"""
@@ -26,16 +26,10 @@ PYPROJECT = f"""
 stages = ["security", "contracts", "load"]
 
 [tool.harness.security]
-username = "{USERNAME}"
-password = "${{HARNESS_TEST_PASSWORD}}"
 zap_url = "http://zapuser:{URL_PASSWORD}@127.0.0.1:9"
 zap_fallback = true
-max_pages = 5
-crawl_depth = 1
 
 [tool.harness.contracts]
-username = "{USERNAME}"
-password = "${{HARNESS_TEST_PASSWORD}}"
 include = ["^GET /api/me$", "^GET /api/products$"]
 max_examples = 3
 
@@ -57,7 +51,6 @@ def test_no_planted_secret_reaches_the_run_directory_or_the_output(
     env = {
         **os.environ,
         "PYTHONPATH": str(REPO),
-        "HARNESS_TEST_PASSWORD": PASSWORD,
         # The bundled description's auth recipe, and its Locust file's signed-in users, use this account.
         "MESHMARKET_USERNAME": USERNAME,
         "MESHMARKET_PASSWORD": PASSWORD,
