@@ -20,9 +20,6 @@ PCTS = ("p50", "p90", "p95", "p99", "p99_9")
 CPU_LIMIT = 90.0
 LAG_P95_LIMIT_MS = 10.0
 HELD_RATIO_MIN = 0.95
-HOST_LOAD_LIMIT = 1.5
-"""Runnable processes per CPU on the generator's host. Above it, a target on the same host is
-starved by whatever else runs there and its latency says more about the host than the code."""
 
 LATENCY = ("load.http.*", "load.endpoint*", "load.ws.*", "load.upload*")
 """Validity-check patterns (``*`` matches anything there, dots included)."""
@@ -162,7 +159,13 @@ def _users_held(summary: dict[str, Any]) -> ValidityCheck:
 
 
 def validity(
-    summary: dict[str, Any], expected_workers: int, scraped: bool | None, *, local_target: bool, complete: bool
+    summary: dict[str, Any],
+    expected_workers: int,
+    scraped: bool | None,
+    *,
+    local_target: bool,
+    complete: bool,
+    host_load_limit: float,
 ) -> list[ValidityCheck]:
     """Did the run measure the target at the requested load with a healthy generator?
 
@@ -189,8 +192,8 @@ def validity(
             f"event-loop lag p95 {gen['lag_p95_ms']:.2f} ms (limit {LAG_P95_LIMIT_MS:.0f} ms)", LATENCY,
         ),
         ValidityCheck(
-            "host-not-saturated", host_load < HOST_LOAD_LIMIT,
-            f"host load {host_load:.1f} per CPU (limit {HOST_LOAD_LIMIT})",
+            "host-not-saturated", host_load < host_load_limit,
+            f"host load {host_load:.1f} per CPU (limit {host_load_limit:g}, load option host_load_limit)",
             LATENCY + SERVER_TIMED if local_target else LATENCY,
         ),
         ValidityCheck(

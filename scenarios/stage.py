@@ -162,7 +162,10 @@ def _fill(
     host = urllib.parse.urlsplit(ctx.target.url).hostname or ""
     # A target the harness started, or any on loopback, shares the generator's host.
     local = ctx.target.started or is_loopback_host(host)
-    result.validity = adapter.validity(summary, workers, scraped, local_target=local, complete=complete)
+    host_limit = float(with_defaults(ctx.options, stage_options.OPTIONS)["host_load_limit"])
+    result.validity = adapter.validity(
+        summary, workers, scraped, local_target=local, complete=complete, host_load_limit=host_limit
+    )
     result.not_applicable = (
         adapter.server_not_applicable(mapping) | adapter.traffic_not_applicable(summary) | _recovery_na(ctx)
     )

@@ -57,6 +57,13 @@ OPTIONS: tuple[StageOption, ...] = (
     ),
     StageOption("exclude", (), 'generic API user: regexes on "METHOD /path" never sent, e.g. ["/admin"]', "list[str]"),
     StageOption("unsafe_methods", False, "generic API user: also send POST, PUT, PATCH and DELETE"),
+    StageOption(
+        "host_load_limit",
+        1.5,
+        "runnable processes per CPU (1-minute load average) above which the host counts as saturated: "
+        "a target on it is starved by its neighbours, so latency budgets are inconclusive "
+        "(host-not-saturated); raise it on shared runners",
+    ),
 )
 """Every option of ``[tool.harness.load]``."""
 MOVED: dict[str, str] = {

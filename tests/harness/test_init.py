@@ -57,7 +57,18 @@ def test_run_right_after_init_has_no_inconclusive_budget(tmp_path: Path) -> None
         made = harness(tmp_path, "init", app.url)
         assert made.returncode == 0, made.stderr
         assert "contracts: not applicable (no OpenAPI document found)" in made.stdout
-        run = harness(tmp_path, "run", "--out", "runs", "-o", "load.users=5", "-o", "load.duration_s=15")
+        run = harness(
+            tmp_path,
+            "run",
+            "--out",
+            "runs",
+            "-o",
+            "load.users=5",
+            "-o",
+            "load.duration_s=15",
+            "-o",
+            "load.host_load_limit=4",
+        )
     verdict = json.loads((tmp_path / "runs" / "latest" / "verdict.json").read_text(encoding="utf-8"))
     inconclusive = [b["budget"] for b in verdict["budgets"] if b["status"] == "inconclusive"]
     assert inconclusive == [], run.stdout
