@@ -166,9 +166,10 @@ def _fill(
     result.validity = adapter.validity(
         summary, workers, scraped, local_target=local, complete=complete, host_load_limit=host_limit
     )
-    result.not_applicable = (
-        adapter.server_not_applicable(mapping) | adapter.traffic_not_applicable(summary) | _recovery_na(ctx)
-    )
+    # "Sent no such traffic" speaks for the scenario only when all of it ran (no lost worker, no cut).
+    whole = all(check.ok for check in result.validity if check.name in ("workers-intact", "run-complete"))
+    traffic = adapter.traffic_not_applicable(summary) if whole else {}
+    result.not_applicable = adapter.server_not_applicable(mapping) | traffic | _recovery_na(ctx)
     result.details = (
         result.details | _details(summary) | {"server": server, "steps": summary.get("steps", [])}
     )

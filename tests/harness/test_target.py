@@ -11,25 +11,18 @@ import httpx
 import psutil
 import pytest
 
+from harness.description import AppCommand
 from harness.errors import ErrorKind, HarnessError
 from harness.target import AppProcess, bundled_app
 
 
-class _Scripted(AppProcess):
+def scripted(log: Path, script: str, startup_timeout_s: float) -> AppProcess:
     """A target whose process is a given Python snippet (a real process that misbehaves)."""
-
-    script = ""
-
-    def command(self) -> list[str]:
-        return [sys.executable, "-c", self.script]
+    return AppProcess(AppCommand(argv=(sys.executable, "-c", script)), log, startup_timeout_s=startup_timeout_s)
 
 
-class _NeverHealthy(_Scripted):
-    script = "import time; time.sleep(120)"
-
-
-class _ExitsEarly(_Scripted):
-    script = "print('database file is locked', flush=True); raise SystemExit(3)"
+NEVER_READY = "import time; time.sleep(120)"
+EXITS_EARLY = "print('database file is locked', flush=True); raise SystemExit(3)"
 
 
 def _gone(pid: int) -> bool:
@@ -68,7 +61,7 @@ def test_port_already_taken_is_reported(tmp_path: Path) -> None:
 
 
 def test_never_healthy_hits_the_deadline(tmp_path: Path) -> None:
-    app = _NeverHealthy(tmp_path / "t.log", startup_timeout_s=1.5)
+    app = scripted(tmp_path / "t.log", NEVER_READY, startup_timeout_s=1.5)
     started = time.monotonic()
     with pytest.raises(HarnessError) as info:
         app.start()
@@ -79,6 +72,6 @@ def test_never_healthy_hits_the_deadline(tmp_path: Path) -> None:
 
 def test_early_exit_shows_the_log(tmp_path: Path) -> None:
     with pytest.raises(HarnessError) as info:
-        _ExitsEarly(tmp_path / "t.log", startup_timeout_s=10).start()
+        scripted(tmp_path / "t.log", EXITS_EARLY, startup_timeout_s=10).start()
     assert "exited with code 3" in info.value.message
     assert "database file is locked" in info.value.message
