@@ -13,17 +13,12 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import httpx
-import yaml
-
-from harness.errors import ErrorKind, HarnessError
+from harness.openapi import load_document
 
 FETCH_TIMEOUT_S = 10.0
 _METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
@@ -138,19 +133,7 @@ def _base_paths(document: Mapping[str, Any]) -> tuple[str, ...]:
 
 def load_catalogue(openapi: str) -> Catalogue:
     """The operations of the OpenAPI document at ``openapi`` (a URL or a JSON/YAML file)."""
-    try:
-        if openapi.startswith(("http://", "https://")):
-            response = httpx.get(openapi, timeout=FETCH_TIMEOUT_S, follow_redirects=False)
-            response.raise_for_status()
-            text = response.text
-        else:
-            text = Path(openapi).read_text(encoding="utf-8")
-        document = json.loads(text) if text.lstrip().startswith("{") else yaml.safe_load(text)
-    except (httpx.HTTPError, OSError, ValueError, yaml.YAMLError) as exc:
-        raise HarnessError(ErrorKind.STAGE, f"cannot read the OpenAPI document {openapi}: {exc!r}") from exc
-    if not isinstance(document, dict):
-        raise HarnessError(ErrorKind.STAGE, f"the OpenAPI document {openapi} is not a JSON or YAML object")
-    return Catalogue.from_document(document)
+    return Catalogue.from_document(load_document(openapi))
 
 
 @dataclasses.dataclass(frozen=True)

@@ -21,9 +21,9 @@ from contextlib import contextmanager
 
 import httpx
 
-from contracts.schema_source import load as load_document
 from harness.auth import Credentials
 from harness.description import TargetDescription
+from harness.openapi import load_document
 from scenarios import openapi_ops
 from scenarios.plan import OPENAPI, PAGES, Plan, PlannedRequest
 from security import crawl
@@ -51,7 +51,7 @@ def avoided(description: TargetDescription) -> tuple[str, ...]:
 
 def openapi_plan(source: str, client: httpx.Client, selection: openapi_ops.Selection) -> Plan:
     """The document's sendable operations, each GET checked against the target."""
-    operations, skipped = openapi_ops.operations(load_document(source).document, selection)
+    operations, skipped = openapi_ops.operations(load_document(source), selection)
     probes = _Probes(client)
     requests: list[PlannedRequest] = []
     for op in operations:

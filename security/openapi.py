@@ -3,15 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
-import json
 import re
-from pathlib import Path
 from typing import Any
-
-import httpx
-import yaml
-
-from harness.errors import ErrorKind, HarnessError
 
 _PARAM = re.compile(r"\{([^}]+)\}")
 
@@ -26,27 +19,6 @@ class Operation:
     malformed_path: str | None
     """The path with its first integer parameter set to a non-number (how the app renders a 4xx)."""
     secured: bool
-
-
-def load(source: str, timeout_s: float = 10.0) -> dict[str, Any]:
-    """The OpenAPI document from a URL or a file (JSON or YAML)."""
-    try:
-        if source.startswith(("http://", "https://")):
-            response = httpx.get(source, timeout=timeout_s)
-            response.raise_for_status()
-            text = response.text
-        else:
-            text = Path(source).read_text(encoding="utf-8")
-        data = json.loads(text) if text.lstrip().startswith("{") else yaml.safe_load(text)
-    except (httpx.HTTPError, OSError, ValueError, yaml.YAMLError) as exc:
-        raise HarnessError(
-            ErrorKind.TARGET_UNREACHABLE,
-            f"could not read the OpenAPI document at {source}: {exc}",
-            tip="check the target is up, or pass the document with --openapi PATH_OR_URL",
-        ) from exc
-    if not isinstance(data, dict) or "paths" not in data:
-        raise HarnessError(ErrorKind.CONFIG, f"{source} is not an OpenAPI document (no 'paths')")
-    return data
 
 
 def get_operations(document: dict[str, Any]) -> list[Operation]:

@@ -20,10 +20,11 @@ from typing import Any
 from harness import atomic, stage_options
 from harness.auth import AuthError, Credentials, authenticate
 from harness.errors import ErrorKind, HarnessError
+from harness.openapi import load_document
 from harness.records import Finding, Severity, StageResult, Status, ValidityCheck
 from harness.rundir import RunDir
 from harness.stages import StageContext
-from security import anchors, baseline, collect, grade, openapi, rules_tsv, sarif, zap
+from security import anchors, baseline, collect, grade, rules_tsv, sarif, zap
 from security.findings import Located, to_findings
 from security.options import DEFAULT_RULES, OPTIONS
 from security.rules_tsv import Action
@@ -80,7 +81,7 @@ def _openapi(ctx: StageContext) -> tuple[dict[str, Any] | None, str | None]:
     if ctx.openapi is None:
         return None, None
     try:
-        return openapi.load(ctx.openapi), None
+        return load_document(ctx.openapi), None
     except HarnessError as exc:
         return None, exc.message
 

@@ -86,7 +86,7 @@ def test_documents_load_from_json_and_yaml_files_with_server_base_paths(tmp_path
 
 def test_an_unreadable_document_is_an_error(tmp_path: Path) -> None:
     (tmp_path / "broken.json").write_text("{not json", encoding="utf-8")
-    with pytest.raises(HarnessError, match="cannot read the OpenAPI document"):
+    with pytest.raises(HarnessError, match="is not a valid OpenAPI document"):
         ops.load_catalogue(str(tmp_path / "broken.json"))
 
 
