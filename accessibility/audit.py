@@ -21,12 +21,12 @@ from urllib.parse import urlsplit
 from playwright.sync_api import Browser, BrowserContext, Error, Page, Response, sync_playwright
 
 from accessibility.axe_frames import FrameAuditor, axe_options
-from accessibility.crawl import Frontier
 from accessibility.plan import AuditPlan
 from accessibility.states import State
-from accessibility.traffic import Traffic
 from harness.auth import Credentials
 from harness.browser import LAUNCH_ARGS, confined_to, find_browser
+from harness.crawl import Frontier
+from harness.traffic import Traffic
 
 _LINKS = "els => els.map(e => e.href)"
 _DOWNLOAD = "Download is starting"

@@ -3,7 +3,7 @@
 `PageWatch` is attached to the browser contexts of a team's tests: it installs the vitals probe
 (``vitals_probe.js``) with a relay, so every document of the target that a test opens hands its Web
 Vitals over when it is left, and it reads the documents still open when the test ends. Requests
-are watched with `accessibility.traffic.Traffic` (same-origin ``"METHOD /path"``). The page
+are watched with `harness.traffic.Traffic` (same-origin ``"METHOD /path"``). The page
 journeys (`e2e.vitals`) use the probe without the relay and read each load themselves.
 """
 
@@ -17,9 +17,9 @@ from urllib.parse import urlsplit
 from playwright.sync_api import BrowserContext, Page
 from playwright.sync_api import Error as PlaywrightError
 
-from accessibility.crawl import origin
-from accessibility.traffic import Traffic
 from harness.auth import Credentials
+from harness.crawl import origin
+from harness.traffic import Traffic
 
 METRICS = ("ttfb_ms", "fcp_ms", "lcp_ms", "cls", "load_ms", "inp_ms")
 """What the probe measures per document, in milliseconds (CLS has no unit)."""

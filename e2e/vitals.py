@@ -26,12 +26,12 @@ from urllib.parse import urlsplit
 from playwright.sync_api import Browser, Page, Response, sync_playwright
 from playwright.sync_api import Error as PlaywrightError
 
-from accessibility.crawl import Frontier
-from accessibility.traffic import Traffic
 from e2e.contexts import METRICS, READ_JS, probe_script, sample, sign_in
 from harness import atomic
 from harness.auth import Credentials
 from harness.browser import confined_to, find_browser
+from harness.crawl import Frontier
+from harness.traffic import Traffic
 
 _TIMEOUT_MS = 30_000
 _LINKS_JS = "els => els.map(e => e.href)"

@@ -16,11 +16,11 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from harness import html_links
 from harness.discovery import find_openapi
 from harness.errors import ErrorKind, HarnessError
 from harness.netguard import check_target_url
 from perf_budgets.loader import SHIPPED
-from security import crawl
 
 HEALTH_PATHS = ("/health", "/healthz", "/ready", "/readyz", "/status", "/ping")
 BUDGETS_FILE = "harness-budgets.toml"
@@ -40,7 +40,7 @@ class Probe:
     ready_path: str = "/"
     metrics: dict[str, str] = dataclasses.field(default_factory=dict)
     pages: list[str] = dataclasses.field(default_factory=list)
-    login_form: crawl.Form | None = None
+    login_form: html_links.Form | None = None
     login_page: str = ""
 
 
@@ -99,13 +99,13 @@ def _pages(client: httpx.Client, found: Probe) -> None:
         if not response.is_success or "html" not in response.headers.get("content-type", ""):
             continue
         found.pages.append(path)
-        links = crawl.parse(response.text)
+        links = html_links.parse(response.text)
         for form in links.forms:
             if found.login_form is None and "password" in form.types.values():
                 found.login_form, found.login_page = form, path
         if path == "/":
             for href in links.links:
-                absolute = crawl.same_origin(found.url + path, href)
+                absolute = html_links.same_origin(found.url + path, href)
                 page = urlsplit(absolute).path if absolute else None
                 if page and page not in found.pages and page not in queue:
                     queue.append(page)
@@ -179,7 +179,7 @@ def _auth_lines(found: Probe, header: str) -> list[str]:
         for name, kind in form.types.items()
         if kind in ("text", "email", "password")
     )
-    action = urlsplit(crawl.same_origin(found.url + found.login_page, form.action or found.login_page) or "").path
+    action = urlsplit(html_links.same_origin(found.url + found.login_page, form.action or found.login_page) or "").path
     return [
         *lines,
         f"# found a login form on {found.login_page}",

@@ -21,12 +21,12 @@ from contextlib import contextmanager
 
 import httpx
 
+from harness import html_links
 from harness.auth import Credentials
 from harness.description import TargetDescription
 from harness.openapi import load_document
 from scenarios import openapi_ops
 from scenarios.plan import OPENAPI, PAGES, Plan, PlannedRequest
-from security import crawl
 
 TIMEOUT_S = 10.0
 MAX_PROBES = 400
@@ -131,7 +131,7 @@ def _visit(client: httpx.Client, base: str, path: str) -> tuple[list[str], str |
     if response.is_redirect:
         hrefs = [response.headers.get("location", "")]
     elif "html" in response.headers.get("content-type", ""):
-        hrefs = crawl.parse(response.text).links
+        hrefs = html_links.parse(response.text).links
     else:
         hrefs = []
     return [p for href in hrefs if (p := _local(page, href)) is not None], None
@@ -139,7 +139,7 @@ def _visit(client: httpx.Client, base: str, path: str) -> tuple[list[str], str |
 
 def _local(page: str, href: str) -> str | None:
     """``href`` as a path (with its query) on the page's origin; None when it leaves it."""
-    absolute = crawl.same_origin(page, href)
+    absolute = html_links.same_origin(page, href)
     if absolute is None:
         return None
     parts = urllib.parse.urlsplit(absolute)

@@ -18,8 +18,8 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from harness import html_links
 from harness.auth import Credentials
-from security import crawl
 from security.findings import normalise
 from security.openapi import Operation
 from security.rules.cors import FOREIGN_ORIGIN
@@ -76,7 +76,7 @@ class Collection:
         chain = [start]
         while chain[-1].response.is_redirect:
             url = str(chain[-1].response.request.url)
-            target = crawl.same_origin(url, chain[-1].response.headers.get("location", ""))
+            target = html_links.same_origin(url, chain[-1].response.headers.get("location", ""))
             hop = next((o for o in self.observations if o.kind == "page" and _url(o) == target), None)
             if hop is None or hop in chain:
                 break
@@ -163,11 +163,11 @@ class Collector:
                 continue
             if response.is_redirect:
                 # Followed only on the origin, next in line: the page a visitor lands on.
-                target = crawl.same_origin(url, response.headers.get("location", ""))
+                target = html_links.same_origin(url, response.headers.get("location", ""))
                 if target is not None:
                     self._queue(queue, target, depth, listed=True, front=True)
             elif "html" in response.headers.get("content-type", ""):
-                self._links(queue, url, crawl.parse(response.text), depth)
+                self._links(queue, url, html_links.parse(response.text), depth)
 
     def _queue(self, queue: deque[tuple[str, int]], url: str, depth: int, *, listed: bool, front: bool = False) -> None:
         if url in self._seen or (not listed and self._queued >= self.options.max_pages):
@@ -179,9 +179,9 @@ class Collector:
         else:
             queue.append((url, depth))
 
-    def _links(self, queue: deque[tuple[str, int]], url: str, found: crawl.PageLinks, depth: int) -> None:
+    def _links(self, queue: deque[tuple[str, int]], url: str, found: html_links.PageLinks, depth: int) -> None:
         for href in found.assets:
-            target = crawl.same_origin(url, href)
+            target = html_links.same_origin(url, href)
             if target and len(self._assets) < self.options.max_assets:
                 self._assets.add(target)
         if depth >= self.options.depth:
@@ -241,6 +241,6 @@ def _url(observation: Observation) -> str:
 
 def _followable(page: str, hrefs: Iterable[str], logout: re.Pattern[str]) -> Iterable[str]:
     for href in hrefs:
-        link = crawl.same_origin(page, href)
+        link = html_links.same_origin(page, href)
         if link and not any(word in link for word in _SKIP_LINK_WORDS) and not logout.search(urlsplit(link).path):
             yield link

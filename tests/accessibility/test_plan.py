@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from accessibility.crawl import Frontier, page_name
 from accessibility.plan import GATED_TAGS, AuditPlan, build_plan
 from accessibility.states import load_states
+from harness.crawl import Frontier, page_name
 from harness.description import TargetDescription, bundled_description
 from harness.errors import ErrorKind, HarnessError
 from target_app.a11y_states import STATES

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from accessibility.crawl import origin
+from harness.crawl import origin
 
 if TYPE_CHECKING:
     from playwright.sync_api import BrowserContext, Request
