@@ -44,12 +44,34 @@ def check(
     stage: str, given: Mapping[str, Any], declared: Sequence[StageOption], moved: Mapping[str, str] | None = None
 ) -> None:
     """Refuse a key ``declared`` does not name; the tip says where a moved option went, else lists the known ones."""
-    known = [option.name for option in declared]
-    for key in given:
+    known = {option.name: option for option in declared}
+    for key, value in given.items():
         if key in known:
+            _check_type(stage, known[key], value)
             continue
         tip = (moved or {}).get(key) or f"known {stage} options: {', '.join(known)}"
         raise HarnessError(ErrorKind.CONFIG, f"unknown {stage} option {key!r}.{did_you_mean(key, known)}", tip=tip)
+
+
+def _check_type(stage: str, option: StageOption, value: Any) -> None:
+    """A value of the declared type (a list option also takes one string): ``users = "abc"`` must not
+    reach a stage that would crash on it, or run with something else than asked."""
+    kind = option.type_name.split("[", 1)[0]
+    is_number = isinstance(value, int | float) and not isinstance(value, bool)
+    fits = {
+        "bool": isinstance(value, bool),
+        "int": is_number and float(value).is_integer(),
+        "float": is_number,
+        "str": isinstance(value, str),
+        "path": isinstance(value, str),
+        "list": isinstance(value, list | tuple | str),
+    }.get(kind, True)
+    if not fits:
+        raise HarnessError(
+            ErrorKind.CONFIG,
+            f"{stage} option {option.name!r} expects {option.type_name}, got {value!r}",
+            tip=f"{option.name}: {option.help}",
+        )
 
 
 def with_defaults(given: Mapping[str, Any], declared: Sequence[StageOption]) -> dict[str, Any]:
