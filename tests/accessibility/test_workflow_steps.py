@@ -135,5 +135,5 @@ def test_step_audits_are_on_when_accessibility_runs_after_e2e(
 
 
 def test_a_non_boolean_a11y_steps_option_is_a_config_error() -> None:
-    with pytest.raises(HarnessError, match="a11y_steps: expected true or false, got 'no'"):
+    with pytest.raises(HarnessError, match="e2e option 'a11y_steps' expects bool, got 'no'"):
         e2e_stage.Options.from_mapping({"a11y_steps": "no"})
