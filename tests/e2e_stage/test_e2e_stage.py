@@ -148,7 +148,7 @@ def test_layout_shift_and_slow_interaction_break_exactly_their_page_budgets(
 
 
 def test_a_select_option_that_is_no_expression_is_a_config_error() -> None:
-    with pytest.raises(HarnessError, match="select: expected a -k expression"):
+    with pytest.raises(HarnessError, match=r"e2e option 'select' expects str, got \['test_upload'\]"):
         stage.Options.from_mapping({"select": ["test_upload"]})
 
 
