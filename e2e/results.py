@@ -8,6 +8,7 @@ browser saw (the median of those documents). The performance score is the mean o
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -127,13 +128,31 @@ def add_pages(result: StageResult, journeys: dict[str, Any], tests: list[dict[st
     result.details["performance_method"] = (grade.__doc__ or "").strip()
 
 
+_ID_SEGMENT = re.compile(
+    r"^\d+$"  # a number
+    r"|^[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}$"  # a UUID
+    r"|(?=[a-f]*\d)[0-9a-f]{8,}",  # a generated hex tag (at least one digit), e.g. e2e-edit-a3893de1
+    re.IGNORECASE,
+)
+"""A path segment that names one record: a number, a UUID, or one ending in a generated hex tag."""
+
+
+def page_route(path: str) -> str:
+    """``/wiki/e2e-edit-a3893de1/edit`` -> ``/wiki/[id]/edit``: pages tests create each run are one page
+    kind (as Locust names ``/models/[id]``), so budgets and trends do not grow a row per run."""
+    query = "?" + path.split("?", 1)[1] if "?" in path else ""
+    parts = path.split("?", 1)[0].split("/")
+    return "/".join("[id]" if part and _ID_SEGMENT.search(part) else part for part in parts) + query
+
+
 def _seen_by_tests(tests: list[dict[str, Any]], journeyed: set[str]) -> list[dict[str, Any]]:
-    """Target pages the tests opened that no journey measured: the median of what the tests saw."""
+    """Target pages the tests opened that no journey measured: the median of what the tests saw, by
+    page route (`page_route`)."""
     by_path: dict[str, list[dict[str, Any]]] = {}
     for test in tests:
         for sample in test.get("pages", []):
             if sample["path"] not in journeyed:
-                by_path.setdefault(sample["path"], []).append(sample)
+                by_path.setdefault(page_route(sample["path"]), []).append(sample)
     return [
         {"name": path, "source": "tests", "median": median(samples), "samples": len(samples)}
         for path, samples in sorted(by_path.items())

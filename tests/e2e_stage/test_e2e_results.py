@@ -67,6 +67,19 @@ def test_pages_the_tests_opened_fill_in_where_no_journey_went() -> None:
     assert result.metrics["e2e.performance.score"] == pytest.approx(sum(scores) / 2, abs=0.1)
 
 
+def test_pages_each_run_creates_are_one_route() -> None:
+    result = _result()
+    tests = [
+        _test("t.py::a", "passed", [_sample("/wiki/e2e-edit-a3893de1/edit", 100.0), _sample("/models/5001", 300.0)]),
+        _test("t.py::b", "passed", [_sample("/wiki/e2e-edit-77c0ffee/edit", 300.0), _sample("/models/7", 500.0)]),
+    ]
+    results.add_pages(result, {"pages": []}, tests)
+    pages = sorted(key for key in result.metrics if key.endswith(".lcp_ms"))
+    assert pages == ['e2e.page["/models/[id]"].lcp_ms', 'e2e.page["/wiki/[id]/edit"].lcp_ms']
+    assert result.metrics['e2e.page["/models/[id]"].lcp_ms'] == 400.0
+    assert results.page_route("/wiki/getting-started-10") == "/wiki/getting-started-10", "a slug is no id"
+
+
 def test_operations_are_the_distinct_requests_of_tests_and_journeys() -> None:
     tests = [{"operations": ["GET /", "POST /login"]}, {"operations": ["GET /"]}]
     assert results.operations(tests, {"operations": ["GET /about"]}) == ["GET /", "GET /about", "POST /login"]
