@@ -225,5 +225,13 @@ def _validate(settings: Settings) -> None:
                 f"unknown stage {stage!r}.{did_you_mean(stage, STAGES)}",
                 tip=f"stages: {', '.join(DEFAULT_STAGES)}",
             )
+    if not settings.stages:
+        raise HarnessError(
+            ErrorKind.CONFIG, "no stage to run: stages is empty", tip=f"stages: {', '.join(DEFAULT_STAGES)}"
+        )
     if settings.target_workers < 0:
         raise HarnessError(ErrorKind.CONFIG, "target_workers must not be negative")
+    if not 0 <= settings.target_port <= 65535:
+        raise HarnessError(
+            ErrorKind.CONFIG, f"target_port {settings.target_port} is not a TCP port", tip="0 (a free port) to 65535"
+        )

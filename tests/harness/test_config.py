@@ -72,3 +72,15 @@ def test_bad_values_are_config_errors(tmp_path: Path, flags: dict[str, str], exp
         load_settings(flags, cwd=tmp_path, environ={})
     assert expected in info.value.message
     assert info.value.exit_code == 4
+
+
+@pytest.mark.parametrize(
+    ("flags", "expected"),
+    [({"stages": ""}, "no stage to run"), ({"target_port": 99999}, "target_port 99999 is not a TCP port")],
+)
+def test_an_empty_stage_list_or_an_impossible_port_is_refused_before_anything_starts(
+    tmp_path: Path, flags: dict[str, object], expected: str
+) -> None:
+    with pytest.raises(HarnessError, match=expected) as caught:
+        load_settings(flags, cwd=tmp_path, environ={})
+    assert caught.value.exit_code == 4
