@@ -82,27 +82,6 @@ class RunSettings:
     """Schemathesis's ``--max-time``: fuzzing and stateful phases repeat until it is spent (soak)."""
 
 
-def _patterns(value: Any, key: str) -> tuple[str, ...]:
-    """A filter option as a tuple of regexes (one string or a list of strings)."""
-    if value is None:
-        return ()
-    if isinstance(value, str):
-        return (value,)
-    if isinstance(value, list | tuple) and all(isinstance(v, str) for v in value):
-        return tuple(value)
-    raise HarnessError(
-        ErrorKind.USAGE,
-        f"contracts option {key!r} must be a regex or a list of regexes, got {value!r}",
-        tip='e.g. include = ["^GET /books"]',
-    )
-
-
-def _flag(value: Any, key: str) -> bool:
-    if isinstance(value, bool):
-        return value
-    raise HarnessError(ErrorKind.USAGE, f"contracts option {key!r} must be true or false, got {value!r}")
-
-
 def _phases(value: Any) -> tuple[str, ...]:
     phases = tuple(value) if value is not None else PHASES
     unknown = sorted(set(phases) - set(PHASES))
@@ -122,23 +101,17 @@ def from_options(profile: str, options: Mapping[str, Any]) -> RunSettings:
     for key, (smoke, deeper) in BY_PROFILE.items():
         if given[key] is None:
             given[key] = smoke if profile in SMOKE_PROFILES else deeper
-    try:
-        return RunSettings(
-            seed=int(given["seed"]),
-            max_examples=int(given["max_examples"]),
-            timeout_s=float(given["timeout_s"]),
-            workers=int(given["workers"]),
-            phases=_phases(given["phases"]),
-            checks=str(given["checks"]),
-            include=_patterns(given["include"], "include"),
-            exclude=_patterns(given["exclude"], "exclude"),
-            request_timeout_s=float(given["request_timeout_s"]),
-            continue_on_failure=_flag(given["continue_on_failure"], "continue_on_failure"),
-            max_time_s=None if given["max_time_s"] is None else int(given["max_time_s"]),
-        )
-    except (TypeError, ValueError) as exc:
-        raise HarnessError(
-            ErrorKind.USAGE,
-            f"bad contracts option: {exc}",
-            tip="seed, max_examples, max_time_s and workers are integers; timeout_s is seconds",
-        ) from exc
+    # `check` has matched every value to its declared type, so the conversions below cannot fail.
+    return RunSettings(
+        seed=int(given["seed"]),
+        max_examples=int(given["max_examples"]),
+        timeout_s=float(given["timeout_s"]),
+        workers=int(given["workers"]),
+        phases=_phases(given["phases"]),
+        checks=str(given["checks"]),
+        include=stage_options.regexes("contracts", given, "include"),
+        exclude=stage_options.regexes("contracts", given, "exclude"),
+        request_timeout_s=float(given["request_timeout_s"]),
+        continue_on_failure=bool(given["continue_on_failure"]),
+        max_time_s=None if given["max_time_s"] is None else int(given["max_time_s"]),
+    )

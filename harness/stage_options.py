@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -72,6 +73,22 @@ def _check_type(stage: str, option: StageOption, value: Any) -> None:
             f"{stage} option {option.name!r} expects {option.type_name}, got {value!r}",
             tip=f"{option.name}: {option.help}",
         )
+
+
+def regexes(stage: str, options: Mapping[str, Any], key: str) -> tuple[str, ...]:
+    """A filter option: one regular expression or a list of them, each a string that compiles."""
+    raw = options.get(key) or ()
+    values = (raw,) if isinstance(raw, str) else tuple(raw)
+    for value in values:
+        try:
+            re.compile(value)
+        except (re.error, TypeError) as exc:
+            raise HarnessError(
+                ErrorKind.CONFIG,
+                f"{stage} option {key}: {value!r} is not a regular expression: {exc}",
+                tip='patterns match "METHOD /path", e.g. "^GET /books"',
+            ) from None
+    return values
 
 
 def with_defaults(given: Mapping[str, Any], declared: Sequence[StageOption]) -> dict[str, Any]:

@@ -16,7 +16,8 @@ from typing import Any
 from harness.auth import Credentials
 from harness.description import TargetDescription
 from harness.errors import ErrorKind, HarnessError
-from scenarios import openapi_ops, planner, stage_options
+from harness.stage_options import regexes
+from scenarios import openapi_ops, planner
 from scenarios.plan import OPENAPI, Plan, write
 
 HERE = Path(__file__).resolve().parent
@@ -78,9 +79,9 @@ def selection(
 ) -> openapi_ops.Selection:
     """The operations the generic API user may send, from the stage options and the description."""
     return openapi_ops.Selection(
-        include=stage_options.patterns(options, "include"),
-        exclude=stage_options.patterns(options, "exclude"),
-        unsafe=stage_options.flag(options, "unsafe_methods"),
+        include=regexes("load", options, "include"),
+        exclude=regexes("load", options, "exclude"),
+        unsafe=bool(options.get("unsafe_methods", False)),  # a bool: stage_options.check ran
         authenticated=not credentials.empty,
         avoid=planner.avoided(description),
     )

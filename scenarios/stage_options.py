@@ -6,12 +6,10 @@ target description; an option that used to say it here is refused with where it 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Any
 
 from harness import stage_options
-from harness.errors import ErrorKind, HarnessError
 from harness.stage_options import StageOption
 
 OPTIONS: tuple[StageOption, ...] = (
@@ -80,28 +78,4 @@ def check(options: Mapping[str, Any]) -> None:
     """Refuse unknown keys and filters that are no regular expressions."""
     stage_options.check("load", options, OPTIONS, MOVED)
     for key in ("include", "exclude"):
-        patterns(options, key)
-
-
-def patterns(options: Mapping[str, Any], key: str) -> tuple[str, ...]:
-    """A string or a list of regexes, each checked to compile."""
-    raw = options.get(key) or ()
-    values = (raw,) if isinstance(raw, str) else tuple(str(v) for v in raw)
-    for value in values:
-        try:
-            re.compile(value)
-        except re.error as exc:
-            raise HarnessError(
-                ErrorKind.CONFIG,
-                f"load option {key}: {value!r} is not a regular expression: {exc}",
-                tip='patterns match "METHOD /path", e.g. "^GET /books"',
-            ) from None
-    return values
-
-
-def flag(options: Mapping[str, Any], key: str) -> bool:
-    """A boolean option (``true``/``false`` from the command line arrives as a bool already)."""
-    value = options.get(key, False)
-    if not isinstance(value, bool):
-        raise HarnessError(ErrorKind.CONFIG, f"load option {key} must be true or false, got {value!r}")
-    return value
+        stage_options.regexes("load", options, key)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from harness.errors import HarnessError
+from harness.stage_options import regexes
 from scenarios import stage_options
 
 
@@ -20,8 +21,8 @@ def test_unknown_and_moved_options_are_refused(key: str, tip: str) -> None:
 
 def test_patterns_and_flags_are_checked() -> None:
     stage_options.check({"include": ["^GET /books"], "exclude": "DELETE", "unsafe_methods": True})
-    assert stage_options.patterns({"exclude": "DELETE"}, "exclude") == ("DELETE",)
+    assert regexes("load", {"exclude": "DELETE"}, "exclude") == ("DELETE",)
     with pytest.raises(HarnessError, match="not a regular expression"):
         stage_options.check({"include": ["(unclosed"]})
-    with pytest.raises(HarnessError, match="true or false"):
-        stage_options.flag({"unsafe_methods": "yes"}, "unsafe_methods")
+    with pytest.raises(HarnessError, match="expects bool, got 'yes'"):
+        stage_options.check({"unsafe_methods": "yes"})
