@@ -25,7 +25,7 @@ import uvicorn
 
 from tests.foreign_apps import notes_pages as pages
 from tests.foreign_apps.notes_store import DEFAULT_PASSWORD, Accounts, Notebook, validate_note
-from tests.foreign_apps.runtime import RequestLog, announce, parse_options, request_target, security_headers
+from tests.foreign_apps.runtime import Reply, RequestLog, announce, parse_options, request_target, security_headers
 
 FAULTS: dict[str, str] = {
     "missing-alt": "the home page's logo <img> has no alt text",
@@ -49,27 +49,17 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 
 
-@dataclass(frozen=True)
-class Response:
-    """What a handler answers; the app adds the shared headers."""
-
-    status: int
-    body: bytes = b""
-    content_type: str | None = None
-    headers: tuple[tuple[str, str], ...] = ()
+def html(body: bytes, status: int = 200) -> Reply:
+    return Reply(status, body, HTML)
 
 
-def html(body: bytes, status: int = 200) -> Response:
-    return Response(status, body, HTML)
+def json_response(status: int, payload: object, *headers: tuple[str, str]) -> Reply:
+    return Reply(status, json.dumps(payload).encode(), JSON, headers)
 
 
-def json_response(status: int, payload: object, *headers: tuple[str, str]) -> Response:
-    return Response(status, json.dumps(payload).encode(), JSON, headers)
-
-
-def redirect(location: str, *headers: tuple[str, str]) -> Response:
+def redirect(location: str, *headers: tuple[str, str]) -> Reply:
     # 303: after a form POST the browser follows with a GET, so a reload never re-posts the password.
-    return Response(303, b"", None, (("Location", location), *headers))
+    return Reply(303, b"", None, (("Location", location), *headers))
 
 
 @dataclass(frozen=True)
@@ -112,7 +102,7 @@ class Request:
         return self.headers.get("content-type", "").split(";")[0].strip().lower()
 
 
-Handler = Callable[[Request, Sequence[str]], Awaitable[Response]]
+Handler = Callable[[Request, Sequence[str]], Awaitable[Reply]]
 
 
 class NotesApp:
@@ -159,14 +149,14 @@ class NotesApp:
         await send({"type": "http.response.body", "body": b"" if request.method == "HEAD" else response.body})
         self.request_log.record(request.method, request.target, response.status)
 
-    async def _answer(self, request: Request) -> Response:
+    async def _answer(self, request: Request) -> Reply:
         try:
             return await self._route(request)
         except Exception:  # the one boundary: a bug answers a JSON 500 instead of uvicorn's text page
             log.exception("unhandled error on %s %s", request.method, request.path)
             return json_response(500, {"error": "internal error"})
 
-    async def _route(self, request: Request) -> Response:
+    async def _route(self, request: Request) -> Reply:
         for pattern, methods in self.routes:
             match = pattern.fullmatch(request.path)
             if match is None:
@@ -179,7 +169,7 @@ class NotesApp:
             return json_response(404, {"error": f"no such endpoint {request.path}"})
         return html(pages.not_found(self._user(request)), 404)
 
-    def _headers(self, request: Request, response: Response) -> list[tuple[bytes, bytes]]:
+    def _headers(self, request: Request, response: Reply) -> list[tuple[bytes, bytes]]:
         headers = security_headers(drop_protective="missing-header" in self.faults)
         headers += [("Content-Length", str(len(response.body))), *response.headers]
         if response.content_type:
@@ -191,28 +181,28 @@ class NotesApp:
 
     # Pages.
 
-    async def home(self, request: Request, groups: Sequence[str]) -> Response:
+    async def home(self, request: Request, groups: Sequence[str]) -> Reply:
         latest = self.notebook.all()[-3:][::-1]
         return html(pages.home(latest, self._user(request), logo_alt="missing-alt" not in self.faults))
 
-    async def notes_page(self, request: Request, groups: Sequence[str]) -> Response:
+    async def notes_page(self, request: Request, groups: Sequence[str]) -> Reply:
         if "slow-page" in self.faults:
             await asyncio.sleep(SLOW_PAGE_S)
         return html(pages.note_list(self.notebook.all(), self._user(request)))
 
-    async def note_page(self, request: Request, groups: Sequence[str]) -> Response:
+    async def note_page(self, request: Request, groups: Sequence[str]) -> Reply:
         note = self.notebook.get(_note_id(groups[0]))
         if note is None:
             return html(pages.not_found(self._user(request)), 404)
         return html(pages.note_detail(note, self._user(request)))
 
-    async def about(self, request: Request, groups: Sequence[str]) -> Response:
+    async def about(self, request: Request, groups: Sequence[str]) -> Reply:
         return html(pages.about(self._user(request)))
 
-    async def login_form(self, request: Request, groups: Sequence[str]) -> Response:
+    async def login_form(self, request: Request, groups: Sequence[str]) -> Reply:
         return html(pages.login(self._user(request)))
 
-    async def login_submit(self, request: Request, groups: Sequence[str]) -> Response:
+    async def login_submit(self, request: Request, groups: Sequence[str]) -> Reply:
         if request.media_type() != "application/x-www-form-urlencoded":
             return html(pages.login(None, error="Send the login form as a form."), 415)
         form = parse_qs(request.body.decode("utf-8", "replace"))
@@ -222,36 +212,36 @@ class NotesApp:
             return html(pages.login(None, error="Wrong username or password.", username=username))
         return redirect("/account", _session_cookie(token, request))
 
-    async def account(self, request: Request, groups: Sequence[str]) -> Response:
+    async def account(self, request: Request, groups: Sequence[str]) -> Reply:
         user = self._user(request)
         if user is None:
             return redirect("/login")
         written = sum(1 for note in self.notebook.all() if note.author == user)
         return html(pages.account(user, written))
 
-    async def logout(self, request: Request, groups: Sequence[str]) -> Response:
+    async def logout(self, request: Request, groups: Sequence[str]) -> Reply:
         self.accounts.log_out(request.cookie(COOKIE))
         return redirect("/", _session_cookie("", request))
 
-    async def stylesheet(self, request: Request, groups: Sequence[str]) -> Response:
-        return Response(200, pages.STYLESHEET, "text/css; charset=utf-8")
+    async def stylesheet(self, request: Request, groups: Sequence[str]) -> Reply:
+        return Reply(200, pages.STYLESHEET, "text/css; charset=utf-8")
 
-    async def logo(self, request: Request, groups: Sequence[str]) -> Response:
-        return Response(200, pages.LOGO_SVG, "image/svg+xml")
+    async def logo(self, request: Request, groups: Sequence[str]) -> Reply:
+        return Reply(200, pages.LOGO_SVG, "image/svg+xml")
 
     # JSON API.
 
-    async def api_list(self, request: Request, groups: Sequence[str]) -> Response:
+    async def api_list(self, request: Request, groups: Sequence[str]) -> Reply:
         self._api_list_calls += 1  # one event loop thread: no lock needed
         if "server-error" in self.faults and self._api_list_calls % SERVER_ERROR_EVERY == 0:
             return json_response(500, {"error": "the notebook is unavailable"})
         return json_response(200, {"items": [note.as_json() for note in self.notebook.all()]})
 
-    async def api_note(self, request: Request, groups: Sequence[str]) -> Response:
+    async def api_note(self, request: Request, groups: Sequence[str]) -> Reply:
         note = self.notebook.get(_note_id(groups[0]))
         return json_response(200, note.as_json()) if note else json_response(404, {"error": "no such note"})
 
-    async def api_create(self, request: Request, groups: Sequence[str]) -> Response:
+    async def api_create(self, request: Request, groups: Sequence[str]) -> Reply:
         user = self._user(request)
         if user is None:
             return json_response(401, {"error": "log in first"}, ("WWW-Authenticate", 'Bearer realm="notes"'))
@@ -264,7 +254,7 @@ class NotesApp:
         note = self.notebook.add(*fields, author=user)
         return json_response(201, note.as_json(), ("Location", f"/api/notes/{note.id}"))
 
-    async def api_login(self, request: Request, groups: Sequence[str]) -> Response:
+    async def api_login(self, request: Request, groups: Sequence[str]) -> Reply:
         payload, problem = _json_body(request)
         if problem:
             return problem
@@ -280,14 +270,14 @@ def _note_id(text: str) -> int:
     return int(text) if text.isascii() and text.isdigit() and len(text) < 19 else 0
 
 
-def _not_allowed(request: Request, methods: dict[str, Handler]) -> Response:
+def _not_allowed(request: Request, methods: dict[str, Handler]) -> Reply:
     implicit = {"HEAD", "OPTIONS"} if "GET" in methods else {"OPTIONS"}
     allow = ("Allow", ", ".join(sorted({*methods, *implicit})))
     if request.method == "OPTIONS":
-        return Response(204, headers=(allow,))
+        return Reply(204, headers=(allow,))
     if request.path.startswith("/api/"):
         return json_response(405, {"error": f"{request.method} is not allowed here"}, allow)
-    return Response(405, b"Method Not Allowed\n", "text/plain; charset=utf-8", (allow,))
+    return Reply(405, b"Method Not Allowed\n", "text/plain; charset=utf-8", (allow,))
 
 
 def _session_cookie(token: str, request: Request) -> tuple[str, str]:
@@ -297,7 +287,7 @@ def _session_cookie(token: str, request: Request) -> tuple[str, str]:
     return "Set-Cookie", f"{COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax{expiry}{secure}"
 
 
-def _json_body(request: Request) -> tuple[Any, Response | None]:
+def _json_body(request: Request) -> tuple[Any, Reply | None]:
     if request.media_type() != JSON:
         return None, json_response(415, {"error": "send JSON (Content-Type: application/json)"})
     try:

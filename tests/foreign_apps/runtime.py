@@ -36,6 +36,16 @@ DROPPED_BY_MISSING_HEADER = frozenset({"content-security-policy", "x-content-typ
 
 
 @dataclass(frozen=True)
+class Reply:
+    """What a handler answers; the app adds the shared headers."""
+
+    status: int
+    body: bytes = b""
+    content_type: str | None = None
+    headers: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
 class Options:
     """How one app process was asked to run."""
 

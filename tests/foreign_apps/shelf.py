@@ -23,7 +23,7 @@ from urllib.parse import parse_qs, quote
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 from wsgiref.types import StartResponse, WSGIEnvironment
 
-from tests.foreign_apps.runtime import RequestLog, announce, parse_options, request_target, security_headers
+from tests.foreign_apps.runtime import Reply, RequestLog, announce, parse_options, request_target, security_headers
 from tests.foreign_apps.shelf_catalogue import AUTHORS, GENRES, INT64_MAX, Shelf, find_author, validate_new_book
 from tests.foreign_apps.shelf_pages import FAVICON_SVG, docs_page, home_page
 from tests.foreign_apps.shelf_swagger import LIMIT_DEFAULT, LIMIT_MAX, swagger_document
@@ -44,16 +44,6 @@ STATUS_TEXT = {
 _INTEGER = re.compile(r"-?[0-9]{1,25}")  # ASCII digits only: int() would also take " 5" or Arabic digits
 _SWAGGER = json.dumps(swagger_document(), indent=2).encode()
 log = logging.getLogger("shelf")
-
-
-@dataclass(frozen=True)
-class Reply:
-    """What a handler answers; the app adds the shared headers."""
-
-    status: int
-    body: bytes = b""
-    content_type: str | None = None
-    headers: tuple[tuple[str, str], ...] = ()
 
 
 def json_reply(status: int, payload: object) -> Reply:
