@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import functools
 import http.server
-import threading
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -16,6 +14,7 @@ import pytest
 from accessibility.stage import run
 from harness.records import StageResult
 from harness.stages import Progress, SilentProgress, StageContext, TargetInfo
+from tests.fixtures.servers import serve
 
 RunStage = Callable[..., StageResult]
 
@@ -67,7 +66,7 @@ def static_site(tmp_path: Path) -> Iterator[Site]:
     """A tiny static site (``http.server`` in a thread), torn down after the test."""
     site = Site(tmp_path / "site")
     site.folder.mkdir()
-    with _serve(functools.partial(_SiteHandler, site, directory=str(site.folder))) as url:
+    with serve(functools.partial(_SiteHandler, site, directory=str(site.folder))) as url:
         site.url = url
         yield site
 
@@ -84,22 +83,9 @@ class OtherOrigin:
 def other_origin() -> Iterator[OtherOrigin]:
     """A second loopback server that records every request it receives."""
     other = OtherOrigin()
-    with _serve(functools.partial(_RecordingHandler, other)) as url:
+    with serve(functools.partial(_RecordingHandler, other)) as url:
         other.url = url
         yield other
-
-
-@contextlib.contextmanager
-def _serve(handler: Callable[..., http.server.BaseHTTPRequestHandler]) -> Iterator[str]:
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
 
 
 class _SiteHandler(http.server.SimpleHTTPRequestHandler):

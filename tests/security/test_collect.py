@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import pytest
 
 from security import collect
+from tests.fixtures.servers import serve
 
 OFF_TARGET = "http://192.0.2.1"  # TEST-NET-1 (RFC 5737): a request there would hang or fail, never answer
 PAGES = {
@@ -37,14 +38,8 @@ class _Site(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def site() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Site)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serve(_Site) as url:
+        yield url
 
 
 def test_crawl_follows_same_origin_redirects_only(site: str) -> None:

@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
+
+from tests.fixtures import servers
 
 VERSION = "2.16.0"
 
@@ -98,15 +99,8 @@ def _handler(script: Script) -> type[BaseHTTPRequestHandler]:
 
 def serve(script: Script) -> Iterator[str]:
     """Run the stand-in on a free loopback port for the duration of a ``with``/fixture; yields its URL."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(script))
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+    with servers.serve(_handler(script), poll_s=0.05) as url:
+        yield url
 
 
 def alert(plugin_id: str, name: str, risk: str, url: str, **extra: str) -> dict[str, Any]:
