@@ -26,6 +26,7 @@ from harness.description import TargetDescription, bundled_description, with_ove
 from harness.discovery import openapi_location
 from harness.errors import ErrorKind, HarnessError
 from harness.exit_codes import ExitCode
+from harness.netguard import check_target_url
 from harness.records import StageResult, Status, now_iso
 from harness.rundir import RunDir, check_writable
 from harness.stages import StageContext, TargetInfo
@@ -51,22 +52,31 @@ class RunState:
     verdict: Verdict | None = None
     cancel: threading.Event = dataclasses.field(default_factory=threading.Event)
     coverage: coverage_stage.CoverageSession | None = None
+    described: TargetDescription | None = None
+    """The target description, flags applied (set by `preflight`)."""
     openapi: str | None = None
     """The target's OpenAPI document (URL or file) once the target is up; None when it has none."""
 
 
 def preflight(state: RunState) -> None:
-    """Fail before anything starts: stage options, output folder, budget file, known failures, baseline, target URL."""
+    """Fail before anything starts: stage options, output folder, budget file, known failures, baseline, the
+    target description and its URL."""
     # Every stage table, also of a stage this run leaves out: a typo in pyproject.toml is caught
     # on the next run, not on the one (often the nightly full run) that finally uses it.
     for stage, options in state.settings.stage_options.items():
         stages.check_options(stage, options)
     check_writable(state.settings.out)
     state.inputs = gate.load_inputs(state.settings.budgets, state.settings.known_failures, state.settings.baseline)
-    if state.settings.target_url:
-        from harness.netguard import check_target_url
-
-        check_target_url(state.settings.target_url, allow_remote=state.settings.allow_remote)
+    state.described = described = describe_target(state.settings)
+    if described.command is None:
+        check_target_url(described.url, allow_remote=state.settings.allow_remote)
+        if state.settings.faults:
+            raise HarnessError(
+                ErrorKind.USAGE,
+                f"--faults {','.join(state.settings.faults)} needs an app the harness starts, "
+                f"but {described.url} is already running",
+                tip="give the target a command (and faults_env) instead of a URL",
+            )
 
 
 def create_run_dir(state: RunState) -> None:
@@ -98,7 +108,8 @@ def target_session(state: RunState) -> Iterator[None]:
     """Start the described app (or check the running one) for the stages; always stop it."""
     assert state.run is not None
     settings = state.settings
-    described = describe_target(settings)
+    described = state.described
+    assert described is not None, "preflight describes the target"
     state.meta["target"] = {"name": described.name, "source": described.source, "started": described.starts_app}
     if described.command is None:
         url = check_external(
@@ -107,12 +118,6 @@ def target_session(state: RunState) -> Iterator[None]:
             allow_remote=settings.allow_remote,
             timeout_s=settings.external_probe_timeout_s,
         )
-        if settings.faults:
-            raise HarnessError(
-                ErrorKind.USAGE,
-                f"--faults {','.join(settings.faults)} needs an app the harness starts, but {url} is already running",
-                tip="give the target a command (and faults_env) instead of a URL",
-            )
         _enter_target(state, TargetInfo(url=url, description=described))
         yield
         return
