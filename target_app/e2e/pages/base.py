@@ -41,10 +41,6 @@ class BasePage:
         """The live region that shows websocket notifications."""
         return self.page.get_by_role("complementary", name="Live notifications").get_by_role("status")
 
-    def go_to(self, link: str) -> None:
-        """Follow a link of the main navigation, e.g. ``Catalogue``."""
-        self.page.get_by_role("navigation", name="Main").get_by_role("link", name=link).click()
-
     def log_out(self) -> None:
         """Press the header's log-out button."""
         self.header.get_by_role("button", name="Log out").click()
