@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+
+from tests.fixtures.runs import harness_cli
 
 ROOT = Path(__file__).resolve().parent.parent
 PROJECT = ROOT / "tests" / "foreign_apps" / "shelf_project"
@@ -33,15 +33,7 @@ def test_readme_shows_the_projects_configuration() -> None:
 def test_the_example_runs_and_every_stage_judges_the_release(tmp_path: Path) -> None:
     log = tmp_path / "requests.log"
     env = {**os.environ, "FOREIGN_REQUEST_LOG": str(log), "PYTHONPATH": str(ROOT)}
-    run = subprocess.run(
-        [sys.executable, "-m", "harness", "run", "--out", str(tmp_path / "runs")],
-        cwd=PROJECT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
+    run = harness_cli("run", "--out", str(tmp_path / "runs"), cwd=PROJECT, env=env, timeout=600)
     output = run.stdout + run.stderr
     verdict = json.loads((tmp_path / "runs" / "latest" / "verdict.json").read_text(encoding="utf-8"))
     assert run.returncode == verdict["exit_code"] == 0, output

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -19,6 +18,7 @@ import pytest
 
 from perf_budgets.verdict import Verdict
 from reports.format import outcome_words
+from tests.fixtures.runs import harness_cli
 from tests.foreign_apps.fixtures import RunningApp, start_app
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -50,15 +50,10 @@ class Run:
 
 def harness_run(cwd: Path, *args: str, env: dict[str, str] | None = None) -> Run:
     out = cwd / "runs"
-    completed = subprocess.run(
-        [sys.executable, "-m", "harness", "run", "--out", str(out), *SHORT_LOAD, *args],
-        cwd=cwd,
-        env={**os.environ, "PYTHONPATH": str(ROOT), **(env or {})},
-        capture_output=True,
-        text=True,
-        timeout=900,
-        check=False,
-    )
+    completed = harness_cli(
+        "run", "--out", str(out), *SHORT_LOAD, *args,
+        cwd=cwd, env={**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}, timeout=900,
+    )  # fmt: skip
     return Run(completed, out)
 
 

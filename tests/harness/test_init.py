@@ -5,28 +5,20 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from harness import init
 from harness.errors import HarnessError
+from tests.fixtures.runs import harness_cli
 from tests.foreign_apps.fixtures import start_app
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def harness(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "harness", *args],
-        cwd=cwd,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-        capture_output=True,
-        text=True,
-        timeout=900,
-        check=False,
-    )
+    return harness_cli(*args, cwd=cwd, env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=900)
 
 
 def test_probe_finds_the_swagger_document_and_the_pages(tmp_path: Path) -> None:
