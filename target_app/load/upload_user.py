@@ -40,7 +40,8 @@ class Uploader(MarketplaceUser):
 
     Uploads are rare next to page views (each one also invalidates the target's catalogue
     cache), so an uploader thinks 30-90 s between them. Its first upload lands just after the
-    warm-up, so even a short smoke run measures one per uploader.
+    warm-up and is a small one, so even a short smoke run (one upload per uploader) measures the
+    common size class every time instead of, one run in twenty, only the rare large one.
     """
 
     weight = 1
@@ -52,6 +53,7 @@ class Uploader(MarketplaceUser):
 
     def on_start(self) -> None:
         """Sign in, then wait for the end of the warm-up."""
+        self.uploaded = False
         self.sign_in()
         # About one uploader starting per second: 20 starting together is a burst no shop sees.
         spread_s = max(2.0, float(self.fixed_count or 0))
@@ -59,8 +61,9 @@ class Uploader(MarketplaceUser):
 
     @task
     def upload(self) -> None:
-        """One upload: large with probability ``large_share``, else small."""
-        size_class = "large" if random.random() < self.large_share else "small"
+        """One upload: the first small, later ones large with probability ``large_share``."""
+        size_class = "large" if self.uploaded and random.random() < self.large_share else "small"
+        self.uploaded = True
         size = self.large_bytes if size_class == "large" else SMALL_BYTES
         body = self.call_json(
             "POST",
