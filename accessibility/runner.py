@@ -1,14 +1,12 @@
-"""Run the audit subprocess: own session, JSON-line events, deadline, cancellation, no orphans."""
+"""Run the audit subprocess under the harness's supervisor: JSON-line events, deadline, cancellation, no orphans."""
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import json
 import os
 import queue
 import signal
-import subprocess
 import sys
 import threading
 import time
@@ -16,9 +14,14 @@ from collections.abc import Generator, Mapping
 from pathlib import Path
 from typing import IO, Any
 
+from harness import supervisor
+
 ROOT = Path(__file__).resolve().parents[1]
 _POLL_S = 0.2
-_GRACE_S = 5.0
+# SIGTERM to the audit alone asks it to close its browser, and only it can: Playwright starts
+# Chromium in a process group of its own, which killing the audit's group would not reach. Then
+# its group (the Playwright driver ends last) gets a moment to end before the SIGKILL.
+_STOP = supervisor.Stop(steps=((signal.SIGTERM, 5.0),), group=False, linger_s=5.0)
 
 
 @dataclasses.dataclass
@@ -47,25 +50,18 @@ def events(
     """Yield the subprocess's JSON events until it exits, the deadline passes or ``cancel`` is set."""
     # The repo root on the path, so the audit imports this checkout whether or not it is installed.
     path = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH", "")) if p)
-    with log.open("ab") as stderr:
-        process = subprocess.Popen(
-            command,
-            cwd=ROOT,
-            env={**env, "PYTHONPATH": path},
-            stdout=subprocess.PIPE,
-            stderr=stderr,
-            start_new_session=True,
-        )
-        try:
-            assert process.stdout is not None
-            yield from _read(process, process.stdout, time.monotonic() + timeout_s, cancel, outcome)
-        finally:
-            stop(process)
-            outcome.returncode = process.returncode
+    child = supervisor.start(
+        command, cwd=ROOT, env={**env, "PYTHONPATH": path}, log=log, stop=_STOP, capture_stdout=True
+    )
+    try:
+        assert child.popen.stdout is not None
+        yield from _read(child, child.popen.stdout, time.monotonic() + timeout_s, cancel, outcome)
+    finally:
+        outcome.returncode = child.stop()
 
 
 def _read(
-    process: subprocess.Popen[bytes],
+    child: supervisor.Child,
     stdout: IO[bytes],
     deadline: float,
     cancel: threading.Event,
@@ -86,7 +82,7 @@ def _read(
         except queue.Empty:
             continue
         if not line:
-            process.wait()
+            child.wait()
             return
         yield json.loads(line)
 
@@ -97,31 +93,3 @@ def _pump(stream: IO[bytes], lines: queue.Queue[bytes]) -> None:
         if line.strip():
             lines.put(line)
     lines.put(b"")
-
-
-def stop(process: subprocess.Popen[bytes]) -> None:
-    """Ask the audit to close its browser (SIGTERM), wait for its group to end, then SIGKILL it.
-
-    Playwright starts Chromium in a process group of its own, so killing the audit's group cannot
-    reach the browser: only the audit (through Playwright) can close it, hence the grace period.
-    """
-    if process.poll() is None:
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(process.pid, signal.SIGTERM)
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            process.wait(timeout=_GRACE_S)
-    _wait_group_gone(process.pid, _GRACE_S)
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(process.pid, signal.SIGKILL)
-    process.wait()
-
-
-def _wait_group_gone(pgid: int, timeout_s: float) -> None:
-    """Wait until no process of group ``pgid`` is left (the Playwright driver ends last)."""
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        try:
-            os.killpg(pgid, 0)
-        except ProcessLookupError:
-            return
-        time.sleep(0.05)

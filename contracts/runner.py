@@ -1,25 +1,19 @@
-"""Run the Schemathesis CLI in its own session with structured reports, and always reap it."""
+"""Run the Schemathesis CLI under the harness's supervisor with structured reports, and always reap it."""
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import os
 import re
-import signal
-import subprocess
 import sys
-import time
 from collections.abc import Mapping
 from pathlib import Path
 
 from contracts.settings import RunSettings
+from harness import supervisor
 from harness.stages import StageContext
 
 _POLL_S = 0.25
-_KILL_GRACE_S = 5.0
-_EXIT_GRACE_S = 30.0
-"""Past ``--max-time`` Schemathesis still finishes the scenario at hand and writes its reports."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -60,8 +54,9 @@ def command(files: RunFiles, base_url: str, settings: RunSettings) -> list[str]:
     Everything else is in ``files.config``, where the user's own settings outrank the harness's.
     """
     cmd = [
-        sys.executable, "-m", "schemathesis.cli", "--config-file", str(files.config), "--no-color",
-        "run", str(files.schema), "--url", base_url,
+        # Under the egress guard: Schemathesis reaches only the hosts the stage allows.
+        sys.executable, "-m", "harness.guarded", "schemathesis.cli",
+        "--config-file", str(files.config), "--no-color", "run", str(files.schema), "--url", base_url,
         "--report", "ndjson,json",
         "--report-ndjson-path", str(files.events), "--report-json-path", str(files.summary),
     ]  # fmt: skip
@@ -88,33 +83,22 @@ def hypothesis_cache(environ: Mapping[str, str]) -> Path:
 
 
 def run(ctx: StageContext, cmd: list[str], files: RunFiles, env: dict[str, str], deadline_s: float, cwd: Path) -> int:
-    """Run ``cmd`` in ``cwd`` to completion (or cancellation/deadline); returns its exit code."""
+    """Run ``cmd`` in ``cwd`` to completion (or cancellation/deadline); returns its exit code.
+
+    The default `supervisor.Stop`: SIGINT first so Schemathesis flushes its reports (a partial run
+    is still evidence), then SIGKILL to its group (a busy machine once took 16 s to flush).
+    """
     full_env = {"HYPOTHESIS_STORAGE_DIRECTORY": str(hypothesis_cache(os.environ)), **os.environ, **env}
-    with files.log.open("wb") as log:
-        process = subprocess.Popen(
-            cmd, cwd=cwd, stdout=log, stderr=subprocess.STDOUT, env=full_env, start_new_session=True
-        )
-        try:
-            return _wait(ctx, process, files, deadline_s)
-        finally:
-            _reap(process)
-
-
-def _wait(ctx: StageContext, process: subprocess.Popen[bytes], files: RunFiles, deadline_s: float) -> int:
-    deadline = time.monotonic() + deadline_s
     offset = 0
-    while process.poll() is None:
-        if ctx.cancel.is_set() or time.monotonic() > deadline:
-            _stop(process)
-            break
-        time.sleep(_POLL_S)
+
+    def progress() -> None:
+        nonlocal offset
         offset = _report_progress(ctx, files.events, offset)
-    _report_progress(ctx, files.events, offset)
-    if process.poll() is None:
-        # SIGINT's grace ran out (a busy machine once took 16 s to flush): stop waiting now.
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGKILL)
-    return process.wait()
+
+    with supervisor.start(cmd, env=full_env, cwd=cwd, log=files.log, truncate_log=True) as child:
+        supervisor.wait(child, timeout_s=deadline_s, cancel=ctx.cancel, on_tick=progress, poll_s=_POLL_S)
+    progress()
+    return child.wait()
 
 
 _SCENARIO = re.compile(rb'^\{"(?:Fuzz)?ScenarioFinished"', re.MULTILINE)
@@ -133,20 +117,3 @@ def _report_progress(ctx: StageContext, events: Path, offset: int) -> int:
     if done:
         ctx.progress.advance(done)
     return offset + len(complete)
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    """SIGINT first so Schemathesis flushes its reports (a partial run is still evidence)."""
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(process.pid, signal.SIGINT)
-    with contextlib.suppress(subprocess.TimeoutExpired):
-        process.wait(timeout=_KILL_GRACE_S)
-
-
-def _reap(process: subprocess.Popen[bytes]) -> None:
-    """Kill the whole process group, whatever state it is in: no orphan outlives the stage."""
-    if process.poll() is None:
-        _stop(process)
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(process.pid, signal.SIGKILL)
-    process.wait()

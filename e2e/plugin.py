@@ -4,7 +4,9 @@ The tests need no harness import; pytest-playwright's fixtures are extended, not
 
 - ``browser_type_launch_args``: Chromium is the one the harness found (`harness.browser`);
   ``launch_browser``: every launch is confined to the target's origin (``--base-url``), so a request
-  anywhere else fails inside the browser, whatever launch options the tests' conftest sets.
+  anywhere else fails inside the browser, whatever launch options the tests' conftest sets; the
+  browser's API requests (``page.request``) and the test's own (``playwright.request``) take the same
+  reporting proxy, and the process's sockets are guarded (`harness.egress`).
 - ``new_context`` (behind ``context`` and ``page``): each context is watched (`e2e.contexts.PageWatch`)
   for the Web Vitals of every target page it shows and the requests it sends to the target.
   Contexts a test creates with ``browser.new_context()`` directly are not watched.
@@ -24,14 +26,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext
+from playwright.sync_api import Browser, BrowserContext, Playwright
 
 from accessibility.steps import StepAuditor
 from e2e.contexts import PageWatch, sign_in
 from e2e.recorder import OBSERVED, Recorder
 from e2e.steps import STEP_AUDITOR, STEPS, StepFn, step_function
+from harness import egress
 from harness.auth import Credentials
-from harness.browser import confined_to, find_browser
+from harness.browser import Confinement, confined_to, find_browser
 from harness.errors import HarnessError
 
 WATCH = pytest.StashKey[PageWatch]()
@@ -47,7 +50,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Start the step auditor and the sidecar recorder when asked for."""
+    """Guard the process's own connections (`harness.egress`); start the step auditor and the sidecar
+    recorder when asked for."""
+    egress.install_from_env()
     a11y_dir = config.getoption("--a11y-steps")
     if a11y_dir:
         config.stash[STEP_AUDITOR] = StepAuditor(Path(a11y_dir))
@@ -77,23 +82,44 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any], browser_n
 
 
 @pytest.fixture(scope="session")
-def launch_browser(
-    launch_browser: Launch, browser_type_launch_args: dict[str, Any], browser_name: str, pytestconfig: pytest.Config
-) -> Iterator[Launch]:
-    """Every Chromium launch confined to the target's origin, whatever launch options the tests set."""
+def harness_confinement(pytestconfig: pytest.Config, browser_name: str) -> Iterator[Confinement | None]:
+    """The target-only proxy of this session (None without a target or for another browser)."""
     target = _target(pytestconfig)
     if browser_name != "chromium" or target is None:
         # The confinement flags are Chromium's; another browser runs as the tests launch it.
-        yield launch_browser
+        yield None
         return
-    with confined_to(target) as flags:
+    with confined_to(target) as confinement:
+        yield confinement
 
-        def launch(**kwargs: Any) -> Browser:
-            # Last: Chromium keeps the last of repeated switches (a test's own --proxy-server).
-            args = [*kwargs.pop("args", browser_type_launch_args.get("args", [])), *flags]
-            return launch_browser(**kwargs, args=args)
 
-        yield launch
+@pytest.fixture(scope="session")
+def launch_browser(
+    launch_browser: Launch, browser_type_launch_args: dict[str, Any], harness_confinement: Confinement | None
+) -> Launch:
+    """Every Chromium launch confined to the target's origin, whatever launch options the tests set."""
+    if harness_confinement is None:
+        return launch_browser
+    confinement = harness_confinement
+
+    def launch(**kwargs: Any) -> Browser:
+        # Last: Chromium keeps the last of repeated switches (a test's own --proxy-server).
+        args = [*kwargs.pop("args", browser_type_launch_args.get("args", [])), *confinement]
+        # Playwright's API requests of the browser's contexts (page.request) take the same proxy.
+        return launch_browser(**{**kwargs, "proxy": confinement.proxy}, args=args)
+
+    return launch
+
+
+@pytest.fixture(scope="session")
+def playwright(playwright: Playwright, harness_confinement: Confinement | None) -> Playwright:
+    """API request contexts a test makes itself (``playwright.request.new_context()``) are confined too."""
+    if harness_confinement is not None:
+        proxy = harness_confinement.proxy
+        request = playwright.request
+        make = request.new_context
+        request.new_context = lambda **kwargs: make(**{**kwargs, "proxy": proxy})  # type: ignore[method-assign]
+    return playwright
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from typing import Any
 
 import httpx
 
-from harness import secrets
+from harness import bounded, secrets
 from harness.description import AuthRecipe
 from harness.errors import ErrorKind, HarnessError
 
@@ -111,8 +111,13 @@ def _log_in(recipe: AuthRecipe, base_url: str) -> Credentials:
     body = {"json": recipe.body} if recipe.body_format == "json" else {"data": recipe.body}
     try:
         with httpx.Client(timeout=_TIMEOUT_S, follow_redirects=False) as client:
-            response = client.request(recipe.method, url, **body)  # type: ignore[arg-type]
+            response = bounded.request(client, recipe.method, url, bounded.LOGIN_MAX_BYTES, **body)
             cookies = {cookie.name: cookie.value or "" for cookie in client.cookies.jar}
+    except bounded.BodyTooLarge as exc:
+        raise AuthError(
+            f"login at {recipe.method} {recipe.path} failed: {exc}",
+            tip="check [tool.harness.target.auth] path: it should name the app's login request",
+        ) from exc
     except httpx.HTTPError as exc:
         raise HarnessError(ErrorKind.TARGET_UNREACHABLE, f"cannot reach the login endpoint {url}: {exc}") from exc
     if response.status_code >= 400:
@@ -153,9 +158,15 @@ def _probe(recipe: AuthRecipe, base_url: str, credentials: Credentials) -> None:
     if not recipe.probe_path:
         return
     try:
-        response = httpx.get(
-            base_url + recipe.probe_path, headers=credentials.headers, cookies=credentials.cookies, timeout=_TIMEOUT_S
-        )
+        # Only the status matters: the body is never read.
+        with httpx.stream(
+            "GET",
+            base_url + recipe.probe_path,
+            headers=credentials.headers,
+            cookies=credentials.cookies,
+            timeout=_TIMEOUT_S,
+        ) as response:
+            pass
     except httpx.HTTPError as exc:
         raise HarnessError(ErrorKind.TARGET_UNREACHABLE, f"cannot reach {base_url}{recipe.probe_path}: {exc}") from exc
     if not response.is_success:

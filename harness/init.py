@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from harness import html_links
+from harness import bounded, html_links
 from harness.discovery import find_openapi
 from harness.errors import ErrorKind, HarnessError
 from harness.netguard import check_target_url
@@ -50,7 +50,8 @@ def probe(url: str, *, allow_remote: bool = False) -> Probe:
     found = Probe(url)
     with httpx.Client(base_url=url, timeout=_TIMEOUT_S, follow_redirects=False) as client:
         try:
-            client.get("/")
+            with client.stream("GET", "/"):
+                pass  # reachable is all it needs: the body is never read
         except httpx.HTTPError as exc:
             raise HarnessError(
                 ErrorKind.TARGET_UNREACHABLE, f"{url} is not reachable: {exc}", tip="start your app first"
@@ -65,8 +66,9 @@ def probe(url: str, *, allow_remote: bool = False) -> Probe:
 
 def _first_ok(client: httpx.Client, paths: tuple[str, ...]) -> str | None:
     for path in paths:
-        with contextlib.suppress(httpx.HTTPError):
-            if client.get(path).is_success:
+        # The status is all it needs: the body is never read.
+        with contextlib.suppress(httpx.HTTPError), client.stream("GET", path) as response:
+            if response.is_success:
                 return path
     return None
 
@@ -74,7 +76,7 @@ def _first_ok(client: httpx.Client, paths: tuple[str, ...]) -> str | None:
 def _metrics(client: httpx.Client) -> dict[str, str]:
     """The Prometheus endpoint and the series that look like database time and cache counters."""
     with contextlib.suppress(httpx.HTTPError):
-        response = client.get("/metrics")
+        response = bounded.request(client, "GET", "/metrics", bounded.METRICS_MAX_BYTES)
         if response.is_success and "# TYPE" in response.text:
             text = response.text
             series = {"path": "/metrics"}
@@ -93,7 +95,7 @@ def _pages(client: httpx.Client, found: Probe) -> None:
     while queue and len(found.pages) < _MAX_PAGES:
         path = queue.pop(0)
         try:
-            response = client.get(path)
+            response = bounded.request(client, "GET", path, bounded.PAGE_MAX_BYTES)
         except httpx.HTTPError:
             continue
         if not response.is_success or "html" not in response.headers.get("content-type", ""):

@@ -1,7 +1,8 @@
 """The target's OpenAPI document (3.x or Swagger 2.0), fetched or read and checked: one reader for
 every stage and the coverage session.
 
-A URL is fetched without following redirects (one could lead off the target).
+A URL is fetched without following redirects (one could lead off the target). A document is read up
+to `harness.bounded.OPENAPI_MAX_BYTES`: a larger file is a usage error, a larger answer a fetch error.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import Any
 
 import httpx
 
+from harness import bounded
 from harness.errors import ErrorKind, HarnessError
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
@@ -42,7 +44,8 @@ def operation_labels(document: dict[str, Any]) -> tuple[str, ...]:
 def _fetch(url: str) -> str:
     try:
         # Not following redirects: one could lead off the target.
-        response = httpx.get(url, timeout=_FETCH_TIMEOUT_S, follow_redirects=False)
+        with httpx.Client(timeout=_FETCH_TIMEOUT_S, follow_redirects=False) as client:
+            response = bounded.request(client, "GET", url, bounded.OPENAPI_MAX_BYTES)
     except httpx.HTTPError as exc:
         raise HarnessError(
             ErrorKind.TARGET_UNREACHABLE,
@@ -60,14 +63,8 @@ def _fetch(url: str) -> str:
 
 
 def _read(path: str) -> str:
-    try:
-        return Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise HarnessError(
-            ErrorKind.USAGE,
-            f"cannot read the OpenAPI file {path}: {exc}",
-            tip="pass a URL or an existing JSON/YAML file with --openapi",
-        ) from exc
+    tip = "pass a URL or an existing JSON/YAML file with --openapi"
+    return bounded.read_file(Path(path), bounded.OPENAPI_MAX_BYTES, "OpenAPI file", tip)
 
 
 def _yaml(text: str, source: str) -> Any:

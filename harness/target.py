@@ -1,8 +1,9 @@
 """Target lifecycle: start the app a target description names on a free loopback port, or check a URL.
 
-The app runs in its own session (process group) with its log streamed into the run
-directory; `AppProcess.stop` is always reached (context manager) and escalates from SIGINT
-(so coverage data and uvicorn shut down cleanly) to SIGTERM and SIGKILL, so no orphan is left.
+The app runs under the harness's supervisor (`harness.supervisor`: a session of its own, its log
+streamed into the run directory, a lifeline that kills it if the harness dies); `AppProcess.stop`
+is always reached (context manager) and escalates from SIGINT (so coverage data and uvicorn shut
+down cleanly) to SIGTERM and SIGKILL, so no orphan is left.
 """
 
 from __future__ import annotations
@@ -11,23 +12,24 @@ import contextlib
 import os
 import signal
 import socket
-import subprocess
 import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import IO, Any
+from typing import Any
 
 import httpx
 
+from harness import supervisor
 from harness.description import AppCommand, bundled_description
 from harness.errors import ErrorKind, HarnessError
-from harness.netguard import check_target_url
+from harness.netguard import RemoteHosts, check_target_url
 
 HOST = "127.0.0.1"
 _POLL_S = 0.1
-_STOP_GRACE_S = 10.0
+# To the app's whole group (uvicorn workers share it); SIGKILL follows.
+_STOP = supervisor.Stop(steps=((signal.SIGINT, 10.0), (signal.SIGTERM, 3.0)))
 
 
 def free_port() -> int:
@@ -79,8 +81,7 @@ class AppProcess:
         self.startup_timeout_s = command.startup_timeout_s if startup_timeout_s is None else startup_timeout_s
         self.extra_env = extra_env or {}
         self.port = 0
-        self.process: subprocess.Popen[bytes] | None = None
-        self._log: IO[bytes] | None = None
+        self.process: supervisor.Child | None = None
 
     @property
     def url(self) -> str:
@@ -125,23 +126,19 @@ class AppProcess:
                 tip="stop whatever listens there, or omit the port to pick a free one",
             )
         self.port = self.requested_port or free_port()
-        self.log_path.parent.mkdir(parents=True, exist_ok=True)
-        self._log = self.log_path.open("ab")
         try:
-            self.process = subprocess.Popen(
-                self.command(),
-                stdout=self._log,
-                stderr=subprocess.STDOUT,
-                env=self.environment(),
-                cwd=self.app.cwd,
-                start_new_session=True,
+            self.process = supervisor.start(
+                self.command(), env=self.environment(), cwd=self.app.cwd, log=self.log_path, stop=_STOP
             )
         except OSError as exc:
-            self.stop()
             raise HarnessError(
                 ErrorKind.TARGET_START, f"cannot start the target {self.app.argv[0]!r}: {exc.strerror or exc}"
             ) from exc
-        self._wait_ready()
+        try:
+            self._wait_ready()
+        except BaseException:  # Ctrl-C or SIGTERM while waiting included: never leave it running
+            self.stop()
+            raise
         return self.url
 
     def _wait_ready(self) -> None:
@@ -180,22 +177,15 @@ class AppProcess:
     def stop(self) -> None:
         """Stop the app and everything it started; safe to call twice."""
         process, self.process = self.process, None
-        if process is not None and process.poll() is None:
-            _terminate_group(process)
-        if self._log is not None:
-            self._log.close()
-            self._log = None
+        if process is not None:
+            process.stop()
 
     def restart(self) -> None:
-        """Kill the app hard (SIGKILL) and start it again on the same port."""
-        if self.process is not None and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait()
-        self.process = None
+        """Kill the app hard (SIGKILL to its group) and start it again on the same port."""
+        process, self.process = self.process, None
+        if process is not None:
+            process.kill()
         self.requested_port = self.port
-        if self._log is not None:
-            self._log.close()
-            self._log = None
         self.start()
 
     def __enter__(self) -> AppProcess:
@@ -214,22 +204,7 @@ def runs_python(command: AppCommand) -> bool:
     return command.argv[:1] == ("{python}",) or first.startswith("python")
 
 
-def _terminate_group(process: subprocess.Popen[bytes]) -> None:
-    """SIGINT, then SIGTERM, then SIGKILL to the child's whole process group."""
-    for sig, wait_s in ((signal.SIGINT, _STOP_GRACE_S), (signal.SIGTERM, 3.0), (signal.SIGKILL, 5.0)):
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, sig)
-        try:
-            process.wait(timeout=wait_s)
-            break
-        except subprocess.TimeoutExpired:
-            continue
-    # Children of the app (uvicorn workers) share its group: make sure none outlive it.
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(process.pid, signal.SIGKILL)
-
-
-def check_external(url: str, *, ready_path: str = "/", allow_remote: bool, timeout_s: float) -> str:
+def check_external(url: str, *, ready_path: str = "/", allow_remote: RemoteHosts, timeout_s: float) -> str:
     """Refuse remote hosts without permission, then check the target answers within ``timeout_s``."""
     url = check_target_url(url, allow_remote=allow_remote)
     started = time.monotonic()

@@ -21,7 +21,7 @@ from contextlib import contextmanager
 
 import httpx
 
-from harness import html_links
+from harness import bounded, html_links
 from harness.auth import Credentials
 from harness.description import TargetDescription
 from harness.openapi import load_document
@@ -89,7 +89,8 @@ class _Probes:
     def _status(self, path: str) -> int | None:
         self.sent += 1
         try:
-            return self.client.get(path).status_code
+            with self.client.stream("GET", path) as response:  # the status is all it needs: no body read
+                return response.status_code
         except httpx.HTTPError:
             return None
 
@@ -122,7 +123,10 @@ def pages_plan(description: TargetDescription, client: httpx.Client) -> Plan:
 def _visit(client: httpx.Client, base: str, path: str) -> tuple[list[str], str | None]:
     """One page's same-origin links (a redirect's target counts as one), or why it is not a page."""
     try:
-        response = client.get(path, headers={"Accept": "text/html,*/*;q=0.8"})
+        accept = {"Accept": "text/html,*/*;q=0.8"}
+        response = bounded.request(client, "GET", path, bounded.PAGE_MAX_BYTES, headers=accept)
+    except bounded.BodyTooLarge as exc:
+        return [], str(exc)
     except httpx.HTTPError as exc:
         return [], f"no answer: {exc!r}"
     if response.status_code >= 400:

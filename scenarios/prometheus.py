@@ -12,6 +12,8 @@ from collections import defaultdict
 import httpx
 from prometheus_client.parser import text_string_to_metric_families
 
+from harness import bounded
+
 Samples = dict[str, float]
 """``name{label="v",...}`` → value, for every sample in one scrape."""
 
@@ -19,8 +21,10 @@ SCRAPE_TIMEOUT_S = 10.0
 
 
 def scrape(base_url: str, path: str) -> Samples:
-    """Fetch and parse ``<base_url><path>`` (no redirect followed); raises httpx.HTTPError on failure."""
-    resp = httpx.get(base_url.rstrip("/") + path, timeout=SCRAPE_TIMEOUT_S, follow_redirects=False)
+    """Fetch and parse ``<base_url><path>`` (no redirect followed, at most `METRICS_MAX_BYTES` read);
+    raises httpx.HTTPError on failure."""
+    with httpx.Client(timeout=SCRAPE_TIMEOUT_S, follow_redirects=False) as client:
+        resp = bounded.request(client, "GET", base_url.rstrip("/") + path, bounded.METRICS_MAX_BYTES)
     resp.raise_for_status()
     return parse(resp.text)
 

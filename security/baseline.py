@@ -105,7 +105,9 @@ def redirection(base_url: str, timeout_s: float) -> str:
     if url.scheme == "http":
         return "redirection-missing"
     try:
-        response = httpx.get(url.copy_with(scheme="http", port=None), timeout=timeout_s, follow_redirects=False)
+        # Only the status and Location matter: the body is never read.
+        with httpx.stream("GET", url.copy_with(scheme="http", port=None), timeout=timeout_s) as response:
+            pass
     except httpx.HTTPError:
         return "redirection-not-needed-no-http"
     location = httpx.URL(response.headers.get("location", "")) if response.is_redirect else None

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from harness import html_links
+from harness import bounded, html_links
 from harness.auth import Credentials
 from security.findings import normalise
 from security.openapi import Operation
@@ -114,15 +114,14 @@ class Collector:
         try:
             response = self.client.send(request, stream=True)
             try:
-                body = _read_capped(response, self.options.max_body_bytes)
+                # Past the cap the rules examine the first part: headers and the top of a page say enough.
+                body, _complete = bounded.read_capped(response, self.options.max_body_bytes)
             finally:
                 response.close()
         except httpx.HTTPError:
             self.found.unreachable.append(f"{method} {request.url}")
             return None
-        # The body is already decoded, so the copy must not claim a content-encoding.
-        headers = [(k, v) for k, v in response.headers.multi_items() if k.lower() != "content-encoding"]
-        settled = httpx.Response(response.status_code, headers=headers, content=body, request=request)
+        settled = bounded.settled(response, body)
         self.found.observations.append(Observation(kind, settled, operation))
         return settled
 
@@ -216,17 +215,6 @@ class Collector:
         self.fetch("probe", "GET", "/", headers=headers)
         for op in operations[:count]:
             self.fetch("probe", "GET", op.path, op.template, params=op.query, headers=headers)
-
-
-def _read_capped(response: httpx.Response, limit: int) -> bytes:
-    chunks: list[bytes] = []
-    size = 0
-    for chunk in response.iter_bytes():
-        chunks.append(chunk)
-        size += len(chunk)
-        if size >= limit:
-            break
-    return b"".join(chunks)[:limit]
 
 
 def _route_key(url: str) -> str:

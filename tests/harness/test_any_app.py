@@ -25,8 +25,23 @@ ROOT = Path(__file__).resolve().parents[2]
 NOTES_PROJECT = ROOT / "tests" / "foreign_apps" / "notes_project"
 MARKETPLACE_PATHS = ("/api/models", "/api/auth", "/api/me", "/health", "/metrics", "/wiki", "/models", "/ws/")
 # Functional runs on a shared machine: judge latency unless the host is badly overloaded.
-SHORT_LOAD = ("-o", "load.users=5", "-o", "load.duration_s=15", "-o", "load.host_load_limit=4")
+SHORT_LOAD = ("-o", "load.users=5", "-o", "load.duration_s=15")
 STAGES = ["load", "e2e", "contracts", "security", "accessibility"]
+NOTES_WITH_LOGIN = f"""
+[target]
+pages = ["/", "/notes", "/about"]
+auth_pages = ["/account"]
+locustfiles = ["{NOTES_PROJECT / "locustfile.py"}"]
+playwright_tests = "{NOTES_PROJECT / "e2e"}"
+
+[target.auth]
+kind = "login"
+path = "/api/login"
+body = {{ username = "alice", password = "${{NOTES_PASSWORD}}" }}
+# No token_pointer: the session cookie the login sets is the credential, for pages and API alike.
+probe_path = "/account"
+"""
+"""The notes app configured with the team's own files and one login recipe ($NOTES_PASSWORD)."""
 
 pytestmark = pytest.mark.slow
 
@@ -114,23 +129,7 @@ def test_notes_with_only_a_url(notes_zero: tuple[Run, RunningApp]) -> None:
 
 def test_notes_configured_with_its_own_files_and_login(tmp_path: Path) -> None:
     """The team's plain Locust file and pytest-playwright tests, and one login recipe for every stage."""
-    (tmp_path / "harness.toml").write_text(
-        f"""
-[target]
-pages = ["/", "/notes", "/about"]
-auth_pages = ["/account"]
-locustfiles = ["{NOTES_PROJECT / "locustfile.py"}"]
-playwright_tests = "{NOTES_PROJECT / "e2e"}"
-
-[target.auth]
-kind = "login"
-path = "/api/login"
-body = {{ username = "alice", password = "${{NOTES_PASSWORD}}" }}
-# No token_pointer: the session cookie the login sets is the credential, for pages and API alike.
-probe_path = "/account"
-""",
-        encoding="utf-8",
-    )
+    (tmp_path / "harness.toml").write_text(NOTES_WITH_LOGIN, encoding="utf-8")
     env = {"NOTES_PASSWORD": "alice-secret-pw"}
     with start_app("notes", tmp_path, env=env) as app:
         run = harness_run(tmp_path, "--target-url", app.url, env=env)

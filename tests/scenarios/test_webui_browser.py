@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
 import sys
 import time
 from collections.abc import Iterator
@@ -33,14 +32,10 @@ def locust_web(bundled_target: AppProcess, tmp_path: Path) -> Iterator[str]:
            "--web-host", "127.0.0.1", "--web-port", str(port), "--harness-duration-s", "14",
            "--harness-ready-path", described.ready_path]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    with (tmp_path / "locust.log").open("wb") as log:
-        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    try:
+    with process.start(cmd, env=env, cwd=ROOT, log_path=tmp_path / "locust.log"):
         url = f"http://127.0.0.1:{port}"
         wait_up(url)
         yield url
-    finally:
-        process.stop(proc)
 
 
 def wait_up(url: str, timeout_s: float = 30) -> None:
