@@ -17,7 +17,8 @@ from accessibility.states import State, load_states
 from harness import stage_options
 from harness.description import TargetDescription
 from harness.errors import ErrorKind, HarnessError
-from harness.stage_options import StageOption
+from harness.stage_metrics import StageMetric, Unit, family
+from harness.stage_options import POSITIVE, StageOption, at_least
 from harness.suggest import did_you_mean
 
 GATED_TAGS = ("wcag2a", "wcag2aa", "wcag21a", "wcag21aa")
@@ -35,13 +36,25 @@ OPTIONS: tuple[StageOption, ...] = (
     StageOption(
         "states", None, 'names of the described states to audit (default: all), e.g. ["login-failed"]', "list[str]"
     ),
-    StageOption("crawl_depth", None, "link depth of the crawl instead of the target description's, e.g. 0", "int"),
-    StageOption("max_pages", None, "most pages the crawl audits instead of the target description's, e.g. 10", "int"),
+    StageOption(
+        "crawl_depth",
+        None,
+        "link depth of the crawl instead of the target description's, e.g. 0",
+        "int",
+        range=at_least(0),
+    ),
+    StageOption(
+        "max_pages",
+        None,
+        "most pages the crawl audits instead of the target description's, e.g. 10",
+        "int",
+        range=at_least(1),
+    ),
     StageOption(
         "best_practice", True, "also run axe's best-practice rules (reported as their own metrics, never gated)"
     ),
-    StageOption("page_timeout_s", 30.0, "seconds one page or state may take to load and be audited"),
-    StageOption("timeout_s", 300.0, "seconds the whole audit may take"),
+    StageOption("page_timeout_s", 30.0, "seconds one page or state may take to load and be audited", range=POSITIVE),
+    StageOption("timeout_s", 300.0, "seconds the whole audit may take", range=POSITIVE),
 )
 """Every option of ``[tool.harness.accessibility]`` (a default of None: the target description's)."""
 MOVED: dict[str, str] = {
@@ -49,6 +62,24 @@ MOVED: dict[str, str] = {
     "password": "signed-in pages use the target description's auth recipe: [tool.harness.target.auth]",
 }
 """Options that no longer exist here, and where their job went."""
+IMPACTS = ("critical", "serious", "moderate", "minor")
+"""axe's impact levels, highest first."""
+METRICS: tuple[StageMetric, ...] = (
+    *family("a11y.violations.{}", IMPACTS, Unit.COUNT, "WCAG 2.1 A/AA violations by impact (gated)"),
+    *family("a11y.best_practice.violations.{}", IMPACTS, Unit.COUNT, "best-practice violations by impact"),
+    StageMetric("a11y.incomplete", Unit.COUNT, "items axe could not decide (need review)"),
+    *family(
+        "a11y.{}",
+        ("pages.audited", "pages.unanswered", "states.audited", "steps.audited", "steps.repeated"),
+        Unit.COUNT,
+        "pages, scripted states and e2e workflow steps audited; pages answering an error; steps repeating a state",
+    ),
+    StageMetric("a11y.rules.applied", Unit.COUNT, "axe rules that applied to something"),
+    StageMetric("a11y.passes", Unit.COUNT, "axe rule checks passed"),
+    StageMetric('a11y.page["*"].audited', Unit.RATIO, "1: the page was audited, 0: it answered an error status"),
+    StageMetric("a11y.pages.audited_ratio", Unit.RATIO, "audited / reached pages"),
+)
+"""Every metric the accessibility stage publishes in ``accessibility.json``."""
 
 
 @dataclasses.dataclass(frozen=True)

@@ -16,7 +16,6 @@ from typing import Any
 from accessibility.plan import GATED_TAGS
 from harness.records import Finding, Severity
 
-IMPACTS = ("critical", "serious", "moderate", "minor")
 SEVERITY_OF_IMPACT = {
     "critical": Severity.CRITICAL,
     "serious": Severity.HIGH,

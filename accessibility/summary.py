@@ -6,7 +6,8 @@ import dataclasses
 from collections import Counter
 from typing import Any
 
-from accessibility.results import IMPACTS, AuditRecord, is_gated, normalise_selector, rule_findings, selector_text
+from accessibility.plan import IMPACTS
+from accessibility.results import AuditRecord, is_gated, normalise_selector, rule_findings, selector_text
 from harness.records import Finding
 
 

@@ -7,8 +7,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from harness import stage_options
-from harness.errors import ErrorKind, HarnessError
-from harness.stage_options import StageOption
+from harness.stage_metrics import StageMetric, Unit, family
+from harness.stage_options import POSITIVE, StageOption, at_least
 
 DEFAULT_SEED = 20240101
 """Fixed so a failure found in CI replays bit for bit with the same seed."""
@@ -24,10 +24,23 @@ def _by_profile(key: str) -> str:
 
 
 OPTIONS: tuple[StageOption, ...] = (
-    StageOption("seed", DEFAULT_SEED, "Schemathesis's seed, fixed so a failure found in CI replays bit for bit"),
-    StageOption("max_examples", None, f"generated examples per operation {_by_profile('max_examples')}", "int"),
-    StageOption("workers", None, f"Schemathesis workers {_by_profile('workers')}", "int"),
-    StageOption("phases", PHASES, "Schemathesis phases to run, any of " + ", ".join(PHASES), "list[str]"),
+    StageOption(
+        "seed",
+        DEFAULT_SEED,
+        "Schemathesis's seed, fixed so a failure found in CI replays bit for bit",
+        range=at_least(0),
+    ),
+    StageOption(
+        "max_examples",
+        None,
+        f"generated examples per operation {_by_profile('max_examples')}",
+        "int",
+        range=at_least(1),
+    ),
+    StageOption("workers", None, f"Schemathesis workers {_by_profile('workers')}", "int", range=at_least(1)),
+    StageOption(
+        "phases", PHASES, "Schemathesis phases to run, any of " + ", ".join(PHASES), "list[str]", choices=PHASES
+    ),
     StageOption(
         "checks",
         "all",
@@ -50,16 +63,32 @@ OPTIONS: tuple[StageOption, ...] = (
         None,
         f"watchdog: seconds until the run is stopped as incomplete {_by_profile('timeout_s')}",
         "float",
+        range=POSITIVE,
     ),
     StageOption(
         "max_time_s",
         None,
         "Schemathesis's --max-time: the fuzzing and stateful phases repeat until it is spent (soak)",
         "int",
+        range=at_least(1),
     ),
-    StageOption("request_timeout_s", 10.0, "seconds one request may take"),
+    StageOption("request_timeout_s", 10.0, "seconds one request may take", range=POSITIVE),
 )
 """Every option of ``[tool.harness.contracts]``; a setting the target's schemathesis.toml makes wins over these."""
+METRICS: tuple[StageMetric, ...] = (
+    StageMetric("contracts.failures.total", Unit.COUNT, "distinct check failures (one per check and operation)"),
+    *family(
+        "contracts.operations.{}",
+        ("total", "selected", "deselected", "tested", "left_untested"),
+        Unit.COUNT,
+        "API operations: in the document, selected, turned off, really tested, warned about as not really tested",
+    ),
+    StageMetric("contracts.operations.tested_ratio", Unit.RATIO, "tested / selected operations"),
+    StageMetric("contracts.test_cases", Unit.COUNT, "generated test cases"),
+    StageMetric("contracts.errors.total", Unit.COUNT, "errors Schemathesis met (not check failures)"),
+    StageMetric('contracts.check["*"].failures', Unit.COUNT, "operations one check failed on"),
+)
+"""Every metric the contracts stage publishes in ``contracts.json``."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -83,15 +112,11 @@ class RunSettings:
 
 
 def _phases(value: Any) -> tuple[str, ...]:
-    phases = tuple(value) if value is not None else PHASES
-    unknown = sorted(set(phases) - set(PHASES))
-    if unknown:
-        raise HarnessError(
-            ErrorKind.USAGE,
-            f"unknown contracts phase(s): {', '.join(unknown)}",
-            tip=f"choose from {', '.join(PHASES)}",
-        )
-    return phases
+    """The phases option (``check`` matched them to `PHASES`): a list, or one comma-separated string."""
+    if value is None:
+        return PHASES
+    items = value.split(",") if isinstance(value, str) else value
+    return tuple(str(item).strip() for item in items if str(item).strip())
 
 
 def from_options(profile: str, options: Mapping[str, Any]) -> RunSettings:

@@ -11,15 +11,17 @@ from e2e import userconfig
 from harness import stage_options
 from harness.description import TargetDescription
 from harness.errors import ErrorKind, HarnessError
-from harness.stage_options import StageOption
+from harness.stage_metrics import StageMetric, Unit, family
+from harness.stage_options import POSITIVE, StageOption, at_least
 
 MOVED = {"workflows": "each test is a workflow now: choose tests with select, a pytest -k expression"}
 """Options that no longer exist here, and where their job went."""
 
 
-def _option(default: Any, meaning: str, kind: str = "") -> Any:
-    """A stage option: its default, its help text and (when the default is None) its type, declared together."""
-    return dataclasses.field(default=default, metadata={"help": meaning, "type": kind})
+def _option(default: Any, meaning: str, kind: str = "", **extra: Any) -> Any:
+    """A stage option: its default, its help text, (when the default is None) its type and its ``range``,
+    declared together."""
+    return dataclasses.field(default=default, metadata={"help": meaning, "type": kind, **extra})
 
 
 @dataclasses.dataclass(frozen=True)
@@ -33,9 +35,13 @@ class Options:
         "signed in); [] for none",
         "list[str]",
     )
-    vitals_runs: int = _option(3, "cold loads per journeyed page; the median is reported")
-    workers: int = _option(1, "pytest-xdist processes running the tests (needs pytest-xdist installed)")
-    timeout_s: float = _option(600.0, "deadline of each subprocess (the tests, the journeys), in seconds")
+    vitals_runs: int = _option(3, "cold loads per journeyed page; the median is reported", range=at_least(1))
+    workers: int = _option(
+        1, "pytest-xdist processes running the tests (needs pytest-xdist installed)", range=at_least(1)
+    )
+    timeout_s: float = _option(
+        600.0, "deadline of each subprocess (the tests, the journeys), in seconds", range=POSITIVE
+    )
     a11y_steps: bool | None = _option(
         None,
         "axe audit of the open tabs after every step() of the tests, for the accessibility stage "
@@ -61,6 +67,18 @@ class Options:
 
 OPTIONS: tuple[StageOption, ...] = stage_options.from_dataclass(Options)
 """Every option of ``[tool.harness.e2e]``: the fields of `Options`."""
+_PAGE = 'e2e.page["*"]'
+"""A family labelled by the page's path."""
+METRICS: tuple[StageMetric, ...] = (
+    StageMetric("e2e.workflows.total", Unit.COUNT, "tests of the target's Playwright folder that ran to an outcome"),
+    StageMetric("e2e.workflows.passed", Unit.COUNT, "of those, the passed ones"),
+    StageMetric("e2e.workflows.pass_ratio", Unit.RATIO, "passed / ran"),
+    *family(_PAGE + ".{}_ms", ("load", "ttfb", "fcp", "lcp", "inp"), Unit.MS, "Web Vitals of a page (median)"),
+    StageMetric(f"{_PAGE}.cls", Unit.NUMBER, "cumulative layout shift of a page (median)"),
+    StageMetric(f"{_PAGE}.score", Unit.SCORE, "performance score of a page, 0-100"),
+    StageMetric("e2e.performance.score", Unit.SCORE, "performance score of the measured pages, 0-100 (A >= 90)"),
+)
+"""Every metric the e2e stage publishes in ``e2e.json``."""
 
 
 def _names(value: Any) -> list[str]:

@@ -8,13 +8,14 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import traceback
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from harness import secrets
 from harness.config import PROFILES, load_settings, parse_stage_option
-from harness.errors import ErrorKind, HarnessError
+from harness.errors import HarnessError
 from harness.exit_codes import ExitCode
 
 EPILOG = """exit codes: 0 every applicable budget met, 1 a budget breached, 2 inconclusive (the run did not
@@ -40,8 +41,13 @@ def build_parser() -> argparse.ArgumentParser:
         sub.add_parser("run", help="start or attach the target, run the stages, gate and report", epilog=EPILOG)
     )
 
-    gate = sub.add_parser("gate", help="re-evaluate a saved run offline", epilog=EPILOG)
+    gate = sub.add_parser(
+        "gate", help="re-evaluate a saved run offline, into a new folder (the run is never changed)", epilog=EPILOG
+    )
     gate.add_argument("run_dir", type=Path, metavar="RUN_DIR")
+    gate.add_argument(
+        "--out", type=Path, metavar="DIR", help="folder for the verdict and reports (default: RUN_DIR.regate-<time>)"
+    )
     gate.add_argument("--budgets", type=Path, help="budget file (default: the shipped one)")
     gate.add_argument("--known-failures", type=Path, help="accepted findings file")
     gate.add_argument("--baseline", type=Path, metavar="RUN_DIR", help="an earlier run to compare with")
@@ -61,6 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
     init.add_argument("--allow-remote", action="store_true", help="allow a non-loopback host")
 
     sub.add_parser("options", help="every option of the target description, of `harness run` and of each stage")
+    sub.add_parser("metrics", help="every metric each stage publishes, with its unit and values (for budget files)")
 
     trends = sub.add_parser("trends", help="key metrics over the last runs")
     trends.add_argument("--out", type=Path, default=Path("harness-runs"), help="folder holding history.jsonl")
@@ -83,7 +90,13 @@ def add_run_arguments(run: argparse.ArgumentParser) -> None:
     run.add_argument("--known-failures", type=Path, help="accepted findings with reason and expiry (TOML)")
     run.add_argument("--out", type=Path, help="folder for run directories (default: harness-runs)")
     run.add_argument("--baseline", type=Path, metavar="RUN_DIR", help="an earlier run to compare with")
-    run.add_argument("--allow-remote", action="store_true", default=None, help="allow a non-loopback target host")
+    run.add_argument(
+        "--allow-remote",
+        nargs="*",
+        metavar="HOST",
+        help="alone: allow a non-loopback target host; with hosts: reach exactly these besides loopback "
+        "(the target's host must be one of them)",
+    )
     run.add_argument(
         "--faults", help="fault switches of a started app (its faults_env), e.g. slow-catalogue,error-rate"
     )
@@ -149,22 +162,23 @@ def _cmd_gate(args: argparse.Namespace) -> ExitCode:
 
     run = RunDir.open(args.run_dir)
     inputs = gate.load_inputs(args.budgets, args.known_failures, args.baseline)
-    verdict = gate.judge(run, inputs, profile=args.profile)
-    write_all(run.path)
-    print_verdict(verdict, run.path)
+    given = {key: getattr(args, key) for key in ("budgets", "known_failures", "baseline", "profile")}
+    folder = gate.regate_folder(run, args.out, given)
+    verdict = gate.judge(run, inputs, profile=args.profile, out=folder)
+    try:
+        write_all(folder)
+    except HarnessError as exc:
+        verdict = gate.add_error(folder, verdict, exc, run_complete=bool(run.meta().get("complete", True)))
+        print(secrets.redact(exc.render()), file=sys.stderr)
+    print_verdict(verdict, folder)
     return verdict.exit_code
 
 
 def _cmd_report(args: argparse.Namespace) -> ExitCode:
-    from harness.rundir import RunDir
     from reports import write_all
 
-    run = RunDir.open(args.run_dir)
-    if not (run.path / "verdict.json").is_file():
-        raise HarnessError(
-            ErrorKind.USAGE, f"{run.path} has no verdict.json", tip=f"run `harness gate {run.path}` first"
-        )
-    for path in write_all(run.path):
+    # A run folder or a re-gate folder; without a verdict.json `write_all` says to gate it first.
+    for path in write_all(args.run_dir):
         print(path)
     return ExitCode.OK
 
@@ -218,8 +232,25 @@ def _print_stage_options() -> None:
     for stage in stages.option_stages():
         print(f"\n{stage} stage: [tool.harness.{stage}] keys, -o {stage}.KEY=VALUE flags\n")
         for option in stages.options_of(stage):
-            default = f", default {option.shown_default}" if option.shown_default else ""
-            print(f"{stage}.{option.name}  ({option.type_name}{default})\n    {option.help}")
+            facts = (
+                option.type_name,
+                f"default {option.shown_default}" if option.shown_default else "",
+                option.constraint,
+                f"env {option.env}" if option.env else "",
+            )
+            print(f"{stage}.{option.name}  ({', '.join(filter(None, facts))})\n    {option.help}")
+
+
+def _cmd_metrics(args: argparse.Namespace) -> ExitCode:
+    """Each stage's published metrics: the names a budget's ``metric`` may use, and the values they take."""
+    from harness import stages
+
+    print('Metrics each stage publishes (a budget\'s metric; ["*"] is a label: write one, or "*" for all)')
+    for stage in stages.metric_stages():
+        print(f"\n{stage} stage\n")
+        for metric in stages.metrics_of(stage):
+            print(f"{metric.name}  ({metric.unit}, {metric.shown_bounds})\n    {metric.help}")
+    return ExitCode.OK
 
 
 COMMANDS = {
@@ -230,6 +261,7 @@ COMMANDS = {
     "trends": _cmd_trends,
     "init": _cmd_init,
     "options": _cmd_options,
+    "metrics": _cmd_metrics,
 }
 
 
@@ -245,6 +277,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return int(ExitCode.INCONCLUSIVE)
+    except Exception:  # noqa: BLE001 - the CLI boundary: a bug ends in 3, never in Python's 1 ("breached")
+        traceback.print_exc()
+        print("error: the harness crashed (a bug)\ntip: please file a bug with the traceback above", file=sys.stderr)
+        return int(ExitCode.HARNESS_ERROR)
 
 
 if __name__ == "__main__":

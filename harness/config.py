@@ -21,7 +21,9 @@ from typing import Any
 from harness import secrets
 from harness.description import TargetDescription, load_file
 from harness.errors import ErrorKind, HarnessError
+from harness.netguard import RemoteHosts
 from harness.records import STAGES
+from harness.stage_options import from_environment, parse_value
 from harness.suggest import did_you_mean
 
 PROFILES = ("smoke", "load", "peak", "stress", "spike", "soak", "resilience", "arrival-rate")
@@ -47,7 +49,9 @@ class Settings:
     known_failures: Path | None = None
     out: Path = Path("harness-runs")
     baseline: Path | None = None
-    allow_remote: bool = False
+    allow_remote: RemoteHosts = False
+    """``--allow-remote``: True lets the target's own host be remote; hosts (a tuple) are reachable
+    besides loopback and must include a remote target's host (`harness.netguard.allowed_hosts`)."""
     faults: tuple[str, ...] = ()
     """Fault switches of a started app (its command's faults_env): demonstrations of failing gates."""
     target_port: int = 0
@@ -71,7 +75,7 @@ class Settings:
 _FIELDS = {f.name: f for f in dataclasses.fields(Settings)}
 _PATH_FIELDS = {"budgets", "known_failures", "out", "baseline", "target_data_dir"}
 _TUPLE_FIELDS = {"stages", "faults"}
-_BOOL_FIELDS = {"allow_remote", "coverage"}
+_BOOL_FIELDS = {"coverage"}
 _INT_FIELDS = {"target_port", "target_workers"}
 _FLOAT_FIELDS = {"target_startup_timeout_s", "external_probe_timeout_s"}
 
@@ -115,6 +119,8 @@ def load_settings(
         if name.startswith(ENV_PREFIX) and name[len(ENV_PREFIX) :].lower() in _FIELDS:
             key = name[len(ENV_PREFIX) :].lower()
             values[key] = _coerce(key, raw, f"environment variable {name}", base=None)
+    for stage, options in _stage_environment(environ).items():
+        stage_options.setdefault(stage, {}).update(options)
     for key, value in flags.items():
         if key == "stage_options":
             for stage, options in (value or {}).items():
@@ -124,6 +130,8 @@ def load_settings(
     values["stage_options"] = stage_options
     settings = Settings(**values)
     _validate(settings)
+    # Userinfo of any URL given (target, OpenAPI, ZAP) is a secret, however it was given.
+    secrets.register_url_credentials(json.dumps(dataclasses.asdict(settings), default=str))
     return settings
 
 
@@ -137,11 +145,15 @@ def parse_stage_option(text: str) -> tuple[str, str, Any]:
         )
     if stage not in STAGES:
         raise HarnessError(ErrorKind.USAGE, f"--option {text!r}: unknown stage {stage!r}.{did_you_mean(stage, STAGES)}")
-    try:
-        value: Any = tomllib.loads(f"v = {raw}")["v"]
-    except tomllib.TOMLDecodeError:
-        value = raw
-    return stage, key, value
+    return stage, key, parse_value(raw)
+
+
+def _stage_environment(environ: Mapping[str, str]) -> dict[str, dict[str, Any]]:
+    """Stage options the environment variables the stages declare set (``HARNESS_LOAD_USERS=50``)."""
+    from harness import stages  # the registry imports each stage's declarations: only once settings are read
+
+    found = {stage: from_environment(stages.options_of(stage), environ) for stage in stages.option_stages()}
+    return {stage: options for stage, options in found.items() if options}
 
 
 def _read_tool_table(config: Path, at: tuple[str, ...]) -> dict[str, Any]:
@@ -170,13 +182,10 @@ def _convert(key: str, value: Any, base: Path | None) -> Any:
     if key in _TUPLE_FIELDS:
         items = value.split(",") if isinstance(value, str) else list(value)
         return tuple(item.strip() for item in items if item.strip())
+    if key == "allow_remote":
+        return _remote_hosts(value)
     if key in _BOOL_FIELDS:
-        if isinstance(value, bool):
-            return value
-        lowered = str(value).strip().lower()
-        if lowered not in {"1", "true", "yes", "on", "0", "false", "no", "off", ""}:
-            raise ValueError("expected true or false")
-        return lowered in {"1", "true", "yes", "on"}
+        return _boolean(value)
     if key in _INT_FIELDS:
         return int(value)
     if key in _FLOAT_FIELDS:
@@ -186,6 +195,29 @@ def _convert(key: str, value: Any, base: Path | None) -> Any:
         # Absolute: stages run tools in subprocesses with other working folders.
         return (base / path if base is not None else path).absolute()
     return str(value)
+
+
+_BOOL_WORDS = {"1", "true", "yes", "on", "0", "false", "no", "off", ""}
+
+
+def _boolean(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    lowered = str(value).strip().lower()
+    if lowered not in _BOOL_WORDS:
+        raise ValueError("expected true or false")
+    return lowered in {"1", "true", "yes", "on"}
+
+
+def _remote_hosts(value: Any) -> RemoteHosts:
+    """true/false as before, or hosts: ``--allow-remote a.example b.example``, ``"a.example,b.example"``."""
+    if isinstance(value, bool) or (isinstance(value, str) and value.strip().lower() in _BOOL_WORDS):
+        return _boolean(value)
+    items = value.split(",") if isinstance(value, str) else list(value)
+    hosts = tuple(str(item).strip().strip("[]").lower() for item in items if str(item).strip())
+    if any("/" in host or " " in host for host in hosts):
+        raise ValueError("expected host names (no scheme or path), e.g. api.example.com")
+    return hosts or True
 
 
 def _substitute(value: Any, environ: Mapping[str, str], where: str) -> Any:

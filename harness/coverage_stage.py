@@ -26,6 +26,7 @@ from harness.description import TargetDescription
 from harness.errors import ErrorKind, HarnessError
 from harness.records import Finding, Severity, StageResult, Status, ValidityCheck
 from harness.rundir import RunDir
+from harness.stage_metrics import StageMetric, Unit
 from harness.stage_options import StageOption
 from harness.stages import TargetInfo
 from harness.target import runs_python
@@ -46,6 +47,13 @@ OPTIONS: tuple[StageOption, ...] = (
     ),
 )
 """Every option of ``[tool.harness.coverage]``, with its help."""
+METRICS: tuple[StageMetric, ...] = (
+    StageMetric("coverage.line_ratio", Unit.RATIO, "target lines run while the stages exercised it / all lines"),
+    StageMetric("coverage.branch_ratio", Unit.RATIO, "target branches taken / all branches"),
+    StageMetric("coverage.api_operations_ratio", Unit.RATIO, "OpenAPI operations any stage exercised / all"),
+    StageMetric('coverage.api_operations["*"].ratio', Unit.RATIO, "OpenAPI operations one stage exercised / all"),
+)
+"""Every metric the coverage stage publishes in ``coverage.json``."""
 RULE = "operation-not-exercised"
 LINE_METRICS = ("coverage.line_ratio", "coverage.branch_ratio")
 OPERATION_METRICS = ("coverage.api_operations*", "coverage.findings.*")

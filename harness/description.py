@@ -83,6 +83,14 @@ class AppCommand:
     cwd: Path | None = _opt(None, "working folder of the app (default: the harness's own)")
     startup_timeout_s: float = _opt(60.0, "seconds to wait for ready_path to answer")
     faults_env: str = _opt("", "environment variable that receives --faults (fault switches of the app)")
+    faults: tuple[str, ...] = _opt(
+        (), "the app's fault switches; --faults is checked against them before the app starts (empty: ask list_faults)"
+    )
+    list_faults: tuple[str, ...] = _opt(
+        (),
+        'command printing the app\'s fault switches, one a line, name first, e.g. ["{python}", "-m", "app", '
+        '"--list-faults"]; run only when --faults is given (neither set: the names are not checked)',
+    )
     data_dir_env: str = _opt("", "environment variable that receives --target-data-dir (the app's data folder)")
     coverage_source: tuple[str, ...] = _opt(
         (), "packages to measure when --coverage runs a Python app under coverage.py"

@@ -11,22 +11,23 @@ import contextlib
 import dataclasses
 import os
 import platform
-import signal
 import subprocess
 import threading
 import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import harness
-from harness import atomic, console, coverage_stage, gate, stages
+from harness import atomic, console, coverage_stage, egress, gate, scrub, stages, supervisor
 from harness.config import Settings
 from harness.description import TargetDescription, bundled_description, with_overrides
-from harness.discovery import openapi_location
+from harness.discovery import openapi_file, openapi_location
 from harness.errors import ErrorKind, HarnessError
 from harness.exit_codes import ExitCode
-from harness.netguard import check_target_url
+from harness.faults import check_faults
+from harness.netguard import allowed_hosts, check_allowed_url, check_target_url
+from harness.openapi import load_document
 from harness.records import StageResult, Status, now_iso
 from harness.rundir import RunDir, check_writable
 from harness.stages import StageContext, TargetInfo
@@ -56,6 +57,8 @@ class RunState:
     """The target description, flags applied (set by `preflight`)."""
     openapi: str | None = None
     """The target's OpenAPI document (URL or file) once the target is up; None when it has none."""
+    app: AppProcess | None = None
+    """The app the harness started (None for a running one): watched for a crash after each stage."""
 
 
 def preflight(state: RunState) -> None:
@@ -68,6 +71,11 @@ def preflight(state: RunState) -> None:
     check_writable(state.settings.out)
     state.inputs = gate.load_inputs(state.settings.budgets, state.settings.known_failures, state.settings.baseline)
     state.described = described = describe_target(state.settings)
+    if (document := openapi_file(described)) is not None:
+        load_document(str(document))  # a missing, oversized or invalid file: exit 4 before anything starts
+    if described.openapi.startswith(("http://", "https://")):
+        allowed = allowed_hosts(described.url, state.settings.allow_remote)
+        check_allowed_url(described.openapi, allowed, "the OpenAPI document")
     if described.command is None:
         check_target_url(described.url, allow_remote=state.settings.allow_remote)
         if state.settings.faults:
@@ -77,6 +85,8 @@ def preflight(state: RunState) -> None:
                 f"but {described.url} is already running",
                 tip="give the target a command (and faults_env) instead of a URL",
             )
+    else:
+        check_faults(described.command, state.settings.faults)
 
 
 def create_run_dir(state: RunState) -> None:
@@ -136,6 +146,7 @@ def target_session(state: RunState) -> Iterator[None]:
         startup_timeout_s=settings.target_startup_timeout_s,
     )
     with app:
+        state.app = app
         started = TargetInfo(
             url=app.url,
             description=described,
@@ -186,6 +197,25 @@ def run_stages(state: RunState) -> None:
         state.results[name] = _run_stage(state, name)
         if state.coverage is not None:
             state.coverage.after(name, state.results[name])
+        if _target_exited(state, name):
+            break
+
+
+def _target_exited(state: RunState, stage: str) -> bool:
+    """Did the app the harness started exit during ``stage``? Then record it and stop: every later
+    stage would measure a dead target."""
+    app = state.app
+    process = app.process if app is not None else None
+    if app is None or (process is not None and process.poll() is None):
+        return False
+    code = process.returncode if process is not None else None
+    later = list(state.settings.stages)[list(state.settings.stages).index(stage) + 1 :]
+    state.meta["target"]["exited"] = {"code": code, "during": stage, "at": now_iso()}
+    state.complete = False
+    note = f"the target exited (code {code}) during the {stage} stage; see {TARGET_LOG}"
+    state.notes.append(note + (f"; not run: {', '.join(later)}" if later else ""))
+    console.say(f"[red]{note}[/]")
+    return True
 
 
 def measure_coverage(state: RunState) -> None:
@@ -201,7 +231,7 @@ def measure_coverage(state: RunState) -> None:
         return
     state.results[coverage_stage.STAGE] = result
     state.run.write_result(result)
-    console.say(f"  coverage: {result.status.value}" + (f" — {result.error}" if result.error else ""))
+    console.say(_stage_line(state, result))
 
 
 def _run_stage(state: RunState, name: str) -> StageResult:
@@ -217,17 +247,32 @@ def _run_stage(state: RunState, name: str) -> StageResult:
         cancel=state.cancel,
     )
     console.say(f"[bold]▶ {name}[/] against {state.target.url} (profile {state.settings.profile})")
-    with console.StageProgress(name) as progress:
+    allowed = allowed_hosts(state.target.url, state.settings.allow_remote)
+    # Every process of the stage reaches only these hosts; what it tried elsewhere becomes findings.
+    with console.StageProgress(name) as progress, egress.guarded(allowed, ctx.artifacts / egress.FOLDER) as blocked:
         ctx = dataclasses.replace(ctx, progress=progress)
         result = _guarded(state, ctx)
+    scrub.redact_tree(ctx.artifacts)  # the stage's tools wrote their own files, with what they were given
+    egress.report(result, blocked)
     if result.status is Status.INCOMPLETE and state.complete:
         # The stage caught the interrupt itself (to stop its tool cleanly) and kept what it measured.
         state.cancel.set()
         state.complete = False
         state.notes.append(f"run interrupted during the {name} stage")
     state.run.write_result(result.finish() if result.finished_at is None else result)
-    console.say(f"  {name}: {result.status.value.replace('_', ' ')}" + (f" — {result.error}" if result.error else ""))
+    console.say(_stage_line(state, result))
     return result
+
+
+def _stage_line(state: RunState, result: StageResult) -> str:
+    """What happened, in the words of the reports ("load: ran, 2 budgets breached, 9 met"), then the
+    rest of an error (its tip) indented below."""
+    from reports import format as fmt
+
+    assert state.inputs is not None
+    words = fmt.stage_words(result, gate.stage_budgets(state.inputs, state.settings.profile, result))
+    tail = (result.error or "").strip().splitlines()[1:] if result.status is Status.ERROR else []
+    return "\n".join([f"  {result.stage}: {words}", *(f"    {line}" for line in tail)])
 
 
 def _guarded(state: RunState, ctx: StageContext) -> StageResult:
@@ -265,7 +310,8 @@ def _partial(state: RunState, ctx: StageContext, why: str) -> StageResult:
 def finish_meta(state: RunState) -> None:
     """Stamp run.json with the end time, completeness and run-level notes."""
     assert state.run is not None
-    state.meta.update(finished_at=now_iso(), complete=state.complete, notes=state.notes)
+    errors = [gate.run_error(e).to_dict() for e in state.errors]
+    state.meta.update(finished_at=now_iso(), complete=state.complete, notes=state.notes, errors=errors)
     state.run.write_meta(state.meta)
 
 
@@ -276,22 +322,26 @@ def judge(state: RunState) -> None:
 
 
 def render_reports(state: RunState) -> list[Path]:
-    """Write every report of the run (Markdown, HTML, JUnit, SARIF, history)."""
-    assert state.run is not None
+    """Write every report of the run (Markdown, HTML, JUnit, SARIF, history); a report that fails
+    becomes an error of the verdict, so ``verdict.json`` and the exit code keep agreeing."""
+    assert state.run is not None and state.verdict is not None
     from reports import write_all
 
-    return write_all(state.run.path)
+    try:
+        return write_all(state.run.path)
+    except HarnessError as exc:
+        state.errors.append(exc)
+        state.verdict = gate.add_error(state.run.path, state.verdict, exc, run_complete=state.complete)
+        console.say(f"[red]{exc.render()}[/]")
+        return []
 
 
 def exit_code(state: RunState) -> ExitCode:
-    """The verdict's code; a measured breach wins over anything else, otherwise the code is raised
-    to the most severe harness error seen (usage > harness > inconclusive)."""
-    if state.verdict is not None and state.verdict.exit_code is ExitCode.BREACHED:
-        return ExitCode.BREACHED
-    codes = [e.exit_code for e in state.errors]
+    """The verdict's code (`perf_budgets.verdict.decide` holds the one precedence); without a verdict
+    (it could not be written) the most severe error seen, never "breached"."""
     if state.verdict is not None:
-        codes.append(state.verdict.exit_code)
-    return ExitCode(max(codes, default=ExitCode.INCONCLUSIVE))
+        return state.verdict.exit_code
+    return max((e.exit_code for e in state.errors), default=ExitCode.HARNESS_ERROR)
 
 
 def run(settings: Settings) -> tuple[ExitCode, RunState]:
@@ -299,11 +349,12 @@ def run(settings: Settings) -> tuple[ExitCode, RunState]:
     state = RunState(settings)
     preflight(state)
     create_run_dir(state)
-    with _sigterm_as_interrupt():
+    with supervisor.interruptible():
         try:
             with target_session(state):
                 run_stages(state)
         except HarnessError as exc:
+            state.complete = False  # the stages did not all run, or a result could not be saved (disk full)
             state.errors.append(exc)
             state.notes.append(exc.message.splitlines()[0])
             console.say(f"[red]{exc.render()}[/]")
@@ -313,26 +364,13 @@ def run(settings: Settings) -> tuple[ExitCode, RunState]:
         finally:
             measure_coverage(state)
             finish_meta(state)
-    judge(state)
-    render_reports(state)
-    return exit_code(state), state
-
-
-@contextlib.contextmanager
-def _sigterm_as_interrupt() -> Iterator[None]:
-    """Treat SIGTERM like Ctrl-C so CI cancellation also leaves a readable, incomplete run."""
-
-    def handler(signum: int, frame: object) -> None:
-        raise KeyboardInterrupt
-
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    previous: Callable[..., Any] | int | None = signal.signal(signal.SIGTERM, handler)
+    assert state.run is not None
     try:
-        yield
+        judge(state)
+        render_reports(state)
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        scrub.redact_tree(state.run.path)  # last: nothing is written after it (Ctrl-C included)
+    return exit_code(state), state
 
 
 def _git_revision() -> str | None:

@@ -17,6 +17,8 @@ from harness.records import STAGES, StageResult
 
 RUN_META = "run.json"
 VERDICT = "verdict.json"
+REGATE_META = "regate.json"
+"""In a re-gate folder: the run it judged (``run``, relative to the folder) and the gate's inputs."""
 LATEST = "latest"
 _MIN_FREE_BYTES = 50 * 1024 * 1024
 
@@ -43,7 +45,10 @@ class RunDir:
 
     @classmethod
     def open(cls, path: Path) -> RunDir:
-        """An existing run folder, e.g. for `harness gate RUN_DIR`."""
+        """An existing run folder, e.g. for `harness gate RUN_DIR`; a re-gate folder opens the run it judged."""
+        source = regated_run(path)
+        if source is not None:
+            path = source
         if not (path / RUN_META).is_file() and not any(path.glob("*.json")):
             raise HarnessError(
                 ErrorKind.USAGE,
@@ -73,7 +78,7 @@ class RunDir:
             file = self.path / f"{stage}.json"
             if not file.is_file():
                 continue
-            data = atomic.read_json(file)
+            data = read_input(file)
             try:
                 schema.validate_stage_result(data)
             except jsonschema.ValidationError as exc:
@@ -91,8 +96,41 @@ class RunDir:
     def meta(self) -> dict[str, Any]:
         """The run's metadata, or an empty dict for a folder without it."""
         file = self.path / RUN_META
-        data: dict[str, Any] = atomic.read_json(file) if file.is_file() else {}
+        data = read_input(file) if file.is_file() else {}
+        if not isinstance(data, dict):
+            raise _damaged(file, "not a JSON object")
         return data
+
+
+def read_input(file: Path) -> Any:
+    """A JSON file of a saved run; a truncated, invalid or unreadable one is a usage error naming it."""
+    try:
+        return atomic.read_json(file)
+    except UnicodeDecodeError as exc:
+        raise _damaged(file, f"not UTF-8 text (byte {exc.start})") from exc
+    except ValueError as exc:  # json.JSONDecodeError: a truncated or hand-edited file
+        raise _damaged(file, f"not valid JSON ({exc})") from exc
+    except OSError as exc:
+        raise _damaged(file, f"cannot be read ({exc.strerror or exc})") from exc
+
+
+def _damaged(file: Path, problem: str) -> HarnessError:
+    return HarnessError(
+        ErrorKind.USAGE,
+        f"{file} is damaged: {problem}",
+        tip="the run folder was cut short or edited; run the stages again, or restore the file",
+    )
+
+
+def regated_run(path: Path) -> Path | None:
+    """The run a re-gate folder judged (from its ``regate.json``); None for any other folder."""
+    file = path / REGATE_META
+    if not file.is_file():
+        return None
+    data = read_input(file)
+    if not isinstance(data, dict) or not isinstance(data.get("run"), str):
+        raise _damaged(file, "no 'run' entry naming the run it re-gated")
+    return (path / str(data["run"])).resolve()
 
 
 def check_writable(out: Path) -> None:

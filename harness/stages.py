@@ -5,7 +5,10 @@ A stage is a callable ``run(ctx: StageContext) -> StageResult`` named by
 here through the same path as plugins (entry-point group ``harness.stages``).
 Its options are declared as ``"module:OPTIONS"`` (a tuple of `StageOption`, in a
 module that imports no tool SDK); a ``MOVED`` dict next to them (old key -> where
-its job went) gives the tip for a retired key.
+its job went) gives the tip for a retired key. The metrics it publishes are declared
+the same way, as ``"module:METRICS"`` (a tuple of `StageMetric`). A plugin names them
+in the entry-point groups ``harness.stage_options`` and ``harness.stage_metrics``
+(entry-point name: the stage).
 """
 
 from __future__ import annotations
@@ -20,7 +23,8 @@ from typing import Any, Protocol
 
 from harness.description import TargetDescription
 from harness.errors import ErrorKind, HarnessError
-from harness.records import StageResult
+from harness.records import METRIC_PREFIXES, StageResult
+from harness.stage_metrics import StageMetric, findings_counts
 from harness.stage_options import StageOption, check
 
 
@@ -108,15 +112,27 @@ _BUILTIN_OPTIONS: dict[str, str] = {
 }
 """Where each built-in stage declares its options (coverage too: it runs around the others, not as a runner)."""
 _options: dict[str, str | Sequence[StageOption]] = dict(_BUILTIN_OPTIONS)
+_metrics: dict[str, str | Sequence[StageMetric]] = {
+    stage: ref.replace(":OPTIONS", ":METRICS") for stage, ref in _BUILTIN_OPTIONS.items()
+}
+"""Where each stage declares the metrics it publishes (the built-ins: beside their options)."""
 
 
-def register(name: str, runner: str | StageRunner, options: str | Sequence[StageOption] | None = None) -> None:
-    """Add or replace a stage: a ``"module:function"`` reference or the callable itself, and its
-    options (``"module:OPTIONS"`` or the options themselves; None: the stage declares none and its
-    table is not checked)."""
+def register(
+    name: str,
+    runner: str | StageRunner,
+    options: str | Sequence[StageOption] | None = None,
+    metrics: str | Sequence[StageMetric] | None = None,
+) -> None:
+    """Add or replace a stage: a ``"module:function"`` reference or the callable itself, its options
+    (``"module:OPTIONS"`` or the options themselves; None: the stage declares none and its table is
+    not checked) and its metrics (``"module:METRICS"`` or the metrics; None: budgets on them are not
+    checked before the run)."""
     _registry[name] = runner
     if options is not None:
         _options[name] = options
+    if metrics is not None:
+        _metrics[name] = metrics
 
 
 def names() -> list[str]:
@@ -145,6 +161,7 @@ def resolve(name: str) -> StageRunner:
 
 def option_stages() -> list[str]:
     """Every stage that declares options, in registry order."""
+    _load_plugins()
     return list(_options)
 
 
@@ -155,23 +172,52 @@ def options_of(stage: str) -> tuple[StageOption, ...]:
 
 
 def check_options(stage: str, given: Mapping[str, Any]) -> None:
-    """Refuse a key ``stage`` does not declare; a stage that declares no options is not checked."""
+    """Refuse a key ``stage`` does not declare, a wrong type or a value out of range; a stage that
+    declares no options is not checked."""
+    _load_plugins()
     if stage not in _options:
         return
     declared, moved = _declaration(stage)
     check(stage, given, declared, moved)
 
 
+def metric_stages() -> list[str]:
+    """Every stage that declares the metrics it publishes, in registry order."""
+    _load_plugins()
+    return list(_metrics)
+
+
+def metrics_of(stage: str) -> tuple[StageMetric, ...]:
+    """The metrics ``stage`` publishes, the findings counts the gate derives for it included (empty when
+    it declares none)."""
+    _load_plugins()
+    ref = _metrics.get(stage)
+    if ref is None:
+        return ()
+    declared = tuple(_imported(ref) if isinstance(ref, str) else ref)
+    return (*declared, *findings_counts(METRIC_PREFIXES.get(stage, stage)))
+
+
+def published() -> tuple[StageMetric, ...]:
+    """Every metric every stage declares: the registry budgets are checked against."""
+    return tuple(metric for stage in metric_stages() for metric in metrics_of(stage))
+
+
 def _declaration(stage: str) -> tuple[tuple[StageOption, ...], Mapping[str, str]]:
     """The declared options and the module's ``MOVED`` tips, importing the declaring module only now."""
+    _load_plugins()
     ref = _options.get(stage, ())
     if not isinstance(ref, str):
         return tuple(ref), {}
-    module_name, _, attr = ref.partition(":")
-    module = importlib.import_module(module_name)
-    declared: tuple[StageOption, ...] = tuple(getattr(module, attr))
-    moved: Mapping[str, str] = getattr(module, "MOVED", {})
+    declared: tuple[StageOption, ...] = tuple(_imported(ref))
+    moved: Mapping[str, str] = getattr(importlib.import_module(ref.partition(":")[0]), "MOVED", {})
     return declared, moved
+
+
+def _imported(ref: str) -> Any:
+    """The attribute a ``"module:attribute"`` reference names."""
+    module_name, _, attr = ref.partition(":")
+    return getattr(importlib.import_module(module_name), attr)
 
 
 _plugins_loaded = False
@@ -182,5 +228,8 @@ def _load_plugins() -> None:
     if _plugins_loaded:
         return
     _plugins_loaded = True
-    for ep in entry_points(group="harness.stages"):
-        _registry.setdefault(ep.name, ep.value)
+    # A plugin's runner, options and metrics are ``"module:attribute"`` references, imported when used.
+    tables: tuple[dict[str, Any], ...] = (_registry, _options, _metrics)
+    for group, table in zip(("harness.stages", "harness.stage_options", "harness.stage_metrics"), tables, strict=True):
+        for ep in entry_points(group=group):
+            table.setdefault(ep.name, ep.value)

@@ -8,6 +8,12 @@ inconclusive: a stage that did not run or ended in error/incomplete/skipped, a m
 publish, a failed validity check that covers the metric. Budgets that cannot apply to this *run*
 (a stage that was not requested, a regression budget without a baseline) are left out with a
 verdict note, so they never count as passes.
+
+Evidence is one-sided: a stage that was stopped (error, incomplete) or whose validity check failed
+can still prove a breach, never a pass. A count of findings, failures or errors already past its
+``max`` only grows as a run goes on; a percentile whose recorded samples put even its lower
+confidence bound past the limit is breached, unless a failed check says the samples are distorted
+(anything but `CUT_SHORT` checks). Percentile budgets weigh their sample size (`sample_size`).
 """
 
 from __future__ import annotations
@@ -20,10 +26,11 @@ from collections.abc import Callable, Collection, Mapping
 from typing import Any
 
 from harness.records import StageResult, Status, ValidityCheck, stage_of_metric
-from perf_budgets import messages
+from perf_budgets import messages, sample_size
 from perf_budgets.findings import StageFindings, judge_findings
 from perf_budgets.known import KnownFailures
 from perf_budgets.model import Budget, BudgetFile, Comparison, FindingsPolicy, Level
+from perf_budgets.sample_size import Call, Distribution, Evidence
 from perf_budgets.verdict import BudgetResult, BudgetStatus, Verdict, decide
 
 SignificanceTest = Callable[[str, StageResult, StageResult], bool | None]
@@ -33,6 +40,12 @@ The reports issue plugs in a test on the HDR histograms; without it the relative
 """
 
 UNUSABLE = frozenset({Status.ERROR, Status.INCOMPLETE, Status.SKIPPED})
+CUT_SHORT = frozenset({"run-complete", "workers-intact", "users-held"})
+"""Validity checks whose failure means less was measured, or under less load than asked (a run cut
+short, a lost load worker, users not all reached): a latency breach seen anyway stands. Any other
+failed check (a saturated generator, failed logins) may distort what was measured."""
+_GROWS = re.compile(r"\.(findings|failures|violations|errors)(\.[^.]+)?$")
+"""Counts that only grow as a stage goes on: ``security.findings.high``, ``contracts.failures.total``."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -96,6 +109,7 @@ class _Run:
     base_view: MetricView | None
     stages: Collection[str] | None
     significance: SignificanceTest | None
+    distribution: Distribution | None
 
 
 def evaluate(
@@ -109,11 +123,13 @@ def evaluate(
     stages: Collection[str] | None = None,
     today: datetime.date | None = None,
     significance: SignificanceTest | None = None,
+    distribution: Distribution | None = None,
 ) -> Verdict:
     """Judge ``profile``'s budgets against ``results``.
 
     ``stages`` lists the stages the run was asked for (run.json ``stages``); budgets of other stages
     that left no result are noted as not evaluated. None expects every stage a budget names.
+    ``distribution`` gives the recorded samples behind a percentile metric (see `sample_size`).
     """
     known = known if known is not None else budgets.known
     day = today or datetime.date.today()
@@ -124,7 +140,7 @@ def evaluate(
         # (0) would make any finding now an unbounded regression.
         usable = {s: r for s, r in baseline.items() if r.status not in UNUSABLE | {Status.NOT_APPLICABLE}}
         base_view = MetricView.build(usable, budgets.findings, known, day)
-    run = _Run(results, view, baseline, base_view, stages, significance)
+    run = _Run(results, view, baseline, base_view, stages, significance, distribution)
     judged: list[BudgetResult] = []
     skipped: dict[str, list[str]] = {}
     for budget in budgets.for_profile(profile):
@@ -132,7 +148,7 @@ def evaluate(
         judged.extend(item for item in items if isinstance(item, BudgetResult))
         for reason in (item for item in items if isinstance(item, str)):
             skipped.setdefault(reason, []).append(budget.id)
-    notes = [] if run_complete else ["the run did not complete (interrupted): it is inconclusive"]
+    notes = [] if run_complete else ["the run did not complete: what it measured can prove a breach, never a pass"]
     notes.extend(f"not evaluated because {reason}: {', '.join(ids)}" for reason, ids in skipped.items())
     for stage_findings in view.findings.values():
         notes.extend(stage_findings.notes())
@@ -166,7 +182,7 @@ def _judge_budget(budget: Budget, run: _Run) -> list[BudgetResult | str]:
         reason = f"the {stage} stage ended with status {result.status.value}"
         reason += f" ({result.error})" if result.error else ""
         tip = f"see the {stage} stage's error and artifacts; fix the run, then gate it again"
-        return [_inconclusive(budget, m, stage, reason, tip) for m in metrics or [budget.metric]]
+        return [_one_sided(budget, m, result, run, reason, tip) for m in metrics or [budget.metric]]
     if not metrics and budget.required is False:
         return [f"they are optional and nothing matched {budget.metric}"]
     if not metrics:
@@ -181,27 +197,98 @@ def _judge_metric(budget: Budget, metric: str, result: StageResult, run: _Run) -
     stage = result.stage
     check = failed_check(result.validity, metric)
     if check is not None:
-        reason = f"validity check '{check.name}' failed: {check.detail}"
+        reason = messages.invalid(result, failed_checks(result.validity, metric))
         tip = f"the {stage} stage did not measure what this budget needs; see its artifacts"
-        return _inconclusive(budget, metric, stage, reason, tip)
+        return _one_sided(budget, metric, result, run, reason, tip)
     observed = run.view.values[metric]
     if not math.isfinite(observed):
         tip = f"the {stage} stage published a non-number; report it as a harness bug"
         return _inconclusive(budget, metric, stage, f"the value is {observed}", tip)
     base = run.base_view.values.get(metric) if run.base_view else None
     change = change_pct(observed, base)
-    findings = run.view.findings.get(stage)
-    extra = findings.explain(metric) if findings and metric in findings.metrics() else ""
+    extra = _counted(run, stage, metric)
+    evidence = sample_size.gather(budget, metric, result, run.view.values, run.distribution)
     if budget.comparison is Comparison.MAX_REGRESSION_PCT:
         status, message = _judge_regression(budget, metric, result, run, observed, base)
+    elif evidence is not None and sample_size.call(evidence, budget) is Call.UNSURE:
+        return _undersampled(budget, metric, stage, observed, evidence)
     else:
-        status = judge_value(budget, observed)
-        # A warn-level budget that is breached says so, not "past its warning threshold".
-        describe = messages.breach if breached(budget, observed) else _MESSAGES[status]
-        message = describe(budget, metric, stage, observed, extra)
+        status, message = _judge_limit(budget, metric, stage, observed, evidence, extra)
     return _budget_result(
-        budget, metric, stage, observed=observed, status=status, message=message, baseline=base, change_pct=change
+        budget,
+        metric,
+        stage,
+        observed=observed,
+        status=status,
+        message=message,
+        baseline=base,
+        change_pct=change,
+        **(evidence.fields() if evidence else {}),
     )
+
+
+def _judge_limit(
+    budget: Budget, metric: str, stage: str, observed: float, evidence: Evidence | None, extra: str
+) -> tuple[BudgetStatus, str]:
+    """A max/min budget on its value, or on its percentile's interval when the samples are known."""
+    call = sample_size.call(evidence, budget) if evidence is not None else Call.VALUE
+    if evidence is not None:
+        extra = sample_size.describe(evidence, metric)
+    if call is Call.BREACHED:
+        return _breach_status(budget), messages.breach(budget, metric, stage, observed, extra)
+    # Met by the interval or judged on the value: the value decides between pass and warn.
+    status = judge_value(budget, observed)
+    # A warn-level budget that is breached says so, not "past its warning threshold".
+    describe = messages.breach if breached(budget, observed) else _MESSAGES[status]
+    return status, describe(budget, metric, stage, observed, extra)
+
+
+def _breach_status(budget: Budget) -> BudgetStatus:
+    """FAIL, or WARN for a warn-level budget."""
+    return BudgetStatus.FAIL if budget.level is Level.FAIL else BudgetStatus.WARN
+
+
+def _undersampled(budget: Budget, metric: str, stage: str, observed: float, evidence: Evidence) -> BudgetResult:
+    """Too few samples to tell: inconclusive, or only reported for a wildcard family member."""
+    reason = sample_size.shortfall(evidence, metric, budget)
+    if budget.blocks_when_undersampled:
+        status = BudgetStatus.INCONCLUSIVE
+        tip = "run a longer or heavier profile, or lower [sampling] confidence in the budget file"
+    else:
+        status = BudgetStatus.NOT_ENOUGH_SAMPLES
+        tip = "this wildcard budget does not block on what is too rarely sampled; required = true makes it block"
+    message = messages.inconclusive(budget, metric, reason, tip)
+    fields = evidence.fields()
+    return _budget_result(budget, metric, stage, observed=observed, status=status, message=message, **fields)
+
+
+def _one_sided(budget: Budget, metric: str, result: StageResult, run: _Run, reason: str, tip: str) -> BudgetResult:
+    """A stopped or invalid measurement: it can prove a breach, never a pass."""
+    observed = run.view.values.get(metric)
+    if observed is None or not math.isfinite(observed) or budget.comparison is Comparison.MAX_REGRESSION_PCT:
+        return _inconclusive(budget, metric, result.stage, reason, tip)
+    if budget.comparison is Comparison.MAX and breached(budget, observed) and _GROWS.search(metric):
+        why = f"Breached already: a count only grows as a stage goes on, and {reason}"
+        return _proven(budget, metric, result.stage, observed, f"{_counted(run, result.stage, metric)} {why}", {})
+    evidence = sample_size.gather(budget, metric, result, run.view.values, run.distribution)
+    distorted = [c for c in failed_checks(result.validity, metric) if c.name not in CUT_SHORT]
+    if evidence is None or distorted or sample_size.call(evidence, budget) is not Call.BREACHED:
+        return _inconclusive(budget, metric, result.stage, reason, tip)
+    why = f"Breached already: {sample_size.describe(evidence, metric)}, although {reason}"
+    return _proven(budget, metric, result.stage, observed, why, evidence.fields())
+
+
+def _counted(run: _Run, stage: str, metric: str) -> str:
+    """For a derived findings count: which findings it counts (for the message); else empty."""
+    findings = run.view.findings.get(stage)
+    return findings.explain(metric) if findings and metric in findings.metrics() else ""
+
+
+def _proven(budget: Budget, metric: str, stage: str, observed: float, why: str, fields: dict[str, Any]) -> BudgetResult:
+    """A breach an interrupted or invalid measurement proved anyway; ``why`` says how."""
+    message = messages.breach(budget, metric, stage, observed, why.strip())
+    status = _breach_status(budget)
+    return _budget_result(budget, metric, stage, observed=observed, status=status, message=message, **fields)
 
 
 def _budget_result(budget: Budget, metric: str, stage: str, **judged: Any) -> BudgetResult:
@@ -265,7 +352,7 @@ def _judge_regression(
     worse_pct = worse / abs(base) * 100.0 if base else (math.inf if worse > 0 else 0.0)
     change = f"Changed from {messages.value(metric, base)} to {messages.value(metric, observed)}"
     if worse_pct > budget.limit and _is_real(metric, result, run):
-        status = BudgetStatus.FAIL if budget.level is Level.FAIL else BudgetStatus.WARN
+        status = _breach_status(budget)
         return status, messages.breach(budget, metric, result.stage, worse_pct, change)
     if worse_pct > budget.limit:
         change += "; the change is within run-to-run noise (significance test)"
@@ -306,12 +393,16 @@ def _not_applicable(budget: Budget, stage: str, reason: str) -> BudgetResult:
 
 def failed_check(checks: list[ValidityCheck], metric: str) -> ValidityCheck | None:
     """The first failed validity check that guards ``metric`` (empty ``affects`` guards all)."""
-    for check in checks:
-        if check.ok:
-            continue
-        if not check.affects or any(_affects_pattern(p).match(metric) for p in check.affects):
-            return check
-    return None
+    return next(iter(failed_checks(checks, metric)), None)
+
+
+def failed_checks(checks: list[ValidityCheck], metric: str) -> list[ValidityCheck]:
+    """Every failed validity check that guards ``metric``."""
+    return [
+        check
+        for check in checks
+        if not check.ok and (not check.affects or any(_affects_pattern(p).match(metric) for p in check.affects))
+    ]
 
 
 def _inconclusive(budget: Budget, metric: str, stage: str, reason: str, tip: str) -> BudgetResult:

@@ -14,13 +14,14 @@ from typing import Any
 from harness.config import PROFILES
 from harness.records import METRIC_PREFIXES
 from perf_budgets.known import KnownFailures, load_known
-from perf_budgets.model import BUDGETS_SCHEMA_VERSION, Budget, BudgetFile, Comparison, Level
+from perf_budgets.model import BUDGETS_SCHEMA_VERSION, Budget, BudgetFile, Comparison, Level, Sampling
 from perf_budgets.rules import parse_policy
 from perf_budgets.source import KeyPath, Source
 
 SHIPPED = Path(__file__).with_name("budgets.toml")
 
-TOP_KEYS = ("schema_version", "known_failures", "budgets", "profiles", "findings")
+TOP_KEYS = ("schema_version", "known_failures", "sampling", "budgets", "profiles", "findings")
+SAMPLING_KEYS = ("confidence", "min_samples")
 LIMIT_KEYS = tuple(c.value for c in Comparison)
 BUDGET_KEYS = (
     "metric",
@@ -34,6 +35,7 @@ BUDGET_KEYS = (
     "tip",
     "required",
     "enabled",
+    *SAMPLING_KEYS,
 )
 OVERRIDE_KEYS = tuple(k for k in BUDGET_KEYS if k not in ("metric", "profiles"))
 _WARN_KEY = {Comparison.MAX: "warn_max", Comparison.MIN: "warn_min"}
@@ -51,12 +53,13 @@ def load_budgets(path: Path = SHIPPED, *, known_failures: Path | None = None) ->
         if key not in TOP_KEYS:
             raise source.unknown((key,), key, TOP_KEYS, "top-level key")
     _check_version(source, data.get("schema_version"))
+    sampling = _sampling_table(source, data.get("sampling", {}))
     raw_budgets = _budget_tables(source, data.get("budgets"))
-    budgets = tuple(_budget(source, bid, table, _at(("budgets", bid))) for bid, table in raw_budgets.items())
+    budgets = tuple(_budget(source, bid, table, _at(("budgets", bid)), sampling) for bid, table in raw_budgets.items())
     return BudgetFile(
         path=path,
         budgets=budgets,
-        overrides=_overrides(source, raw_budgets, data.get("profiles", {})),
+        overrides=_overrides(source, raw_budgets, data.get("profiles", {}), sampling),
         findings=parse_policy(source, data.get("findings")),
         known=_known(source, known_failures),
     )
@@ -89,8 +92,9 @@ def _budget_tables(source: Source, raw: Any) -> dict[str, dict[str, Any]]:
     return raw
 
 
-def _budget(source: Source, bid: str, table: Mapping[str, Any], key_of: KeyOf) -> Budget:
-    """Validate one budget table (a base table, or a base merged with a profile override)."""
+def _budget(source: Source, bid: str, table: Mapping[str, Any], key_of: KeyOf, sampling: Sampling) -> Budget:
+    """Validate one budget table (a base table, or a base merged with a profile override); its own
+    ``confidence`` / ``min_samples`` replace the file's ``[sampling]``."""
     for key in table:
         if key not in BUDGET_KEYS:
             raise source.unknown(key_of(key), key, BUDGET_KEYS, "budget key")
@@ -110,6 +114,7 @@ def _budget(source: Source, bid: str, table: Mapping[str, Any], key_of: KeyOf) -
         tip=_string(source, table, "tip", key_of),
         required=_flag(source, table, "required", key_of) if "required" in table else None,
         enabled=_flag(source, table, "enabled", key_of),
+        sampling=_sampling(source, table, key_of, sampling),
     )
 
 
@@ -227,7 +232,9 @@ def _flag(source: Source, table: Mapping[str, Any], key: str, key_of: KeyOf) -> 
     return value
 
 
-def _overrides(source: Source, base: Mapping[str, Mapping[str, Any]], raw: Any) -> dict[str, dict[str, Budget]]:
+def _overrides(
+    source: Source, base: Mapping[str, Mapping[str, Any]], raw: Any, sampling: Sampling
+) -> dict[str, dict[str, Budget]]:
     """``[profiles.<name>.budgets.<id>]``: partial budgets merged over the base ones."""
     if not isinstance(raw, dict):
         raise source.error(("profiles",), "expected tables like [profiles.peak.budgets.<id>]")
@@ -241,12 +248,15 @@ def _overrides(source: Source, base: Mapping[str, Mapping[str, Any]], raw: Any) 
             if key != "budgets":
                 raise source.unknown(("profiles", profile, key), key, ["budgets"], "profile key")
         merged[profile] = {
-            bid: _override(source, base, profile, bid, changes) for bid, changes in table.get("budgets", {}).items()
+            bid: _override(source, base, profile, bid, changes, sampling)
+            for bid, changes in table.get("budgets", {}).items()
         }
     return merged
 
 
-def _override(source: Source, base: Mapping[str, Mapping[str, Any]], profile: str, bid: str, changes: Any) -> Budget:
+def _override(
+    source: Source, base: Mapping[str, Mapping[str, Any]], profile: str, bid: str, changes: Any, sampling: Sampling
+) -> Budget:
     """One override, validated as merged with the budget it changes."""
     where: KeyPath = ("profiles", profile, "budgets", bid)
     if bid not in base:
@@ -263,7 +273,32 @@ def _override(source: Source, base: Mapping[str, Mapping[str, Any]], profile: st
     def key_of(key: str) -> KeyPath:
         return (*where, key) if key in changes else ("budgets", bid, key)
 
-    return _budget(source, bid, merged, key_of)
+    return _budget(source, bid, merged, key_of, sampling)
+
+
+def _sampling_table(source: Source, raw: Any) -> Sampling:
+    """The top-level ``[sampling]`` table: defaults for every percentile budget."""
+    if not isinstance(raw, dict):
+        raise source.error(("sampling",), f"expected a table: [sampling], got {raw!r}")
+    for key in raw:
+        if key not in SAMPLING_KEYS:
+            raise source.unknown(("sampling", key), key, SAMPLING_KEYS, "sampling key")
+    return _sampling(source, raw, _at(("sampling",)), Sampling())
+
+
+def _sampling(source: Source, table: Mapping[str, Any], key_of: KeyOf, default: Sampling) -> Sampling:
+    """``confidence`` (0.5 to below 1) and ``min_samples`` (a whole number >= 0) over ``default``."""
+    confidence = _number(source, table, "confidence", key_of) if "confidence" in table else default.confidence
+    if not 0.5 <= confidence < 1.0:
+        raise source.error(
+            key_of("confidence"),
+            f"expected a confidence level from 0.5 to below 1, got {confidence:g}",
+            tip="e.g. confidence = 0.95 (a breach or a pass must hold at 95 %)",
+        )
+    fewest = table.get("min_samples", default.min_samples)
+    if isinstance(fewest, bool) or not isinstance(fewest, int) or fewest < 0:
+        raise source.error(key_of("min_samples"), f"expected a whole number of samples >= 0, got {fewest!r}")
+    return Sampling(confidence=confidence, min_samples=fewest)
 
 
 def _known(source: Source, override: Path | None) -> KnownFailures | None:

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
+from harness.records import StageResult, ValidityCheck
 from perf_budgets.model import Budget, Comparison, Level
 
 _DEFAULT_TIPS = {
@@ -83,6 +87,54 @@ def passed(budget: Budget, metric: str, stage: str, observed: float, extra: str 
 def inconclusive(budget: Budget, metric: str, reason: str, tip: str) -> str:
     """A budget that could not be judged, and what to do about it."""
     return _join(f"{metric} could not be judged against budget '{budget.id}': {reason}", f"Tip: {tip}")
+
+
+def invalid(result: StageResult, failed: Sequence[ValidityCheck]) -> str:
+    """Why a stage's measurement cannot judge a budget: the real cause first (every request failed,
+    the endpoints do not exist, the target never answered readiness), then every failed validity
+    check that guards the metric, not only the first."""
+    causes = [cause for cause in (_requests_failed(result), _never_ready(failed)) if cause]
+    if len(failed) == 1:
+        causes.append(f"validity check '{failed[0].name}' failed: {failed[0].detail}")
+    elif failed:
+        causes.append("validity checks failed: " + "; ".join(f"'{c.name}' ({c.detail})" for c in failed))
+    return "; ".join(causes)
+
+
+_NOT_FOUND = ("404", "Not Found")
+"""Words of a failure message that say the requested path does not exist on the target."""
+
+
+def _requests_failed(result: StageResult) -> str:
+    """How the stage's requests failed: "100 % of the 14 requests failed (most often: …)", or that
+    the endpoints do not exist when most answered 404; empty when they mostly succeeded."""
+    ratio = result.metrics.get(f"{result.stage}.http.error_ratio")
+    requests = result.metrics.get(f"{result.stage}.http.requests", 0.0)
+    errors = _error_counts(result.details.get("http"))
+    top = max(errors, key=errors.__getitem__) if errors else ""
+    if top and any(word in top for word in _NOT_FOUND) and errors[top] * 2 >= requests > 0:
+        share = errors[top] / requests * 100
+        return f"the scenario's endpoints do not exist on this target ({share:.0f} % of requests: {top})"
+    if ratio is None or ratio < 1 or not requests:
+        return ""
+    most = f" (most often: {top}, {errors[top]} times)" if top else ""
+    return f"100 % of the {requests:.0f} requests failed{most}"
+
+
+def _error_counts(http: Any) -> dict[str, int]:
+    """The stage's failure messages with their counts (``details["http"]["errors"]``), if it gave them."""
+    errors = http.get("errors") if isinstance(http, dict) else None
+    if not isinstance(errors, dict):
+        return {}
+    return {str(message): int(count) for message, count in errors.items() if isinstance(count, int | float)}
+
+
+def _never_ready(failed: Sequence[ValidityCheck]) -> str:
+    """The target never answered its readiness path (the availability probe's check failed)."""
+    for check in failed:
+        if check.name == "target-reachable":
+            return f"the target never answered its readiness path ({check.detail})"
+    return ""
 
 
 def not_applicable(budget: Budget, reason: str) -> str:

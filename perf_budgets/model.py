@@ -37,6 +37,16 @@ class Action(enum.StrEnum):
 
 
 @dataclasses.dataclass(frozen=True)
+class Sampling:
+    """How a percentile budget weighs its samples (``[sampling]``, or the same keys on one budget)."""
+
+    confidence: float = 0.95
+    """Of the percentile's distribution-free bounds: a breach or a pass must hold at this level."""
+    min_samples: int = 0
+    """Fewer samples than this are not judged either way (0: the bounds alone decide)."""
+
+
+@dataclasses.dataclass(frozen=True)
 class Budget:
     """One limit on one metric (or on every metric a wildcard pattern matches)."""
 
@@ -57,11 +67,19 @@ class Budget:
     """Unset: a missing metric is inconclusive unless its stage says it does not apply to the target.
     True: inconclusive even then. False: a missing metric is only noted."""
     enabled: bool = True
+    sampling: Sampling = Sampling()
+    """The file's ``[sampling]`` with this budget's own ``confidence`` / ``min_samples`` merged in."""
 
     @property
     def is_wildcard(self) -> bool:
         """Does the metric pattern expand to several metrics?"""
         return "*" in self.metric
+
+    @property
+    def blocks_when_undersampled(self) -> bool:
+        """Does "not enough samples" make the run inconclusive? For a named metric or ``required = true``
+        yes; a wildcard family member too rarely hit to judge (or ``required = false``) is only reported."""
+        return self.required is True or (self.required is None and not self.is_wildcard)
 
     def applies_to(self, profile: str) -> bool:
         """Is this budget judged in ``profile``?"""

@@ -25,6 +25,9 @@ _DOTTED = rf"{_KEY}(?:\s*\.\s*{_KEY})*"
 _HEADER = re.compile(rf"^\s*(\[\[?)\s*({_DOTTED})\s*\]\]?\s*(?:#.*)?$")
 _ASSIGN = re.compile(rf"^\s*({_DOTTED})\s*=")
 _SYNTAX_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)$")
+MAX_BYTES = 1024 * 1024
+"""The largest budget or known-failures file read (the shipped budgets are ~10 KiB): a wrong path
+(a log, a binary) is refused at once instead of parsed for minutes."""
 
 
 def dotted(path: KeyPath) -> str:
@@ -85,16 +88,24 @@ class Source:
 
     @classmethod
     def read(cls, path: Path) -> Source:
-        """Read and parse ``path``; a missing file or a syntax error is a `HarnessError`."""
+        """Read and parse ``path``; a missing, oversized or non-UTF-8 file or a syntax error is a
+        `HarnessError` naming the file (memory stays bounded: at most `MAX_BYTES` + 1 are read)."""
         try:
-            text = path.read_text(encoding="utf-8")
+            with path.open("rb") as handle:
+                raw = handle.read(MAX_BYTES + 1)
         except OSError as exc:
             raise HarnessError(
                 ErrorKind.BUDGETS,
                 f"{path}: cannot read the file: {exc.strerror or exc}",
                 tip="check the path given with --budgets / --known-failures",
             ) from exc
-        return cls.parse(path, text)
+        if len(raw) > MAX_BYTES:
+            raise HarnessError(
+                ErrorKind.BUDGETS,
+                f"{path}: the file is larger than {MAX_BYTES // 1024} KiB; a budget or known-failures file never is",
+                tip="check the path given with --budgets / --known-failures (is it the right file?)",
+            )
+        return cls.parse(path, _decoded(path, raw))
 
     @classmethod
     def parse(cls, path: Path, text: str) -> Source:
@@ -132,6 +143,21 @@ class Source:
             f"unknown {what} {word!r}.{did_you_mean(word, options)}",
             tip=f"expected one of: {', '.join(options)}",
         )
+
+
+def _decoded(path: Path, raw: bytes) -> str:
+    """``raw`` as UTF-8 text (TOML files are UTF-8); a bad byte is an error naming its line and column."""
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        before = raw[: exc.start]
+        line = before.count(b"\n") + 1
+        column = exc.start - (before.rfind(b"\n") + 1) + 1
+        raise HarnessError(
+            ErrorKind.BUDGETS,
+            f"{path}:{line}:{column}: not UTF-8 text (byte 0x{raw[exc.start]:02x}); TOML files are UTF-8",
+            tip="save the file as UTF-8 (e.g. `iconv -f latin1 -t utf-8`)",
+        ) from exc
 
 
 def _syntax_error(path: Path, exc: tomllib.TOMLDecodeError) -> HarnessError:

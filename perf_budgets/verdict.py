@@ -22,6 +22,8 @@ class BudgetStatus(enum.StrEnum):
     INCONCLUSIVE = "inconclusive"
     NOT_APPLICABLE = "not_applicable"
     """The budget cannot apply to this target (no spec, no metrics, no websocket): never a pass."""
+    NOT_ENOUGH_SAMPLES = "not_enough_samples"
+    """A percentile too rarely sampled to judge, in a wildcard family that does not block on it: never a pass."""
 
 
 class Outcome(enum.StrEnum):
@@ -30,15 +32,28 @@ class Outcome(enum.StrEnum):
     PASS = "pass"
     BREACHED = "breached"
     INCONCLUSIVE = "inconclusive"
+    ERROR = "error"
+    """Nothing breached, but the harness failed (a bug, or bad usage found mid-run): exit 3 or 4."""
 
-    @property
-    def exit_code(self) -> ExitCode:
-        """The process exit code for this outcome."""
-        return {
-            Outcome.PASS: ExitCode.OK,
-            Outcome.BREACHED: ExitCode.BREACHED,
-            Outcome.INCONCLUSIVE: ExitCode.INCONCLUSIVE,
-        }[self]
+
+_CODES = {Outcome.PASS: ExitCode.OK, Outcome.BREACHED: ExitCode.BREACHED, Outcome.INCONCLUSIVE: ExitCode.INCONCLUSIVE}
+
+
+@dataclasses.dataclass(frozen=True)
+class RunError:
+    """An error met during the run, with the exit code it stands for (2, 3 or 4); not a measurement."""
+
+    code: ExitCode
+    message: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON-ready form."""
+        return {"code": int(self.code), "message": self.message}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> RunError:
+        """Rebuild from `to_dict` output."""
+        return cls(ExitCode(int(data["code"])), str(data["message"]))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -62,6 +77,13 @@ class BudgetResult:
     description: str = ""
     reason: str = ""
     """For a not-applicable budget: why it cannot apply to this target, in its stage's words."""
+    samples: int | None = None
+    """How many samples a percentile was judged on (None: not a percentile, or no count known)."""
+    ci_low: float | None = None
+    """The percentile's distribution-free lower and upper bound, each one-sided at ``confidence`` (None:
+    too few samples for that bound)."""
+    ci_high: float | None = None
+    confidence: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON-ready form."""
@@ -84,13 +106,24 @@ class Verdict:
     budgets: tuple[BudgetResult, ...]
     notes: tuple[str, ...] = ()
     """Run-level reasons for the outcome, e.g. "run interrupted: load stage incomplete"."""
+    errors: tuple[RunError, ...] = ()
+    """Errors met during the run (stage crashes, a report that failed): they decide the code when nothing breached."""
     generated_at: str = dataclasses.field(default_factory=now_iso)
     schema_version: int = VERDICT_SCHEMA_VERSION
 
     @property
     def exit_code(self) -> ExitCode:
-        """The process exit code of `harness run` / `harness gate` for this verdict."""
-        return self.outcome.exit_code
+        """The process exit code of `harness run` / `harness gate` for this verdict (README "Exit codes")."""
+        if self.outcome is Outcome.ERROR:
+            return max((e.code for e in self.errors), default=ExitCode.HARNESS_ERROR)
+        return _CODES[self.outcome]
+
+    def with_errors(self, errors: Iterable[RunError], *, run_complete: bool) -> Verdict:
+        """This verdict with ``errors`` added (also as notes) and its outcome decided again."""
+        merged = tuple(dict.fromkeys((*self.errors, *errors)))
+        notes = tuple(dict.fromkeys((*self.notes, *(f"error: {e.message}" for e in merged))))
+        outcome = decide(self.budgets, run_complete=run_complete, errors=merged)
+        return dataclasses.replace(self, outcome=outcome, errors=merged, notes=notes)
 
     def counts(self) -> dict[str, int]:
         """How many budgets ended in each status."""
@@ -131,6 +164,7 @@ class Verdict:
             "judged_stages": self.judged_stages(),
             "not_applicable_stages": self.not_applicable_stages(),
             "notes": list(self.notes),
+            "errors": [e.to_dict() for e in self.errors],
             "budgets": [b.to_dict() for b in self.budgets],
         }
 
@@ -142,6 +176,7 @@ class Verdict:
             profile=data["profile"],
             budgets=tuple(BudgetResult.from_dict(b) for b in data["budgets"]),
             notes=tuple(data.get("notes", ())),
+            errors=tuple(RunError.from_dict(e) for e in data.get("errors", ())),
             generated_at=data.get("generated_at", now_iso()),
         )
 
@@ -152,16 +187,21 @@ def in_run_order(stages: Iterable[str]) -> list[str]:
     return sorted(stages, key=lambda s: (rank.get(s, len(rank)), s))
 
 
-def decide(budgets: tuple[BudgetResult, ...], *, run_complete: bool) -> Outcome:
-    """The run outcome: an interrupted run is inconclusive; else any fail breaches; else any
-    inconclusive budget makes it inconclusive; else it passes. Warn never changes the outcome, nor
-    does a not-applicable budget: but a run in which no budget applied judged nothing, so it is
+def decide(budgets: tuple[BudgetResult, ...], *, run_complete: bool, errors: Iterable[RunError] = ()) -> Outcome:
+    """The run outcome, one precedence (README "Exit codes"): a measured breach (a fail-level budget)
+    wins over everything, also in an interrupted run; else a harness or usage error (exit 3 or 4);
+    else anything unmeasured (an interrupted run, an inconclusive budget, an error that voids a
+    measurement) is inconclusive; else it passes. Warn never changes the outcome, nor does a
+    not-applicable or not-enough-samples budget: but a run in which no budget applied judged nothing, so it is
     inconclusive (like a run with no budgets)."""
     statuses = {b.status for b in budgets}
-    if not run_complete:
-        return Outcome.INCONCLUSIVE
+    codes = {e.code for e in errors}
     if BudgetStatus.FAIL in statuses:
         return Outcome.BREACHED
-    if BudgetStatus.INCONCLUSIVE in statuses or not statuses - {BudgetStatus.NOT_APPLICABLE}:
+    if codes - {ExitCode.INCONCLUSIVE}:
+        return Outcome.ERROR
+    if not run_complete or codes or BudgetStatus.INCONCLUSIVE in statuses:
+        return Outcome.INCONCLUSIVE
+    if not statuses - {BudgetStatus.NOT_APPLICABLE, BudgetStatus.NOT_ENOUGH_SAMPLES}:
         return Outcome.INCONCLUSIVE
     return Outcome.PASS

@@ -36,6 +36,8 @@ from harness.records import StageResult
 
 Counts = Mapping[float, int]
 """Latency value (bucket's representative value) → number of requests."""
+Bucket = tuple[float, float, int]
+"""One non-empty histogram bucket: its lowest and highest value (ms) and its count."""
 
 MIN_SAMPLES = 30
 """Below this many requests per run the p95 is not estimated at all."""
@@ -161,17 +163,33 @@ def _judge(low: float, high: float, pct: float, min_change_pct: float) -> Change
 
 
 def decode_counts(encoded: str | bytes, unit: str = "ms") -> dict[float, int]:
-    """Value → count (in milliseconds) from an ``HdrHistogram.encode()`` string.
+    """Value → count (in milliseconds) from an ``HdrHistogram.encode()`` string."""
+    return _counts(decode_buckets(encoded, unit))
+
+
+def decode_buckets(encoded: str | bytes, unit: str = "ms") -> list[Bucket]:
+    """The non-empty buckets (in milliseconds) of an ``HdrHistogram.encode()`` string.
 
     Reads the counts array directly: hdrh's recorded-value iterator is pure Python and ~100x slower.
     """
     histogram = HdrHistogram.decode(encoded.encode() if isinstance(encoded, str) else encoded)
     counts = np.ctypeslib.as_array(histogram.counts)[: histogram.counts_len]
     scale = _UNIT_TO_MS[unit]
-    found: dict[float, int] = {}
+    found: list[Bucket] = []
     for index in np.flatnonzero(counts).tolist():
-        value = histogram.get_highest_equivalent_value(histogram.get_value_from_index(index)) * scale
-        found[value] = found.get(value, 0) + int(counts[index])
+        value = histogram.get_value_from_index(index)
+        # Rounded to well below the histogram's resolution: 0.001 * µs leaves binary noise behind.
+        low = round(histogram.get_lowest_equivalent_value(value) * scale, 9)
+        high = round(histogram.get_highest_equivalent_value(value) * scale, 9)
+        found.append((low, high, int(counts[index])))
+    return found
+
+
+def _counts(buckets: list[Bucket]) -> dict[float, int]:
+    """Each bucket's highest value → its count."""
+    found: dict[float, int] = {}
+    for _, high, count in buckets:
+        found[high] = found.get(high, 0) + count
     return found
 
 
@@ -181,6 +199,11 @@ def load_histograms(result: StageResult | None) -> dict[str, dict[float, int]]:
     An undecodable histogram is left out with a warning: that endpoint is not compared, and the
     gate (which needs a comparison for a regression budget) then judges it inconclusive.
     """
+    return {name: _counts(buckets) for name, buckets in load_buckets(result).items()}
+
+
+def load_buckets(result: StageResult | None) -> dict[str, list[Bucket]]:
+    """Every latency histogram a load result recorded, as millisecond buckets (see `load_histograms`)."""
     if result is None:
         return {}
     encoded = result.details.get("histograms")
@@ -193,7 +216,7 @@ def load_histograms(result: StageResult | None) -> dict[str, dict[float, int]]:
             log.warning("load histogram for %s is not an encoded HdrHistogram; not compared", name)
             continue
         try:
-            found[name] = decode_counts(text, unit)
+            found[name] = decode_buckets(text, unit)
         except _DECODE_ERRORS as exc:
             log.warning("load histogram for %s is not a valid HdrHistogram (%s); not compared", name, exc)
     return found

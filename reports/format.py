@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 
-from harness.records import StageResult
+from harness.exit_codes import ExitCode
+from harness.records import StageResult, Status
 from perf_budgets.evaluator import stage_not_applicable
 from perf_budgets.verdict import BudgetResult, BudgetStatus, Outcome, Verdict, in_run_order
 
@@ -14,6 +16,7 @@ STATUS_WORDS = {
     BudgetStatus.FAIL: "breached",
     BudgetStatus.INCONCLUSIVE: "inconclusive",
     BudgetStatus.NOT_APPLICABLE: "not applicable",
+    BudgetStatus.NOT_ENOUGH_SAMPLES: "not enough samples",
 }
 """A budget's status in words (reports never rely on colour alone)."""
 
@@ -23,12 +26,14 @@ OUTCOME_WORDS = {
     Outcome.INCONCLUSIVE: "Inconclusive: the run did not measure what a budget needs",
 }
 _PASS_APPLICABLE = "Pass: every applicable budget met"
+_PASS_SAMPLED = "Pass: every budget with enough samples to judge met"
 _NOTHING_APPLIES = "Inconclusive: no budget applies to this target, so nothing judged the release"
 
 STATUS_ORDER = (
     BudgetStatus.FAIL,
     BudgetStatus.INCONCLUSIVE,
     BudgetStatus.WARN,
+    BudgetStatus.NOT_ENOUGH_SAMPLES,
     BudgetStatus.PASS,
     BudgetStatus.NOT_APPLICABLE,
 )
@@ -40,6 +45,11 @@ MAX_REASONS = 3
 def outcome_words(verdict: Verdict) -> str:
     """The outcome in words; a pass with not-applicable budgets says only applicable ones were met."""
     statuses = {b.status for b in verdict.budgets}
+    if verdict.outcome is Outcome.ERROR:
+        kind = "a usage error" if verdict.exit_code is ExitCode.USAGE_ERROR else "a harness error"
+        return f"Error: no budget breached, but the run ended with {kind} (exit {int(verdict.exit_code)})"
+    if verdict.outcome is Outcome.PASS and BudgetStatus.NOT_ENOUGH_SAMPLES in statuses:
+        return _PASS_SAMPLED
     if verdict.outcome is Outcome.PASS and BudgetStatus.NOT_APPLICABLE in statuses:
         return _PASS_APPLICABLE
     if verdict.outcome is Outcome.INCONCLUSIVE and statuses == {BudgetStatus.NOT_APPLICABLE}:
@@ -82,9 +92,40 @@ def headline(verdict: Verdict) -> str:
 
 
 def stage_status(result: StageResult) -> str:
-    """A stage's status in words; one that does not apply says why: "not applicable: no OpenAPI document"."""
+    """How a stage ended, in words that claim no judgement (budgets judge, not the stage's tool):
+    "ran", "interrupted", "skipped", "error: <first line>", "not applicable: no OpenAPI document"."""
     reason = stage_not_applicable(result)
-    return result.status.value if reason is None else f"not applicable: {reason}"
+    if reason is not None:
+        return f"not applicable: {reason}"
+    if result.status is Status.ERROR:
+        first = (result.error or "no message").strip().splitlines()[0]
+        return f"error: {first.removeprefix('error: ')}"
+    return _STAGE_WORDS.get(result.status, result.status.value.replace("_", " "))
+
+
+_STAGE_WORDS = {Status.PASSED: "ran", Status.FAILED: "ran", Status.INCOMPLETE: "interrupted"}
+
+
+def stage_words(result: StageResult, budgets: Iterable[BudgetResult]) -> str:
+    """What happened in a stage and what its budgets say: "ran, 3 budgets breached, 5 met", "ran, all
+    4 budgets met", "interrupted, 1 budget inconclusive", "error: …", "not applicable: …"."""
+    words = stage_status(result)
+    if result.status not in _STAGE_WORDS or words.startswith("not applicable"):
+        return words
+    return f"{words}, {budget_counts([b for b in budgets if b.stage == result.stage])}"
+
+
+def budget_counts(budgets: list[BudgetResult]) -> str:
+    """The counts in words: "no budget judges it", "all 4 budgets met", "3 budgets breached, 5 met"."""
+    counts = {s: sum(1 for b in budgets if b.status is s) for s in STATUS_ORDER}
+    shown = [(n, STATUS_WORDS[s]) for s, n in counts.items() if n]
+    if not shown:
+        return "no budget judges it"
+    if len(shown) == 1 and counts[BudgetStatus.PASS]:
+        return f"all {len(budgets)} budgets met" if len(budgets) > 1 else "its budget met"
+    first, *rest = shown
+    noun = "budget" if first[0] == 1 else "budgets"
+    return ", ".join([f"{first[0]} {noun} {first[1]}", *(f"{n} {word}" for n, word in rest)])
 
 
 def not_applicable_groups(budgets: tuple[BudgetResult, ...]) -> list[tuple[str, str, list[str]]]:
@@ -124,6 +165,19 @@ def value(metric: str, amount: float | None) -> str:
     if unit == "%":
         return f"{number(amount * 100)} %"
     return f"{number(amount)} {unit}".rstrip()
+
+
+def observed(budget: BudgetResult) -> str:
+    """The observed value; for a percentile also its sample count and confidence bounds, e.g.
+    ``5.62 ms (n = 862; 95 % bounds 5.2 ms to 6.11 ms)`` ("—" for a bound too few samples allow)."""
+    shown = value(budget.metric, budget.observed)
+    if budget.samples is None:
+        return shown
+    count = f"n = {number(budget.samples)}"
+    if budget.confidence is None or (budget.ci_low is None and budget.ci_high is None):
+        return f"{shown} ({count})"
+    low, high = (value(budget.metric, bound) for bound in (budget.ci_low, budget.ci_high))
+    return f"{shown} ({count}; {number(budget.confidence * 100)} % bounds {low} to {high})"
 
 
 def limit(budget: BudgetResult) -> str:

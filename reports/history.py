@@ -16,13 +16,14 @@ import logging
 import os
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from harness.records import Status
 from reports import format as fmt
 from reports.registry import RunView, handler
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 FILE = "history.jsonl"
 KEY_METRICS = (
@@ -103,6 +104,8 @@ def append(out: Path, row: dict[str, Any]) -> Path:
 
 def trends(out: Path, metrics: Sequence[str] | None = None, last_n: int = 20) -> pd.DataFrame:
     """The last ``last_n`` runs, oldest first: run columns plus the ``metrics`` recorded."""
+    import pandas as pd  # here, not at import: `harness run` refuses a typo in well under a second without it
+
     frame = pd.DataFrame.from_records(read_rows(out))
     if frame.empty:
         return pd.DataFrame(columns=list(_META_COLUMNS))
@@ -114,6 +117,7 @@ def trends(out: Path, metrics: Sequence[str] | None = None, last_n: int = 20) ->
 
 def render_trends(out: Path, last_n: int) -> str:
     """`harness trends`: the key metrics of the last ``last_n`` runs as a text table."""
+    import pandas as pd
     frame = trends(out, KEY_METRICS, last_n)
     if frame.empty:
         return f"no runs recorded in {out / FILE} yet"

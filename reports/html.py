@@ -70,7 +70,7 @@ def budgets_table(run: RunView) -> Table:
             Cell(b.stage),
             Cell(run.verdict.profile),
             Cell(fmt.limit(b), b.limit),
-            num(b.metric, b.observed),
+            Cell(fmt.observed(b), b.observed),
             num(b.metric, b.baseline),
             Cell(fmt.change(b), b.change_pct),
             Cell(fmt.STATUS_WORDS[b.status]),
@@ -105,7 +105,8 @@ def sections(run: RunView) -> list[Section]:
             continue
         blocks: list[Block] = [Note(problem)] if problem and stage == "load" else []
         blocks += stage_blocks(result, baseline.get(stage))
-        found.append(Section(stage, _STAGE_TITLES.get(stage, stage), fmt.stage_status(result), blocks))
+        words = fmt.stage_words(result, run.verdict.budgets)
+        found.append(Section(stage, _STAGE_TITLES.get(stage, stage), words, blocks))
     return found
 
 

@@ -8,6 +8,8 @@ means "the test could not reach a judgement", and CI systems count errors as not
 skipped would show a run that measured nothing as green (exit code 2 must stay visible). A
 **not applicable** budget (it cannot apply to this target) is ``<skipped message="not applicable:
 reason">``: neither passed nor failed, which is exactly what it is, and the exit code ignores it too.
+Errors the run met (a stage crash, a harness bug: `Verdict.errors`) are one more suite,
+``harness``, with an ``<error>`` per error, so CI shows them beside the budgets they did not void.
 Validated in tests against the Jenkins xunit-plugin ``junit-10.xsd``.
 """
 
@@ -66,12 +68,14 @@ def _testcase(suite: ET.Element, budget: BudgetResult, name: str) -> None:
         ET.SubElement(case, "failure", type="budget-breached", message=message).text = message
     elif budget.status is BudgetStatus.INCONCLUSIVE:
         ET.SubElement(case, "error", type="budget-inconclusive", message=message).text = message
+    elif budget.status is BudgetStatus.NOT_ENOUGH_SAMPLES:
+        ET.SubElement(case, "skipped", type="budget-not-enough-samples", message=message).text = message
     elif budget.status is BudgetStatus.NOT_APPLICABLE:
         reason = clean(f"not applicable: {budget.reason}")
         ET.SubElement(case, "skipped", type="budget-not-applicable", message=reason).text = message
     facts = (
         f"metric: {budget.metric}\nlimit: {fmt.limit(budget)}\n"
-        f"observed: {fmt.value(budget.metric, budget.observed)}\n"
+        f"observed: {fmt.observed(budget)}\n"
         f"status: {fmt.STATUS_WORDS[budget.status]}\n"
     )
     if budget.status is BudgetStatus.WARN:
@@ -88,7 +92,7 @@ def _suite(root: ET.Element, stage: str, budgets: list[tuple[BudgetResult, str]]
         tests=str(len(budgets)),
         failures=str(counts[BudgetStatus.FAIL]),
         errors=str(counts[BudgetStatus.INCONCLUSIVE]),
-        skipped=str(counts[BudgetStatus.NOT_APPLICABLE]),
+        skipped=str(counts[BudgetStatus.NOT_APPLICABLE] + counts[BudgetStatus.NOT_ENOUGH_SAMPLES]),
         time=f"{duration_s(run.results.get(stage)):.3f}",
         timestamp=run.verdict.generated_at,
     )
@@ -99,6 +103,18 @@ def _suite(root: ET.Element, stage: str, budgets: list[tuple[BudgetResult, str]]
         _testcase(suite, budget, name)
 
 
+def _error_suite(root: ET.Element, run: RunView) -> None:
+    """The ``harness`` suite: one errored test case per error the run met."""
+    errors = run.verdict.errors
+    count = str(len(errors))
+    attrs = {"name": "harness", "tests": count, "failures": "0", "errors": count, "skipped": "0", "time": "0"}
+    suite = ET.SubElement(root, "testsuite", attrs, timestamp=run.verdict.generated_at)
+    for index, error in enumerate(errors, start=1):
+        case = ET.SubElement(suite, "testcase", classname="harness", name=f"error {index} (exit {int(error.code)})")
+        message = clean(error.message)
+        ET.SubElement(case, "error", type="harness-error", message=message).text = message
+
+
 def render_xml(run: RunView) -> str:
     """The JUnit XML document as a string."""
     budgets = run.verdict.budgets
@@ -107,15 +123,18 @@ def render_xml(run: RunView) -> str:
     for index, budget in enumerate(budgets):
         by_stage.setdefault(budget.stage, []).append((budget, names[index]))
     counts = run.verdict.counts()
+    errors = run.verdict.errors
     root = ET.Element(
         "testsuites",
         name=f"release budgets ({run.verdict.profile})",
-        tests=str(len(budgets)),
+        tests=str(len(budgets) + len(errors)),
         failures=str(counts[BudgetStatus.FAIL.value]),
-        errors=str(counts[BudgetStatus.INCONCLUSIVE.value]),
+        errors=str(counts[BudgetStatus.INCONCLUSIVE.value] + len(errors)),
     )
     for stage, members in by_stage.items():
         _suite(root, stage, members, run)
+    if errors:
+        _error_suite(root, run)
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
 

@@ -30,9 +30,11 @@ _ICONS = {
     BudgetStatus.WARN: "⚠️",
     BudgetStatus.PASS: "✅",
     BudgetStatus.NOT_APPLICABLE: "⚪",
+    BudgetStatus.NOT_ENOUGH_SAMPLES: "🔹",
 }
-_SETTLED = (BudgetStatus.PASS, BudgetStatus.NOT_APPLICABLE)
-"""Statuses that need no attention (a not-applicable budget gets its own section, with the reason)."""
+_SETTLED = (BudgetStatus.PASS, BudgetStatus.NOT_APPLICABLE, BudgetStatus.NOT_ENOUGH_SAMPLES)
+"""Statuses that need no attention (a not-applicable budget gets its own section, with the reason; one
+with too few samples keeps its row in the table, whose Observed cell shows the count)."""
 _HEADER = ("Budget", "Stage", "Limit", "Observed", "Baseline", "Change", "Status")
 
 
@@ -52,7 +54,7 @@ def _row(budget: BudgetResult) -> str:
         f"`{budget.budget}`",
         budget.stage,
         fmt.limit(budget),
-        fmt.value(budget.metric, budget.observed),
+        fmt.observed(budget),
         fmt.value(budget.metric, budget.baseline),
         fmt.change(budget),
         status(budget),

@@ -7,14 +7,14 @@ A handler is ``render(run: RunView) -> Path | list[Path]``; built-ins register t
 from __future__ import annotations
 
 import dataclasses
+import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
-from harness import atomic
 from harness.errors import ErrorKind, HarnessError
 from harness.records import StageResult
-from harness.rundir import VERDICT, RunDir
+from harness.rundir import VERDICT, RunDir, read_input
 from perf_budgets.verdict import Verdict
 
 Rendered = Path | list[Path]
@@ -24,36 +24,58 @@ H = TypeVar("H", bound=Handler)
 
 @dataclasses.dataclass(frozen=True)
 class RunView:
-    """A saved run as reports see it: folder, ``run.json``, ``verdict.json`` and stage results."""
+    """A saved run as reports see it: folder, ``run.json``, ``verdict.json`` and stage results.
+
+    ``path`` holds the verdict and receives the reports; for a re-gate folder the run itself (its
+    ``run.json``, stage results and artifacts) is ``source``, left untouched.
+    """
 
     path: Path
     meta: dict[str, Any]
     verdict: Verdict
     results: dict[str, StageResult]
+    source: Path | None = None
 
     @classmethod
     def load(cls, run_dir: Path) -> RunView:
-        """Read a run folder; raises a usage error when the gate has not judged it yet."""
+        """Read a run (or re-gate) folder; raises a usage error when the gate has not judged it yet."""
         run = RunDir.open(run_dir)
-        verdict_file = run.path / VERDICT
+        folder = run_dir.resolve()
+        verdict_file = folder / VERDICT
         if not verdict_file.is_file():
             raise HarnessError(
                 ErrorKind.USAGE,
-                f"{run.path} has no {VERDICT}: reports render the gate's verdict",
+                f"{folder} has no {VERDICT}: reports render the gate's verdict",
                 tip=f"run `harness gate {run_dir}` first",
             )
-        verdict = Verdict.from_dict(atomic.read_json(verdict_file))
-        return cls(run.path, run.meta(), verdict, run.results())
+        try:
+            verdict = Verdict.from_dict(read_input(verdict_file))
+        except (KeyError, TypeError, ValueError) as exc:
+            raise HarnessError(
+                ErrorKind.USAGE, f"{verdict_file} is damaged: {exc!r}", tip=f"run `harness gate {run.path}` again"
+            ) from exc
+        results = run.results()
+        if folder == run.path:
+            return cls(folder, run.meta(), verdict, results)
+        # Links to the run's raw artifacts must work from the re-gate folder's report.html.
+        linked = {name: _linked_from(result, run.path, folder) for name, result in results.items()}
+        return cls(folder, run.meta(), verdict, linked, source=run.path)
 
     @property
     def run_id(self) -> str:
-        """The run's id: ``run.json``'s ``run_id``, else the folder name."""
-        return str(self.meta.get("run_id") or self.path.name)
+        """The run's id: ``run.json``'s ``run_id``, else the run folder's name."""
+        return str(self.meta.get("run_id") or (self.source or self.path).name)
 
     @property
     def out(self) -> Path:
-        """The output folder holding this run (and ``history.jsonl``)."""
-        return self.path.parent
+        """The output folder holding the run (and ``history.jsonl``)."""
+        return (self.source or self.path).parent
+
+
+def _linked_from(result: StageResult, run: Path, folder: Path) -> StageResult:
+    """``result`` with its artifact paths relative to ``folder`` instead of the run folder."""
+    artifacts = {name: os.path.relpath(run / path, folder) for name, path in result.artifacts.items()}
+    return dataclasses.replace(result, artifacts=artifacts)
 
 
 @dataclasses.dataclass(frozen=True)

@@ -18,8 +18,14 @@ _STYLES = {
     BudgetStatus.FAIL: "bold red",
     BudgetStatus.INCONCLUSIVE: "magenta",
     BudgetStatus.NOT_APPLICABLE: "cyan",
+    BudgetStatus.NOT_ENOUGH_SAMPLES: "blue",
 }
-_OUTCOME_STYLES = {Outcome.PASS: "bold green", Outcome.BREACHED: "bold red", Outcome.INCONCLUSIVE: "bold magenta"}
+_OUTCOME_STYLES = {
+    Outcome.PASS: "bold green",
+    Outcome.BREACHED: "bold red",
+    Outcome.INCONCLUSIVE: "bold magenta",
+    Outcome.ERROR: "bold yellow",
+}
 
 
 def budget_table(verdict: Verdict) -> Table:
@@ -42,7 +48,7 @@ def budget_table(verdict: Verdict) -> Table:
             budget.budget,
             budget.stage,
             fmt.limit(budget),
-            fmt.value(budget.metric, budget.observed),
+            fmt.observed(budget),
             fmt.value(budget.metric, budget.baseline),
             fmt.change(budget),
         )
@@ -57,7 +63,8 @@ def print_verdict(verdict: Verdict, run_path: Path | None = None, console: Conso
     console = console or Console(width=None if sys.stdout.isatty() else 160)
     console.print(budget_table(verdict))
     for budget in fmt.ordered(verdict.budgets):
-        if budget.status not in (BudgetStatus.PASS, BudgetStatus.NOT_APPLICABLE):
+        # Too few samples: the table row already says so, with the count.
+        if budget.status not in (BudgetStatus.PASS, BudgetStatus.NOT_APPLICABLE, BudgetStatus.NOT_ENOUGH_SAMPLES):
             word = fmt.STATUS_WORDS[budget.status]
             console.print(Text.assemble((f"{word}: {budget.budget}: ", _STYLES[budget.status]), budget.message))
     # One line per reason, not per budget: a target without an OpenAPI document is one fact.

@@ -27,7 +27,7 @@ from locust.runners import WORKER_REPORT_INTERVAL, MasterRunner, WorkerRunner
 
 from harness import atomic
 from scenarios import hdr, summary
-from scenarios.probes import AvailabilityProbe, CpuSampler, LoopLag, outages
+from scenarios.probes import AvailabilityProbe, CpuSampler, LoopLag, ScheduleLag, outages
 from scenarios.profiles import Profile
 from scenarios.recorder import HTTP, UPLOAD, WS, Recorder, endpoint_key, operation_of
 from scenarios.shapes import ProfileShape
@@ -53,6 +53,7 @@ class Collector:
     recorder: Recorder = dataclasses.field(default_factory=Recorder)
     lag: LoopLag = dataclasses.field(default_factory=LoopLag)
     cpu: CpuSampler = dataclasses.field(default_factory=CpuSampler)
+    schedule: ScheduleLag = dataclasses.field(default_factory=ScheduleLag)
     probe: AvailabilityProbe | None = None
     generators: dict[str, summary.Generator] = dataclasses.field(default_factory=dict)
     users: list[summary.UserSample] = dataclasses.field(default_factory=list)
@@ -65,7 +66,7 @@ class Collector:
     stopped: bool = False
     had_users: bool = False
     host_load: list[float] = dataclasses.field(default_factory=list)
-    """1-minute load average per CPU, once a second: a co-located target starves above ~1."""
+    """1-minute load average per CPU, once a second: information only (validity judges the generator)."""
     started_at: float | None = None
     rss_mb: list[float] = dataclasses.field(default_factory=list)
     """This process's resident memory once a second (a soak must not grow it)."""
@@ -85,6 +86,7 @@ class Collector:
     def on_request(self, request_type: str, name: str, response_time: float, **kw: Any) -> None:
         """`events.request` listener: one finished request into the recorder."""
         context = kw.get("context") or {}
+        self.schedule.started(kw.get("start_time"))
         at = (kw.get("start_time") or time.time()) + response_time / 1000
         upload_class = context.get("upload_class")
         family = WS if request_type == "WS" else UPLOAD if upload_class else HTTP
@@ -128,7 +130,8 @@ class Collector:
         # Complete once its users are gone: after the stop, or at zero users in the drain stage.
         final = self.stopped or (self.had_users and users == 0)
         data["harness"] = {
-            "rec": self.recorder.drain(), "lag": self.lag.drain(), "cpu": self.cpu.drain(), "final": final
+            "rec": self.recorder.drain(), "lag": self.lag.drain(), "cpu": self.cpu.drain(),
+            "schedule": self.schedule.drain(), "final": final,
         }
 
     def on_worker_report(self, client_id: str, data: dict[str, Any]) -> None:
@@ -144,6 +147,7 @@ class Collector:
         self.sent_by_process[client_id] = self.sent_by_process.get(client_id, 0) + sent
         gen = self.generators.setdefault(client_id, summary.Generator())
         hdr.merge(gen.lag, [payload["lag"]])
+        hdr.merge(gen.schedule, [payload["schedule"]])
         gen.cpu.extend(payload["cpu"])
 
     def on_test_stop(self, **_: Any) -> None:
@@ -219,6 +223,7 @@ class Collector:
         """The summary of everything measured so far."""
         own = self.generators.setdefault(LOCAL, summary.Generator())
         hdr.merge(own.lag, [self.lag.drain()])
+        hdr.merge(own.schedule, [self.schedule.drain()])
         own.cpu.extend(self.cpu.drain())
         started = self.started_at or time.time()
         finished = self.finished_at or time.time()

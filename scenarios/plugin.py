@@ -2,7 +2,10 @@
 
 Through Locust's own event hooks only: its ``--harness-*`` options, the profile (handed to
 `ProfileShape` when no Locust file brings its own `LoadTestShape`), the HDR collector with its
-validity data and availability probe, and the web UI's Budgets tab. `attach` is called by
+validity data and availability probe, the web UI's Budgets tab, and the egress guard
+(`harness.egress`: the user's clients reach only the hosts the stage allows). One thing Locust has no
+hook for: when a user's next task is due, so each user class's ``wait_time`` is observed in place
+(`probes.ScheduleLag`; it returns the user's own value unchanged). `attach` is called by
 `scenarios.harness_locustfile`, the file the stage adds last to ``locust -f``; it is idempotent, so
 a Locust file importing the harness as well can never record each request twice.
 """
@@ -15,6 +18,7 @@ from typing import Any
 from locust.env import Environment
 from locust.event import Events
 
+from harness import egress
 from scenarios import metrics, options, webui
 from scenarios.shapes import ProfileShape
 
@@ -26,8 +30,17 @@ def attach(events: Events) -> None:
     if id(events) in _attached:
         return
     _attached.add(id(events))
+    if egress.install_from_env():
+        events.request.add_listener(_name_blocked)  # type: ignore[no-untyped-call]
     events.init_command_line_parser.add_listener(options.add_arguments)  # type: ignore[no-untyped-call]
     events.init.add_listener(on_init)  # type: ignore[no-untyped-call]
+
+
+def _name_blocked(request_type: str, name: str, exception: BaseException | None = None, **kw: Any) -> None:
+    """`events.request` listener: a connection the egress guard blocked (a redirect off the target
+    followed by the user's client) is reported with the request that led there."""
+    if exception is not None:
+        egress.attribute(exception, f"{request_type} {name}", kw.get("url") or "")
 
 
 def on_init(environment: Environment, **_: Any) -> metrics.Collector:
@@ -38,6 +51,7 @@ def on_init(environment: Environment, **_: Any) -> metrics.Collector:
     opts = options.parsed(environment)
     summary = Path(opts.harness_summary) if opts.harness_summary else None
     collector = metrics.install(environment, profile, summary, ready_path=opts.harness_ready_path)
+    collector.schedule.watch(environment.user_classes)
     # The web UI may change --harness-profile/-users/-duration-s between init and each start.
     collector.refresh_profile = lambda: options.profile_of(environment) or profile
     collector.knee_limits = (opts.harness_knee_p95_ms, opts.harness_knee_error_ratio)

@@ -4,15 +4,22 @@
   stalled user pool never hides (or causes) an outage; any 2xx or 3xx answer counts as up.
 - `LoopLag`: how late the gevent hub wakes a sleeping greenlet; a saturated generator measures
   its own scheduling delay instead of the target, and CPU alone does not show it.
-- `CpuSampler`: this process's CPU percent once a second (psutil).
+- `CpuSampler`: this process's CPU time and the host's CPU steal, once a second.
+- `ScheduleLag`: how late users that wait between tasks start the next one.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import http.client
+import inspect
 import time
+import types
 import urllib.parse
+import weakref
+from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import Any
 
 import gevent
@@ -86,27 +93,94 @@ class LoopLag(_Looper):
 
     def drain(self) -> str:
         """The encoded histogram since the last drain; resets it."""
-        encoded = hdr.encode(self.hist)
-        self.hist.reset()
-        return encoded
+        return _drain(self.hist)
+
+
+def _drain(hist: HdrHistogram) -> str:
+    encoded = hdr.encode(hist)
+    hist.reset()
+    return encoded
 
 
 @dataclasses.dataclass
 class CpuSampler(_Looper):
-    """Samples this process's CPU percent once a second."""
+    """Once a second: wall seconds, this process's CPU seconds, and the host's stolen and total CPU
+    ticks since the previous sample (`scenarios.generator_health.cpu_figures` reads them)."""
 
-    samples: list[float] = dataclasses.field(default_factory=list)
+    samples: list[list[float]] = dataclasses.field(default_factory=list)
     def _loop(self) -> None:
         proc = psutil.Process()
-        proc.cpu_percent(None)
+        last = _cpu_reading(proc)
         while True:
             gevent.sleep(1.0)
-            self.samples.append(proc.cpu_percent(None))
+            now = _cpu_reading(proc)
+            self.samples.append([b - a for a, b in zip(last, now, strict=True)])
+            last = now
 
-    def drain(self) -> list[float]:
+    def drain(self) -> list[list[float]]:
         """Samples since the last drain."""
         out, self.samples = self.samples, []
         return out
+
+
+def _cpu_reading(proc: psutil.Process) -> tuple[float, float, float, float]:
+    times = proc.cpu_times()
+    return (time.perf_counter(), times.user + times.system, *host_steal_ticks())
+
+
+def host_steal_ticks(stat: Path = Path("/proc/stat")) -> tuple[float, float]:
+    """The host's stolen and total CPU ticks since boot (``0, 0`` where the kernel does not say)."""
+    try:
+        fields = stat.read_text(encoding="ascii").split("\n", 1)[0].split()
+    except OSError:
+        return 0.0, 0.0
+    # cpu user nice system idle iowait irq softirq steal guest guest_nice: guest time is already
+    # inside user and nice, so the total stops at steal.
+    ticks = [float(v) for v in fields[1:9]]
+    return (ticks[7], sum(ticks)) if fields[:1] == ["cpu"] and len(ticks) == 8 else (0.0, 0.0)
+
+
+@dataclasses.dataclass
+class ScheduleLag:
+    """How late users that wait between tasks start the next one, against the time their wait promised.
+
+    Locust has no task-start event, so `watch` wraps each user class's ``wait_time`` in an
+    observer that returns the very same value and notes when the user is due (per greenlet); the
+    first request that greenlet starts afterwards is the task's start (so whatever a task does before
+    its first request counts as late too: normally microseconds). A zero wait promises no time, and
+    ``wait_time`` methods of TaskSets are not wrapped (their users show in the loop lag).
+    """
+
+    hist: HdrHistogram = dataclasses.field(default_factory=hdr.new)
+    due: weakref.WeakKeyDictionary[Any, float] = dataclasses.field(default_factory=weakref.WeakKeyDictionary)
+
+    def watch(self, user_classes: Iterable[type]) -> None:
+        """Observe the ``wait_time`` of these classes (a plain function each; others are left alone)."""
+        for cls in user_classes:
+            wait_time = inspect.getattr_static(cls, "wait_time", None)
+            if isinstance(wait_time, types.FunctionType) and not hasattr(wait_time, "__harness_due__"):
+                cls.wait_time = self._observed(wait_time)  # type: ignore[attr-defined]
+
+    def _observed(self, wait_time: Callable[..., float]) -> Callable[..., float]:
+        @functools.wraps(wait_time)
+        def observed(user: Any) -> float:
+            seconds = wait_time(user)
+            if seconds > 0:
+                self.due[gevent.getcurrent()] = time.time() + seconds
+            return seconds
+
+        observed.__harness_due__ = True  # type: ignore[attr-defined]
+        return observed
+
+    def started(self, start_time: float | None) -> None:
+        """A request started (Locust's ``start_time``, wall clock) in the current greenlet."""
+        due = self.due.pop(gevent.getcurrent(), None)
+        if due is not None and start_time is not None:
+            hdr.record(self.hist, max((start_time - due) * 1000, 0.001))
+
+    def drain(self) -> str:
+        """The encoded histogram since the last drain; resets it."""
+        return _drain(self.hist)
 
 
 def outages(rows: list[tuple[float, bool, float]]) -> dict[str, Any]:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import os
 import sys
 import time
-import urllib.parse
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
@@ -22,12 +21,11 @@ import httpx
 from harness import atomic
 from harness.auth import Credentials, authenticate
 from harness.description import MetricsMapping
-from harness.netguard import is_loopback_host
 from harness.records import StageResult, Status
 from harness.rundir import RunDir
 from harness.stage_options import with_defaults
 from harness.stages import StageContext
-from scenarios import adapter, process, profiles, prometheus, scenario, stage_options
+from scenarios import adapter, generator_health, process, profiles, prometheus, scenario, stage_options
 from scenarios.plan import OPENAPI
 from scenarios.resilience import RestartInjector, restart_after_s
 
@@ -159,13 +157,8 @@ def _fill(
         result.metrics.update(adapter.server_metrics(before, after, mapping))
         server = adapter.server_details(before, after, mapping)
     workers = int(ctx.options.get("processes") or 0)
-    host = urllib.parse.urlsplit(ctx.target.url).hostname or ""
-    # A target the harness started, or any on loopback, shares the generator's host.
-    local = ctx.target.started or is_loopback_host(host)
-    host_limit = float(with_defaults(ctx.options, stage_options.OPTIONS)["host_load_limit"])
-    result.validity = adapter.validity(
-        summary, workers, scraped, local_target=local, complete=complete, host_load_limit=host_limit
-    )
+    health = generator_health.Limits.from_options(ctx.options)
+    result.validity = adapter.validity(summary, workers, scraped, complete=complete, limits=health)
     # "Sent no such traffic" speaks for the scenario only when all of it ran (no lost worker, no cut).
     whole = all(check.ok for check in result.validity if check.name in ("workers-intact", "run-complete"))
     traffic = adapter.traffic_not_applicable(summary) if whole else {}
@@ -192,7 +185,7 @@ def _recovery_na(ctx: StageContext) -> dict[str, str]:
 def _details(summary: dict[str, Any]) -> dict[str, Any]:
     """Per-second series, per-endpoint table (raw vs corrected), histograms, generator and availability
     data, in the shapes `reports/README.md` documents (``timeseries``, ``endpoints``, ``histograms``)."""
-    columns = ("family", "requests", "failures", "error_ratio", "errors", "paced", "raw", "corrected")
+    columns = ("family", "upload_class", "requests", "failures", "error_ratio", "errors", "paced", "raw", "corrected")
     return {
         "profile": summary["profile"],
         "timeseries": [_series_row(row) for row in summary["series"]],
@@ -253,7 +246,7 @@ def _ticker(
 
 def _finish(ctx: StageContext, result: StageResult, status: Status) -> StageResult:
     result.finish(status)
-    ctx.progress.log(f"load: {status.value}, {int(result.metrics.get('load.http.requests', 0))} requests")
+    ctx.progress.log(f"load: {int(result.metrics.get('load.http.requests', 0))} requests measured")
     return result
 
 

@@ -6,46 +6,75 @@ target description; an option that used to say it here is refused with where it 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any
 
 from harness import stage_options
-from harness.stage_options import StageOption
+from harness.stage_metrics import StageMetric, Unit, family
+from harness.stage_options import POSITIVE, RATIO, StageOption, at_least
+from scenarios import generator_health as health
 
 OPTIONS: tuple[StageOption, ...] = (
-    StageOption("users", None, "peak users, rescaling the profile, e.g. 50 (default: the profile's)", "int"),
+    StageOption(
+        "users",
+        None,
+        "peak users, rescaling the profile, e.g. 50 (default: the profile's)",
+        "int",
+        range=at_least(1),
+        env="HARNESS_LOAD_USERS",
+    ),
     StageOption(
         "duration_s",
         None,
         "total seconds, rescaling the profile (warm-up included), e.g. 60 (default: the profile's)",
         "float",
+        range=POSITIVE,
+        env="HARNESS_LOAD_DURATION_S",
     ),
     StageOption(
         "think_scale",
         None,
         "multiply every think time and pacing interval, e.g. 0.25 (default: the profile's)",
         "float",
+        range=POSITIVE,
+        env="HARNESS_LOAD_THINK_SCALE",
     ),
     StageOption(
         "processes",
         None,
         "Locust worker processes on this machine (distributed mode), e.g. 4; -1: one per core",
         "int",
+        range=at_least(-1),
     ),
     StageOption(
         "cpus",
         None,
         "pin the load generator to these CPU numbers, e.g. [1] (away from a target on the same host)",
         "list[int]",
+        range=at_least(0),
     ),
-    StageOption("knee_p95_ms", 100.0, "stress: a step whose p95 exceeds this (ms) is past the knee"),
-    StageOption("knee_error_ratio", 0.001, "stress: a step whose error ratio exceeds this is past the knee"),
+    StageOption(
+        "knee_p95_ms",
+        100.0,
+        "stress: a step whose p95 exceeds this (ms) is past the knee",
+        range=POSITIVE,
+        env="HARNESS_LOAD_KNEE_P95_MS",
+    ),
+    StageOption(
+        "knee_error_ratio",
+        0.001,
+        "stress: a step whose error ratio exceeds this is past the knee",
+        range=RATIO,
+        env="HARNESS_LOAD_KNEE_ERROR_RATIO",
+    ),
     StageOption(
         "restart_after_s",
         None,
         "resilience: seconds past the warm-up until the started target is killed and restarted "
         "(default: 20, or a third of the measured window if shorter)",
         "float",
+        range=at_least(0),
     ),
     StageOption(
         "include",
@@ -56,11 +85,32 @@ OPTIONS: tuple[StageOption, ...] = (
     StageOption("exclude", (), 'generic API user: regexes on "METHOD /path" never sent, e.g. ["/admin"]', "list[str]"),
     StageOption("unsafe_methods", False, "generic API user: also send POST, PUT, PATCH and DELETE"),
     StageOption(
-        "host_load_limit",
-        1.5,
-        "runnable processes per CPU (1-minute load average) above which the host counts as saturated: "
-        "a target on it is starved by its neighbours, so latency budgets are inconclusive "
-        "(host-not-saturated); raise it on shared runners",
+        "generator_cpu_ratio",
+        health.Limits.cpu_ratio,
+        "CPU time / wall of a Locust process over its busiest 10 s (1.0: one core) above which latency "
+        "budgets are inconclusive (generator-cpu; Locust warns at 0.9)",
+        range=POSITIVE,
+    ),
+    StageOption(
+        "generator_loop_lag_p95_ms",
+        health.Limits.loop_lag_p95_ms,
+        "p95 of how late the generator's event loop wakes a 50 ms sleep (ms) above which latency budgets "
+        "are inconclusive (generator-loop-lag)",
+        range=POSITIVE,
+    ),
+    StageOption(
+        "generator_schedule_lag_p95_ms",
+        health.Limits.schedule_lag_p95_ms,
+        "p95 of how late users start a task after waiting for it (ms) above which latency budgets are "
+        "inconclusive (generator-schedule-lag)",
+        range=POSITIVE,
+    ),
+    StageOption(
+        "generator_steal_ratio",
+        health.Limits.steal_ratio,
+        "share of the generator host's CPU time stolen by the hypervisor (/proc/stat) above which latency "
+        "budgets are inconclusive (generator-cpu-steal)",
+        range=RATIO,
     ),
 )
 """Every option of ``[tool.harness.load]``."""
@@ -70,8 +120,49 @@ MOVED: dict[str, str] = {
     "password": "credentials come from the target description's auth recipe: [tool.harness.target.auth]",
     "large_upload_kb": "a scenario's own knobs are options of its Locust file (the bundled one declares "
     "its large-upload size as a Locust option with an environment variable)",
+    "host_load_limit": "removed: validity no longer judges the host's load average but the generator's own "
+    "health; set generator_cpu_ratio, generator_loop_lag_p95_ms, generator_schedule_lag_p95_ms or "
+    "generator_steal_ratio instead (a busy machine whose generator keeps its schedule is a valid run)",
 }
 """Options that no longer exist here, and where their job went."""
+_ENDPOINT = 'load.endpoint["*"]'
+"""A family labelled by the request's ``"METHOD name"``."""
+_PERCENTILES = ("p50", "p90", "p95", "p99", "p99_9", "max")
+METRICS: tuple[StageMetric, ...] = (
+    *family("load.http.{}_ms", _PERCENTILES, Unit.MS, "overall latency (coordinated-omission corrected where paced)"),
+    *family("load.http.raw.{}_ms", _PERCENTILES, Unit.MS, "overall latency as measured, uncorrected"),
+    StageMetric("load.http.error_ratio", Unit.RATIO, "failed / all requests"),
+    StageMetric("load.http.rps", Unit.PER_S, "requests per second over the measured window"),
+    StageMetric("load.http.requests", Unit.COUNT, "requests in the measured window"),
+    *family(_ENDPOINT + ".{}_ms", ("p95", "p99"), Unit.MS, "latency of one endpoint (corrected where paced)"),
+    StageMetric(f"{_ENDPOINT}.error_ratio", Unit.RATIO, "failed / all requests of one endpoint"),
+    StageMetric(f"{_ENDPOINT}.requests", Unit.COUNT, "requests of one endpoint in the measured window"),
+    *family("load.ws.{}_ms", ("p95", "p99"), Unit.MS, "websocket ping/pong round trip"),
+    StageMetric('load.upload["*"].p95_s', Unit.S, "upload duration by size class (small, large)"),
+    StageMetric('load.upload["*"].count', Unit.COUNT, "uploads of a size class"),
+    StageMetric("load.users.peak", Unit.COUNT, "users reached"),
+    StageMetric("load.users.requested", Unit.COUNT, "users the profile asked for"),
+    StageMetric("load.users.held_ratio", Unit.RATIO, "share of the hold time the requested users were held"),
+    StageMetric("load.availability.ratio", Unit.RATIO, "availability probes answered 2xx/3xx / all probes"),
+    StageMetric("load.availability.longest_outage_s", Unit.S, "longest run of failed availability probes"),
+    StageMetric(
+        "load.generator.cpu_ratio",
+        Unit.RATIO,
+        "CPU time / wall of the busiest generator process over 10 s (1.0: one core; its threads may add more)",
+        high=math.inf,
+    ),
+    *family("load.generator.{}_ms", ("loop_lag_p95", "loop_lag_max"), Unit.MS, "generator event-loop lag"),
+    *family("load.generator.{}_ms", ("schedule_lag_p95", "schedule_lag_max"), Unit.MS, "late task starts"),
+    StageMetric("load.generator.steal_ratio", Unit.RATIO, "CPU time the hypervisor stole from the generator host"),
+    StageMetric("load.generator.memory_growth_mb", Unit.MB, "generator memory from the end of the warm-up to the end"),
+    StageMetric("load.stress.knee_users", Unit.COUNT, "stress: users of the highest step within the knee limits"),
+    StageMetric("load.stress.knee_rps", Unit.PER_S, "stress: requests per second of that step"),
+    StageMetric("load.db.query_p95_ms", Unit.MS, "server-side database query time p95 (the target's metrics)"),
+    StageMetric("load.cache.hit_ratio", Unit.RATIO, "server-side cache hits / (hits + misses)"),
+    StageMetric("load.recovery_s", Unit.S, "resilience: from the kill to healthy again"),
+    StageMetric("load.recovery.errors", Unit.COUNT, "resilience: failed requests during the outage"),
+)
+"""Every metric the load stage publishes in ``load.json``."""
 
 
 def check(options: Mapping[str, Any]) -> None:

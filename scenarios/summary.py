@@ -12,7 +12,7 @@ from typing import Any
 
 from hdrh.histogram import HdrHistogram
 
-from scenarios import hdr
+from scenarios import generator_health, hdr
 from scenarios.recorder import HTTP, UPLOAD, WS, Endpoint, Recorder
 
 HOLD_GRACE_S = 2.0
@@ -32,17 +32,16 @@ class UserSample:
 
 @dataclasses.dataclass
 class Generator:
-    """One Locust process's health: CPU samples and event-loop lag."""
+    """One Locust process's health: CPU samples (`probes.CpuSampler`), event-loop and schedule lag."""
 
-    cpu: list[float] = dataclasses.field(default_factory=list)
+    cpu: list[list[float]] = dataclasses.field(default_factory=list)
     lag: HdrHistogram = dataclasses.field(default_factory=hdr.new)
+    schedule: HdrHistogram = dataclasses.field(default_factory=hdr.new)
 
     def summary(self) -> dict[str, Any]:
-        """CPU p90/max (percent of one core) and lag percentiles."""
-        cpu = sorted(self.cpu)
-        p90 = cpu[min(len(cpu) - 1, int(0.9 * len(cpu)))] if cpu else 0.0
-        return {"cpu_p90": p90, "cpu_max": max(cpu, default=0.0), "cpu_samples": len(cpu)} | {
-            "lag": hdr.summarize(self.lag)
+        """CPU figures (`generator_health.cpu_figures`), loop-lag and schedule-lag percentiles."""
+        return generator_health.cpu_figures(self.cpu) | {
+            "lag": hdr.summarize(self.lag), "schedule_lag": hdr.summarize(self.schedule)
         }
 
 

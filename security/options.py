@@ -6,9 +6,11 @@ API key only from ``HARNESS_ZAP_API_KEY``, never from an option.
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
-from harness.stage_options import StageOption
+from harness.stage_metrics import StageMetric, Unit, family
+from harness.stage_options import POSITIVE, StageOption
 
 DEFAULT_RULES = Path(__file__).with_name("rules.tsv")
 """The shipped policy: ZAP ``rules.tsv`` format, one rule id and action a line."""
@@ -20,7 +22,7 @@ OPTIONS: tuple[StageOption, ...] = (
         "findings policy in ZAP's rules.tsv format (default: the shipped security/rules.tsv)",
         "path",
     ),
-    StageOption("timeout_s", 10.0, "seconds one request of the baseline fetch may take"),
+    StageOption("timeout_s", 10.0, "seconds one request of the baseline fetch may take", range=POSITIVE),
     StageOption(
         "zap_url",
         None,
@@ -32,10 +34,24 @@ OPTIONS: tuple[StageOption, ...] = (
         "zap_fallback", False, "use the built-in baseline when ZAP is unreachable (recorded), instead of failing"
     ),
     StageOption("active_scan", False, "also run ZAP's active scan (attacks the target) after the passive one"),
-    StageOption("zap_connect_timeout_s", 5.0, "seconds ZAP may take to answer the first call"),
-    StageOption("zap_spider_timeout_s", 120.0, "seconds the ZAP spider may run"),
-    StageOption("zap_passive_timeout_s", 120.0, "seconds to wait for ZAP's passive-scan queue to drain"),
-    StageOption("zap_active_timeout_s", 600.0, "seconds ZAP's active scan may run"),
-    StageOption("zap_poll_s", 1.0, "seconds between two progress polls of ZAP"),
+    StageOption("zap_connect_timeout_s", 5.0, "seconds ZAP may take to answer the first call", range=POSITIVE),
+    StageOption("zap_spider_timeout_s", 120.0, "seconds the ZAP spider may run", range=POSITIVE),
+    StageOption(
+        "zap_passive_timeout_s", 120.0, "seconds to wait for ZAP's passive-scan queue to drain", range=POSITIVE
+    ),
+    StageOption("zap_active_timeout_s", 600.0, "seconds ZAP's active scan may run", range=POSITIVE),
+    StageOption("zap_poll_s", 1.0, "seconds between two progress polls of ZAP", range=POSITIVE),
 )
 """Every option of ``[tool.harness.security]``."""
+METRICS: tuple[StageMetric, ...] = (
+    *family("security.findings.{}", ("critical", "high", "medium", "low", "info"), Unit.COUNT, "findings by risk"),
+    StageMetric(
+        "security.grade_score",
+        Unit.SCORE,
+        "Observatory-style score: 100 is A+, bonuses may lift it above",
+        high=math.inf,
+    ),
+    StageMetric("security.urls.checked", Unit.COUNT, "responses examined"),
+    StageMetric("security.api.operations_checked", Unit.COUNT, "API GET operations fetched and examined"),
+)
+"""Every metric the security stage publishes in ``security.json``."""

@@ -73,7 +73,7 @@ def test_filter_matching_nothing_is_usage_error(make_context: MakeContext, tmp_p
     ("options", "fragment"),
     [
         ({"seed": "abc"}, "contracts option 'seed' expects int, got 'abc'"),
-        ({"phases": ["fuzzing", "chaos"]}, "unknown contracts phase(s): chaos"),
+        ({"phases": ["fuzzing", "chaos"]}, "contracts option 'phases' must be one of examples, coverage, fuzzing"),
         ({"include": 42}, "contracts option 'include' expects list[str], got 42"),
     ],
 )

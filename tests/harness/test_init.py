@@ -58,8 +58,6 @@ def test_run_right_after_init_has_no_inconclusive_budget(tmp_path: Path) -> None
             "load.users=5",
             "-o",
             "load.duration_s=15",
-            "-o",
-            "load.host_load_limit=4",
         )
     verdict = json.loads((tmp_path / "runs" / "latest" / "verdict.json").read_text(encoding="utf-8"))
     inconclusive = [b["budget"] for b in verdict["budgets"] if b["status"] == "inconclusive"]

@@ -101,7 +101,7 @@ def test_html_shows_the_stage_and_its_budgets_as_not_applicable(report_run: Call
     page = html.render_html(RunView.load(report_run("not_applicable")))
     assert '<p class="outcome">Pass: every applicable budget met</p>' in page
     assert "<p>Stages: judged by: load, security; not applicable: contracts.</p>" in page
-    assert f"API contracts <small>(stage not applicable: {NO_SPEC})</small>" in page
+    assert f"API contracts <small>(not applicable: {NO_SPEC})</small>" in page
     assert page.count('<td class="st st-not-applicable">not applicable</td>') == 5
     assert "(stage not_applicable)" not in page and "<dt>Status</dt><dd>not_applicable" not in page  # raw enum
 

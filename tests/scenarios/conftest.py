@@ -1,8 +1,11 @@
-"""Run the real load stage (a Locust subprocess) against the real bundled app on loopback."""
+"""Run the real load stage (a Locust subprocess) against the real bundled app on loopback; CPU hogs beside it."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -48,3 +51,15 @@ def run_load(url: str, run_dir: Path, **kwargs: Any) -> StageResult:
 def module_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A scratch folder shared by one test module's runs."""
     return tmp_path_factory.mktemp("load")
+
+
+@contextlib.contextmanager
+def cpu_hogs(processes: int = 2) -> Iterator[list[subprocess.Popen[bytes]]]:
+    """Real CPU-bound processes (busy neighbours) for the duration of the block, always killed."""
+    hogs = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(processes)]
+    try:
+        yield hogs
+    finally:
+        for hog in hogs:
+            hog.kill()
+            hog.wait()

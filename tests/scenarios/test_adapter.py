@@ -57,3 +57,14 @@ def test_websocket_and_upload_figures_apply_only_to_traffic_that_was_sent() -> N
     rec.record("WS /ws ping", 3.0, at=1.0, family="ws", in_window=False)
     rec.record("POST /upload", 3.0, at=1.0, family="upload", upload_class="small", error="HTTP 500")
     assert adapter.traffic_not_applicable({"counters": dict(rec.counters)}) == {}
+
+
+
+def test_latencies_of_a_run_whose_requests_mostly_failed_are_void() -> None:
+    # A refusing target answers in a millisecond; its latency budgets must not "pass" on that.
+    refused = adapter.requests_succeeded({"requests": 40, "failures": 40})
+    assert not refused.ok
+    assert refused.detail.startswith("0.0% of 40 requests succeeded")
+    assert "load.http.*_ms" in refused.affects
+    assert "load.http.*" not in refused.affects  # the error ratio itself stays judged
+    assert adapter.requests_succeeded({"requests": 40, "failures": 1}).ok

@@ -26,6 +26,10 @@ def test_two_workers_merge_exactly(bundled_target: AppProcess, tmp_path: Path) -
     assert {c.name: c.ok for c in result.validity}["workers-intact"]
     by_worker = workers["requests_by_process"]
     assert len(by_worker) == 2 and all(n > 0 for n in by_worker.values())
+    health = workers["processes"]
+    assert all(health[w]["cpu_samples"] and health[w]["schedule_lag"]["count"] for w in by_worker), (
+        "each worker measured its own CPU and its users' schedule"
+    )
     merged_total = sum(row["requests"] for row in summary["series"])
     locust_total = sum(row["num_requests"] for row in json.loads((tmp_path / "load/locust.json").read_text()))
     assert merged_total == sum(by_worker.values()) == locust_total

@@ -8,6 +8,7 @@ judges the fault run against the baseline run too: the regression budget names t
 from __future__ import annotations
 
 import json
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from perf_budgets.evaluator import evaluate, failed_check
 from perf_budgets.loader import load_budgets
 from perf_budgets.verdict import BudgetStatus
 from reports.baseline import significance
+from reports.distributions import RecordedSamples
 from tests.fixtures.runs import RunCli
 from tests.scenarios.conftest import run_load
 
@@ -129,12 +131,14 @@ def test_gate_fails_on_the_faulted_budgets_only(baseline: StageResult, faulty: S
     guarded = (CATALOGUE, "load.http.error_ratio", "load.ws.p95_ms", "load.cache.hit_ratio", "load.db.query_p95_ms")
 
     def judged(result: StageResult, expected: BudgetStatus) -> set[str]:
-        verdict = evaluate(budgets, "smoke", {"load": result}, stages=["load"])
-        status = {b.metric: b.status for b in verdict.budgets if b.level == "fail"}
+        verdict = evaluate(budgets, "smoke", {"load": result}, stages=["load"], distribution=RecordedSamples())
+        judged = {b.metric: b for b in verdict.budgets if b.level == "fail"}
         for metric in (*guarded, *upload_metrics(result)):
             invalid = failed_check(result.validity, metric)
             want = BudgetStatus.INCONCLUSIVE if invalid else expected
-            assert status[metric] is want, f"{metric}: {status[metric]} ({invalid})"
+            # A clean run's rare requests (two uploads) are too few to prove a p95 within its limit: never a breach.
+            unsure = expected is BudgetStatus.PASS and "not enough samples" in judged[metric].message
+            assert judged[metric].status is want or unsure, f"{metric}: {judged[metric].status} ({invalid})"
         return {b.budget for b in verdict.budgets}
 
     judged(baseline, BudgetStatus.PASS)
@@ -151,9 +155,10 @@ def size_class(upload_metric: str) -> str:
 def gate_against(run_cli: RunCli, run: Path, baseline: Path) -> dict[str, dict[str, object]]:
     """`harness gate RUN --baseline BASE` on a load-only run; its budget results by id."""
     RunDir(run).write_meta({"profile": "smoke", "stages": ["load"], "complete": True})
-    done = run_cli("gate", str(run), "--baseline", str(baseline))
+    out = Path(tempfile.mkdtemp(prefix="regate-", dir=run.parent))  # a re-gate never writes into the run
+    done = run_cli("gate", str(run), "--baseline", str(baseline), "--out", str(out))
     assert done.returncode in (1, 2), done.stderr  # breached, or inconclusive on a saturated host
-    verdict = json.loads((run / "verdict.json").read_text())
+    verdict = json.loads((out / "verdict.json").read_text())
     return {b["budget"]: b for b in verdict["budgets"]}
 
 

@@ -11,7 +11,12 @@ from scenarios import stage_options
 
 @pytest.mark.parametrize(
     ("key", "tip"),
-    [("locustfile", "locustfiles"), ("password", "[tool.harness.target.auth]"), ("user", "known load options")],
+    [
+        ("locustfile", "locustfiles"),
+        ("password", "[tool.harness.target.auth]"),
+        ("user", "known load options"),
+        ("host_load_limit", "generator_loop_lag_p95_ms"),
+    ],
 )
 def test_unknown_and_moved_options_are_refused(key: str, tip: str) -> None:
     with pytest.raises(HarnessError) as caught:
