@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 from collections.abc import Iterable
 
@@ -30,6 +31,86 @@ FAULTS: dict[str, str] = {
     "stale-schema-ref": "the OpenAPI request bodies of rating and commenting reference schemas that do not exist",
     "broken-page": "the wiki page /wiki/getting-started-10 answers a 500 error page (the API still serves it)",
 }
+
+
+@dataclasses.dataclass(frozen=True)
+class FaultEvidence:
+    """How a gate run shows one fault: the budgets it breaches and the run that shows them (bench/trust.py)."""
+
+    budgets: tuple[str, ...]
+    """Budget ids of perf_budgets/budgets.toml that must all be breached (or, if warn-level, warned)."""
+    stages: str
+    """The stages those budgets live in: the fault's short run is ``--stages`` this."""
+    also: tuple[str, ...] = ()
+    """Budgets the fault may breach too as a direct consequence (a frozen server is slow everywhere)."""
+    stages_needed: bool = False
+    """True when the fault cannot be shown with every stage (a crashed target fails the later stages)."""
+    profile: str = "smoke"
+    env: tuple[tuple[str, str], ...] = ()
+    """Environment of the run (the started target inherits it), e.g. the fault's own timing."""
+    options: tuple[str, ...] = ()
+    """``-o STAGE.KEY=VALUE`` for the run."""
+    budget_patch: str = ""
+    """TOML appended to the shipped budget file for this run (a limit no short run could wait for)."""
+    why: str = ""
+    """Why the run differs from a plain smoke gate."""
+
+
+_PERF_SCORE = ("performance_score",)
+"""The performance score averages every vital of every page: one slow vital may pull it below A."""
+
+FAULT_EVIDENCE: dict[str, FaultEvidence] = {
+    # Budget ids as asserted by the harness's own fault tests (tests/scenarios, tests/e2e_stage, ...).
+    # The catalogue list is a quarter of the smoke mix's requests: +250 ms moves the overall p95 too.
+    "slow-catalogue": FaultEvidence(("endpoint_p95", "api_p95"), "load"),
+    "error-rate": FaultEvidence(("error_ratio",), "load,contracts", also=("contracts_blocking",)),
+    "schema-violation": FaultEvidence(("contracts_blocking",), "contracts"),
+    "missing-security-headers": FaultEvidence(("security_blocking", "security_grade"), "security"),
+    "a11y-regression": FaultEvidence(("a11y_blocking",), "accessibility"),
+    "broken-upload": FaultEvidence(("e2e_workflows", "e2e_blocking"), "e2e"),
+    "slow-websocket": FaultEvidence(("ws_p95",), "load"),
+    "cache-disabled": FaultEvidence(("cache_hit_ratio",), "load"),
+    "slow-queries": FaultEvidence(("db_query_p95",), "load"),
+    "periodic-stall": FaultEvidence(
+        ("api_p95",), "load", also=("endpoint_p95", "ws_p95", "upload_p95", "availability")
+    ),
+    "crash": FaultEvidence(
+        ("availability",),
+        "load",
+        also=("error_ratio",),
+        stages_needed=True,
+        env=(("TARGET_CRASH_AFTER_S", "20"),),
+        why="the target dies 20 s after its start, inside the load stage's measured window",
+    ),
+    "slow-page": FaultEvidence(
+        ("page_load",),
+        "e2e",
+        also=("page_lcp", *_PERF_SCORE),
+        options=("e2e.select=test_dashboard", "e2e.vitals_runs=1"),
+        why="one workflow (test_dashboard) and one cold load per page: with every page 3.5 s slower "
+        "all 19 workflows and 3 loads a page take over 7 minutes",
+    ),
+    "slow-upload": FaultEvidence(("upload_p95",), "load"),
+    "layout-shift": FaultEvidence(("page_cls",), "e2e", also=_PERF_SCORE),
+    "slow-interaction": FaultEvidence(("page_inp",), "e2e", also=_PERF_SCORE),
+    "slow-restart": FaultEvidence(
+        ("recovery",),
+        "load",
+        stages_needed=True,
+        profile="resilience",
+        env=(("TARGET_RESTART_DELAY_S", "6"),),
+        # The kill comes 20 s after the warm-up, as in the full profile: the server's figures are taken up to
+        # the kill, and a shorter window would judge the cache while it is still cold.
+        options=("load.duration_s=60", "load.restart_after_s=20"),
+        budget_patch="[profiles.resilience.budgets.recovery]\nmax = 3\n",
+        why="resilience profile cut to 60 s, restart delay 6 s against a recovery limit cut to 3 s: "
+        "the shipped 5 min cannot be waited for in a short run",
+    ),
+    "server-banner": FaultEvidence(("security_warnings",), "security"),
+    "stale-schema-ref": FaultEvidence(("contracts_tested",), "contracts"),
+    "broken-page": FaultEvidence(("a11y_pages",), "accessibility"),
+}
+"""Fault -> the budgets that must catch it: the gate's expected answer for every switch."""
 
 
 class UnknownFaultError(ValueError):

@@ -14,7 +14,7 @@ import pytest
 
 from harness.records import ValidityCheck
 from scenarios import generator_health, hdr
-from scenarios.adapter import LATENCY
+from scenarios.adapter import PACED
 from scenarios.probes import ScheduleLag, host_steal_ticks
 from scenarios.stage_options import OPTIONS
 from scenarios.summary import Generator
@@ -44,7 +44,7 @@ def process(cpu: Sequence[list[float]] = IDLE, lag_ms: Sequence[float] = (0.2,) 
 
 
 def judged(summary: dict[str, Any], limits: generator_health.Limits | None = None) -> dict[str, ValidityCheck]:
-    checks = generator_health.checks(summary, limits or generator_health.Limits(), LATENCY)
+    checks = generator_health.checks(summary, limits or generator_health.Limits(), PACED)
     return {check.name: check for check in checks}
 
 
@@ -54,7 +54,7 @@ def test_a_busy_host_with_a_healthy_generator_is_valid() -> None:
     checks = judged(summary)
     assert set(checks) == {"generator-cpu", "generator-loop-lag", "generator-schedule-lag", "generator-cpu-steal"}
     assert all(check.ok for check in checks.values()), [c.detail for c in checks.values()]
-    assert all(check.affects == LATENCY for check in checks.values())
+    assert all(check.affects == PACED for check in checks.values())
     assert checks["generator-cpu"].detail.startswith("generator CPU 5% of a core over its busiest 10 s")
 
 
