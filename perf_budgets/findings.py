@@ -66,10 +66,16 @@ class StageFindings:
 
 
 def name_findings(findings: tuple[Finding, ...]) -> str:
-    """``10038 at /search, image-alt at /`` for at most `MAX_LISTED` findings, then "and N more"."""
-    named = ", ".join(f"{f.rule} at {f.location}" for f in findings[:MAX_LISTED])
+    """``CSP Header Not Set (10038) at /search, image-alt at /`` for at most `MAX_LISTED` findings, then
+    "and N more": a rule's name where the stage gives one (ZAP's ids are numbers)."""
+    named = ", ".join(f"{_rule_name(f)} at {f.location}" for f in findings[:MAX_LISTED])
     rest = len(findings) - MAX_LISTED
     return f"{named} and {rest} more" if rest > 0 else named
+
+
+def _rule_name(finding: Finding) -> str:
+    name = finding.extra.get("name")
+    return f"{name} ({finding.rule})" if name and name != finding.rule else finding.rule
 
 
 def judge_findings(

@@ -1,8 +1,9 @@
-"""``security.sarif``: SARIF 2.1.0 from the security and contract findings, built by ``security/sarif.py``.
+"""``security.sarif``: SARIF 2.1.0 from the security, contract and accessibility findings (one SARIF run
+each), built by ``security/sarif.py``.
 
 The SARIF builder belongs to the security stage's engineer (it knows the rule metadata); reports
-only call it, lazily, as ``security.sarif.build(results) -> dict`` with the run's security and
-contract stage results. Without that module (or when neither stage ran) no file is written. A stage
+only call it, lazily, as ``security.sarif.build(results) -> dict`` with the run's security, contract
+and accessibility stage results. Without that module (or when none of these stages ran) no file is written. A stage
 that did not apply to the target is left out: an empty SARIF run for it would tell code scanning
 that every earlier alert of that tool was fixed.
 """
@@ -19,14 +20,14 @@ from reports.registry import RunView, handler
 
 FILE = "security.sarif"
 BUILDER = "security.sarif"
-_STAGES = ("security", "contracts")
+_STAGES = ("security", "contracts", "accessibility")
 
 log = logging.getLogger(__name__)
 
 
 @handler("sarif")
 def render(run: RunView) -> list[Path]:
-    """Write ``security.sarif`` when the security or contract stage ran and the builder exists."""
+    """Write ``security.sarif`` when the security, contract or accessibility stage ran and the builder exists."""
     results = {s: r for s, r in run.results.items() if s in _STAGES and r.status is not Status.NOT_APPLICABLE}
     if not results:
         return []

@@ -6,6 +6,8 @@ import dataclasses
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from perf_budgets.verdict import BudgetStatus
 from reports import markdown
 from reports.registry import RunView
@@ -21,7 +23,7 @@ def test_breach_summary_states_verdict_then_failed_budget_messages(report_run: C
     assert lines[2].startswith("**Breached: at least one budget failed — 11 budgets: 1 breached, 1 warning, 9 met")
     failed = next(b for b in run.verdict.budgets if b.status is BudgetStatus.FAIL)
     attention = text.index("### Needs attention")
-    assert text.index(failed.message.replace("|", "\\|")) > attention
+    assert text.index(markdown.escape(failed.message)) > attention
     assert "⚠️ warning `ws_p95`" in text
     assert text.index("### All budgets") > attention
 
@@ -33,12 +35,20 @@ def test_inconclusive_summary_shows_notes_and_reason(report_run: Callable[[str],
     assert "❓ inconclusive `api_p95` (load): load.http.p95_ms was not measured" in text
 
 
-def test_200_endpoints_collapse_into_and_n_more(many_endpoints: Callable[..., RunView]) -> None:
-    run = many_endpoints(200, failing=2)
-    text = markdown.render_text(run)
+def test_200_endpoints_fit_in_the_folded_table(many_endpoints: Callable[..., RunView]) -> None:
+    text = markdown.render_text(many_endpoints(200, failing=2))
     assert len(text) < markdown.MAX_CHARS < GITHUB_LIMIT
+    folded = text[text.index("<details>") : text.index("</details>")]
+    assert folded.count("`endpoint_p95[") == 200
+    assert text.count("❌ breached") == 6  # two rows and two messages under "Needs attention", two folded rows
+
+
+def test_a_table_too_big_to_fold_collapses_met_rows(
+    many_endpoints: Callable[..., RunView], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(markdown, "MAX_TABLE_CHARS", 5_000)
+    text = markdown.render_text(many_endpoints(200, failing=2))
     assert "… and 195 more `endpoint_p95` budgets, all met" in text
-    assert text.count("❌ breached") == 4  # two in the attention list, two table rows
 
 
 def test_summary_stays_under_limit_when_everything_breaches(many_endpoints: Callable[..., RunView]) -> None:
@@ -58,9 +68,10 @@ def test_truncation_cuts_at_a_line_with_a_note() -> None:
     assert all(line.startswith("| row") or not line.startswith("|") for line in text.splitlines())
 
 
-def test_cells_escape_pipes_and_newlines() -> None:
+def test_cells_escape_pipes_and_newlines_and_cut_at_a_word() -> None:
     assert markdown.cell("a|b\nc") == "a\\|b c"
     assert len(markdown.cell("y" * 1000)) == markdown.MAX_CELL
+    assert markdown.cell("word " * 100).endswith("word…")
 
 
 def test_handler_writes_summary_md(report_run: Callable[[str], Path]) -> None:

@@ -53,26 +53,89 @@ def _result() -> StageResult:
     return StageResult("security", Status.PASSED, "http://127.0.0.1:1", "smoke", findings=[page, api, tls])
 
 
-def test_sarif_validates_and_anchors_each_result() -> None:
-    contracts = StageResult(
-        "contracts",
-        Status.FAILED,
-        "http://127.0.0.1:1",
-        "smoke",
-        findings=[Finding("not_a_server_error", Severity.HIGH, "500", "GET /api/x", "99")],
+def _contracts() -> StageResult:
+    message = "response_schema_conformance failed on GET /api/models/{model_id}: Response violates schema (1)."
+    finding = Finding(
+        "response_schema_conformance",
+        Severity.HIGH,
+        message,
+        "GET /api/models/{model_id}",
+        "99",
+        extra={"operation": "GET /api/models/{model_id}"},
     )
-    log = sarif.build([_result(), contracts], openapi_uri="security/openapi.json")
+    return StageResult("contracts", Status.FAILED, "http://127.0.0.1:1", "smoke", findings=[finding])
+
+
+def _accessibility() -> StageResult:
+    finding = Finding(
+        "color-contrast",
+        Severity.HIGH,
+        "Elements must meet minimum color contrast ratio thresholds (serious) on /models: .hint",
+        "/models .hint",
+        "a1",
+        extra={
+            "impact": "serious",
+            "page": "/models",
+            "url": "http://127.0.0.1:1/models",
+            "selector": ".hint",
+            "tags": ["cat.color", "wcag2aa", "wcag143"],
+            "help_url": "https://dequeuniversity.com/rules/axe/4.10/color-contrast",
+        },
+    )
+    return StageResult("accessibility", Status.FAILED, "http://127.0.0.1:1", "smoke", findings=[finding])
+
+
+def _runs(log: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {run["automationDetails"]["id"].split("/")[1]: run for run in log["runs"]}
+
+
+def test_sarif_validates_and_anchors_each_result_to_the_target_url() -> None:
+    log = sarif.build([_result(), _contracts(), _accessibility()], openapi_uri="security/openapi.json")
     validate(log)
+    runs = _runs(log)
     assert [run["tool"]["driver"]["name"] for run in log["runs"]] == [
         "release-harness security",
         "release-harness contracts",
+        "release-harness accessibility",
     ]
-    results = log["runs"][0]["results"]
-    uris = [r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in results]
-    assert uris == ["security/alerts.json", "security/openapi.json", "security/openapi.json"]
-    assert results[1]["locations"][0]["physicalLocation"]["region"]["startLine"] == 40
+    results = runs["security"]["results"]
+    anchors = [r["locations"][0]["physicalLocation"]["artifactLocation"] for r in results]
+    # Paths on the target, relative to its origin: never a run-folder file, never an http:// URI.
+    assert [a["uri"] for a in anchors] == ["/models", "/api/models/1", "/"]
+    assert {a["uriBaseId"] for a in anchors} == {sarif.TARGET_BASE}
+    assert runs["security"]["originalUriBaseIds"][sarif.TARGET_BASE]["uri"] == "http://127.0.0.1:1/"
+    assert results[1]["properties"]["runFolderFile"] == "security/openapi.json#L40"
     assert results[0]["properties"]["url"] == "http://127.0.0.1:1/models"
-    assert results[0]["level"] == "warning" and log["runs"][1]["results"][0]["level"] == "error"
+    contract = runs["contracts"]["results"][0]
+    assert contract["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "/api/models/%7Bmodel_id%7D"
+    assert contract["locations"][0]["logicalLocations"][0]["name"] == "GET /api/models/{model_id}"
+    assert results[0]["level"] == "warning" and contract["level"] == "error"
+
+
+def test_contract_failures_are_correctness_results_not_security_alerts() -> None:
+    rule = _runs(sarif.build([_contracts()]))["contracts"]["tool"]["driver"]["rules"][0]
+    assert "security-severity" not in rule["properties"]
+    assert "security" not in rule["properties"]["tags"] and "correctness" in rule["properties"]["tags"]
+    # The rule describes the check, not the one failure that was found.
+    assert rule["name"] == "Response schema conformance"
+    assert rule["shortDescription"]["text"] == "The response body matches the schema the OpenAPI document declares"
+
+
+def test_accessibility_rules_carry_their_wcag_criteria() -> None:
+    run = _runs(sarif.build([_accessibility()]))["accessibility"]
+    rule = run["tool"]["driver"]["rules"][0]
+    assert rule["name"] == "Elements must meet minimum color contrast ratio thresholds"
+    assert "WCAG 1.4.3" in rule["properties"]["tags"] and "accessibility" in rule["properties"]["tags"]
+    assert "security-severity" not in rule["properties"]
+    assert rule["helpUri"].endswith("/color-contrast")
+    assert run["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "/models"
+
+
+def test_security_rules_are_named_by_the_check_and_ranked_as_security() -> None:
+    rules = {r["id"]: r for r in _runs(sarif.build([_result()]))["security"]["tool"]["driver"]["rules"]}
+    assert rules["10038"]["name"] == "Content Security Policy (CSP) Header Not Set"
+    assert rules["10038"]["properties"]["security-severity"] == "5.5"
+    assert "security" in rules["10038"]["properties"]["tags"]
 
 
 def test_rules_link_to_zap_alert_pages_and_carry_cwe() -> None:
