@@ -77,10 +77,16 @@ def _audit(
         runner.audit_command(plan_file, raw), env=_environment(credentials),
         log=ctx.artifacts / "audit.log", timeout_s=_timeout_s(ctx), cancel=ctx.cancel, outcome=outcome,
     )  # fmt: skip
-    ctx.progress.start("accessibility: axe audits", total=_planned(plan))
+    planned = _planned(plan)
+    ctx.progress.start("accessibility: axe audits", total=planned)
+    done = 0
     with contextlib.closing(stream):
         for event in stream:
-            _apply(ctx, summary, raw, event)
+            if _apply(ctx, summary, raw, event):
+                done += 1
+                ctx.progress.advance()
+                pages = f"page {done} of {planned:.0f}" if planned else f"{done} pages"
+                ctx.progress.figures(f"{pages}, {len(summary.findings)} WCAG findings")
             _fill(ctx, result, summary)
             RunDir(ctx.run_dir).write_result(result)
     return outcome
@@ -120,24 +126,22 @@ def _planned(plan: AuditPlan) -> float | None:
     return len(plan.pages) + len(plan.auth_pages) + len(plan.states) + len(plan.auth_states)
 
 
-def _apply(ctx: StageContext, summary: AuditSummary, raw: Path, event: dict[str, Any]) -> None:
-    """Fold one event of the audit subprocess into the summary."""
+def _apply(ctx: StageContext, summary: AuditSummary, raw: Path, event: dict[str, Any]) -> bool:
+    """Fold one event of the audit subprocess into the summary; True when it finished a page."""
     if event["event"] == "audited":
         file = raw / str(event["file"])
         summary.add(AuditRecord(**json.loads(file.read_text(encoding="utf-8"))), _relative(ctx, file))
-        ctx.progress.advance()
     elif event["event"] == "failed":
         summary.add_failure(str(event["name"]), str(event["error"]))
         ctx.progress.log(f"accessibility: could not audit {event['name']}: {event['error']}")
-        ctx.progress.advance()
     elif event["event"] == "unanswered":
         summary.add_unanswered(str(event["name"]), str(event["url"]), int(event["status"]))
         ctx.progress.log(f"accessibility: {event['name']} answered HTTP {event['status']}: not audited")
-        ctx.progress.advance()
     elif event["event"] == "skipped":
         summary.add_skipped(str(event["name"]), str(event["reason"]))
     elif event["event"] == "done":
         summary.operations = [str(name) for name in event["operations"]]
+    return event["event"] in ("audited", "failed", "unanswered")
 
 
 def _fill(ctx: StageContext, result: StageResult, summary: AuditSummary) -> None:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -57,7 +56,22 @@ class Observations:
 def read(path: Path) -> Observations:
     """Parse the stream; a missing file or a torn last line (killed run) yields what was written."""
     seen = Observations()
-    for name, event in _events(path):
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        return seen
+    for line in lines:
+        fold(line, seen)
+    return seen
+
+
+def fold(line: str | bytes, seen: Observations) -> None:
+    """Add one line of the stream to ``seen`` (also while Schemathesis still writes it, for the live figures)."""
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError:
+        return  # only the line being written when the run was killed can be torn
+    for name, event in record.items():
         if name in _SCENARIO_EVENTS and event.get("phase") != _AUTH_PHASE:
             seen.scenarios += 1
             _scenario(event.get("recorder", {}), seen)
@@ -66,20 +80,6 @@ def read(path: Path) -> Observations:
             kind = str(value.get("type", "Error"))
             error = ToolError(label=str(event.get("label", "")), message=f"{kind}: {value.get('message', '')}")
             (seen.not_applicable if kind in _NOT_APPLICABLE else seen.errors).append(error)
-    return seen
-
-
-def _events(path: Path) -> Iterator[tuple[str, dict[str, Any]]]:
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except FileNotFoundError:
-        return
-    for line in lines:
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError:
-            continue  # only the line being written when the run was killed can be torn
-        yield from record.items()
 
 
 def _scenario(recorder: dict[str, Any], seen: Observations) -> None:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import re
 import sys
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from pathlib import Path
 
+from contracts.events import Observations, fold
 from contracts.settings import RunSettings
 from harness import supervisor
 from harness.stages import StageContext
@@ -82,38 +82,54 @@ def hypothesis_cache(environ: Mapping[str, str]) -> Path:
     return Path(base) / "release-harness" / "hypothesis"
 
 
-def run(ctx: StageContext, cmd: list[str], files: RunFiles, env: dict[str, str], deadline_s: float, cwd: Path) -> int:
-    """Run ``cmd`` in ``cwd`` to completion (or cancellation/deadline); returns its exit code.
+def run(
+    ctx: StageContext,
+    cmd: list[str],
+    files: RunFiles,
+    env: dict[str, str],
+    deadline_s: float,
+    cwd: Path,
+    documented: Collection[str] = (),
+) -> int:
+    """Run ``cmd`` in ``cwd`` to completion (or cancellation/deadline); returns its exit code. The live
+    figures count the ``documented`` operations called so far.
 
     The default `supervisor.Stop`: SIGINT first so Schemathesis flushes its reports (a partial run
     is still evidence), then SIGKILL to its group (a busy machine once took 16 s to flush).
     """
     full_env = {"HYPOTHESIS_STORAGE_DIRECTORY": str(hypothesis_cache(os.environ)), **os.environ, **env}
-    offset = 0
-
-    def progress() -> None:
-        nonlocal offset
-        offset = _report_progress(ctx, files.events, offset)
-
+    watch = EventWatch(ctx, files.events, frozenset(documented))
     with supervisor.start(cmd, env=full_env, cwd=cwd, log=files.log, truncate_log=True) as child:
-        supervisor.wait(child, timeout_s=deadline_s, cancel=ctx.cancel, on_tick=progress, poll_s=_POLL_S)
-    progress()
+        supervisor.wait(child, timeout_s=deadline_s, cancel=ctx.cancel, on_tick=watch.tick, poll_s=_POLL_S)
+    watch.tick()
     return child.wait()
 
 
-_SCENARIO = re.compile(rb'^\{"(?:Fuzz)?ScenarioFinished"', re.MULTILINE)
+class EventWatch:
+    """Follows the event stream as Schemathesis writes it: the bar advances by the scenarios finished,
+    the live figures count the documented operations called and the failed checks."""
 
+    def __init__(self, ctx: StageContext, events: Path, documented: frozenset[str]) -> None:
+        self.ctx, self.events, self.documented = ctx, events, documented
+        self.offset = 0
+        self.seen = Observations()
 
-def _report_progress(ctx: StageContext, events: Path, offset: int) -> int:
-    """Advance the progress bar by the scenarios finished since ``offset``; returns the new offset."""
-    try:
-        with events.open("rb") as stream:
-            stream.seek(offset)
-            chunk = stream.read()
-    except OSError:
-        return offset
-    complete = chunk[: chunk.rfind(b"\n") + 1]
-    done = len(_SCENARIO.findall(complete))
-    if done:
-        ctx.progress.advance(done)
-    return offset + len(complete)
+    def tick(self) -> None:
+        """Fold in the lines completed since the last tick."""
+        try:
+            with self.events.open("rb") as stream:
+                stream.seek(self.offset)
+                chunk = stream.read()
+        except OSError:
+            return
+        complete = chunk[: chunk.rfind(b"\n") + 1]
+        self.offset += len(complete)
+        before = self.seen.scenarios
+        for line in complete.splitlines():
+            fold(line, self.seen)
+        if self.seen.scenarios > before:
+            self.ctx.progress.advance(self.seen.scenarios - before)
+            # Not every request: the coverage phase also sends undocumented methods (unsupported_method).
+            called = len(self.seen.called & self.documented)
+            failed = len(self.seen.failures)
+            self.ctx.progress.figures(f"operations {called} of {len(self.documented)} called, {failed} failed checks")

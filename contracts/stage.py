@@ -75,7 +75,7 @@ def _test(
     seed = settings.seed if chosen is None else chosen
     cwd = user.folder or files.folder
     ctx.progress.start(f"contracts: Schemathesis (seed {seed})")
-    runner.run(ctx, cmd, files, auth.env, settings.timeout_s, cwd=cwd)
+    runner.run(ctx, cmd, files, auth.env, settings.timeout_s, cwd=cwd, documented=documented)
     try:
         report = summary.read(files.summary, _log_tail(files.log))
     except HarnessError:

@@ -10,16 +10,30 @@ import os
 import sys
 import traceback
 from collections.abc import Sequence
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
 from harness import secrets
-from harness.config import PROFILES, load_settings, parse_stage_option
+from harness.config import DEFAULT_STAGES, PROFILES, load_settings, parse_stage_option
 from harness.errors import HarnessError
 from harness.exit_codes import ExitCode
 
+DESCRIPTION = """A release gate for a web app: load, end-to-end, contract, security and accessibility stages
+against the app, judged by one budget file; the exit code says go or no-go."""
+GUIDE = f"""stages (--stages, default all): {", ".join(DEFAULT_STAGES)}; coverage with --coverage
+profiles (--profile, default smoke): {", ".join(PROFILES)}
+faults (--faults): switches of an app the harness starts, declared by its target description;
+  the bundled app lists its own: python -m target_app --list-faults
+every setting, flag and stage option: harness options; every metric a budget can name: harness metrics"""
 EPILOG = """exit codes: 0 every applicable budget met, 1 a budget breached, 2 inconclusive (the run did not
 measure what a budget needs), 3 harness error, 4 usage error (bad flag, budget file or config)"""
+
+
+PUSH_HELP = (
+    "a Prometheus Pushgateway, e.g. http://127.0.0.1:9091: the figures of metrics.prom are PUT under "
+    "job release_harness (loopback, or a host listed in --allow-remote)"
+)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -32,13 +46,14 @@ class _Parser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of every subcommand."""
-    parser = _Parser(
-        prog="harness", description=__doc__, epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    raw = argparse.RawDescriptionHelpFormatter
+    parser = _Parser(prog="harness", description=DESCRIPTION, epilog=f"{GUIDE}\n\n{EPILOG}", formatter_class=raw)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
+    run_help = "start or attach the target, run the stages, gate and report"
     add_run_arguments(
-        sub.add_parser("run", help="start or attach the target, run the stages, gate and report", epilog=EPILOG)
+        sub.add_parser("run", help=run_help, description=f"{run_help}\n\n{GUIDE}", epilog=EPILOG, formatter_class=raw)
     )
 
     gate = sub.add_parser(
@@ -52,6 +67,10 @@ def build_parser() -> argparse.ArgumentParser:
     gate.add_argument("--known-failures", type=Path, help="accepted findings file")
     gate.add_argument("--baseline", type=Path, metavar="RUN_DIR", help="an earlier run to compare with")
     gate.add_argument("--profile", choices=PROFILES, help="judge with another profile's budgets")
+    gate.add_argument("--push-metrics", metavar="URL", help=PUSH_HELP)
+    gate.add_argument(
+        "--allow-remote", nargs="+", default=(), metavar="HOST", help="hosts --push-metrics may reach besides loopback"
+    )
 
     report = sub.add_parser("report", help="re-render the reports of a saved run")
     report.add_argument("run_dir", type=Path, metavar="RUN_DIR")
@@ -73,6 +92,14 @@ def build_parser() -> argparse.ArgumentParser:
     trends.add_argument("--out", type=Path, default=Path("harness-runs"), help="folder holding history.jsonl")
     trends.add_argument("--last", type=int, default=10, help="how many runs (default: 10)")
     return parser
+
+
+def _version() -> str:
+    """The installed distribution's version (a checkout that is not installed says so)."""
+    try:
+        return version("release-harness")
+    except PackageNotFoundError:
+        return "(not installed: run it from an installed release-harness)"
 
 
 def add_run_arguments(run: argparse.ArgumentParser) -> None:
@@ -103,6 +130,13 @@ def add_run_arguments(run: argparse.ArgumentParser) -> None:
     run.add_argument("--target-port", type=int, help="port for a started app (default: a free one)")
     run.add_argument("--target-workers", type=int, help="WEB_CONCURRENCY for a started app (default: its own)")
     run.add_argument("--coverage", action="store_true", default=None, help="run a started Python app under coverage.py")
+    run.add_argument(
+        "--heartbeat-s",
+        type=float,
+        metavar="SECONDS",
+        help="without a terminal (a CI log): one progress line per stage every SECONDS (default: 10; 0: none)",
+    )
+    run.add_argument("--push-metrics", metavar="URL", help=PUSH_HELP)
     run.add_argument("--zap-url", help="a running ZAP daemon for the security stage, e.g. http://127.0.0.1:8090")
     run.add_argument(
         "-o",
@@ -116,6 +150,7 @@ def add_run_arguments(run: argparse.ArgumentParser) -> None:
 
 def _cmd_run(args: argparse.Namespace) -> ExitCode:
     from harness import pipeline
+    from reports import ci
     from reports.terminal import print_verdict
 
     flags = {
@@ -134,14 +169,36 @@ def _cmd_run(args: argparse.Namespace) -> ExitCode:
             "target_port",
             "target_workers",
             "coverage",
+            "heartbeat_s",
+            "push_metrics",
         )
     }
     flags["stage_options"] = _stage_options(args)
     settings = load_settings(flags)
+    if settings.push_metrics:
+        from reports.prometheus import check_push_url
+
+        check_push_url(settings.push_metrics, settings.allow_remote)  # before anything starts
     code, state = pipeline.run(settings)
     if state.verdict is not None and state.run is not None:
         print_verdict(state.verdict, state.run.path)
+        if state.inputs is not None:  # the gate judged: the step summary and annotations of CI
+            ci.publish(state.run.path, state.inputs.budgets)
+        _push_metrics(state.run.path, settings.push_metrics)
     return code
+
+
+def _push_metrics(folder: Path, url: str | None) -> None:
+    """Push the figures of ``folder`` when asked; a failed push is a warning: the verdict (and its exit
+    code) stands, a dashboard missing one point must neither block nor pass a release."""
+    if not url:
+        return
+    from reports.prometheus import push
+
+    try:
+        print(f"metrics pushed to {push(folder, url)}")
+    except HarnessError as exc:
+        print(secrets.redact(f"warning: {exc.message}\ntip: {exc.tip}"), file=sys.stderr)
 
 
 def _stage_options(args: argparse.Namespace) -> dict[str, dict[str, Any]]:
@@ -157,9 +214,13 @@ def _stage_options(args: argparse.Namespace) -> dict[str, dict[str, Any]]:
 def _cmd_gate(args: argparse.Namespace) -> ExitCode:
     from harness import gate
     from harness.rundir import RunDir
-    from reports import write_all
+    from reports import ci, write_all
     from reports.terminal import print_verdict
 
+    if args.push_metrics:
+        from reports.prometheus import check_push_url
+
+        check_push_url(args.push_metrics, tuple(args.allow_remote))
     run = RunDir.open(args.run_dir)
     inputs = gate.load_inputs(args.budgets, args.known_failures, args.baseline)
     given = {key: getattr(args, key) for key in ("budgets", "known_failures", "baseline", "profile")}
@@ -171,6 +232,8 @@ def _cmd_gate(args: argparse.Namespace) -> ExitCode:
         verdict = gate.add_error(folder, verdict, exc, run_complete=bool(run.meta().get("complete", True)))
         print(secrets.redact(exc.render()), file=sys.stderr)
     print_verdict(verdict, folder)
+    ci.publish(folder, inputs.budgets)
+    _push_metrics(folder, args.push_metrics)
     return verdict.exit_code
 
 
@@ -184,6 +247,9 @@ def _cmd_report(args: argparse.Namespace) -> ExitCode:
 
 
 def _cmd_target(args: argparse.Namespace) -> ExitCode:
+    from harness.description import require_bundled_app
+
+    require_bundled_app()
     from target_app.server import serve
 
     faults = tuple(f for f in args.faults.split(",") if f)

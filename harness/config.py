@@ -61,6 +61,11 @@ class Settings:
     coverage: bool = False
     target_startup_timeout_s: float = 60.0
     external_probe_timeout_s: float = 5.0
+    push_metrics: str | None = None
+    """A Prometheus Pushgateway the run's ``metrics.prom`` figures are pushed to (loopback, or a host
+    listed in ``allow_remote``)."""
+    heartbeat_s: float = 10.0
+    """Seconds between two progress lines of a stage when stderr is no terminal (a CI log); 0: none."""
     stage_options: Mapping[str, Mapping[str, Any]] = dataclasses.field(default_factory=dict)
 
     def redacted(self) -> dict[str, Any]:
@@ -77,7 +82,7 @@ _PATH_FIELDS = {"budgets", "known_failures", "out", "baseline", "target_data_dir
 _TUPLE_FIELDS = {"stages", "faults"}
 _BOOL_FIELDS = {"coverage"}
 _INT_FIELDS = {"target_port", "target_workers"}
-_FLOAT_FIELDS = {"target_startup_timeout_s", "external_probe_timeout_s"}
+_FLOAT_FIELDS = {"target_startup_timeout_s", "external_probe_timeout_s", "heartbeat_s"}
 
 
 STANDALONE = "harness.toml"
@@ -263,6 +268,8 @@ def _validate(settings: Settings) -> None:
         )
     if settings.target_workers < 0:
         raise HarnessError(ErrorKind.CONFIG, "target_workers must not be negative")
+    if settings.heartbeat_s < 0:
+        raise HarnessError(ErrorKind.CONFIG, "heartbeat_s must not be negative", tip="0 turns the heartbeat off")
     if not 0 <= settings.target_port <= 65535:
         raise HarnessError(
             ErrorKind.CONFIG, f"target_port {settings.target_port} is not a TCP port", tip="0 (a free port) to 65535"

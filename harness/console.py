@@ -1,59 +1,91 @@
-"""Terminal output: stage progress bars and status lines (stderr, so stdout stays parseable)."""
+"""Terminal output: stage progress and status lines (stderr, so stdout stays parseable).
+
+On a terminal each stage gets a live progress bar with its figures; without one (a CI log) it gets
+a heartbeat line at a fixed interval instead (`harness.progress`), and no live display at all: rich
+would only leave blank lines behind.
+"""
 
 from __future__ import annotations
 
+import contextlib
 from types import TracebackType
 
 from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
 
+from harness.progress import Heartbeat, StageStatus, heartbeat_line
 from harness.secrets import redact
 
 err_console = Console(stderr=True, highlight=False)
 
 
 class StageProgress:
-    """A `harness.stages.Progress` drawing one rich progress bar per stage step."""
+    """A `harness.stages.Progress`: a rich progress bar with live figures on a terminal, else a heartbeat."""
 
-    def __init__(self, stage: str, console: Console = err_console) -> None:
+    def __init__(self, stage: str, heartbeat_s: float, console: Console = err_console) -> None:
         self.stage = stage
+        self.status = StageStatus(stage)
         self._console = console
-        self._bar = Progress(
-            SpinnerColumn(),
-            TextColumn("[bold]{task.fields[stage]}[/] {task.description}"),
-            BarColumn(),
-            TextColumn("{task.percentage:>3.0f}%"),
-            TimeElapsedColumn(),
-            console=console,
-            transient=True,
-        )
+        self._bar: Progress | None = None
+        self._heartbeat: Heartbeat | None = None
+        if console.is_terminal:
+            self._bar = Progress(
+                SpinnerColumn(),
+                TextColumn("[bold]{task.fields[stage]}[/] {task.description}"),
+                BarColumn(),
+                TextColumn("{task.percentage:>3.0f}%"),
+                TimeElapsedColumn(),
+                TextColumn("{task.fields[figures]}", markup=False),
+                console=console,
+                transient=True,
+            )
+        else:
+            self._heartbeat = Heartbeat(lambda: heartbeat_line(self.status), self._print, heartbeat_s)
         self._task: TaskID | None = None
+        self._running = contextlib.ExitStack()
 
     def __enter__(self) -> StageProgress:
-        self._bar.start()
-        self._task = self._bar.add_task("starting", total=None, stage=self.stage)
+        if self._bar is not None:
+            self._bar.start()
+            self._task = self._bar.add_task("starting", total=None, stage=self.stage, figures="")
+            self._running.callback(self._bar.stop)
+        if self._heartbeat is not None:
+            self._running.enter_context(self._heartbeat)
         return self
 
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
-        self._bar.stop()
+        self._running.close()
 
     def start(self, description: str, total: float | None = None) -> None:
         """Begin a step of the stage, with a known total when there is one."""
-        if self._task is not None:
-            self._bar.update(self._task, description=redact(description), total=total, completed=0)
+        self.status.start(redact(description), total)
+        if self._bar is not None and self._task is not None:
+            self._bar.update(self._task, description=self.status.description, total=total, completed=0, figures="")
 
     def advance(self, amount: float = 1.0) -> None:
         """Move the bar forward."""
-        if self._task is not None:
+        self.status.completed += amount
+        if self._bar is not None and self._task is not None:
             self._bar.advance(self._task, amount)
+
+    def figures(self, text: str) -> None:
+        """Show the step's live figures (until the next ones)."""
+        self.status.figures = redact(text)
+        if self._bar is not None and self._task is not None:
+            self._bar.update(self._task, figures=self.status.figures)
 
     def log(self, message: str) -> None:
         """Print a line above the bar."""
-        self._console.print(f"  {redact(message)}")
+        self._print(f"  {redact(message)}")
+
+    def _print(self, line: str) -> None:
+        # Not markup: a figure or an endpoint name like "[id]" is printed as it is; one line, never
+        # wrapped at rich's 80 columns of a CI log.
+        self._console.print(line, markup=False, soft_wrap=True)
 
 
 def say(message: str) -> None:
-    """One status line on stderr."""
-    err_console.print(redact(message))
+    """One status line on stderr (not wrapped: a CI log is wider than rich's 80 columns)."""
+    err_console.print(redact(message), soft_wrap=True)

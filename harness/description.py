@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import importlib.resources
+import importlib.util
 import os
 import re
 import types
@@ -22,7 +23,7 @@ from pathlib import Path
 from typing import Any, get_args, get_type_hints
 
 from harness import secrets
-from harness.errors import HarnessError
+from harness.errors import ErrorKind, HarnessError
 from perf_budgets.source import KeyPath, Source
 
 _VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
@@ -310,8 +311,29 @@ def _type_name(hint: Any) -> str:
     return re.sub(r"<class '(\w+)'>", r"\1", text).replace("Path", "path")
 
 
+BUNDLED_APP_EXTRA = "release-harness[bundled-app]"
+BUNDLED_APP_MODULES = ("fastapi", "uvicorn", "sqlalchemy", "python_multipart")
+"""What the bundled marketplace imports beyond the harness's own dependencies: the extra installs them."""
+
+
+def require_bundled_app() -> None:
+    """Refuse to use the bundled marketplace when its extra is not installed: a team gating its own app
+    installs no web framework, and the app would otherwise die at start-up with an ImportError in its log."""
+    missing = [name for name in BUNDLED_APP_MODULES if importlib.util.find_spec(name) is None]
+    if missing:
+        raise HarnessError(
+            ErrorKind.USAGE,
+            f"the bundled demo app (the target when none is configured) is not installed: "
+            f"{', '.join(missing)} missing, they come with the extra {BUNDLED_APP_EXTRA}",
+            tip=f"pip install '{BUNDLED_APP_EXTRA}'; to gate your own app instead set [tool.harness.target] url "
+            "or command (`harness init URL` writes one), or pass --target-url URL",
+        )
+
+
 def bundled_description() -> TargetDescription:
-    """The bundled marketplace's own description (``target_app/harness.toml``), the embedded default."""
+    """The bundled marketplace's own description (``target_app/harness.toml``), the embedded default;
+    a usage error when its extra is not installed (`require_bundled_app`)."""
+    require_bundled_app()
     path = Path(str(importlib.resources.files("target_app") / "harness.toml"))
     described = load_file(path, ("target",))
     assert described is not None, f"{path} has no [target] table"

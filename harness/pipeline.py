@@ -249,7 +249,8 @@ def _run_stage(state: RunState, name: str) -> StageResult:
     console.say(f"[bold]▶ {name}[/] against {state.target.url} (profile {state.settings.profile})")
     allowed = allowed_hosts(state.target.url, state.settings.allow_remote)
     # Every process of the stage reaches only these hosts; what it tried elsewhere becomes findings.
-    with console.StageProgress(name) as progress, egress.guarded(allowed, ctx.artifacts / egress.FOLDER) as blocked:
+    progress = console.StageProgress(name, state.settings.heartbeat_s)
+    with progress, egress.guarded(allowed, ctx.artifacts / egress.FOLDER) as blocked:
         ctx = dataclasses.replace(ctx, progress=progress)
         result = _guarded(state, ctx)
     scrub.redact_tree(ctx.artifacts)  # the stage's tools wrote their own files, with what they were given

@@ -37,6 +37,9 @@ class Progress(Protocol):
     def advance(self, amount: float = 1.0) -> None:
         """Move the current step forward."""
 
+    def figures(self, text: str) -> None:
+        """The step's live figures ("20 users, 46 req/s, p95 12.8 ms"), shown until the next ones."""
+
     def log(self, message: str) -> None:
         """A line worth showing above the progress bar."""
 
@@ -49,6 +52,9 @@ class SilentProgress:
 
     def advance(self, amount: float = 1.0) -> None:
         """Ignore progress."""
+
+    def figures(self, text: str) -> None:
+        """Ignore the figures."""
 
     def log(self, message: str) -> None:
         """Ignore the message."""

@@ -12,7 +12,7 @@ from pathlib import Path
 from harness.errors import ErrorKind, HarnessError
 
 # Registration order is run order: history before html, whose Trends section reads it.
-from reports import history, html, junit, markdown, sarif  # noqa: F401
+from reports import history, html, junit, markdown, prometheus, sarif  # noqa: F401
 from reports.registry import RunView, as_paths, handlers
 
 log = logging.getLogger(__name__)

@@ -25,7 +25,7 @@ from harness.records import StageResult, Status
 from harness.rundir import RunDir
 from harness.stage_options import with_defaults
 from harness.stages import StageContext
-from scenarios import adapter, generator_health, process, profiles, prometheus, scenario, stage_options
+from scenarios import adapter, generator_health, live, process, profiles, prometheus, scenario, stage_options
 from scenarios.plan import OPENAPI
 from scenarios.resilience import RestartInjector, restart_after_s
 
@@ -222,7 +222,8 @@ def _ticker(
     scrapes: dict[str, prometheus.Samples | None],
     fault: RestartInjector,
 ) -> Any:
-    """A tick callback: scrape the target's metrics when the warm-up ends; save partial results as they come."""
+    """A tick callback: scrape the target's metrics when the warm-up ends; save partial results as they come
+    and show their live figures."""
     state = {"mtime": 0.0, "at": time.monotonic()}
     marker = summary_path.with_name(WARM_MARKER)
 
@@ -240,6 +241,7 @@ def _ticker(
             state["mtime"] = mtime
             _fill(ctx, result, summary, None, None, complete=False)
             RunDir(ctx.run_dir).write_result(result)
+            ctx.progress.figures(live.figures(result))
 
     return tick
 

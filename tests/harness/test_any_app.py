@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -89,7 +90,8 @@ def assert_only_own_paths(app: RunningApp) -> None:
 def shelf_zero(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Run, RunningApp]]:
     folder = tmp_path_factory.mktemp("shelf-zero")
     with start_app("shelf", folder) as app:
-        yield harness_run(folder, "--target-url", app.url), app
+        # No terminal here (a CI log): every stage beats every 2 s.
+        yield harness_run(folder, "--target-url", app.url, "--heartbeat-s", "2"), app
 
 
 @pytest.fixture(scope="module")
@@ -111,6 +113,15 @@ def test_shelf_with_only_a_url(shelf_zero: tuple[Run, RunningApp]) -> None:
     assert statuses["db_query_p95"] == statuses["cache_hit_ratio"] == statuses["ws_p95"] == "not_applicable"
     assert statuses["e2e_workflows"] == "not_applicable"
     assert_only_own_paths(app)
+
+
+def test_a_ci_log_shows_the_stages_alive_with_their_figures(shelf_zero: tuple[Run, RunningApp]) -> None:
+    run, _ = shelf_zero
+    stderr = run.console[run.console.index("▶ ") :]
+    beats = {stage: [line for line in stderr.splitlines() if line.startswith(f"  {stage} ")] for stage in STAGES}
+    assert any(re.search(r": \d+ users, \d+ req/s, p95 [\d.]+ ms, errors [\d.]+ %", line) for line in beats["load"])
+    assert any(re.search(r": operations \d+ of \d+ called, \d+ failed checks", line) for line in beats["contracts"])
+    assert "\n\n" not in stderr.strip(), "no blank line between the stage lines"
 
 
 def test_notes_with_only_a_url(notes_zero: tuple[Run, RunningApp]) -> None:
