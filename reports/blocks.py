@@ -3,20 +3,26 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from harness.records import Finding, StageResult
+from perf_budgets.verdict import BudgetResult
 from reports import format as fmt
 
 
 @dataclasses.dataclass(frozen=True)
 class Cell:
-    """A table cell: text, an optional numeric sort key and an optional link (relative to the run)."""
+    """A table cell: text, an optional numeric sort key, an optional link (relative to the run or
+    ``#anchor``), an optional ``anchor`` (its id, for links into the page) and optional ``items``
+    (a list folded under the text, e.g. a finding's locations)."""
 
     text: str
     sort: float | None = None
     href: str | None = None
+    anchor: str | None = None
+    items: Sequence[str] = ()
 
 
 @dataclasses.dataclass(frozen=True)
@@ -55,7 +61,17 @@ class Note:
     kind: str = "note"
 
 
-Block = Table | Chart | Facts | Note
+@dataclasses.dataclass(frozen=True)
+class Fold:
+    """Blocks folded under a one-line summary (``<details>``); ``status`` colours the summary."""
+
+    summary: str
+    blocks: Sequence[Block]
+    status: str = ""
+    kind: str = "fold"
+
+
+Block = Table | Chart | Facts | Note | Fold
 
 
 @dataclasses.dataclass(frozen=True)
@@ -66,6 +82,22 @@ class Section:
     title: str
     status: str
     blocks: Sequence[Block]
+    worst: str = ""
+    """The worst status word of the stage's budgets ("breached", "met"…), "" without budgets."""
+
+
+@dataclasses.dataclass(frozen=True)
+class ViewContext:
+    """What a stage's view may show besides its own result: the baseline run's result of the same
+    stage (``--baseline``) and the verdict's budgets of this stage."""
+
+    baseline: StageResult | None = None
+    budgets: Sequence[BudgetResult] = ()
+
+
+def anchor_of(budget_id: str) -> str:
+    """The page id of a budget's row, e.g. ``budget-api_p95-GET-api-models`` for ``api_p95["GET /api/models"]``."""
+    return "budget-" + re.sub(r"[^A-Za-z0-9_]+", "-", budget_id).strip("-")
 
 
 def num(metric: str, amount: Any) -> Cell:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import itertools
 import re
 import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
+from typing import Any
 
 import pygal
 from pygal.style import Style
@@ -19,19 +21,23 @@ sys.meta_path[:] = [f for f in sys.meta_path if type(f).__name__ != "PluginImpor
 MAX_POINTS = 240
 """Points per series; a one-hour per-second series is bucketed down to this (see `downsample`)."""
 
-_STYLE = Style(
+_PALETTE = ("#1f4e79", "#b03a2e", "#5b3a8c", "#1e6b3a", "#8a5a00")
+_STYLE = dict(
     background="#ffffff",
     plot_background="#ffffff",
     foreground="#1a1a1a",
     foreground_strong="#000000",
     foreground_subtle="#595959",
-    colors=("#1f4e79", "#b03a2e", "#5b3a8c", "#1e6b3a", "#8a5a00"),
+    # Light guides, so a dashed limit line stands out from the grid.
+    guide_stroke_color="#d9d9d9",
+    major_guide_stroke_color="#bfbfbf",
     font_family="system-ui, sans-serif",
     title_font_size=16,
     label_font_size=12,
     major_label_font_size=12,
     legend_font_size=13,
 )
+_DASHED = {"width": 2, "dasharray": "8, 5"}
 _SCRIPT = re.compile(r"<script.*?</script>", re.DOTALL)
 _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 _ids = itertools.count(1)
@@ -82,6 +88,31 @@ def _accessible(svg: str, title: str, desc: str) -> str:
     return re.sub(r"(<svg[^>]*>)", lambda m: m.group(1) + labels, svg, count=1)
 
 
+@dataclasses.dataclass(frozen=True)
+class Look:
+    """How some series of a chart are drawn: ``dashed`` (limits, baselines), ``colours``, per-point ``marks``
+    (index → colour) on the named series; ``zero`` starts the y axis at 0 (a count or rate plotted
+    from 20 hides a line that lies below it)."""
+
+    dashed: Collection[str] = ()
+    colours: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    """Series name → colour; the others take the palette in turn."""
+    marks: Mapping[str, Mapping[int, str]] = dataclasses.field(default_factory=dict)
+    zero: bool = False
+    formatter: Callable[[float], str] | None = None
+    """How y labels and values read (e.g. ratios as percentages); pygal's default without one."""
+
+
+def _values(values: Sequence[float | None], marks: Mapping[int, str]) -> list[Any]:
+    return [{"value": v, "color": marks[i]} if i in marks and v is not None else v for i, v in enumerate(values)]
+
+
+def _style(series: Series, look: Look) -> Style:
+    palette = itertools.cycle(_PALETTE)
+    colours = tuple(look.colours.get(name) or next(palette) for name in series)
+    return Style(colors=colours, **_STYLE)
+
+
 def line_chart(
     title: str,
     desc: str,
@@ -92,12 +123,14 @@ def line_chart(
     y_title: str = "",
     x_labels: Sequence[str] | None = None,
     size: tuple[int, int] = (860, 320),
+    look: Look | None = None,
 ) -> str:
     """A titled multi-series line chart as inline SVG markup."""
+    look = look or Look()
     chart = pygal.Line(
         js=[],
         disable_xml_declaration=True,
-        style=_STYLE,
+        style=_style(series, look),
         title=title,
         x_title=x_title,
         y_title=y_title,
@@ -110,8 +143,14 @@ def line_chart(
         legend_at_bottom=True,
         allow_interruptions=True,
         print_values=False,
+        include_x_axis=look.zero,
+        # Room on the right so the last x label is not cut at the edge.
+        margin_right=32,
     )
+    if look.formatter is not None:
+        chart.value_formatter = look.formatter
     chart.x_labels = list(x_labels) if x_labels is not None else [f"{x:g}" for x in xs]
     for name, values in series.items():
-        chart.add(name, list(values))
+        dashed = {"show_dots": False, "stroke_style": _DASHED} if name in look.dashed else {}
+        chart.add(name, _values(values, look.marks.get(name, {})), **dashed)
     return _accessible(chart.render(is_unicode=True), title, desc)

@@ -182,10 +182,15 @@ def observed(budget: BudgetResult) -> str:
 
 def limit(budget: BudgetResult) -> str:
     """The limit as a condition, e.g. ``≤ 100 ms``, ``≥ 85 %`` or ``regression ≤ 10 %``."""
-    if budget.comparison == "max_regression_pct":
-        return f"regression ≤ {number(budget.limit)} %"
-    sign = "≥" if budget.comparison == "min" else "≤"
-    return f"{sign} {value(budget.metric, budget.limit)}"
+    return condition(budget.metric, budget.comparison, budget.limit)
+
+
+def condition(metric: str, comparison: str, amount: float) -> str:
+    """A limit on ``metric`` as a condition (`limit`, for a budget not yet judged, e.g. a live one)."""
+    if comparison == "max_regression_pct":
+        return f"regression ≤ {number(amount)} %"
+    sign = "≥" if comparison == "min" else "≤"
+    return f"{sign} {value(metric, amount)}"
 
 
 def change(budget: BudgetResult) -> str:

@@ -1,6 +1,6 @@
 """The history store: one JSON line per run in ``<out>/history.jsonl``, read with pandas.
 
-Each row holds the run id, time, profile, outcome, git revision, budget counts and every
+Each row holds the run id, time, profile, outcome, git revision, fault switches, budget counts and every
 run-level metric (per-endpoint and per-page metrics are left out so rows stay small). A stage that
 did not apply to the target records no metric: its trend shows a gap, never a fake 0. Appends
 are one ``write`` under an exclusive lock; a run already recorded is not appended twice
@@ -38,7 +38,7 @@ KEY_METRICS = (
     "a11y.violations.serious",
     "coverage.line_ratio",
 )
-"""Metrics shown by `harness trends` and the report's Trends section (when recorded)."""
+"""Metrics shown by `harness trends` (the report's Trends section follows the budgets instead)."""
 _META_COLUMNS = ("run_id", "time", "profile", "outcome", "git_revision")
 
 log = logging.getLogger(__name__)
@@ -52,13 +52,17 @@ def row_of(run: RunView) -> dict[str, Any]:
         "profile": run.verdict.profile,
         "outcome": run.verdict.outcome.value,
         "git_revision": run.meta.get("git_revision"),
+        "faults": run.meta.get("faults") or None,
     }
     row.update({f"budgets.{status}": count for status, count in run.verdict.counts().items()})
     for result in run.results.values():
         if result.status is Status.NOT_APPLICABLE:
             continue
         row.update({name: value for name, value in result.metrics.items() if "[" not in name})
-    return row
+    # Figures the gate derives (e.g. security.findings.blocking) are in no stage's metrics: keep the
+    # judged value so every budgeted run-level metric has its trend.
+    judged = {b.metric: b.observed for b in run.verdict.budgets if b.observed is not None and "[" not in b.metric}
+    return {**judged, **row}
 
 
 def read_rows(out: Path) -> list[dict[str, Any]]:

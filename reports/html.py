@@ -7,6 +7,7 @@ table is already in a useful order (slowest, riskiest, worst first).
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -16,17 +17,15 @@ from harness import atomic
 from harness.errors import HarnessError
 from harness.records import STAGES, StageResult
 from harness.rundir import RunDir
-from perf_budgets.verdict import BudgetResult
+from perf_budgets.verdict import BudgetResult, BudgetStatus, in_run_order
 from reports import format as fmt
-from reports import history
-from reports.blocks import Block, Cell, Chart, Facts, Note, Section, Table, num
-from reports.charts import line_chart
+from reports import trend_view
+from reports.blocks import Block, Cell, Facts, Fold, Note, Section, Table, ViewContext, anchor_of, num
 from reports.junit import duration_s
 from reports.registry import RunView, handler
-from reports.views import stage_blocks
+from reports.views import stage_blocks, tools_used
 
 FILE = "report.html"
-TREND_RUNS = 20
 _STAGE_TITLES = {
     "load": "Load",
     "e2e": "End-to-end workflows and Web Vitals",
@@ -60,16 +59,22 @@ _env = jinja2.Environment(
 )
 
 
-def budgets_table(run: RunView) -> Table:
-    """Every budget, worst first, with its message."""
+MAX_NAMED = 5
+"""Budgets the verdict box names (worst first) before "and N more"."""
+_OPEN = (BudgetStatus.FAIL, BudgetStatus.INCONCLUSIVE, BudgetStatus.WARN)
+"""Statuses listed openly in the budgets table; the others fold (met per stage, the rest by status)."""
+
+
+def budgets_table(run: RunView, caption: str, budgets: list[BudgetResult]) -> Table:
+    """``budgets`` in the given order with their message; each id is an anchor the page links to."""
     headers = ("Budget", "Stage", "Profile", "Limit", "Observed", "Baseline", "Change", "Status", "Message")
 
     def row(b: BudgetResult) -> list[Cell]:
         return [
-            Cell(b.budget),
-            Cell(b.stage),
+            Cell(b.budget, anchor=anchor_of(b.budget)),
+            Cell(b.stage, href=f"#stage-{b.stage}"),
             Cell(run.verdict.profile),
-            Cell(fmt.limit(b), b.limit),
+            Cell(fmt.limit(b).replace(" ", "\u00a0"), b.limit),  # "≤ 100 ms" stays on one line
             Cell(fmt.observed(b), b.observed),
             num(b.metric, b.baseline),
             Cell(fmt.change(b), b.change_pct),
@@ -77,8 +82,37 @@ def budgets_table(run: RunView) -> Table:
             Cell(b.message),
         ]
 
-    rows = [row(b) for b in fmt.ordered(run.verdict.budgets)]
-    return Table(f"Budgets ({len(rows)}), worst first", headers, rows, sortable=True)
+    return Table(caption, headers, [row(b) for b in budgets], sortable=True)
+
+
+def budget_blocks(run: RunView) -> list[Block]:
+    """What needs attention as an open table, worst first; met budgets folded per stage (the summary
+    names their families), then not-enough-samples and not-applicable budgets folded by status."""
+    budgets = fmt.ordered(run.verdict.budgets)
+    shown = [b for b in budgets if b.status in _OPEN]
+    blocks: list[Block] = []
+    if shown:
+        caption = f"Budgets breached, inconclusive or warning ({len(shown)}), worst first"
+        blocks.append(budgets_table(run, caption, shown))
+    for stage in in_run_order({b.stage for b in budgets if b.status is BudgetStatus.PASS}):
+        met = [b for b in budgets if b.stage == stage and b.status is BudgetStatus.PASS]
+        families = Counter(fmt.label_of(b.budget)[0] for b in met)
+        named = ", ".join(f"{family} (x{n})" if n > 1 else family for family, n in families.items())
+        table = budgets_table(run, f"{stage}: budgets met ({len(met)})", met)
+        blocks.append(Fold(f"{stage}: {fmt.budget_counts(met)} — {named}", [table], "met"))
+    for status in (BudgetStatus.NOT_ENOUGH_SAMPLES, BudgetStatus.NOT_APPLICABLE):
+        rest = [b for b in budgets if b.status is status]
+        if rest:
+            word = fmt.STATUS_WORDS[status]
+            table = budgets_table(run, f"Budgets {word} ({len(rest)})", rest)
+            blocks.append(Fold(f"{len(rest)} {word}", [table], word))
+    return blocks
+
+
+def named_budgets(run: RunView) -> tuple[list[BudgetResult], int]:
+    """The worst few breached or inconclusive budgets for the verdict box, and how many more there are."""
+    worst = [b for b in fmt.ordered(run.verdict.budgets) if b.status in (BudgetStatus.FAIL, BudgetStatus.INCONCLUSIVE)]
+    return worst[:MAX_NAMED], max(len(worst) - MAX_NAMED, 0)
 
 
 def _baseline_results(run: RunView) -> tuple[dict[str, StageResult], str | None]:
@@ -104,25 +138,12 @@ def sections(run: RunView) -> list[Section]:
         if result is None:
             continue
         blocks: list[Block] = [Note(problem)] if problem and stage == "load" else []
-        blocks += stage_blocks(result, baseline.get(stage))
+        own = [b for b in run.verdict.budgets if b.stage == stage]
+        blocks += stage_blocks(result, ViewContext(baseline.get(stage), own))
         words = fmt.stage_words(result, run.verdict.budgets)
-        found.append(Section(stage, _STAGE_TITLES.get(stage, stage), words, blocks))
+        worst = fmt.STATUS_WORDS[fmt.ordered(tuple(own))[0].status] if own else ""
+        found.append(Section(stage, _STAGE_TITLES.get(stage, stage), words, blocks, worst))
     return found
-
-
-def trend_blocks(run: RunView) -> list[Block]:
-    """Small charts of the key metrics recorded in two or more of the last runs."""
-    frame = history.trends(run.out, history.KEY_METRICS, TREND_RUNS)
-    labels = [str(t)[5:16].replace("T", " ") for t in frame["time"]] if "time" in frame.columns else []
-    blocks: list[Block] = []
-    for metric in history.KEY_METRICS:
-        if metric not in frame.columns or frame[metric].notna().sum() < 2:
-            continue
-        values = [None if v != v else float(v) for v in frame[metric]]
-        desc = f"{metric} over the last {len(values)} runs, oldest first; latest {fmt.value(metric, values[-1])}."
-        svg = line_chart(metric, desc, range(len(values)), {metric: values}, x_labels=labels, size=(560, 260))
-        blocks.append(Chart(svg))
-    return blocks or [Note("Trends appear once a metric is recorded in two or more runs (history.jsonl).")]
 
 
 def metadata(run: RunView) -> list[Facts]:
@@ -134,7 +155,7 @@ def metadata(run: RunView) -> list[Facts]:
     items += [(f"{r.stage} duration", f"{duration_s(r):.1f} s") for r in run.results.values()]
     tools: dict[str, str] = dict(meta.get("tool_versions") or {})
     for result in run.results.values():
-        tools.update(result.tool_versions)
+        tools.update(tools_used(result))
     return [Facts("Run", items), Facts("Tool versions", sorted(tools.items()))]
 
 
@@ -152,11 +173,16 @@ def render_html(run: RunView) -> str:
         stages=fmt.stages_sentence(run.verdict),
         run_id=run.run_id,
         target=run.meta.get("target_url", ""),
-        budgets=budgets_table(run),
+        budgets=budget_blocks(run),
+        named=named_budgets(run),
+        anchor_of=anchor_of,
+        status_of=fmt.STATUS_WORDS,
+        observed_of=lambda b: fmt.value(b.metric, b.observed),
+        limit_of=fmt.limit,
         sections=sections(run),
-        trends=trend_blocks(run),
+        trends=trend_view.blocks(run.out, run.verdict),
         metadata=metadata(run),
-        status_words={word: word.replace(" ", "-") for word in fmt.STATUS_WORDS.values()},
+        status_words={word: word.replace(" ", "-") for word in (*fmt.STATUS_WORDS.values(), "no budget")},
     )
 
 

@@ -30,6 +30,7 @@ from reports.blocks import (
     Facts,
     Note,
     Table,
+    ViewContext,
     artifacts_table,
     findings_table,
     metrics_table,
@@ -41,12 +42,14 @@ from reports.blocks import (
 )
 from reports.junit import duration_s
 
-View = Callable[[StageResult, StageResult | None], list[Block]]
+View = Callable[[StageResult, ViewContext], list[Block]]
 
 _SEVERITY_RANK = {s.value: i for i, s in enumerate(Severity)}
 _IMPACT_OF = {"critical": "critical", "high": "serious", "medium": "moderate", "low": "minor", "info": "minor"}
 _IMPACT_RANK = {"critical": 0, "serious": 1, "moderate": 2, "minor": 3}
 _PAGE_METRIC = re.compile(r'^e2e\.page\["(?P<path>.+)"\]\.(?P<field>\w+)$')
+_CLIENT_OF = {"zapv2": "zap"}
+"""A client library → the tool it drives: the library's version is shown only if the tool ran."""
 _VITALS = (
     ("Load", "load_ms"),
     ("TTFB", "ttfb_ms"),
@@ -77,7 +80,7 @@ def _counts(title: str, labels: list[str], order: list[str]) -> Facts:
     return Facts(title, [(name, str(labels.count(name))) for name in order])
 
 
-def contracts(result: StageResult, _: StageResult | None) -> list[Block]:
+def contracts(result: StageResult, _: ViewContext) -> list[Block]:
     """Contract failures with the request that reproduces each."""
     columns = (
         ("Check", lambda f: f.rule),
@@ -104,24 +107,50 @@ def _grade(result: StageResult) -> list[Block]:
     return present([facts, table])
 
 
-def security(result: StageResult, _: StageResult | None) -> list[Block]:
-    """Findings by risk, highest first, and the header/cookie grade."""
-    findings = sorted(result.findings, key=lambda f: _SEVERITY_RANK[f.severity.value])
-    summary = _counts("Findings by risk", [f.severity.value for f in findings], [s.value for s in Severity])
-    columns = (
-        ("Risk", lambda f: f.severity.value),
-        ("Rule", lambda f: f"{f.rule} {f.extra.get('name') or ''}".strip()),
-        ("Where", lambda f: f.location),
-        ("Finding", lambda f: f.message),
-        ("Evidence", lambda f: f.evidence),
-        ("Confidence", _extra("confidence")),
-        ("CWE", _extra("cwe")),
-    )
-    table = findings_table(f"Security findings ({len(findings)}), highest risk first", findings, columns)
-    return [*_grade(result), summary, table if findings else Note("No security findings.")]
+def _rule_name(finding: Finding) -> str:
+    """The rule by name with its id, e.g. "CSP Header Not Set (10038)"; the id alone without a name."""
+    name = finding.extra.get("name")
+    return f"{name} ({finding.rule})" if name and name != finding.rule else finding.rule
 
 
-def accessibility(result: StageResult, _: StageResult | None) -> list[Block]:
+def _where(finding: Finding) -> str:
+    return f"{finding.location}: {finding.evidence}" if finding.evidence else finding.location
+
+
+def findings_by_rule(findings: list[Finding]) -> Table:
+    """One row per rule, highest risk first, then most found: its count and its locations folded."""
+    groups: dict[str, list[Finding]] = {}
+    for finding in sorted(findings, key=lambda f: _SEVERITY_RANK[f.severity.value]):
+        groups.setdefault(finding.rule, []).append(finding)
+    ranked = sorted(groups.values(), key=lambda g: (_SEVERITY_RANK[g[0].severity.value], -len(g)))
+    rows = [
+        [
+            Cell(_rule_name(group[0])),
+            Cell(group[0].severity.value),
+            Cell(str(len(group)), len(group)),
+            Cell(f"{len(group)} location{'s' if len(group) > 1 else ''}", items=[_where(f) for f in group]),
+            text(group[0].message),
+            text(_extra("cwe")(group[0])),
+        ]
+        for group in ranked
+    ]
+    headers = ["Rule", "Risk", "Findings", "Where", "Finding", "CWE"]
+    solutions = [_extra("solution")(group[0]) for group in ranked]
+    if any(solutions):
+        headers.append("Solution")
+        rows = [[*row, text(solution)] for row, solution in zip(rows, solutions, strict=True)]
+    caption = f"Security findings by rule ({len(rows)} rules, {len(findings)} findings), highest risk first"
+    return Table(caption, headers, rows, True)
+
+
+def security(result: StageResult, _: ViewContext) -> list[Block]:
+    """The header/cookie grade, findings counted by risk, and grouped by rule."""
+    summary = _counts("Findings by risk", [f.severity.value for f in result.findings], [s.value for s in Severity])
+    table = findings_by_rule(result.findings) if result.findings else Note("No security findings.")
+    return [*_grade(result), summary, table]
+
+
+def accessibility(result: StageResult, _: ViewContext) -> list[Block]:
     """Violations by impact with the page and the element's selector."""
     findings = sorted(result.findings, key=lambda f: _IMPACT_RANK.get(impact(f), 9))
     summary = _counts("Violations by impact", [impact(f) for f in findings], list(_IMPACT_RANK))
@@ -168,7 +197,7 @@ def page_rows(result: StageResult) -> list[dict[str, Any]]:
     return list(rebuilt.values())
 
 
-def e2e(result: StageResult, _: StageResult | None) -> list[Block]:
+def e2e(result: StageResult, _: ViewContext) -> list[Block]:
     """Workflows with their trace and screenshot, then Web Vitals per page."""
     flows = rows_of(result.details, "workflows")
     flow_rows = [
@@ -211,7 +240,7 @@ def _ratio(covered: Any, total: Any) -> float | None:
     return None
 
 
-def coverage(result: StageResult, _: StageResult | None) -> list[Block]:
+def coverage(result: StageResult, _: ViewContext) -> list[Block]:
     """Operations no stage exercised, the operation x stage matrix, and per-module code coverage."""
     matrix = rows_of(result.details, "operations_matrix")
     stages = sorted({stage for row in matrix for stage in (row.get("stages") or {})})
@@ -254,10 +283,20 @@ VIEWS: dict[str, View] = {
 }
 
 
+def tools_used(result: StageResult) -> dict[str, str]:
+    """The stage's tool versions, without a client library whose tool did not run (the ZAP client
+    ``zapv2`` is installed in every run, ZAP itself only used when it was reachable)."""
+    return {
+        tool: version
+        for tool, version in result.tool_versions.items()
+        if _CLIENT_OF.get(tool, tool) in result.tool_versions
+    }
+
+
 def overview(result: StageResult) -> Facts:
     """Status, time, tool versions, error, and what does not apply to the target, of one stage."""
     items = [("Status", fmt.stage_status(result)), ("Duration", f"{duration_s(result):.1f} s")]
-    items += [(f"{tool} version", version) for tool, version in sorted(result.tool_versions.items())]
+    items += [(f"{tool} version", version) for tool, version in sorted(tools_used(result).items())]
     # A stage that does not apply keeps its reason in ``error``; the status already says it.
     if result.error and result.status is not Status.NOT_APPLICABLE:
         items.append(("Error", result.error))
@@ -265,7 +304,7 @@ def overview(result: StageResult) -> Facts:
     return Facts("Stage", items)
 
 
-def stage_blocks(result: StageResult, baseline: StageResult | None) -> list[Block]:
+def stage_blocks(result: StageResult, context: ViewContext | None = None) -> list[Block]:
     """The stage's own view, then its run-level metrics, validity checks and artifacts.
 
     Without a stage-specific view (details missing or an unknown stage) every metric is listed.
@@ -274,7 +313,7 @@ def stage_blocks(result: StageResult, baseline: StageResult | None) -> list[Bloc
     if result.status is Status.NOT_APPLICABLE:
         return present([overview(result), artifacts_table(result)])
     view = VIEWS.get(result.stage)
-    specific = view(result, baseline) if view is not None else []
+    specific = view(result, context or ViewContext()) if view is not None else []
     has_data = any(isinstance(b, Table) for b in specific)
     metrics = metrics_table(result, f"{result.stage}: metrics")
     if has_data:

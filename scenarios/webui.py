@@ -3,7 +3,8 @@
 Locust 2.x renders extra tabs from ``template_args["extended_tabs"]`` / ``["extended_tables"]``
 and fills them from an ``extended_stats`` list in the ``/stats/requests`` JSON it polls; the same
 rows are served as JSON at ``/budgets``. Limits and verdicts come from the gate's own budget
-file and judging function, so the tab shows what `harness gate` would say about these figures.
+file and judging function, so the tab shows what `harness gate` would say about these figures
+(the rows and the page's colouring script: `scenarios.budget_rows`).
 """
 
 from __future__ import annotations
@@ -15,15 +16,12 @@ from typing import Any
 from flask import Response, request
 from locust.env import Environment
 
-from perf_budgets.evaluator import budget_pattern, judge_value
-from perf_budgets.loader import load_budgets
 from scenarios import adapter
+from scenarios.budget_rows import COLUMNS, PAGE_ADDITION, judge
 from scenarios.metrics import Collector
 
 KEY = "budgets"
 REFRESH_S = 2.0
-COLUMNS = (("budget", "Budget"), ("metric", "Metric"), ("observed", "Observed"),
-           ("limit", "Limit"), ("status", "Status"))
 
 
 class BudgetsTab:
@@ -42,24 +40,6 @@ class BudgetsTab:
         return self._rows
 
 
-def judge(metrics: dict[str, float], profile: str) -> list[dict[str, Any]]:
-    """Each load budget of ``profile`` against the metrics that match it."""
-    if not metrics.get("load.http.requests"):
-        # Before the warm-up ends nothing is measured; an empty histogram must not read as a pass.
-        return [{"budget": "-", "metric": "-", "observed": "-", "limit": "-", "status": "warming up"}]
-    rows = []
-    for budget in load_budgets().for_profile(profile):
-        if not budget.metric.startswith("load.") or budget.comparison == "max_regression_pct":
-            continue
-        pattern = budget_pattern(budget.metric)
-        for metric in sorted(m for m in metrics if pattern.match(m)):
-            observed = metrics[metric]
-            rows.append({"budget": budget.id, "metric": metric, "observed": round(observed, 3),
-                         "limit": f"{budget.comparison} {budget.limit:g}",
-                         "status": judge_value(budget, observed).value})
-    return rows
-
-
 def install(env: Environment, collector: Collector) -> BudgetsTab | None:
     """Add the tab when Locust runs with its web UI (never in headless stage runs)."""
     web = env.web_ui
@@ -75,6 +55,9 @@ def install(env: Environment, collector: Collector) -> BudgetsTab | None:
         if request.path == "/stats/requests" and response.is_json:
             body = response.get_json() | {"extended_stats": [{"key": KEY, "data": tab.rows()}]}
             response.set_data(json.dumps(body))
+        elif request.path == "/" and response.mimetype == "text/html" and not response.direct_passthrough:
+            page = response.get_data(as_text=True)
+            response.set_data(page.replace("</body>", PAGE_ADDITION + "</body>", 1))
         return response
 
     def budgets() -> Response:

@@ -10,7 +10,7 @@ import pytest
 
 from harness.records import StageResult, Status
 from reports import html
-from reports.blocks import Chart, Table
+from reports.blocks import Chart, Table, anchor_of
 from reports.registry import RunView
 from reports.views import stage_blocks
 from tests.reports.conftest import SAMPLES
@@ -27,7 +27,7 @@ def test_report_is_self_contained_and_lists_every_budget(report_run: Callable[[s
     assert page.count("<h1") == 1
     assert page.index("Release verdict: " + run.verdict.outcome.value) < page.index('id="budgets"')
     for budget in run.verdict.budgets:
-        assert f'<th scope="row">{budget.budget}</th>' in page.replace("&#34;", '"')
+        assert f'<th scope="row" id="{anchor_of(budget.budget)}">{budget.budget}</th>' in page.replace("&#34;", '"')
     for stage in run.results:
         assert f'id="stage-{stage}"' in page
 

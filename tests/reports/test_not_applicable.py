@@ -101,7 +101,7 @@ def test_html_shows_the_stage_and_its_budgets_as_not_applicable(report_run: Call
     page = html.render_html(RunView.load(report_run("not_applicable")))
     assert '<p class="outcome">Pass: every applicable budget met</p>' in page
     assert "<p>Stages: judged by: load, security; not applicable: contracts.</p>" in page
-    assert f"API contracts <small>(not applicable: {NO_SPEC})</small>" in page
+    assert f'API contracts <small class="st st-not-applicable">(not applicable: {NO_SPEC})</small>' in page
     assert page.count('<td class="st st-not-applicable">not applicable</td>') == 5
     assert "(stage not_applicable)" not in page and "<dt>Status</dt><dd>not_applicable" not in page  # raw enum
 
@@ -133,7 +133,7 @@ def test_history_records_no_metric_of_a_stage_that_does_not_apply(report_run: Ca
 def test_write_all_leaves_a_stage_that_does_not_apply_out_of_sarif(report_run: Callable[[str], Path]) -> None:
     path = report_run("not_applicable")
     names = {p.name for p in write_all(path)}
-    assert names == {"summary.md", "report.html", "junit.xml", "security.sarif", "history.jsonl"}
+    assert names == {"summary.md", "report.html", "junit.xml", "security.sarif", "history.jsonl", "metrics.prom"}
     sarif = json.loads((path / "security.sarif").read_text(encoding="utf-8"))
     assert [r["tool"]["driver"]["name"] for r in sarif["runs"]] == ["release-harness security"]
 

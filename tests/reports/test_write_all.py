@@ -19,12 +19,13 @@ def test_write_all_renders_every_artifact_and_trends(report_run: Callable[[str],
     path = report_run("all_stages")
     names = {p.name for p in write_all(path)}
     page = (path / "report.html").read_text(encoding="utf-8")
-    assert "load.http.p95_ms over the last 2 runs, oldest first; latest 72.5 ms." in page
-    assert names == {"summary.md", "report.html", "junit.xml", "security.sarif", "history.jsonl"}
+    assert "load.http.p95_ms over the last 2 runs, oldest first; latest 72.5 ms; 2 breached runs marked red." in page
+    assert names == {"summary.md", "report.html", "junit.xml", "security.sarif", "history.jsonl", "metrics.prom"}
     sarif = json.loads((path / "security.sarif").read_text(encoding="utf-8"))
     assert sarif["version"] == "2.1.0" and {r["tool"]["driver"]["name"] for r in sarif["runs"]} == {
         "release-harness security",
         "release-harness contracts",
+        "release-harness accessibility",
     }
 
 
@@ -76,5 +77,6 @@ def test_harness_report_cli_rerenders_a_saved_run(report_run: Callable[[str], Pa
         "report.html",
         "junit.xml",
         "history.jsonl",
+        "metrics.prom",
     }
     assert (path / "summary.md").read_text(encoding="utf-8").startswith("## Release budgets: breached")

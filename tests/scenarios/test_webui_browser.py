@@ -65,8 +65,10 @@ def test_budgets_tab_updates_while_the_swarm_runs(locust_web: str) -> None:
             # ... then the live rows replace it: the overall p95 against its 100 ms budget.
             row = table.get_by_role("row").filter(has=page.get_by_role("cell", name="load.http.p95_ms", exact=True))
             expect(row).to_have_count(1, timeout=45_000)
-            expect(row.get_by_role("cell", name="max 100", exact=True)).to_be_visible()
-            expect(row.get_by_role("cell").last).to_have_text(re.compile(r"^(pass|warn|fail)$"))
+            expect(row.get_by_role("cell", name="≤ 100 ms", exact=True)).to_be_visible()
+            status = row.get_by_role("cell").last
+            expect(status).to_have_text(re.compile(r"^(met|warning|breached)$"))
+            expect(status).to_have_attribute("data-harness-status", re.compile(r"^(met|warning|breached)$"))
             endpoint = 'load.endpoint["GET /api/models"].p95_ms'
             expect(table.get_by_role("cell", name=endpoint, exact=True)).to_be_visible(timeout=20_000)
             expect(table).not_to_contain_text("warming up")
