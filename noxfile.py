@@ -6,8 +6,13 @@ Arguments after `--` go to `harness run` (e.g. `./noxw -s load -- --profile peak
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import signal
+import threading
+from pathlib import Path
+from types import FrameType
 
 import nox
 
@@ -17,23 +22,66 @@ nox.options.sessions = ["lint", "tests"]
 
 PYPROJECT = nox.project.load_toml("pyproject.toml")
 PYTHON = "3.11"
+PROJECT = ".[bundled-app]"
+"""The harness with the bundled demo app's stack (an extra): the sessions' default target and the tests' app."""
+STOP = {"interrupt_timeout": 30.0, "terminate_timeout": 5.0}
+"""On Ctrl-C the command gets the signal too and needs time to stop its target and write the verdict and
+reports; nox's defaults (SIGTERM after 0.3 s, SIGKILL 0.2 s later) would leave a half-written run."""
+
+
+def _forward_sigterm(signum: int, frame: FrameType | None) -> None:
+    """nox has no SIGTERM handler: it would die at once and leave its command running (a CI runner cancels
+    a job with SIGTERM). Hand the signal to nox's children (the harness and the UI take it like Ctrl-C),
+    then unwind like Ctrl-C, so nox waits for them as long as `STOP` allows."""
+    for child in _children(os.getpid()):
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(child, signal.SIGTERM)
+    raise KeyboardInterrupt
+
+
+def _children(pid: int) -> list[int]:
+    """The direct children of ``pid``, from /proc; none without it (not Linux): nox's own SIGTERM follows
+    after `STOP`'s interrupt timeout."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            if int(stat.read_text().rpartition(")")[2].split()[1]) == pid:  # field 4, after the "(name)"
+                found.append(int(stat.parent.name))
+    return found
+
+
+if threading.current_thread() is threading.main_thread():
+    signal.signal(signal.SIGTERM, _forward_sigterm)
 
 
 def _install(session: nox.Session, *groups: str) -> None:
     requirements = [req for group in groups for req in nox.project.dependency_groups(PYPROJECT, group)]
-    session.install("-e", ".", *requirements)
+    session.install("-e", PROJECT, *requirements)
+
+
+def _node_tools(session: nox.Session) -> None:
+    """Lighthouse (the e2e stage's performance score): `npm ci` from package-lock.json, again only when the
+    lock changed. Without npm the e2e stage reports the score as unavailable and says why."""
+    installed = Path("node_modules", ".package-lock.json")
+    if installed.is_file() and installed.stat().st_mtime >= Path("package-lock.json").stat().st_mtime:
+        return
+    if shutil.which("npm") is None:
+        session.warn("npm not found, Lighthouse not installed: apt-get install -y nodejs npm, then npm ci")
+        return
+    session.run("npm", "ci", "--ignore-scripts", "--no-audit", "--no-fund", external=True)
 
 
 def _harness_run(session: nox.Session, *args: str) -> None:
     _install(session)
-    session.run("harness", "run", *args, *session.posargs)
+    session.run("harness", "run", *args, *session.posargs, **STOP)
 
 
 @nox.session(python=PYTHON)
 def tests(session: nox.Session) -> None:
     """The harness's own tests (real app, real Locust, real Chromium, real Schemathesis)."""
     _install(session, "test")
-    session.run("pytest", *session.posargs)
+    _node_tools(session)
+    session.run("pytest", *session.posargs, **STOP)
 
 
 @nox.session(python=PYTHON)
@@ -47,6 +95,7 @@ def lint(session: nox.Session) -> None:
 @nox.session(python=PYTHON, default=False)
 def gate(session: nox.Session) -> None:
     """Every stage on the bundled target (or --target-url), then the budget gate; CI exit code."""
+    _node_tools(session)
     _harness_run(session)
 
 
@@ -58,7 +107,8 @@ def load(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON, default=False)
 def e2e(session: nox.Session) -> None:
-    """Playwright workflow tests and Web Vitals."""
+    """Playwright workflow tests, Web Vitals and Lighthouse's performance score."""
+    _node_tools(session)
     _harness_run(session, "--stages", "e2e")
 
 
@@ -84,7 +134,7 @@ def accessibility(session: nox.Session) -> None:
 def ui(session: nox.Session) -> None:
     """Locust's web UI with a Budgets tab against the bundled target (or `-- --target-url URL`)."""
     _install(session)
-    session.run("python", "-m", "scenarios.ui", *session.posargs)
+    session.run("python", "-m", "scenarios.ui", *session.posargs, **STOP)
 
 
 @nox.session(python=PYTHON, default=False)
@@ -96,14 +146,24 @@ def bench(session: nox.Session) -> None:
     if missing:
         session.error(f"missing {', '.join(missing)}: sudo apt-get install -y wrk nginx-light util-linux")
     _install(session)
-    session.run("python", "bench/load_bench.py", *session.posargs)
-    session.run("python", "bench/target_app_bench.py")
-    session.run("python", "bench/report_bench.py")
+    session.run("python", "bench/load_bench.py", *session.posargs, **STOP)
+    session.run("python", "bench/target_app_bench.py", **STOP)
+    session.run("python", "bench/report_bench.py", **STOP)
+
+
+@nox.session(python=PYTHON, default=False)
+def trust(session: nox.Session) -> None:
+    """Trust benchmark: 10 clean smoke gates and every fault switch once; false alarms, misses, wrong
+    catches, inconclusive runs (`-- --clean 1 --faults slow-catalogue,error-rate` for a short one)."""
+    _install(session)
+    _node_tools(session)
+    session.run("python", "bench/trust.py", *session.posargs, **STOP)
 
 
 @nox.session(python=PYTHON, default=False)
 def coverage(session: nox.Session) -> None:
     """Target code and API-operation coverage; without load, since coverage.py doubles server latency."""
+    _node_tools(session)
     _harness_run(session, "--coverage", "--stages", "e2e,contracts,security,accessibility")
 
 
@@ -111,4 +171,4 @@ def coverage(session: nox.Session) -> None:
 def target(session: nox.Session) -> None:
     """Serve the bundled app in the foreground on 127.0.0.1:8000 (QA, debugging)."""
     _install(session)
-    session.run("harness", "target", *session.posargs)
+    session.run("harness", "target", *session.posargs, **STOP)

@@ -1,7 +1,8 @@
 """Browser contexts as the harness prepares them: the vitals probe, signing in, and a watch.
 
-`PageWatch` is attached to the browser contexts of a team's tests: it installs the vitals probe
-(``vitals_probe.js``) with a relay, so every document of the target that a test opens hands its Web
+The vitals probe is Google's web-vitals library (``web-vitals.iife.js``, vendored) with the harness's
+glue (``vitals_probe.js``). `PageWatch` is attached to the browser contexts of a team's tests: it
+installs the probe with a relay, so every document of the target that a test opens hands its Web
 Vitals over when it is left, and it reads the documents still open when the test ends. Requests
 are watched with `harness.traffic.Traffic` (same-origin ``"METHOD /path"``). The page
 journeys (`e2e.vitals`) use the probe without the relay and read each load themselves.
@@ -23,6 +24,8 @@ from harness.traffic import Traffic
 
 METRICS = ("ttfb_ms", "fcp_ms", "lcp_ms", "cls", "load_ms", "inp_ms")
 """What the probe measures per document, in milliseconds (CLS has no unit)."""
+LIBRARY = "web-vitals.iife.js"
+"""Google's web-vitals library, vendored unmodified (its version and licence in its header)."""
 RELAY = "__harnessRelay"
 READ_JS = "() => window.__harnessVitals.read()"
 _DRAIN_JS = "() => (window.__harnessVitals && window.__harnessVitals.drain) ? window.__harnessVitals.drain() : []"
@@ -33,8 +36,11 @@ Reading = dict[str, Any]
 
 @functools.cache
 def probe_script() -> str:
-    """The vitals probe, for ``context.add_init_script``."""
-    return resources.files("e2e").joinpath("vitals_probe.js").read_text(encoding="utf-8")
+    """The vitals probe, for ``context.add_init_script``: the library and the glue in one function scope,
+    so the library's ``var webVitals`` is no global of the page (nor clashes with the app's own copy)."""
+    files = resources.files("e2e")
+    library, glue = (files.joinpath(name).read_text(encoding="utf-8") for name in (LIBRARY, "vitals_probe.js"))
+    return f"(() => {{\n{library}\n{glue}\n}})();\n"
 
 
 def sample(reading: Reading) -> dict[str, Any]:

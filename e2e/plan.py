@@ -40,7 +40,20 @@ class Options:
         1, "pytest-xdist processes running the tests (needs pytest-xdist installed)", range=at_least(1)
     )
     timeout_s: float = _option(
-        600.0, "deadline of each subprocess (the tests, the journeys), in seconds", range=POSITIVE
+        600.0, "deadline of each subprocess (the tests, the journeys, each Lighthouse run), in seconds", range=POSITIVE
+    )
+    lighthouse_pages: int | None = _option(
+        None,
+        "pages Lighthouse scores, the first ones measured (default: 2 in the smoke profile, every measured page "
+        "otherwise); 0 turns Lighthouse off and the performance score is not applicable",
+        "int",
+        range=at_least(0),
+    )
+    lighthouse_preset: str = _option(
+        "desktop",
+        "Lighthouse's settings: desktop (--preset=desktop) or mobile (Lighthouse's own default: simulated Slow 4G "
+        "and a 4x slower CPU, whose score follows a shared CI runner's load)",
+        choices=("desktop", "mobile"),
     )
     a11y_steps: bool | None = _option(
         None,
@@ -61,6 +74,8 @@ class Options:
             vitals_runs=int(given["vitals_runs"]),
             workers=int(given["workers"]),
             timeout_s=float(given["timeout_s"]),
+            lighthouse_pages=None if given["lighthouse_pages"] is None else int(given["lighthouse_pages"]),
+            lighthouse_preset=str(given["lighthouse_preset"]),
             a11y_steps=given["a11y_steps"],
         )
 
@@ -75,8 +90,10 @@ METRICS: tuple[StageMetric, ...] = (
     StageMetric("e2e.workflows.pass_ratio", Unit.RATIO, "passed / ran"),
     *family(_PAGE + ".{}_ms", ("load", "ttfb", "fcp", "lcp", "inp"), Unit.MS, "Web Vitals of a page (median)"),
     StageMetric(f"{_PAGE}.cls", Unit.NUMBER, "cumulative layout shift of a page (median)"),
-    StageMetric(f"{_PAGE}.score", Unit.SCORE, "performance score of a page, 0-100"),
-    StageMetric("e2e.performance.score", Unit.SCORE, "performance score of the measured pages, 0-100 (A >= 90)"),
+    StageMetric(f"{_PAGE}.score", Unit.SCORE, "Lighthouse performance score of a page, 0-100"),
+    StageMetric(
+        "e2e.performance.score", Unit.SCORE, "mean Lighthouse performance score of the audited pages, 0-100 (A >= 90)"
+    ),
 )
 """Every metric the e2e stage publishes in ``e2e.json``."""
 

@@ -26,9 +26,23 @@ class Recorder:
         self.path = path
         self.records: dict[str, dict[str, Any]] = {}
         self.finished = False
+        self.collected: int | None = None
+        """Tests to run (None under pytest-xdist, whose controller collects nothing)."""
+        self.running: str | None = None
+        """The test running now (the latest started one under pytest-xdist), for the live progress."""
 
     def pytest_sessionstart(self, session: pytest.Session) -> None:
         """Write an empty sidecar early: its presence proves the plugin ran."""
+        self._write()
+
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        """Note how many workflows will run."""
+        self.collected = len(session.items)
+        self._write()
+
+    def pytest_runtest_logstart(self, nodeid: str) -> None:
+        """Note the workflow that starts now."""
+        self.running = nodeid.rpartition("::")[2]
         self._write()
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
@@ -37,6 +51,7 @@ class Recorder:
         record["duration_s"] = round(record["duration_s"] + report.duration, 3)
         fold_outcome(record, report)
         if report.when == "teardown":
+            self.running = None
             _add_artifacts(record, report)
             record.update(getattr(report, OBSERVED, {}))
             record["failed_step"] = failed_step(record["steps"], record["outcome"], record.pop("failed_in", None))
@@ -48,7 +63,9 @@ class Recorder:
         self._write()
 
     def _write(self) -> None:
-        atomic.write_json(self.path, {"tests": list(self.records.values()), "finished": self.finished})
+        tests = list(self.records.values())
+        live = {"collected": self.collected, "running": self.running}
+        atomic.write_json(self.path, {"tests": tests, "finished": self.finished, **live})
 
 
 def new_record(nodeid: str) -> dict[str, Any]:

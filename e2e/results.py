@@ -2,7 +2,9 @@
 
 Every test is a workflow, named by its pytest node id. Pages get Web Vitals from the page journeys
 (cold loads, the median) and, for every other target page the tests opened, from what the tests'
-browser saw (the median of those documents). The performance score is the mean of the page scores.
+browser saw (the median of those documents). Lighthouse scores the first measured pages
+(`e2e.lighthouse`); the run's performance score is the mean of their scores, measured only when
+every page Lighthouse was to score has one.
 """
 
 from __future__ import annotations
@@ -12,12 +14,16 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from e2e import grade
+from e2e.lighthouse import Audit, Page
 from e2e.vitals import median
 from harness.records import Finding, Severity, StageResult, ValidityCheck
 
 WORKFLOW_METRICS = ("e2e.workflows.*",)
 PAGE_METRICS = ('e2e.page["*"].*', "e2e.performance.*")
+SCORE_METRICS = ('e2e.page["*"].score', "e2e.performance.score")
+"""What Lighthouse measures."""
+GRADES = ((90.0, "A"), (80.0, "B"), (70.0, "C"), (60.0, "D"))
+"""Letters for the run's score (Lighthouse itself colours 90-100 good, 50-89 needs improvement)."""
 PAGE_METRIC_NAMES = ("load_ms", "ttfb_ms", "fcp_ms", "lcp_ms", "cls", "inp_ms")
 _JUDGED = ("passed", "failed", "error")
 
@@ -97,21 +103,15 @@ def _summary(test: dict[str, Any]) -> dict[str, Any]:
 
 
 def add_pages(result: StageResult, journeys: dict[str, Any], tests: list[dict[str, Any]]) -> None:
-    """Per-page medians and scores, the performance score, a finding per unmeasurable page, the check."""
+    """Per-page medians, a finding per unmeasurable page, the check."""
     visited: list[dict[str, Any]] = journeys.get("pages", [])
     journeyed = [{**p, "source": "journey"} for p in visited if not p.get("skipped")]
     pages = journeyed + _seen_by_tests(tests, {p["name"] for p in visited})
     measured = [p for p in pages if p.get("median")]
     for page in measured:
-        page["score"] = round(grade.page_score(page["median"]), 1)
-        page["grade"] = grade.grade(page["score"])
         for metric in PAGE_METRIC_NAMES:
             if metric in page["median"]:
                 result.metrics[page_metric(page["name"], metric)] = float(page["median"][metric])
-        result.metrics[page_metric(page["name"], "score")] = float(page["score"])
-    score = round(grade.run_score(p["score"] for p in measured), 1) if measured else None
-    if score is not None:
-        result.metrics["e2e.performance.score"] = score
     result.findings.extend(_page_failed(p) for p in pages if p.get("error"))
     errors = "".join(f"; {p['name']}: {p['error']}" for p in pages if p.get("error"))
     result.validity.append(
@@ -124,8 +124,37 @@ def add_pages(result: StageResult, journeys: dict[str, Any], tests: list[dict[st
     )
     result.details["pages"] = pages
     result.details["skipped_pages"] = [{"name": p["name"], "reason": p["skipped"]} for p in visited if p.get("skipped")]
-    result.details["performance"] = {"score": score, "grade": grade.grade(score) if score is not None else None}
-    result.details["performance_method"] = (grade.__doc__ or "").strip()
+
+
+def to_score(result: StageResult) -> list[Page]:
+    """The measured pages in the order Lighthouse takes them: the journeys' (signed in as they were),
+    then those only the tests opened (at the first path seen of each route, not signed in)."""
+    pages: list[dict[str, Any]] = [p for p in result.details.get("pages", []) if p.get("median")]
+    return [Page(p["name"], p.get("sample_path", p["name"]), bool(p.get("signed_in"))) for p in pages]
+
+
+def add_scores(result: StageResult, audits: list[Audit], asked: int, unavailable: str | None = None) -> None:
+    """Lighthouse's page scores and reports, the run's score when all ``asked`` pages have one, the check."""
+    rows = {page["name"]: page for page in result.details.get("pages", [])}
+    for audit in audits:
+        rows[audit.name].update(score=audit.score, lighthouse=audit.report, lighthouse_error=audit.error)
+        rows[audit.name]["lab"] = audit.lab
+        if audit.score is not None:
+            result.metrics[page_metric(audit.name, "score")] = audit.score
+    scores = [audit.score for audit in audits if audit.score is not None]
+    complete = unavailable is None and bool(scores) and len(scores) == asked
+    score = round(sum(scores) / len(scores), 1) if complete else None
+    if score is not None:
+        result.metrics["e2e.performance.score"] = score
+    failed = "".join(f"; {audit.name}: {audit.error}" for audit in audits if audit.error)
+    detail = unavailable or f"Lighthouse scored {len(scores)} of {asked} page(s){failed}"
+    result.validity.append(ValidityCheck("lighthouse-scored", ok=complete, detail=detail, affects=SCORE_METRICS))
+    result.details["performance"] = {"score": score, "grade": letter(score) if score is not None else None}
+
+
+def letter(score: float) -> str:
+    """The letter for a 0-100 score: A >= 90, B >= 80, C >= 70, D >= 60, else F."""
+    return next((grade for floor, grade in GRADES if score >= floor), "F")
 
 
 _ID_SEGMENT = re.compile(
@@ -154,8 +183,14 @@ def _seen_by_tests(tests: list[dict[str, Any]], journeyed: set[str]) -> list[dic
             if sample["path"] not in journeyed:
                 by_path.setdefault(page_route(sample["path"]), []).append(sample)
     return [
-        {"name": path, "source": "tests", "median": median(samples), "samples": len(samples)}
-        for path, samples in sorted(by_path.items())
+        {
+            "name": route,
+            "sample_path": found[0]["path"],
+            "source": "tests",
+            "median": median(found),
+            "samples": len(found),
+        }
+        for route, found in sorted(by_path.items())
     ]
 
 

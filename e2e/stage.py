@@ -9,6 +9,7 @@ What runs is decided by the target description:
 - ``pages`` and ``auth_pages`` (signed in with the auth recipe): page journeys load each one cold and
   measure its Web Vitals (`e2e.vitals`). With neither tests nor pages, the journeys crawl the
   target's same-origin links from ``/`` (``crawl_depth``, ``max_pages``).
+- Lighthouse then scores the first measured pages (``lighthouse_pages``; `e2e.lighthouse`).
 
 Options: `e2e.plan.Options` (``[tool.harness.e2e]`` or ``-o e2e.<key>=<value>``), each with its help.
 """
@@ -24,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from accessibility.step_results import STEPS_ARTIFACT
-from e2e import process, results, userconfig
+from e2e import lighthouse, process, results, userconfig
 from e2e.plan import Options, Plan, plan_for
 from harness import auth
 from harness.records import StageResult, Status
@@ -42,6 +43,9 @@ _PLUGINS = (
 NO_TESTS = "the target description names no Playwright tests (playwright_tests)"
 NO_CONFIG = "the tests have no pytest configuration of their own: ran with an empty one"
 NO_PAGES = "no page to measure: the description names no pages and the tests opened none of the target's"
+LIGHTHOUSE_OFF = "Lighthouse is turned off (lighthouse_pages = 0)"
+SMOKE_LIGHTHOUSE_PAGES = 2
+"""Pages Lighthouse scores in the smoke profile by default (10-20 s each)."""
 _NO_TESTS_COLLECTED = 5
 
 
@@ -66,6 +70,10 @@ class Paths:
     @property
     def vitals(self) -> Path:
         return self.root / "vitals.json"
+
+    @property
+    def lighthouse(self) -> Path:
+        return self.root / "lighthouse"
 
     @property
     def a11y_steps(self) -> Path:
@@ -93,6 +101,8 @@ def run(ctx: StageContext) -> StageResult:
     journeys = stage.journeys() if plan.journeys and not stage.cancelled else {}
     if plan.journeys or any(test.get("pages") for test in tests):
         results.add_pages(result, journeys, tests)
+        if not stage.cancelled:
+            stage.lighthouse(results.to_score(result))
     else:
         result.not_applicable.update(dict.fromkeys(results.PAGE_METRICS, NO_PAGES))
     result.details["operations"] = results.operations(tests, journeys)
@@ -162,6 +172,45 @@ class _Run:
         self.cancelled = measured.cancelled
         return _read(self.paths.vitals)
 
+    def lighthouse(self, pages: list[lighthouse.Page]) -> None:
+        """Lighthouse on the first ``lighthouse_pages`` measured pages: their scores, or why there are none."""
+        count = self.options.lighthouse_pages
+        if count is None:
+            count = SMOKE_LIGHTHOUSE_PAGES if self.ctx.profile == "smoke" else len(pages)
+        if count == 0:
+            self.result.not_applicable.update(dict.fromkeys(results.SCORE_METRICS, LIGHTHOUSE_OFF))
+            return
+        chosen = pages[:count]
+        if len(chosen) < len(pages):
+            self.notes.append(
+                f"Lighthouse scored the first {len(chosen)} of {len(pages)} measured pages (lighthouse_pages)"
+            )
+        try:
+            tool = lighthouse.find(HARNESS_ROOT)
+        except lighthouse.Unavailable as missing:
+            self.notes.append(f"no performance score: {missing}")
+            results.add_scores(self.result, [], len(chosen), unavailable=str(missing))
+            return
+        self.result.tool_versions["lighthouse"] = tool.version
+        self.ctx.progress.start("e2e Lighthouse", total=len(chosen))
+        run = lighthouse.Run(
+            tool,
+            self.ctx.target.url,
+            self.paths.lighthouse,
+            self.options.lighthouse_preset,
+            auth.Credentials.from_env(self.env),
+            self.options.timeout_s,
+            self.ctx.cancel,
+        )
+        audits = lighthouse.audit_pages(run, chosen, lambda _: self.ctx.progress.advance(1))
+        rel = _relative(self.ctx, self.paths.lighthouse)
+        for audit in audits:
+            audit.report = rel(audit.report)
+            if audit.report:
+                self.result.artifacts[f"lighthouse:{audit.name}"] = audit.report
+        results.add_scores(self.result, audits, len(chosen))
+        self.cancelled = self.ctx.cancel.is_set()
+
     def _pytest(self, tests: Path, project: Path) -> process.Finished:
         """pytest on the team's folder, with its own configuration and the harness's plugin."""
         config = userconfig.pytest_config_args(tests, project)
@@ -222,16 +271,30 @@ def _credentials(ctx: StageContext, plan: Plan, notes: list[str]) -> auth.Creden
 
 
 class _Progress:
-    """Advances the progress bar as the sidecar gains finished tests."""
+    """Advances the progress bar as the sidecar gains finished tests, and names the running one."""
 
     def __init__(self, ctx: StageContext, sidecar: Path) -> None:
         self.ctx, self.sidecar, self.seen = ctx, sidecar, 0
 
     def tick(self) -> None:
-        done = len(_read(self.sidecar).get("tests", []))
+        sidecar = _read(self.sidecar)
+        done = len(sidecar.get("tests", []))
         if done > self.seen:
             self.ctx.progress.advance(done - self.seen)
             self.seen = done
+        self.ctx.progress.figures(workflow_figures(sidecar))
+
+
+def workflow_figures(sidecar: dict[str, Any]) -> str:
+    """``workflow 3 of 7: test_checkout[chromium], 1 failed`` from the sidecar as the tests run."""
+    tests = sidecar.get("tests", [])
+    running = sidecar.get("running")
+    if not (tests or running or sidecar.get("collected")):
+        return "collecting the tests"
+    total = sidecar.get("collected") or "?"  # unknown under pytest-xdist
+    failed = sum(test.get("outcome") in ("failed", "error") for test in tests)
+    figures = f"workflow {len(tests) + bool(running)} of {total}" + (f": {running}" if running else "")
+    return figures + (f", {failed} failed" if failed else "")
 
 
 def _env(credentials: auth.Credentials) -> dict[str, str]:
@@ -289,6 +352,7 @@ def _artifacts(ctx: StageContext, paths: Paths, result: StageResult) -> dict[str
         "vitals": paths.vitals,
         "pytest_log": paths.root / "pytest.log",
         "vitals_log": paths.root / "vitals.log",
+        "lighthouse_log": paths.lighthouse / "lighthouse.log",
         STEPS_ARTIFACT: paths.a11y_steps,
     }
     artifacts = {k: str(p.resolve().relative_to(ctx.run_dir.resolve())) for k, p in found.items() if p.exists()}

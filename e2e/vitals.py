@@ -2,8 +2,9 @@
 
 Each page is loaded ``runs`` times in its own browser context with the HTTP cache disabled, so
 every load is cold (like Lighthouse) without paying for a new renderer process each time; after
-the load a scripted interaction (click the main heading, press Tab) gives INP. The median of the
-loads is reported. The pages are the ones named (``--pages``; ``--auth-pages`` signed in with the
+the load a scripted interaction (click the main heading, press Tab) gives INP. The vitals are
+measured by Google's web-vitals library (`e2e.contexts.probe_script`); the median of the loads is
+reported. The pages are the ones named (``--pages``; ``--auth-pages`` signed in with the
 credentials the stage hands over in ``HARNESS_AUTH``), or, with none named, the same-origin links
 found by a crawl from ``/`` (``--crawl-depth``, ``--max-pages``). A crawled link that is no HTML
 page of the target (a file, JSON, a redirect) is skipped; a named page that cannot be measured is
@@ -36,8 +37,12 @@ from harness.traffic import Traffic
 _TIMEOUT_MS = 30_000
 _LINKS_JS = "els => els.map(e => e.href)"
 # Paint, LCP and Event Timing entries are queued after the next paint and delivered to observers
-# in a task: two frames plus a short timer later they have all arrived.
-_SETTLE_JS = "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(r, 50))))"
+# in a task: two frames plus a short timer later they have all arrived; web-vitals then files the
+# interactions for INP in an idle callback.
+_SETTLE_JS = (
+    "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => "
+    "setTimeout(() => requestIdleCallback(r, {timeout: 1000}), 50))))"
+)
 # A heading that is (or holds) a link or button would navigate or act when clicked.
 _PLAIN_HEADING_JS = "h => !h.closest('a,button') && !h.querySelector('a,button')"
 _REDIRECTED = "redirected to "

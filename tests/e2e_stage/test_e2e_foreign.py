@@ -33,7 +33,7 @@ def run_stage(tmp_path: Path, app: RunningApp, description: TargetDescription) -
         openapi=None,
         run_dir=run.path,
         artifacts=run.artifacts("e2e"),
-        options={"vitals_runs": 1},
+        options={"vitals_runs": 1, "lighthouse_pages": 0},  # Lighthouse is proven in test_e2e_lighthouse
     )
     result = stage.run(ctx)
     run.write_result(result)  # the result must satisfy the stage-result schema
@@ -67,7 +67,8 @@ def test_the_teams_own_tests_run_unchanged_and_each_is_a_workflow(notes_app: Run
 def test_with_zero_config_pages_are_measured_and_workflows_do_not_apply(notes_app: RunningApp, tmp_path: Path) -> None:
     result = run_stage(tmp_path, notes_app, TargetDescription(crawl_depth=1, max_pages=3))
     assert result.status is Status.PASSED, result.error or result.findings
-    assert result.not_applicable == {"e2e.workflows.*": stage.NO_TESTS}
+    assert result.not_applicable["e2e.workflows.*"] == stage.NO_TESTS
+    assert result.not_applicable["e2e.performance.score"] == stage.LIGHTHOUSE_OFF
     assert "e2e.workflows.pass_ratio" not in result.metrics and "workflows" not in result.details
     assert result.metrics['e2e.page["/"].lcp_ms'] > 0 and len(result.details["pages"]) >= 2
     statuses = budget_statuses(result)

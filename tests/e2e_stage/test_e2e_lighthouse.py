@@ -1,0 +1,164 @@
+"""The performance score is Lighthouse's: the real tool on a loopback page, its recorded reports, and
+no score at all where Node is missing; the Web Vitals are Google's web-vitals library's."""
+
+from __future__ import annotations
+
+import http.server
+import json
+import threading
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from e2e import contexts, lighthouse, results, stage
+from harness import egress
+from harness.auth import Credentials
+from harness.description import TargetDescription
+from harness.records import StageResult, Status
+from harness.rundir import RunDir
+from harness.stages import StageContext, TargetInfo
+from perf_budgets.evaluator import evaluate
+from perf_budgets.loader import load_budgets
+from perf_budgets.verdict import BudgetStatus
+from tests.fixtures.servers import serve
+
+RECORDED = Path(__file__).resolve().parents[1] / "data" / "recorded" / "lighthouse"
+"""Real Lighthouse 12.2.3 reports of the bundled app, trimmed to what the harness reads."""
+PAGE = b"""<!doctype html><html lang="en"><head><title>Tiny</title></head><body>
+<h1>A tiny page</h1><p>Some text to paint.</p><img src="http://cdn.invalid/pixel.png" alt="" width="1" height="1">
+</body></html>"""
+
+
+class _Tiny(http.server.BaseHTTPRequestHandler):
+    """``/``: one small HTML page that asks for an image off the target."""
+
+    def do_GET(self) -> None:
+        found = self.path == "/"
+        self.send_response(200 if found else 404)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(PAGE) if found else 0))
+        self.end_headers()
+        if found:
+            self.wfile.write(PAGE)
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+def _tool() -> lighthouse.Tool:
+    try:
+        return lighthouse.find(stage.HARNESS_ROOT)
+    except lighthouse.Unavailable as missing:  # .ci/run installs it: this skips only on a bare checkout
+        pytest.skip(f"Lighthouse cannot run here: {missing}")
+
+
+def _result(*pages: str) -> StageResult:
+    result = StageResult("e2e", Status.PASSED, "http://127.0.0.1:9", "smoke")
+    result.details["pages"] = [{"name": page, "median": {"lcp_ms": 100.0}} for page in pages]
+    return result
+
+
+def _budget(result: StageResult) -> BudgetStatus:
+    verdict = evaluate(load_budgets(), "smoke", {"e2e": result}, stages=["e2e"])
+    return {b.budget: b.status for b in verdict.budgets}["performance_score"]
+
+
+@pytest.mark.slow
+def test_lighthouse_scores_a_loopback_page_and_its_browser_stays_on_the_target(tmp_path: Path) -> None:
+    tool = _tool()
+    with serve(_Tiny) as url:
+        run = lighthouse.Run(tool, url, tmp_path, "desktop", Credentials(), 120.0, threading.Event())
+        (audit,) = lighthouse.audit_pages(run, [lighthouse.Page("/", "/")], lambda _: None)
+    assert audit.error is None and audit.score is not None and 90 <= audit.score <= 100, audit
+    assert set(audit.lab) == {"fcp_ms", "lcp_ms", "tbt_ms", "cls", "speed_index_ms"}
+    assert audit.report is not None and "Lighthouse" in Path(audit.report).read_text(encoding="utf-8")[:20000]
+    report = json.loads((tmp_path / "01-home.report.json").read_text(encoding="utf-8"))
+    assert report["lighthouseVersion"] == lighthouse.VERSION == tool.version
+    assert "cdn.invalid" in {attempt.host for attempt in egress.recorder().counts}, "blocked by the harness's proxy"
+
+
+def test_a_recorded_report_gives_lighthouses_score_and_lab_metrics() -> None:
+    audit = lighthouse.read_report(RECORDED / "home-mobile.report.json", lighthouse.Page("/", "/"))
+    assert (audit.score, audit.error) == (85.0, None)
+    assert audit.lab["tbt_ms"] == 586.5 and audit.lab["cls"] == 0.0
+
+
+def test_a_failed_trace_or_a_redirect_gives_no_score(tmp_path: Path) -> None:
+    failed = lighthouse.read_report(
+        RECORDED / "wiki-new-no-navstart.report.json", lighthouse.Page("/wiki/new", "/wiki/new")
+    )
+    assert failed.score is None and failed.code == "NO_NAVSTART" and "run Lighthouse again" in str(failed.error)
+    report = json.loads((RECORDED / "home-mobile.report.json").read_text(encoding="utf-8"))
+    redirected = tmp_path / "x.report.json"
+    redirected.write_text(json.dumps({**report, "finalDisplayedUrl": "http://127.0.0.1:8741/login"}), encoding="utf-8")
+    audit = lighthouse.read_report(redirected, lighthouse.Page("/dashboard", "/dashboard", signed_in=True))
+    assert audit.score is None and audit.error == "Lighthouse was sent from /dashboard to /login: not the page to score"
+
+
+def test_the_run_score_is_the_mean_of_the_page_scores_when_every_page_has_one() -> None:
+    result = _result("/", "/models")
+    results.add_scores(result, [lighthouse.Audit("/", 85.0), lighthouse.Audit("/models", 96.0)], asked=2)
+    assert result.metrics["e2e.performance.score"] == 90.5
+    assert result.metrics['e2e.page["/models"].score'] == 96.0
+    assert result.details["performance"] == {"score": 90.5, "grade": "A"}
+    assert _budget(result) is BudgetStatus.PASS
+
+
+def test_a_page_lighthouse_could_not_score_leaves_the_run_score_unmeasured() -> None:
+    result = _result("/", "/wiki/new")
+    audits = [lighthouse.Audit("/", 100.0), lighthouse.Audit("/wiki/new", error="Lighthouse: NO_NAVSTART")]
+    results.add_scores(result, audits, asked=2)
+    assert "e2e.performance.score" not in result.metrics and result.metrics['e2e.page["/"].score'] == 100.0
+    (check,) = result.validity
+    assert not check.ok and check.detail == "Lighthouse scored 1 of 2 page(s); /wiki/new: Lighthouse: NO_NAVSTART"
+    assert _budget(result) is BudgetStatus.INCONCLUSIVE
+
+
+def test_without_node_there_is_no_score_the_harness_says_why_and_the_budget_does_not_pass(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))  # no node on it
+    with pytest.raises(lighthouse.Unavailable, match=r"Node.js is not installed \(no `node` on PATH\)"):
+        lighthouse.find(stage.HARNESS_ROOT)
+
+
+@pytest.mark.slow
+def test_the_stage_measures_web_vitals_with_the_library_and_marks_the_score_unavailable_without_node(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One real stage run on a tiny page, Node hidden: vitals from web-vitals, no score, an honest gap."""
+    monkeypatch.setenv("PATH", str(tmp_path))
+    run = RunDir.create(tmp_path / "runs", "smoke")
+    with serve(_Tiny) as url:
+        ctx = StageContext(
+            stage="e2e",
+            profile="smoke",
+            target=TargetInfo(url=url, description=TargetDescription(pages=("/",))),
+            openapi=None,
+            run_dir=run.path,
+            artifacts=run.artifacts("e2e"),
+            options={"vitals_runs": 1},
+        )
+        result = stage.run(ctx)
+    run.write_result(result)
+    for metric in ("ttfb_ms", "fcp_ms", "lcp_ms", "load_ms"):
+        assert result.metrics[f'e2e.page["/"].{metric}'] > 0, metric
+    assert result.metrics['e2e.page["/"].cls'] == 0.0 and 'e2e.page["/"].inp_ms' in result.metrics
+    assert not [metric for metric in result.metrics if metric.endswith("score")]
+    check = next(check for check in result.validity if check.name == "lighthouse-scored")
+    assert not check.ok and "Node.js is not installed" in check.detail
+    assert any("no performance score: Node.js is not installed" in note for note in result.details["notes"])
+    assert _budget(result) is BudgetStatus.INCONCLUSIVE
+
+
+def test_the_vendored_web_vitals_is_the_npm_builds_unmodified_under_its_licence() -> None:
+    vendored = (Path(contexts.__file__).with_name(contexts.LIBRARY)).read_text(encoding="utf-8")
+    header, _, body = vendored.partition("*/\n")
+    pinned = json.loads((stage.HARNESS_ROOT / "package.json").read_text(encoding="utf-8"))["dependencies"]
+    assert f"web-vitals {pinned['web-vitals']} " in header and "Apache License, Version 2.0" in header
+    assert pinned["lighthouse"] == lighthouse.VERSION
+    assert "webVitals.onINP(" in contexts.probe_script() and contexts.probe_script().startswith("(() => {")
+    built = stage.HARNESS_ROOT / "node_modules" / "web-vitals" / "dist" / contexts.LIBRARY
+    if built.is_file():  # after `npm ci`: the vendored copy is byte for byte the package's build
+        assert body == built.read_text(encoding="utf-8")
