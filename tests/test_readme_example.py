@@ -39,7 +39,10 @@ def test_the_example_runs_and_every_stage_judges_the_release(tmp_path: Path) -> 
     assert run.returncode == verdict["exit_code"] == 0, output
     assert verdict["judged_stages"] == ["load", "e2e", "contracts", "security", "accessibility"], output
     names = {b["metric"] for b in verdict["budgets"] if b["status"] == "pass"}
-    assert 'load.endpoint["GET list books"].p95_ms' in names, sorted(names)
+    # The team's own request name is an endpoint the gate judged on its samples (a smoke run may hit it
+    # too rarely to prove a p95 either way: that is "not enough samples", never a pass).
+    books = next(b for b in verdict["budgets"] if b["metric"] == 'load.endpoint["GET list books"].p95_ms')
+    assert books["status"] in {"pass", "not_enough_samples"} and books["samples"] > 0, books
     assert any(name.startswith("e2e.workflows") for name in names)
     sent = [line.split()[1] for line in log.read_text(encoding="utf-8").splitlines()]
     assert sent and not [path for path in sent if path.startswith(MARKETPLACE_PATHS)]

@@ -35,7 +35,7 @@ def test_a_stage_with_a_breach_never_reads_passed(
     assert _line(err) == ["load: ran, 1 budget breached, 1 inconclusive, 3 met"]
     assert "passed" not in err
     html = (tmp_path / "latest" / "report.html").read_text()
-    assert "Load <small>(ran, 1 budget breached, 1 inconclusive, 3 met)</small>" in html.replace("\n", " ")
+    assert 'Load <small class="st st-breached">(ran, 1 budget breached, 1 inconclusive, 3 met)</small>' in html
 
 
 def test_an_error_says_error_with_its_tip(

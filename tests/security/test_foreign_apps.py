@@ -64,4 +64,4 @@ def test_missing_header_fault_of_a_foreign_app_breaches_the_security_budgets(tmp
         "security_warnings": BudgetStatus.WARN,
         "security_grade": BudgetStatus.FAIL,
     }
-    assert "10038 at GET /" in judged["security_blocking"].message
+    assert "(10038) at GET /" in judged["security_blocking"].message

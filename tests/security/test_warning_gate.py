@@ -40,7 +40,7 @@ def test_gate_breaches_exactly_the_warnings_budget_naming_the_rule(banner_run: S
     # security_warnings is warn-level in the shipped file: breached, reported, the run does not fail.
     assert not_passing(judged) == {"security_warnings": BudgetStatus.WARN}
     message = judged["security_warnings"].message
-    assert "is above its maximum" in message and "10036 at GET /" in message
+    assert "is above its maximum" in message and "(10036) at GET /" in message
 
 
 def test_gate_passes_the_same_budgets_without_the_fault(bundled_target: AppProcess, tmp_path: Path) -> None:
