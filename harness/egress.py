@@ -31,7 +31,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from harness import atomic
-from harness.netguard import host_allowed
+from harness.netguard import host_allowed, is_local_name
 from harness.records import Finding, Severity, StageResult
 
 ALLOWED_ENV = "HARNESS_ALLOWED_HOSTS"
@@ -166,7 +166,7 @@ class _Guard:
     def check(self, host: str, port: object) -> str | None:
         """Raise `Blocked` for a host the run may not reach; a local name returns its loopback literal."""
         name = host.strip("[]").lower()
-        if name == "localhost" or name.endswith(".localhost"):
+        if is_local_name(name):
             return name
         if host_allowed(name, self.allowed) or name in self.addresses:
             return None

@@ -26,12 +26,7 @@ def check_faults(command: AppCommand, faults: Sequence[str]) -> None:
     """Refuse ``faults`` the app cannot receive or does not have, with the nearest known switch."""
     if not faults:
         return
-    if not command.faults_env:
-        raise HarnessError(
-            ErrorKind.USAGE,
-            f"--faults {','.join(faults)}: the target's command has no faults_env to hand them to the app",
-            tip="set [tool.harness.target.command] faults_env to the variable your app reads its switches from",
-        )
+    require_faults_env(command, faults)
     known = command.faults or listed_faults(command)
     for name in faults if known else ():
         if name not in known:
@@ -40,6 +35,16 @@ def check_faults(command: AppCommand, faults: Sequence[str]) -> None:
                 f"unknown fault {name!r}.{did_you_mean(name, known)}",
                 tip=f"the target's fault switches: {', '.join(known)}",
             )
+
+
+def require_faults_env(command: AppCommand, faults: Sequence[str]) -> None:
+    """Refuse ``faults`` when the command names no variable to hand them to the app in."""
+    if faults and not command.faults_env:
+        raise HarnessError(
+            ErrorKind.USAGE,
+            f"--faults {','.join(faults)}: the target's command has no faults_env to hand them to the app",
+            tip="set [tool.harness.target.command] faults_env to the variable your app reads its switches from",
+        )
 
 
 def listed_faults(command: AppCommand) -> tuple[str, ...]:

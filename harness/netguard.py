@@ -15,11 +15,17 @@ from urllib.parse import urlsplit
 from harness.errors import ErrorKind, HarnessError
 
 
+def is_local_name(host: str) -> bool:
+    """True for ``localhost`` and ``*.localhost``: names answered with loopback, never looked up."""
+    name = host.strip("[]").lower()
+    return name == "localhost" or name.endswith(".localhost")
+
+
 def is_loopback_host(host: str) -> bool:
     """True for ``localhost``, ``*.localhost``, 127.0.0.0/8 and ::1."""
-    host = host.strip("[]").lower()
-    if host == "localhost" or host.endswith(".localhost"):
+    if is_local_name(host):
         return True
+    host = host.strip("[]").lower()
     try:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:

@@ -24,6 +24,7 @@ import httpx
 from harness import supervisor
 from harness.description import AppCommand, bundled_description
 from harness.errors import ErrorKind, HarnessError
+from harness.faults import require_faults_env
 from harness.netguard import RemoteHosts, check_target_url
 
 HOST = "127.0.0.1"
@@ -113,12 +114,7 @@ class AppProcess:
 
     def start(self) -> str:
         """Start the app and wait for its ready path; returns the base URL."""
-        if self.faults and not self.app.faults_env:
-            raise HarnessError(
-                ErrorKind.USAGE,
-                f"--faults {','.join(self.faults)} given, but the target's command has no faults_env",
-                tip="set [tool.harness.target.command] faults_env to the variable your app reads its switches from",
-            )
+        require_faults_env(self.app, self.faults)  # also for an app started without the pipeline's preflight
         if self.requested_port and port_in_use(self.requested_port):
             raise HarnessError(
                 ErrorKind.TARGET_START,

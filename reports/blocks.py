@@ -96,7 +96,7 @@ class ViewContext:
 
 
 def anchor_of(budget_id: str) -> str:
-    """The page id of a budget's row, e.g. ``budget-api_p95-GET-api-models`` for ``api_p95["GET /api/models"]``."""
+    """The page id of a budget's row, e.g. ``budget-api_p95-GET-api-books`` for ``api_p95["GET /api/books"]``."""
     return "budget-" + re.sub(r"[^A-Za-z0-9_]+", "-", budget_id).strip("-")
 
 

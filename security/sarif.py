@@ -214,7 +214,7 @@ def _result(finding: Finding, rule_index: int, target_url: str, openapi_uri: str
 
 def _url_of(finding: Finding, target_url: str) -> str:
     """The URL a finding is about: the one the stage recorded, else the target plus the location's path
-    (``GET /api/models/{id}`` or an axe page ``/models``)."""
+    (``GET /api/books/{id}`` or an axe page ``/books``)."""
     url = finding.extra.get("url")
     if isinstance(url, str) and url:
         return url
