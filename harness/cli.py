@@ -150,8 +150,6 @@ def add_run_arguments(run: argparse.ArgumentParser) -> None:
 
 def _cmd_run(args: argparse.Namespace) -> ExitCode:
     from harness import pipeline
-    from reports import ci
-    from reports.terminal import print_verdict
 
     flags = {
         k: getattr(args, k)
@@ -181,6 +179,10 @@ def _cmd_run(args: argparse.Namespace) -> ExitCode:
         check_push_url(settings.push_metrics, settings.allow_remote)  # before anything starts
     code, state = pipeline.run(settings)
     if state.verdict is not None and state.run is not None:
+        # Imported once there is a verdict: the report stack's import costs a refusal half a second.
+        from reports import ci
+        from reports.terminal import print_verdict
+
         print_verdict(state.verdict, state.run.path)
         if state.inputs is not None:  # the gate judged: the step summary and annotations of CI
             ci.publish(state.run.path, state.inputs.budgets)

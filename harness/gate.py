@@ -23,8 +23,6 @@ from perf_budgets.evaluator import evaluate
 from perf_budgets.loader import SHIPPED, load_budgets
 from perf_budgets.model import BudgetFile
 from perf_budgets.verdict import BudgetResult, RunError, Verdict
-from reports.baseline import significance
-from reports.distributions import RecordedSamples
 
 
 @dataclasses.dataclass(frozen=True)
@@ -48,6 +46,10 @@ def judge(run: RunDir, inputs: GateInputs, *, profile: str | None = None, out: P
     into ``out`` (default: the run folder)."""
     meta = run.meta()
     complete = bool(meta.get("complete", True))
+    # The report stack (numpy, jinja2) is imported when a run is judged, not when the CLI starts.
+    from reports.baseline import significance
+    from reports.distributions import RecordedSamples
+
     verdict = evaluate(
         inputs.budgets,
         profile or meta.get("profile", "smoke"),
@@ -70,6 +72,8 @@ def judge(run: RunDir, inputs: GateInputs, *, profile: str | None = None, out: P
 
 def stage_budgets(inputs: GateInputs, profile: str, result: StageResult) -> tuple[BudgetResult, ...]:
     """The budgets of one stage judged on its result alone: the words of its console line as it ends."""
+    from reports.distributions import RecordedSamples
+
     verdict = evaluate(
         inputs.budgets,
         profile,
