@@ -3,7 +3,7 @@
 Playwright runs here, never in the harness process. Each audited page or state is written to
 ``DIR/<n>.json`` as soon as it is done and announced by one JSON line on stdout, so the stage can
 show progress and keep a partial result when the run is cancelled. The browser can reach the
-target's origin only (`harness.browser.confined_to`); signed-in pages and states use the
+target's origin only (`stagekit.browser.confined_to`); signed-in pages and states use the
 credentials of the target's auth recipe, handed over by the stage in the environment.
 """
 
@@ -23,10 +23,10 @@ from playwright.sync_api import Browser, BrowserContext, Error, Page, Response, 
 from accessibility.axe_frames import FrameAuditor, axe_options
 from accessibility.plan import AuditPlan
 from accessibility.states import State
-from harness.auth import Credentials
-from harness.browser import LAUNCH_ARGS, confined_to, find_browser
-from harness.crawl import Frontier
-from harness.traffic import Traffic
+from stagekit.auth import Credentials
+from stagekit.browser import LAUNCH_ARGS, confined_to, find_browser
+from stagekit.crawl import Frontier
+from stagekit.traffic import Traffic
 
 _LINKS = "els => els.map(e => e.href)"
 _DOWNLOAD = "Download is starting"

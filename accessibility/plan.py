@@ -14,12 +14,12 @@ from pathlib import Path
 from typing import Any
 
 from accessibility.states import State, load_states
-from harness import stage_options
-from harness.description import TargetDescription
-from harness.errors import ErrorKind, HarnessError
-from harness.stage_metrics import StageMetric, Unit, family
-from harness.stage_options import POSITIVE, StageOption, at_least
-from harness.suggest import did_you_mean
+from stagekit import stage_options
+from stagekit.description import TargetDescription
+from stagekit.stage_metrics import StageMetric, Unit, family
+from stagekit.stage_options import POSITIVE, StageOption, at_least
+from vocabulary.errors import ErrorKind, HarnessError
+from vocabulary.suggest import did_you_mean
 
 GATED_TAGS = ("wcag2a", "wcag2aa", "wcag21a", "wcag21aa")
 """The WCAG 2.1 A/AA rules the stage gates on by default."""

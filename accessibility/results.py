@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from accessibility.plan import GATED_TAGS
-from harness.records import Finding, Severity
+from vocabulary.records import Finding, Severity
 
 SEVERITY_OF_IMPACT = {
     "critical": Severity.CRITICAL,

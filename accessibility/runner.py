@@ -14,7 +14,7 @@ from collections.abc import Generator, Mapping
 from pathlib import Path
 from typing import IO, Any
 
-from harness import supervisor
+from stagekit import supervisor
 
 ROOT = Path(__file__).resolve().parents[1]
 _POLL_S = 0.2

@@ -1,7 +1,7 @@
 """The accessibility stage: axe audits of pages, iframes, scripted states and e2e steps -> one StageResult.
 
 The pages and scripted states of the target description are audited here, in a subprocess; the
-signed-in ones with the credentials of the description's auth recipe (`harness.auth`, signed in
+signed-in ones with the credentials of the description's auth recipe (`stagekit.auth`, signed in
 once here, handed over in the environment). The workflow steps were audited by the e2e stage
 earlier in the same run (`accessibility.steps`) and are only read here.
 
@@ -27,12 +27,12 @@ from accessibility.plan import AuditPlan, build_plan, options_with_defaults
 from accessibility.results import AuditRecord
 from accessibility.step_results import read_steps, steps_folder
 from accessibility.summary import AuditSummary
-from harness.auth import ENV as AUTH_ENV
-from harness.auth import Credentials, authenticate
-from harness.browser import find_browser
-from harness.records import StageResult, Status, ValidityCheck
-from harness.rundir import RunDir
-from harness.stages import StageContext
+from stagekit.auth import ENV as AUTH_ENV
+from stagekit.auth import Credentials, authenticate
+from stagekit.browser import find_browser
+from stagekit.stages import StageContext
+from vocabulary.records import StageResult, Status, ValidityCheck
+from vocabulary.rundir import RunDir
 
 
 def run(ctx: StageContext) -> StageResult:

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from accessibility.results import AuditRecord
-from harness import atomic
+from vocabulary import atomic
 
 E2E_RESULT = "e2e.json"
 STEPS_ARTIFACT = "a11y_steps"

@@ -22,7 +22,7 @@ from playwright.sync_api import Browser, Error, Page
 
 from accessibility.axe_frames import FrameAuditor, axe_options
 from accessibility.plan import GATED_TAGS
-from harness import atomic
+from vocabulary import atomic
 
 STEP_TAGS = GATED_TAGS
 """Step audits run the gated WCAG 2.1 A/AA rules only: best practice (reported, never gated) costs a

@@ -8,7 +8,7 @@ from typing import Any
 
 from accessibility.plan import IMPACTS
 from accessibility.results import AuditRecord, is_gated, normalise_selector, rule_findings, selector_text
-from harness.records import Finding
+from vocabulary.records import Finding
 
 
 @dataclasses.dataclass

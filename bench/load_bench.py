@@ -40,7 +40,7 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from harness.target import bundled_app, free_port  # noqa: E402
+from stagekit.target import bundled_app, free_port  # noqa: E402
 
 LOCUSTFILE = ROOT / "bench" / "static_locustfile.py"
 CONNECTIONS = 50

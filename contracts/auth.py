@@ -1,6 +1,6 @@
 """The target description's auth recipe, as Schemathesis config: which tables, which variables.
 
-Credentials come only from ``harness.auth.authenticate`` (the description's one recipe). They reach
+Credentials come only from ``stagekit.auth.authenticate`` (the description's one recipe). They reach
 Schemathesis only through environment variables that the generated config names as ``${VAR}``:
 never on a command line, in a config file or a report. A login recipe with a token pointer (and a
 bearer scheme in the document) becomes Schemathesis's dynamic auth, so it logs in again after a 401
@@ -12,8 +12,8 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from harness.auth import Credentials
-from harness.description import AuthRecipe
+from stagekit.auth import Credentials
+from stagekit.description import AuthRecipe
 
 KeyPath = tuple[str, ...]
 """A key in the Schemathesis config, e.g. ``("auth", "openapi", "bearerAuth")``."""

@@ -20,7 +20,7 @@ from typing import Any
 
 from contracts.auth import AuthPlan, KeyPath
 from contracts.settings import PHASES, RunSettings
-from harness.errors import ErrorKind, HarnessError
+from vocabulary.errors import ErrorKind, HarnessError
 
 _AUTH_HEADERS = frozenset({"authorization", "cookie"})
 

@@ -11,8 +11,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from contracts.events import CheckFailure
-from harness import secrets
-from harness.records import Finding, Severity
+from vocabulary import secrets
+from vocabulary.records import Finding, Severity
 
 _SECRET_HEADERS = frozenset({"authorization", "cookie", "proxy-authorization", "x-api-key"})
 _BODY_PREVIEW_CHARS = 4000

@@ -9,7 +9,7 @@ from xml.etree import ElementTree
 
 from contracts.events import CheckFailure, Observations
 from contracts.findings import curl, group
-from harness import atomic, secrets
+from vocabulary import atomic, secrets
 
 # Fuzzed payloads carry characters XML 1.0 forbids even escaped; show them as Python escapes.
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")

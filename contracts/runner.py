@@ -10,8 +10,8 @@ from pathlib import Path
 
 from contracts.events import Observations, fold
 from contracts.settings import RunSettings
-from harness import supervisor
-from harness.stages import StageContext
+from stagekit import supervisor
+from stagekit.stages import StageContext
 
 _POLL_S = 0.25
 
@@ -55,7 +55,7 @@ def command(files: RunFiles, base_url: str, settings: RunSettings) -> list[str]:
     """
     cmd = [
         # Under the egress guard: Schemathesis reaches only the hosts the stage allows.
-        sys.executable, "-m", "harness.guarded", "schemathesis.cli",
+        sys.executable, "-m", "stagekit.guarded", "schemathesis.cli",
         "--config-file", str(files.config), "--no-color", "run", str(files.schema), "--url", base_url,
         "--report", "ndjson,json",
         "--report-ndjson-path", str(files.events), "--report-json-path", str(files.summary),

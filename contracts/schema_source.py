@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from harness.openapi import load_document, operation_labels
+from stagekit.openapi import load_document, operation_labels
 
 
 @dataclasses.dataclass(frozen=True)

@@ -6,9 +6,9 @@ import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
-from harness import stage_options
-from harness.stage_metrics import StageMetric, Unit, family
-from harness.stage_options import POSITIVE, StageOption, at_least
+from stagekit import stage_options
+from stagekit.stage_metrics import StageMetric, Unit, family
+from stagekit.stage_options import POSITIVE, StageOption, at_least
 
 DEFAULT_SEED = 20240101
 """Fixed so a failure found in CI replays bit for bit with the same seed."""

@@ -18,10 +18,10 @@ from pathlib import Path
 from contracts import config, events, findings, junit, runner, schema_source, summary
 from contracts.auth import NO_AUTH, AuthPlan, plan
 from contracts.settings import RunSettings, from_options
-from harness.auth import AuthError, authenticate
-from harness.errors import ErrorKind, HarnessError
-from harness.records import METRIC_PREFIXES, Finding, StageResult, Status, ValidityCheck, now_iso
-from harness.stages import StageContext
+from stagekit.auth import AuthError, authenticate
+from stagekit.stages import StageContext
+from vocabulary.errors import ErrorKind, HarnessError
+from vocabulary.records import METRIC_PREFIXES, Finding, StageResult, Status, ValidityCheck, now_iso
 
 PREFIX = METRIC_PREFIXES["contracts"]
 NO_OPENAPI = "the target has no OpenAPI document (the description names none and none is at the usual paths)"

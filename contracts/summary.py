@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from harness.errors import ErrorKind, HarnessError
+from vocabulary.errors import ErrorKind, HarnessError
 
 _LOADER_ERROR = "Schema Loading Error"
 LEFT_UNTESTED_WARNINGS = (

@@ -4,7 +4,7 @@ The vitals probe is Google's web-vitals library (``web-vitals.iife.js``, vendore
 glue (``vitals_probe.js``). `PageWatch` is attached to the browser contexts of a team's tests: it
 installs the probe with a relay, so every document of the target that a test opens hands its Web
 Vitals over when it is left, and it reads the documents still open when the test ends. Requests
-are watched with `harness.traffic.Traffic` (same-origin ``"METHOD /path"``). The page
+are watched with `stagekit.traffic.Traffic` (same-origin ``"METHOD /path"``). The page
 journeys (`e2e.vitals`) use the probe without the relay and read each load themselves.
 """
 
@@ -18,9 +18,9 @@ from urllib.parse import urlsplit
 from playwright.sync_api import BrowserContext, Page
 from playwright.sync_api import Error as PlaywrightError
 
-from harness.auth import Credentials
-from harness.crawl import origin
-from harness.traffic import Traffic
+from stagekit.auth import Credentials
+from stagekit.crawl import origin
+from stagekit.traffic import Traffic
 
 METRICS = ("ttfb_ms", "fcp_ms", "lcp_ms", "cls", "load_ms", "inp_ms")
 """What the probe measures per document, in milliseconds (CLS has no unit)."""

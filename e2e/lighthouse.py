@@ -28,8 +28,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from e2e import process
-from harness.auth import Credentials
-from harness.browser import LAUNCH_ARGS, confined_to, find_browser
+from stagekit.auth import Credentials
+from stagekit.browser import LAUNCH_ARGS, confined_to, find_browser
 
 VERSION = "12.2.3"
 """The version ``package.json`` pins: the newest that runs on Debian's Node 20."""

@@ -8,11 +8,11 @@ from pathlib import Path
 from typing import Any
 
 from e2e import userconfig
-from harness import stage_options
-from harness.description import TargetDescription
-from harness.errors import ErrorKind, HarnessError
-from harness.stage_metrics import StageMetric, Unit, family
-from harness.stage_options import POSITIVE, StageOption, at_least
+from stagekit import stage_options
+from stagekit.description import TargetDescription
+from stagekit.stage_metrics import StageMetric, Unit, family
+from stagekit.stage_options import POSITIVE, StageOption, at_least
+from vocabulary.errors import ErrorKind, HarnessError
 
 MOVED = {"workflows": "each test is a workflow now: choose tests with select, a pytest -k expression"}
 """Options that no longer exist here, and where their job went."""

@@ -2,11 +2,11 @@
 
 The tests need no harness import; pytest-playwright's fixtures are extended, not replaced:
 
-- ``browser_type_launch_args``: Chromium is the one the harness found (`harness.browser`);
+- ``browser_type_launch_args``: Chromium is the one the harness found (`stagekit.browser`);
   ``launch_browser``: every launch is confined to the target's origin (``--base-url``), so a request
   anywhere else fails inside the browser, whatever launch options the tests' conftest sets; the
   browser's API requests (``page.request``) and the test's own (``playwright.request``) take the same
-  reporting proxy, and the process's sockets are guarded (`harness.egress`).
+  reporting proxy, and the process's sockets are guarded (`stagekit.egress`).
 - ``new_context`` (behind ``context`` and ``page``): each context is watched (`e2e.contexts.PageWatch`)
   for the Web Vitals of every target page it shows and the requests it sends to the target.
   Contexts a test creates with ``browser.new_context()`` directly are not watched.
@@ -32,10 +32,10 @@ from accessibility.steps import StepAuditor
 from e2e.contexts import PageWatch, sign_in
 from e2e.recorder import OBSERVED, Recorder
 from e2e.steps import STEP_AUDITOR, STEPS, StepFn, step_function
-from harness import egress
-from harness.auth import Credentials
-from harness.browser import Confinement, confined_to, find_browser
-from harness.errors import HarnessError
+from stagekit import egress
+from stagekit.auth import Credentials
+from stagekit.browser import Confinement, confined_to, find_browser
+from vocabulary.errors import HarnessError
 
 WATCH = pytest.StashKey[PageWatch]()
 NewContext = Callable[..., BrowserContext]
@@ -50,7 +50,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Guard the process's own connections (`harness.egress`); start the step auditor and the sidecar
+    """Guard the process's own connections (`stagekit.egress`); start the step auditor and the sidecar
     recorder when asked for."""
     egress.install_from_env()
     a11y_dir = config.getoption("--a11y-steps")

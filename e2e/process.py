@@ -7,7 +7,7 @@ import threading
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
-from harness import supervisor
+from stagekit import supervisor
 
 Finished = supervisor.Ended
 """How a tool process ended (``returncode`` None when it was stopped)."""

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from e2e.steps import failed_step
-from harness import atomic
+from vocabulary import atomic
 
 OBSERVED = "harness_e2e"
 """The teardown report's attribute carrying the plugin's observations (it survives xdist's transport)."""

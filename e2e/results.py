@@ -16,7 +16,7 @@ from typing import Any
 
 from e2e.lighthouse import Audit, Page
 from e2e.vitals import median
-from harness.records import Finding, Severity, StageResult, ValidityCheck
+from vocabulary.records import Finding, Severity, StageResult, ValidityCheck
 
 WORKFLOW_METRICS = ("e2e.workflows.*",)
 PAGE_METRICS = ('e2e.page["*"].*', "e2e.performance.*")

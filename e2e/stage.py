@@ -27,10 +27,10 @@ from typing import Any
 from accessibility.step_results import STEPS_ARTIFACT
 from e2e import lighthouse, process, results, userconfig
 from e2e.plan import Options, Plan, plan_for
-from harness import auth
-from harness.records import StageResult, Status
-from harness.rundir import RunDir
-from harness.stages import StageContext
+from stagekit import auth
+from stagekit.stages import StageContext
+from vocabulary.records import StageResult, Status
+from vocabulary.rundir import RunDir
 
 HARNESS_ROOT = Path(__file__).resolve().parents[1]
 """The folder holding the harness's packages (the journeys run from here)."""

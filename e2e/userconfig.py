@@ -13,7 +13,7 @@ import os
 import tomllib
 from pathlib import Path
 
-from harness.errors import ErrorKind, HarnessError
+from vocabulary.errors import ErrorKind, HarnessError
 
 _CONFIG_FILES = ("pytest.toml", ".pytest.toml", "pytest.ini", ".pytest.ini", "pyproject.toml", "tox.ini", "setup.cfg")
 """The files pytest reads its configuration from, in its order of precedence within a folder."""

@@ -28,11 +28,11 @@ from playwright.sync_api import Browser, Page, Response, sync_playwright
 from playwright.sync_api import Error as PlaywrightError
 
 from e2e.contexts import METRICS, READ_JS, probe_script, sample, sign_in
-from harness import atomic
-from harness.auth import Credentials
-from harness.browser import confined_to, find_browser
-from harness.crawl import Frontier
-from harness.traffic import Traffic
+from stagekit.auth import Credentials
+from stagekit.browser import confined_to, find_browser
+from stagekit.crawl import Frontier
+from stagekit.traffic import Traffic
+from vocabulary import atomic
 
 _TIMEOUT_MS = 30_000
 _LINKS_JS = "els => els.map(e => e.href)"

@@ -14,11 +14,11 @@ import math
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
-from harness import stages
-from harness.stage_metrics import ANY_LABEL, StageMetric, Unit, labels, published_by, unlabelled
-from harness.suggest import closest
 from perf_budgets.model import Budget, BudgetFile, Comparison
 from perf_budgets.source import KeyPath, Source
+from stagekit import stages
+from stagekit.stage_metrics import ANY_LABEL, StageMetric, Unit, labels, published_by, unlabelled
+from vocabulary.suggest import closest
 
 KeyOf = Callable[[str], KeyPath]
 """Where a key of one budget is written."""

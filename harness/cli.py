@@ -14,10 +14,10 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
-from harness import secrets
 from harness.config import DEFAULT_STAGES, PROFILES, load_settings, parse_stage_option
-from harness.errors import HarnessError
-from harness.exit_codes import ExitCode
+from vocabulary import secrets
+from vocabulary.errors import HarnessError
+from vocabulary.exit_codes import ExitCode
 
 DESCRIPTION = """A release gate for a web app: load, end-to-end, contract, security and accessibility stages
 against the app, judged by one budget file; the exit code says go or no-go."""
@@ -215,9 +215,9 @@ def _stage_options(args: argparse.Namespace) -> dict[str, dict[str, Any]]:
 
 def _cmd_gate(args: argparse.Namespace) -> ExitCode:
     from harness import gate
-    from harness.rundir import RunDir
     from reports import ci, write_all
     from reports.terminal import print_verdict
+    from vocabulary.rundir import RunDir
 
     if args.push_metrics:
         from reports.prometheus import check_push_url
@@ -249,7 +249,7 @@ def _cmd_report(args: argparse.Namespace) -> ExitCode:
 
 
 def _cmd_target(args: argparse.Namespace) -> ExitCode:
-    from harness.description import require_bundled_app
+    from stagekit.description import require_bundled_app
 
     require_bundled_app()
     from target_app.server import serve
@@ -279,7 +279,7 @@ def _cmd_init(args: argparse.Namespace) -> ExitCode:
 
 
 def _cmd_options(args: argparse.Namespace) -> ExitCode:
-    from harness.description import option_reference
+    from stagekit.description import option_reference
 
     print("Target description: [tool.harness.target] in pyproject.toml, or [target] in harness.toml\n")
     for key, kind, default, meaning in option_reference():
@@ -295,7 +295,7 @@ def _cmd_options(args: argparse.Namespace) -> ExitCode:
 
 def _print_stage_options() -> None:
     """Each stage's table: ``[tool.harness.<stage>]`` in pyproject.toml, or ``-o <stage>.KEY=VALUE``."""
-    from harness import stages
+    from stagekit import stages
 
     for stage in stages.option_stages():
         print(f"\n{stage} stage: [tool.harness.{stage}] keys, -o {stage}.KEY=VALUE flags\n")
@@ -311,7 +311,7 @@ def _print_stage_options() -> None:
 
 def _cmd_metrics(args: argparse.Namespace) -> ExitCode:
     """Each stage's published metrics: the names a budget's ``metric`` may use, and the values they take."""
-    from harness import stages
+    from stagekit import stages
 
     print('Metrics each stage publishes (a budget\'s metric; ["*"] is a label: write one, or "*" for all)')
     for stage in stages.metric_stages():

@@ -1,9 +1,9 @@
 """Settings for a run: ``[tool.harness]`` in pyproject.toml (or a standalone ``harness.toml``), then
 ``HARNESS_*`` variables, then flags. The target description is its ``target`` table
-(`harness.description`).
+(`stagekit.description`).
 
 Secrets come only from the environment: a string value ``"${NAME}"`` in the config is replaced by
-the variable's value and the value is registered with `harness.secrets` so it is redacted from
+the variable's value and the value is registered with `vocabulary.secrets` so it is redacted from
 every artifact. Nothing here runs at import time.
 """
 
@@ -18,13 +18,13 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from harness import secrets
-from harness.description import TargetDescription, load_file
-from harness.errors import ErrorKind, HarnessError
-from harness.netguard import RemoteHosts
-from harness.records import STAGES
-from harness.stage_options import from_environment, parse_value
-from harness.suggest import did_you_mean
+from stagekit.description import TargetDescription, load_file
+from stagekit.netguard import RemoteHosts
+from stagekit.stage_options import from_environment, parse_value
+from vocabulary import secrets
+from vocabulary.errors import ErrorKind, HarnessError
+from vocabulary.records import STAGES
+from vocabulary.suggest import did_you_mean
 
 PROFILES = ("smoke", "load", "peak", "stress", "spike", "soak", "resilience", "arrival-rate")
 DEFAULT_STAGES = ("load", "e2e", "contracts", "security", "accessibility")
@@ -51,7 +51,7 @@ class Settings:
     baseline: Path | None = None
     allow_remote: RemoteHosts = False
     """``--allow-remote``: True lets the target's own host be remote; hosts (a tuple) are reachable
-    besides loopback and must include a remote target's host (`harness.netguard.allowed_hosts`)."""
+    besides loopback and must include a remote target's host (`stagekit.netguard.allowed_hosts`)."""
     faults: tuple[str, ...] = ()
     """Fault switches of a started app (its command's faults_env): demonstrations of failing gates."""
     target_port: int = 0
@@ -155,7 +155,7 @@ def parse_stage_option(text: str) -> tuple[str, str, Any]:
 
 def _stage_environment(environ: Mapping[str, str]) -> dict[str, dict[str, Any]]:
     """Stage options the environment variables the stages declare set (``HARNESS_LOAD_USERS=50``)."""
-    from harness import stages  # the registry imports each stage's declarations: only once settings are read
+    from stagekit import stages  # the registry imports each stage's declarations: only once settings are read
 
     found = {stage: from_environment(stages.options_of(stage), environ) for stage in stages.option_stages()}
     return {stage: options for stage, options in found.items() if options}

@@ -14,13 +14,13 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
 
 from harness.progress import Heartbeat, StageStatus, heartbeat_line
-from harness.secrets import redact
+from vocabulary.secrets import redact
 
 err_console = Console(stderr=True, highlight=False)
 
 
 class StageProgress:
-    """A `harness.stages.Progress`: a rich progress bar with live figures on a terminal, else a heartbeat."""
+    """A `stagekit.stages.Progress`: a rich progress bar with live figures on a terminal, else a heartbeat."""
 
     def __init__(self, stage: str, heartbeat_s: float, console: Console = err_console) -> None:
         self.stage = stage

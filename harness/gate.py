@@ -14,15 +14,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from harness import atomic
 from harness.budget_check import check_budgets
-from harness.errors import ErrorKind, HarnessError
-from harness.records import StageResult, now_iso
-from harness.rundir import REGATE_META, VERDICT, RunDir
 from perf_budgets.evaluator import evaluate
 from perf_budgets.loader import SHIPPED, load_budgets
 from perf_budgets.model import BudgetFile
 from perf_budgets.verdict import BudgetResult, RunError, Verdict
+from vocabulary import atomic
+from vocabulary.errors import ErrorKind, HarnessError
+from vocabulary.records import StageResult, now_iso
+from vocabulary.rundir import REGATE_META, VERDICT, RunDir
 
 
 @dataclasses.dataclass(frozen=True)

@@ -16,11 +16,11 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from harness import bounded, html_links
-from harness.discovery import find_openapi
-from harness.errors import ErrorKind, HarnessError
-from harness.netguard import check_target_url
 from perf_budgets.loader import SHIPPED
+from stagekit import bounded, html_links
+from stagekit.discovery import find_openapi
+from stagekit.netguard import check_target_url
+from vocabulary.errors import ErrorKind, HarnessError
 
 HEALTH_PATHS = ("/health", "/healthz", "/ready", "/readyz", "/status", "/ping")
 BUDGETS_FILE = "harness-budgets.toml"

@@ -19,20 +19,23 @@ from pathlib import Path
 from typing import Any
 
 import harness
-from harness import atomic, console, coverage_stage, egress, gate, scrub, stages, supervisor
+from coverage_stage import stage as coverage_stage
+from harness import console, gate, scrub
 from harness.config import Settings
-from harness.description import TargetDescription, bundled_description, with_overrides
-from harness.discovery import openapi_file, openapi_location
-from harness.errors import ErrorKind, HarnessError
-from harness.exit_codes import ExitCode
-from harness.faults import check_faults
-from harness.netguard import allowed_hosts, check_allowed_url, check_target_url
-from harness.openapi import load_document
-from harness.records import StageResult, Status, now_iso
-from harness.rundir import RunDir, check_writable
-from harness.stages import StageContext, TargetInfo
-from harness.target import AppProcess, check_external
 from perf_budgets.verdict import Verdict
+from stagekit import egress, stages, supervisor
+from stagekit.description import TargetDescription, bundled_description, with_overrides
+from stagekit.discovery import openapi_file, openapi_location
+from stagekit.faults import check_faults
+from stagekit.netguard import allowed_hosts, check_allowed_url, check_target_url
+from stagekit.openapi import load_document
+from stagekit.stages import StageContext, TargetInfo
+from stagekit.target import AppProcess, check_external
+from vocabulary import atomic
+from vocabulary.errors import ErrorKind, HarnessError
+from vocabulary.exit_codes import ExitCode
+from vocabulary.records import StageResult, Status, now_iso
+from vocabulary.rundir import RunDir, check_writable
 
 TARGET_LOG = "target.log"
 

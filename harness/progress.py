@@ -1,7 +1,7 @@
 """What a stage is doing right now, and the heartbeat that tells a CI log.
 
 `StageStatus` is the live state of one stage: its step, how far along it is, and the live figures
-the stage reports (`harness.stages.Progress.figures`). On a terminal `harness.console` draws it as
+the stage reports (`stagekit.stages.Progress.figures`). On a terminal `harness.console` draws it as
 a progress bar; without one (a CI log) a `Heartbeat` prints `heartbeat_line` every few seconds, so
 the log shows that the run is alive and how it is going.
 """

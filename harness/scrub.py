@@ -4,7 +4,7 @@ Stage results and reports are redacted as they are written, but tools write thei
 HTML report, ZAP alerts, axe JSON, Playwright traces, logs) with the URLs and headers they were given.
 Rather than teach each writer, the pipeline passes over a stage's artifacts when the stage ends and
 over the whole run folder at the end of the run (also after Ctrl-C), in the harness process, which
-registered every secret (`harness.secrets`). Only known values are replaced, never patterns, so a
+registered every secret (`vocabulary.secrets`). Only known values are replaced, never patterns, so a
 tool's file keeps its shape: text gets ``[REDACTED]``, zip archives (Playwright traces) are rewritten
 member by member, and other binary files get a mask of the same length (their layout stays valid).
 """
@@ -19,7 +19,7 @@ import tempfile
 import zipfile
 from pathlib import Path
 
-from harness import secrets
+from vocabulary import secrets
 
 _TEXT_MASK = secrets.MASK.encode()
 

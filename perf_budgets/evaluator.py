@@ -25,13 +25,13 @@ import re
 from collections.abc import Callable, Collection, Mapping
 from typing import Any
 
-from harness.records import StageResult, Status, ValidityCheck, stage_of_metric
 from perf_budgets import messages, sample_size
 from perf_budgets.findings import StageFindings, judge_findings
 from perf_budgets.known import KnownFailures
 from perf_budgets.model import Budget, BudgetFile, Comparison, FindingsPolicy, Level
 from perf_budgets.sample_size import Call, Distribution, Evidence
 from perf_budgets.verdict import BudgetResult, BudgetStatus, Verdict, decide
+from vocabulary.records import StageResult, Status, ValidityCheck, stage_of_metric
 
 SignificanceTest = Callable[[str, StageResult, StageResult], bool | None]
 """Hook for regression budgets: (metric, current, baseline) -> is the change real? None = can't tell.

@@ -5,9 +5,9 @@ from __future__ import annotations
 import dataclasses
 import datetime
 
-from harness.records import METRIC_PREFIXES, Finding, StageResult, Status
 from perf_budgets.known import KnownEntry, KnownFailures, Triage, describe_entries
 from perf_budgets.model import Action, FindingsPolicy
+from vocabulary.records import METRIC_PREFIXES, Finding, StageResult, Status
 
 MAX_LISTED = 5
 """How many blocking findings a message names before "and N more"."""

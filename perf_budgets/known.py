@@ -22,8 +22,8 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from harness.records import STAGES, Finding
 from perf_budgets.source import KeyPath, Source
+from vocabulary.records import STAGES, Finding
 
 _ENTRY_KEYS = ("stage", "rule", "location", "fingerprint", "reason", "expires")
 _ORIGIN = re.compile(r"^[a-z][a-z0-9+.-]*://[^/]*", re.IGNORECASE)

@@ -12,11 +12,11 @@ from pathlib import Path
 from typing import Any
 
 from harness.config import PROFILES
-from harness.records import METRIC_PREFIXES
 from perf_budgets.known import KnownFailures, load_known
 from perf_budgets.model import BUDGETS_SCHEMA_VERSION, Budget, BudgetFile, Comparison, Level, Sampling
 from perf_budgets.rules import parse_policy
 from perf_budgets.source import KeyPath, Source
+from vocabulary.records import METRIC_PREFIXES
 
 SHIPPED = Path(__file__).with_name("budgets.toml")
 

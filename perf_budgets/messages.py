@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from harness.records import StageResult, ValidityCheck
 from perf_budgets.model import Budget, Comparison, Level
+from vocabulary.records import StageResult, ValidityCheck
 
 _DEFAULT_TIPS = {
     Comparison.MAX: "look at the slowest or failing requests in the stage's artifacts; if the "

@@ -7,8 +7,8 @@ import enum
 from collections.abc import Mapping
 from pathlib import Path
 
-from harness.records import Finding, Severity
 from perf_budgets.known import KnownFailures
+from vocabulary.records import Finding, Severity
 
 BUDGETS_SCHEMA_VERSION = 1
 

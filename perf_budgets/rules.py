@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from harness.errors import ErrorKind, HarnessError
-from harness.records import Severity
-from harness.suggest import did_you_mean
 from perf_budgets.model import DEFAULT_SEVERITY_ACTIONS, Action, FindingsPolicy
 from perf_budgets.source import KeyPath, Source
+from vocabulary.errors import ErrorKind, HarnessError
+from vocabulary.records import Severity
+from vocabulary.suggest import did_you_mean
 
 _POLICY_KEYS = ("default", "rules", "rules_file")
 _ACTIONS = tuple(a.value for a in Action)

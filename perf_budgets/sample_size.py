@@ -16,10 +16,10 @@ import dataclasses
 import enum
 from collections.abc import Callable, Mapping
 
-from harness.records import StageResult
 from perf_budgets import messages
 from perf_budgets.model import Budget, Comparison
 from perf_budgets.percentiles import Samples, fewest_for_lower, fewest_for_upper, interval, quantile_of
+from vocabulary.records import StageResult
 
 Distribution = Callable[[str, StageResult], Samples | None]
 """Hook: (metric, its stage's result) -> the samples the metric was computed from, in the metric's

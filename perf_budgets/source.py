@@ -14,8 +14,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from harness.errors import ErrorKind, HarnessError
-from harness.suggest import did_you_mean
+from vocabulary.errors import ErrorKind, HarnessError
+from vocabulary.suggest import did_you_mean
 
 KeyPath = tuple[str | int, ...]
 """A key's place in the document: table names, keys, and array indexes."""

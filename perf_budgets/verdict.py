@@ -7,8 +7,8 @@ import enum
 from collections.abc import Iterable
 from typing import Any
 
-from harness.exit_codes import ExitCode
-from harness.records import STAGES, now_iso
+from vocabulary.exit_codes import ExitCode
+from vocabulary.records import STAGES, now_iso
 
 VERDICT_SCHEMA_VERSION = 1
 

@@ -9,11 +9,10 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from harness.errors import ErrorKind, HarnessError
-
 # Registration order is run order: history before html, whose Trends section reads it.
 from reports import history, html, junit, markdown, prometheus, sarif  # noqa: F401
 from reports.registry import RunView, as_paths, handlers
+from vocabulary.errors import ErrorKind, HarnessError
 
 log = logging.getLogger(__name__)
 

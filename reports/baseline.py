@@ -32,7 +32,7 @@ import numpy as np
 from hdrh.codec import HdrCookieException, HdrHistogramSettingsException, HdrLengthException
 from hdrh.histogram import HdrHistogram
 
-from harness.records import StageResult
+from vocabulary.records import StageResult
 
 Counts = Mapping[float, int]
 """Latency value (bucket's representative value) → number of requests."""

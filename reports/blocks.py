@@ -7,9 +7,9 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from harness.records import Finding, StageResult
 from perf_budgets.verdict import BudgetResult
 from reports import format as fmt
+from vocabulary.records import Finding, StageResult
 
 
 @dataclasses.dataclass(frozen=True)

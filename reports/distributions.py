@@ -25,9 +25,9 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from harness.records import StageResult
 from perf_budgets.percentiles import Samples, quantile_of
 from reports.baseline import Bucket, load_buckets
+from vocabulary.records import StageResult
 
 _ENDPOINT = re.compile(r'^load\.endpoint\["(?P<key>.+)"\]\.[^.]+_ms$')
 _UPLOAD = re.compile(r'^load\.upload\["(?P<size>.+)"\]\.[^.]+_s$')

@@ -5,10 +5,10 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 
-from harness.exit_codes import ExitCode
-from harness.records import StageResult, Status
 from perf_budgets.evaluator import stage_not_applicable
 from perf_budgets.verdict import BudgetResult, BudgetStatus, Outcome, Verdict, in_run_order
+from vocabulary.exit_codes import ExitCode
+from vocabulary.records import StageResult, Status
 
 STATUS_WORDS = {
     BudgetStatus.PASS: "met",

@@ -18,9 +18,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from harness.records import Status
 from reports import format as fmt
 from reports.registry import RunView, handler
+from vocabulary.records import Status
 
 if TYPE_CHECKING:
     import pandas as pd

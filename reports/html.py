@@ -13,10 +13,6 @@ from typing import Any
 
 import jinja2
 
-from harness import atomic
-from harness.errors import HarnessError
-from harness.records import STAGES, StageResult
-from harness.rundir import RunDir
 from perf_budgets.verdict import BudgetResult, BudgetStatus, in_run_order
 from reports import format as fmt
 from reports import trend_view
@@ -24,6 +20,10 @@ from reports.blocks import Block, Cell, Facts, Fold, Note, Section, Table, ViewC
 from reports.junit import duration_s
 from reports.registry import RunView, handler
 from reports.views import stage_blocks, tools_used
+from vocabulary import atomic
+from vocabulary.errors import HarnessError
+from vocabulary.records import STAGES, StageResult
+from vocabulary.rundir import RunDir
 
 FILE = "report.html"
 _STAGE_TITLES = {

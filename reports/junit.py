@@ -21,11 +21,11 @@ from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
 
-from harness import atomic
-from harness.records import StageResult
 from perf_budgets.verdict import BudgetResult, BudgetStatus
 from reports import format as fmt
 from reports.registry import RunView, handler
+from vocabulary import atomic
+from vocabulary.records import StageResult
 
 FILE = "junit.xml"
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")

@@ -17,12 +17,12 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from harness.records import StageResult
 from perf_budgets.verdict import BudgetResult
 from reports import baseline as base
 from reports import format as fmt
 from reports.blocks import Block, Cell, Chart, Table, ViewContext, anchor_of, num, present, rows_of, text
 from reports.charts import Look, downsample, line_chart
+from vocabulary.records import StageResult
 
 _ENDPOINT_METRIC = re.compile(r'^load\.endpoint\["(?P<name>.+)"\]\.(?P<field>\w+)$')
 _ENDPOINT_COLUMNS = (

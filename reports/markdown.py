@@ -18,11 +18,11 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
-from harness import atomic
-from harness.records import Finding, Severity
 from perf_budgets.verdict import BudgetResult, BudgetStatus
 from reports import format as fmt
 from reports.registry import RunView, handler
+from vocabulary import atomic
+from vocabulary.records import Finding, Severity
 
 FILE = "summary.md"
 MAX_CHARS = 50_000

@@ -37,14 +37,14 @@ from prometheus_client import CollectorRegistry, generate_latest, push_to_gatewa
 from prometheus_client.exposition import basic_auth_handler, default_handler
 from prometheus_client.metrics_core import GaugeMetricFamily, InfoMetricFamily, Metric
 
-from harness import atomic, secrets
-from harness.errors import ErrorKind, HarnessError
-from harness.netguard import RemoteHosts, check_allowed_url
-from harness.records import Status
 from perf_budgets.evaluator import failed_check
 from perf_budgets.verdict import BudgetResult, BudgetStatus, Outcome
 from reports.junit import duration_s
 from reports.registry import RunView, handler
+from stagekit.netguard import RemoteHosts, check_allowed_url
+from vocabulary import atomic, secrets
+from vocabulary.errors import ErrorKind, HarnessError
+from vocabulary.records import Status
 
 FILE = "metrics.prom"
 JOB = "release_harness"

@@ -12,10 +12,10 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
-from harness.errors import ErrorKind, HarnessError
-from harness.records import StageResult
-from harness.rundir import VERDICT, RunDir, read_input
 from perf_budgets.verdict import Verdict
+from vocabulary.errors import ErrorKind, HarnessError
+from vocabulary.records import StageResult
+from vocabulary.rundir import VERDICT, RunDir, read_input
 
 Rendered = Path | list[Path]
 Handler = Callable[["RunView"], Rendered]

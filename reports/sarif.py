@@ -14,9 +14,9 @@ import importlib
 import logging
 from pathlib import Path
 
-from harness import atomic
-from harness.records import Status
 from reports.registry import RunView, handler
+from vocabulary import atomic
+from vocabulary.records import Status
 
 FILE = "security.sarif"
 BUILDER = "security.sarif"

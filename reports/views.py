@@ -21,7 +21,6 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from harness.records import Finding, Severity, StageResult, Status
 from reports import format as fmt
 from reports import load_view
 from reports.blocks import (
@@ -41,6 +40,7 @@ from reports.blocks import (
     validity_table,
 )
 from reports.junit import duration_s
+from vocabulary.records import Finding, Severity, StageResult, Status
 
 View = Callable[[StageResult, ViewContext], list[Block]]
 

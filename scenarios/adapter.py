@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from harness.description import MetricsMapping
-from harness.records import ValidityCheck, endpoint_metric
 from scenarios import generator_health, prometheus
 from scenarios.recorder import SENT, UPLOAD, WS
+from stagekit.description import MetricsMapping
+from vocabulary.records import ValidityCheck, endpoint_metric
 
 PCTS = ("p50", "p90", "p95", "p99", "p99_9")
 HELD_RATIO_MIN = 0.95

@@ -35,7 +35,7 @@ import dataclasses
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from harness.records import ValidityCheck
+from vocabulary.records import ValidityCheck
 
 WINDOW_SAMPLES = 10
 """CPU is judged over its busiest 10 one-second samples (Locust's own CPU warning window is 10 s)."""

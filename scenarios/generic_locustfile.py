@@ -17,9 +17,9 @@ from typing import Any, ClassVar
 from locust import FastHttpUser, events, task
 from locust.env import Environment
 
-from harness.auth import Credentials
 from scenarios import options, plan
 from scenarios.plan import PlannedRequest
+from stagekit.auth import Credentials
 
 log = logging.getLogger(__name__)
 

@@ -8,7 +8,7 @@ the budgets will judge), and the validity checks that already fail.
 
 from __future__ import annotations
 
-from harness.records import StageResult
+from vocabulary.records import StageResult
 
 RECENT_S = 5
 """Complete seconds the live requests/s is averaged over."""

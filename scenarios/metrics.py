@@ -25,12 +25,12 @@ import psutil
 from locust.env import Environment
 from locust.runners import WORKER_REPORT_INTERVAL, MasterRunner, WorkerRunner
 
-from harness import atomic
 from scenarios import hdr, summary
 from scenarios.probes import AvailabilityProbe, CpuSampler, LoopLag, ScheduleLag, outages
 from scenarios.profiles import Profile
 from scenarios.recorder import HTTP, UPLOAD, WS, Recorder, endpoint_key, operation_of
 from scenarios.shapes import ProfileShape
+from vocabulary import atomic
 
 PARTIAL_EVERY_S = 5
 CLOSE_AFTER_S = 2 * WORKER_REPORT_INTERVAL + 2

@@ -29,8 +29,8 @@ from typing import Any
 
 from hdrh.histogram import HdrHistogram
 
-from harness.netguard import check_target_url
 from scenarios import hdr
+from stagekit.netguard import check_target_url
 
 MAX_CONNECTIONS = 512
 """A stall of a few seconds at a few hundred requests/s needs that many requests in flight."""

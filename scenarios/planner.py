@@ -21,12 +21,12 @@ from contextlib import contextmanager
 
 import httpx
 
-from harness import bounded, html_links
-from harness.auth import Credentials
-from harness.description import TargetDescription
-from harness.openapi import load_document
 from scenarios import openapi_ops
 from scenarios.plan import OPENAPI, PAGES, Plan, PlannedRequest
+from stagekit import bounded, html_links
+from stagekit.auth import Credentials
+from stagekit.description import TargetDescription
+from stagekit.openapi import load_document
 
 TIMEOUT_S = 10.0
 MAX_PROBES = 400

@@ -3,7 +3,7 @@
 Through Locust's own event hooks only: its ``--harness-*`` options, the profile (handed to
 `ProfileShape` when no Locust file brings its own `LoadTestShape`), the HDR collector with its
 validity data and availability probe, the web UI's Budgets tab, and the egress guard
-(`harness.egress`: the user's clients reach only the hosts the stage allows). One thing Locust has no
+(`stagekit.egress`: the user's clients reach only the hosts the stage allows). One thing Locust has no
 hook for: when a user's next task is due, so each user class's ``wait_time`` is observed in place
 (`probes.ScheduleLag`; it returns the user's own value unchanged). `attach` is called by
 `scenarios.harness_locustfile`, the file the stage adds last to ``locust -f``; it is idempotent, so
@@ -18,9 +18,9 @@ from typing import Any
 from locust.env import Environment
 from locust.event import Events
 
-from harness import egress
 from scenarios import metrics, options, webui
 from scenarios.shapes import ProfileShape
+from stagekit import egress
 
 _attached: set[int] = set()
 

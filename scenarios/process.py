@@ -15,7 +15,7 @@ import threading
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
-from harness import supervisor
+from stagekit import supervisor
 
 GRACE_S = 15.0
 POLL_S = 0.5

@@ -12,7 +12,7 @@ from collections import defaultdict
 import httpx
 from prometheus_client.parser import text_string_to_metric_families
 
-from harness import bounded
+from stagekit import bounded
 
 Samples = dict[str, float]
 """``name{label="v",...}`` → value, for every sample in one scrape."""

@@ -1,7 +1,7 @@
 """Resilience: kill the target the harness started once under steady load, let its supervisor restart
 it, and measure the way back: seconds from the kill to ready again, and the requests that failed meanwhile.
 
-The supervisor is `harness.target.AppProcess.restart` (SIGKILL to the app's process group, start
+The supervisor is `stagekit.target.AppProcess.restart` (SIGKILL to the app's process group, start
 again on the same port, wait for the description's ``ready_path``), handed to stages as
 ``ctx.target.restart``; an app the harness did not start has none, and the recovery figures do not apply.
 """
@@ -13,8 +13,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from harness.errors import HarnessError
-from harness.stages import StageContext
+from stagekit.stages import StageContext
+from vocabulary.errors import HarnessError
 
 RESTART_AFTER_WARMUP_S = 20.0
 

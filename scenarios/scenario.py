@@ -13,12 +13,12 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from harness.auth import Credentials
-from harness.description import TargetDescription
-from harness.errors import ErrorKind, HarnessError
-from harness.stage_options import regexes
 from scenarios import openapi_ops, planner
 from scenarios.plan import OPENAPI, Plan, write
+from stagekit.auth import Credentials
+from stagekit.description import TargetDescription
+from stagekit.stage_options import regexes
+from vocabulary.errors import ErrorKind, HarnessError
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent

@@ -2,7 +2,7 @@
 
 What runs is the target description's business (`scenarios.scenario`): its Locust files unchanged,
 else the generic user on its OpenAPI operations or crawled pages; the harness plugin rides along.
-Credentials come from the description's auth recipe (`harness.auth`), handed to Locust in
+Credentials come from the description's auth recipe (`stagekit.auth`), handed to Locust in
 ``HARNESS_AUTH``; server-side figures from the metrics it names. Options: `scenarios.stage_options`.
 The profile is ``ctx.profile``; ``resilience`` also restarts a target the harness started, once.
 """
@@ -18,16 +18,16 @@ from typing import Any
 
 import httpx
 
-from harness import atomic
-from harness.auth import Credentials, authenticate
-from harness.description import MetricsMapping
-from harness.records import StageResult, Status
-from harness.rundir import RunDir
-from harness.stage_options import with_defaults
-from harness.stages import StageContext
 from scenarios import adapter, generator_health, live, process, profiles, prometheus, scenario, stage_options
 from scenarios.plan import OPENAPI
 from scenarios.resilience import RestartInjector, restart_after_s
+from stagekit.auth import Credentials, authenticate
+from stagekit.description import MetricsMapping
+from stagekit.stage_options import with_defaults
+from stagekit.stages import StageContext
+from vocabulary import atomic
+from vocabulary.records import StageResult, Status
+from vocabulary.rundir import RunDir
 
 WARM_MARKER = "warmup.done"
 """Must match `scenarios.metrics.WARM_MARKER` (that module runs only inside Locust)."""

@@ -10,10 +10,10 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-from harness import stage_options
-from harness.stage_metrics import StageMetric, Unit, family
-from harness.stage_options import POSITIVE, RATIO, StageOption, at_least
 from scenarios import generator_health as health
+from stagekit import stage_options
+from stagekit.stage_metrics import StageMetric, Unit, family
+from stagekit.stage_options import POSITIVE, RATIO, StageOption, at_least
 
 OPTIONS: tuple[StageOption, ...] = (
     StageOption(

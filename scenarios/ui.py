@@ -18,13 +18,13 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from harness import supervisor
-from harness.auth import authenticate
-from harness.description import TargetDescription, bundled_description
-from harness.discovery import openapi_location
-from harness.netguard import check_target_url
-from harness.target import bundled_app
 from scenarios import process, scenario
+from stagekit import supervisor
+from stagekit.auth import authenticate
+from stagekit.description import TargetDescription, bundled_description
+from stagekit.discovery import openapi_location
+from stagekit.netguard import check_target_url
+from stagekit.target import bundled_app
 
 
 @contextlib.contextmanager

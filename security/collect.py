@@ -18,11 +18,11 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from harness import bounded, html_links
-from harness.auth import Credentials
 from security.findings import normalise
 from security.openapi import Operation
 from security.rules.cors import FOREIGN_ORIGIN
+from stagekit import bounded, html_links
+from stagekit.auth import Credentials
 
 Kind = Literal["page", "asset", "api", "error", "probe"]
 _SKIP_LINK_WORDS = ("logout", "delete", "/static/", "/api/", "/download")

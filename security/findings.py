@@ -8,8 +8,8 @@ import re
 from collections.abc import Iterable
 from urllib.parse import urlsplit
 
-from harness.records import Finding, Severity
 from security.rules import Alert, Risk
+from vocabulary.records import Finding, Severity
 
 SEVERITY = {Risk.HIGH: Severity.HIGH, Risk.MEDIUM: Severity.MEDIUM, Risk.LOW: Severity.LOW, Risk.INFO: Severity.INFO}
 """ZAP risk → harness severity (ZAP has no critical; the gate's policy may still escalate a rule)."""

@@ -33,8 +33,8 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from harness.html_links import parse as parse_html
 from security import cookies, csp
+from stagekit.html_links import parse as parse_html
 
 GRADES = (
     (100, "A+"),

@@ -9,8 +9,8 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-from harness.stage_metrics import StageMetric, Unit, family
-from harness.stage_options import POSITIVE, StageOption
+from stagekit.stage_metrics import StageMetric, Unit, family
+from stagekit.stage_options import POSITIVE, StageOption
 
 DEFAULT_RULES = Path(__file__).with_name("rules.tsv")
 """The shipped policy: ZAP ``rules.tsv`` format, one rule id and action a line."""

@@ -25,7 +25,7 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 from accessibility.results import wcag_criteria
-from harness.records import Finding, Severity, StageResult
+from vocabulary.records import Finding, Severity, StageResult
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 VERSION = "2.1.0"

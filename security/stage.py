@@ -1,7 +1,7 @@
 """The security stage: baseline fetch and grade always; findings from ZAP when configured, else the baseline.
 
 What it fetches comes from the target description: its pages, auth pages, crawl depth and page
-cap, its auth recipe (credentials from ``harness.auth``) and its OpenAPI document. A target
+cap, its auth recipe (credentials from ``stagekit.auth``) and its OpenAPI document. A target
 without a document is judged on its pages; only the API-operation metrics (``security.api.*``)
 are then not applicable.
 
@@ -17,17 +17,18 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
-from harness import atomic, stage_options
-from harness.auth import AuthError, Credentials, authenticate
-from harness.errors import ErrorKind, HarnessError
-from harness.openapi import load_document
-from harness.records import Finding, Severity, StageResult, Status, ValidityCheck
-from harness.rundir import RunDir
-from harness.stages import StageContext
 from security import anchors, baseline, collect, grade, rules_tsv, sarif, zap
 from security.findings import Located, to_findings
 from security.options import DEFAULT_RULES, OPTIONS
 from security.rules_tsv import Action
+from stagekit import stage_options
+from stagekit.auth import AuthError, Credentials, authenticate
+from stagekit.openapi import load_document
+from stagekit.stages import StageContext
+from vocabulary import atomic
+from vocabulary.errors import ErrorKind, HarnessError
+from vocabulary.records import Finding, Severity, StageResult, Status, ValidityCheck
+from vocabulary.rundir import RunDir
 
 NO_OPENAPI = "the target has no OpenAPI document: there are no API operations to check"
 ALERTS = "alerts.json"

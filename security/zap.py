@@ -22,8 +22,8 @@ from typing import Any
 import httpx
 from zapv2 import ZAPv2
 
-from harness.errors import ErrorKind, HarnessError
 from security.rules import Alert, Confidence, Risk
+from vocabulary.errors import ErrorKind, HarnessError
 
 API_KEY_ENV = "HARNESS_ZAP_API_KEY"
 _PAGE = 500

@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 
 from accessibility.stage import run
-from harness.records import StageResult
-from harness.stages import Progress, SilentProgress, StageContext, TargetInfo
+from stagekit.stages import Progress, SilentProgress, StageContext, TargetInfo
 from tests.fixtures.servers import serve
+from vocabulary.records import StageResult
 
 RunStage = Callable[..., StageResult]
 

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from harness.description import bundled_description
-from harness.records import Status
-from harness.target import AppProcess
+from stagekit.description import bundled_description
+from stagekit.target import AppProcess
 from target_app.a11y_states import STATES
 from tests.accessibility.conftest import RunStage
 from tests.fixtures.target import bundled_info
+from vocabulary.records import Status
 
 
 @pytest.mark.slow

@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from harness.description import AuthRecipe, TargetDescription
-from harness.records import Status
-from harness.stages import TargetInfo
+from stagekit.description import AuthRecipe, TargetDescription
+from stagekit.stages import TargetInfo
 from tests.accessibility.conftest import RunStage
 from tests.foreign_apps.fixtures import start_app
 from tests.foreign_apps.notes_store import DEFAULT_PASSWORD, USERNAME
+from vocabulary.records import Status
 
 pytestmark = pytest.mark.slow
 LOGIN = AuthRecipe(kind="login", path="/api/login", body={"username": USERNAME, "password": DEFAULT_PASSWORD})

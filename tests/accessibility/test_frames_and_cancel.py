@@ -9,10 +9,10 @@ import psutil
 import pytest
 
 from accessibility.stage import run
-from harness.records import Status
-from harness.rundir import RunDir
-from harness.stages import SilentProgress, TargetInfo
+from stagekit.stages import SilentProgress, TargetInfo
 from tests.accessibility.conftest import OtherOrigin, RunStage, Site, stage_context
+from vocabulary.records import Status
+from vocabulary.rundir import RunDir
 
 PAGE = """<!doctype html><html lang="en"><head><title>{title}</title></head>
 <body><main><h1>{title}</h1>{body}</main></body></html>"""

@@ -6,13 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from harness.description import bundled_description
-from harness.records import StageResult, Status
-from harness.target import AppProcess, bundled_app
 from perf_budgets.verdict import BudgetStatus
+from stagekit.description import bundled_description
+from stagekit.target import AppProcess, bundled_app
 from tests.accessibility.conftest import stage_context
 from tests.fixtures.gate import judge, not_passing
 from tests.fixtures.target import bundled_info
+from vocabulary.records import StageResult, Status
 
 pytestmark = pytest.mark.slow
 BROKEN = "/wiki/getting-started-10"

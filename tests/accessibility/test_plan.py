@@ -9,10 +9,10 @@ import pytest
 
 from accessibility.plan import GATED_TAGS, AuditPlan, build_plan
 from accessibility.states import load_states
-from harness.crawl import Frontier, page_name
-from harness.description import TargetDescription, bundled_description
-from harness.errors import ErrorKind, HarnessError
+from stagekit.crawl import Frontier, page_name
+from stagekit.description import TargetDescription, bundled_description
 from target_app.a11y_states import STATES
+from vocabulary.errors import ErrorKind, HarnessError
 
 BASE = "http://127.0.0.1:8000"
 USER_STATES = """from accessibility.states import State

@@ -15,14 +15,14 @@ from pathlib import Path
 
 import pytest
 
-from harness.records import Severity, StageResult, Status
-from harness.rundir import RunDir
-from harness.target import bundled_app
 from perf_budgets.evaluator import evaluate
 from perf_budgets.known import load_known
 from perf_budgets.loader import load_budgets
 from perf_budgets.verdict import Outcome, Verdict
+from stagekit.target import bundled_app
 from tests.accessibility.test_workflow_steps import run_e2e_then_accessibility
+from vocabulary.records import Severity, StageResult, Status
+from vocabulary.rundir import RunDir
 
 TODAY = datetime.date(2026, 6, 1)
 BUDGETS = """schema_version = 1

@@ -14,8 +14,8 @@ from accessibility.results import (
 )
 from accessibility.stage import validity
 from accessibility.summary import AuditSummary
-from harness.records import Severity
 from tests.accessibility.axe_samples import CONTRAST, IMAGE_ALT, REGION, axe_result, node, rule
+from vocabulary.records import Severity
 
 
 def _record(axe: dict[str, Any], name: str = "/models", kind: str = "page", status: int | None = 200) -> AuditRecord:

@@ -11,14 +11,14 @@ import pytest
 from accessibility.stage import run as run_accessibility
 from accessibility.steps import folder_name
 from e2e import stage as e2e_stage
-from harness.errors import HarnessError
-from harness.records import StageResult, Status
-from harness.rundir import RunDir
-from harness.stages import StageContext
-from harness.target import AppProcess
+from stagekit.stages import StageContext
+from stagekit.target import AppProcess
 from target_app.e2e.workflows import STEPS
 from tests.accessibility.conftest import stage_context
 from tests.fixtures.target import bundled_info
+from vocabulary.errors import HarnessError
+from vocabulary.records import StageResult, Status
+from vocabulary.rundir import RunDir
 
 # A catalogue, a form with its states, a page after an upload (and the upload's second tab).
 WORKFLOWS = ("test_browse", "test_feedback", "test_upload")

@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from harness.description import TargetDescription
-from harness.stages import StageContext, TargetInfo
-from harness.target import AppProcess, bundled_app
+from stagekit.description import TargetDescription
+from stagekit.stages import StageContext, TargetInfo
+from stagekit.target import AppProcess, bundled_app
 from tests.fixtures.target import bundled_info
 from tests.foreign_apps.fixtures import notes_app, shelf_app  # noqa: F401 - fixtures for test_foreign_apps
 

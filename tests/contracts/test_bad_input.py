@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from contracts import stage
-from harness.errors import ErrorKind, HarnessError
-from harness.exit_codes import ExitCode
 from tests.contracts.conftest import MakeContext
+from vocabulary.errors import ErrorKind, HarnessError
+from vocabulary.exit_codes import ExitCode
 
 MINIMAL_SCHEMA = {
     "openapi": "3.1.0",

@@ -10,8 +10,8 @@ import pytest
 
 from contracts import auth, config
 from contracts.settings import from_options
-from harness.auth import Credentials
-from harness.description import AuthRecipe
+from stagekit.auth import Credentials
+from stagekit.description import AuthRecipe
 
 SECRET = "s3cret-Passw0rd"
 

@@ -7,7 +7,7 @@ import shlex
 
 from contracts.events import CheckFailure
 from contracts.findings import curl, fingerprint, to_findings
-from harness.records import Severity
+from vocabulary.records import Severity
 
 
 def _failure(check: str, operation: str, code: str, message: str, **request: object) -> CheckFailure:

@@ -9,13 +9,13 @@ from pathlib import Path
 import pytest
 
 from contracts import stage
-from harness.description import TargetDescription
-from harness.discovery import find_openapi
-from harness.records import StageResult, Status
 from perf_budgets.verdict import BudgetStatus
+from stagekit.description import TargetDescription
+from stagekit.discovery import find_openapi
 from tests.contracts.conftest import stage_context
 from tests.fixtures.gate import judge, not_passing
 from tests.foreign_apps.fixtures import RunningApp
+from vocabulary.records import StageResult, Status
 
 SHELF_OPERATIONS = {
     "GET /books",

@@ -17,14 +17,14 @@ import pytest
 
 from contracts import stage
 from harness import gate
-from harness.description import AuthRecipe, TargetDescription, bundled_description
-from harness.records import StageResult, Status
-from harness.rundir import RunDir
-from harness.target import AppProcess
 from perf_budgets.verdict import BudgetStatus
+from stagekit.description import AuthRecipe, TargetDescription, bundled_description
+from stagekit.target import AppProcess
 from target_app import DEMO_PASSWORD, DEMO_USERNAME
 from tests.contracts.conftest import stage_context
 from tests.fixtures.gate import judge, not_passing
+from vocabulary.records import StageResult, Status
+from vocabulary.rundir import RunDir
 
 pytestmark = pytest.mark.slow
 

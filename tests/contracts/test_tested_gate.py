@@ -13,11 +13,11 @@ import pytest
 
 from contracts import stage, summary
 from contracts.events import Observations
-from harness.records import StageResult, Status
-from harness.target import bundled_app
 from perf_budgets.verdict import BudgetStatus
+from stagekit.target import bundled_app
 from tests.contracts.conftest import stage_context
 from tests.fixtures.gate import judge, not_passing
+from vocabulary.records import StageResult, Status
 
 STALE = {"POST /api/models/{model_id}/ratings", "POST /api/models/{model_id}/comments"}
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from harness import api_operations as ops
-from harness.errors import HarnessError
+from coverage_stage import api_operations as ops
+from vocabulary.errors import HarnessError
 
 SWAGGER = {
     "swagger": "2.0",

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from harness import code_coverage
-from harness.errors import HarnessError
+from coverage_stage import code_coverage
+from vocabulary.errors import HarnessError
 
 PROGRAM = """\
 import subprocess

@@ -21,15 +21,16 @@ import coverage
 import httpx
 import pytest
 
-from harness import pipeline, stages
+from harness import pipeline
 from harness.config import Settings
-from harness.records import StageResult
-from harness.rundir import RunDir
-from harness.stages import StageContext
 from perf_budgets.evaluator import evaluate
 from perf_budgets.loader import load_budgets
 from perf_budgets.verdict import BudgetStatus
+from stagekit import stages
+from stagekit.stages import StageContext
 from tests.fixtures.runs import REPO
+from vocabulary.records import StageResult
+from vocabulary.rundir import RunDir
 
 
 def _requests(*calls: tuple[str, str]) -> Callable[[StageContext], StageResult]:

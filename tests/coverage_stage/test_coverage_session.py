@@ -8,15 +8,15 @@ from pathlib import Path
 
 import pytest
 
+from coverage_stage.stage import CoverageSession, stage_metric
 from harness.config import Settings
-from harness.coverage_stage import CoverageSession, stage_metric
-from harness.description import AppCommand, TargetDescription
-from harness.errors import HarnessError
-from harness.records import StageResult, Status
-from harness.rundir import RunDir
-from harness.stages import TargetInfo
 from perf_budgets.verdict import BudgetStatus
+from stagekit.description import AppCommand, TargetDescription
+from stagekit.stages import TargetInfo
 from tests.fixtures.gate import judge
+from vocabulary.errors import HarnessError
+from vocabulary.records import StageResult, Status
+from vocabulary.rundir import RunDir
 
 URL = "http://127.0.0.1:9"
 SWAGGER = {"swagger": "2.0", "paths": {"/books": {"get": {}}, "/books/{bookId}": {"get": {}, "delete": {}}}}

@@ -7,15 +7,15 @@ from pathlib import Path
 import pytest
 
 from e2e import stage
-from harness.description import AuthRecipe, TargetDescription
-from harness.records import StageResult, Status
-from harness.rundir import RunDir
-from harness.stages import StageContext, TargetInfo
 from perf_budgets.evaluator import evaluate
 from perf_budgets.loader import load_budgets
 from perf_budgets.verdict import BudgetStatus
+from stagekit.description import AuthRecipe, TargetDescription
+from stagekit.stages import StageContext, TargetInfo
 from tests.foreign_apps.fixtures import RunningApp, notes_app
 from tests.foreign_apps.notes_store import DEFAULT_PASSWORD
+from vocabulary.records import StageResult, Status
+from vocabulary.rundir import RunDir
 
 __all__ = ["notes_app"]  # an imported fixture, used by name below
 

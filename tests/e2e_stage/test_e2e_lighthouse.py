@@ -12,16 +12,16 @@ from typing import Any
 import pytest
 
 from e2e import contexts, lighthouse, results, stage
-from harness import egress
-from harness.auth import Credentials
-from harness.description import TargetDescription
-from harness.records import StageResult, Status
-from harness.rundir import RunDir
-from harness.stages import StageContext, TargetInfo
 from perf_budgets.evaluator import evaluate
 from perf_budgets.loader import load_budgets
 from perf_budgets.verdict import BudgetStatus
+from stagekit import egress
+from stagekit.auth import Credentials
+from stagekit.description import TargetDescription
+from stagekit.stages import StageContext, TargetInfo
 from tests.fixtures.servers import serve
+from vocabulary.records import StageResult, Status
+from vocabulary.rundir import RunDir
 
 RECORDED = Path(__file__).resolve().parents[1] / "data" / "recorded" / "lighthouse"
 """Real Lighthouse 12.2.3 reports of the bundled app, trimmed to what the harness reads."""

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from accessibility.steps import folder_name
-from harness.auth import Credentials
+from stagekit.auth import Credentials
 
 REPO = Path(__file__).resolve().parents[2]
 

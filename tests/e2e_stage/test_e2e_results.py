@@ -10,9 +10,9 @@ import pytest
 from e2e import results
 from e2e.lighthouse import Page
 from e2e.plan import Options, plan_for
-from harness.description import TargetDescription
-from harness.errors import HarnessError
-from harness.records import StageResult, Status
+from stagekit.description import TargetDescription
+from vocabulary.errors import HarnessError
+from vocabulary.records import StageResult, Status
 
 
 def _result() -> StageResult:

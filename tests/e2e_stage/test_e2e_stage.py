@@ -10,16 +10,16 @@ from typing import Any
 import pytest
 
 from e2e import stage
-from harness.errors import HarnessError
-from harness.records import StageResult, Status
-from harness.rundir import RunDir
-from harness.stages import StageContext
-from harness.target import AppProcess
 from perf_budgets.evaluator import evaluate
 from perf_budgets.loader import load_budgets
 from perf_budgets.verdict import BudgetStatus
+from stagekit.stages import StageContext
+from stagekit.target import AppProcess
 from target_app.e2e.workflows import STEPS
 from tests.fixtures.target import StartTarget, bundled_info
+from vocabulary.errors import HarnessError
+from vocabulary.records import StageResult, Status
+from vocabulary.rundir import RunDir
 
 # One page, one load, no Lighthouse: the vitals are proven here, not benchmarked (keeps the suite in
 # budget); the first test has Lighthouse score one page.

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from e2e.userconfig import check_importable, find_config, pytest_config_args
-from harness.errors import HarnessError
+from vocabulary.errors import HarnessError
 
 
 @pytest.fixture

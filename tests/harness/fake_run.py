@@ -9,11 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from harness import cli, stages
-from harness.records import StageResult
-from harness.stages import StageContext
+from harness import cli
+from stagekit import stages
+from stagekit.stages import StageContext
 from tests.fixtures.runs import DATA
 from tests.fixtures.servers import serve
+from vocabulary.records import StageResult
 
 SMALL = DATA / "budgets" / "small.toml"
 

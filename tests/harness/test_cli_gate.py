@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from harness import gate
-from harness.rundir import RunDir
 from reports import write_all
 from tests.fixtures.runs import DATA, RunCli
+from vocabulary.rundir import RunDir
 
 SMALL = str(DATA / "budgets" / "small.toml")
 

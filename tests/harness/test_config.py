@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from harness import secrets
 from harness.config import load_settings
-from harness.errors import ErrorKind, HarnessError
+from vocabulary import secrets
+from vocabulary.errors import ErrorKind, HarnessError
 
 
 @pytest.fixture

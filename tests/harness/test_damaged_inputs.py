@@ -16,13 +16,14 @@ from pathlib import Path
 
 import pytest
 
-from harness import atomic, cli
-from harness.errors import ErrorKind, HarnessError
-from harness.records import StageResult, Status
-from harness.stages import StageContext
+from harness import cli
 from perf_budgets.source import MAX_BYTES
+from stagekit.stages import StageContext
 from tests.fixtures.runs import DATA, REPO
 from tests.harness.fake_run import run_with
+from vocabulary import atomic
+from vocabulary.errors import ErrorKind, HarnessError
+from vocabulary.records import StageResult, Status
 
 SMALL = DATA / "budgets" / "small.toml"
 DAMAGE: dict[str, Callable[[bytes], bytes]] = {
@@ -121,7 +122,7 @@ def test_a_failed_write_names_the_file_and_leaves_no_temporary(tmp_path: Path, m
 def test_run_files_follow_the_umask(tmp_path: Path, umask: int, mode: int) -> None:
     """Report files are readable by a web server publishing the run folder (0644 by default)."""
     target = tmp_path / "summary.md"
-    code = f"import os; os.umask({umask}); from harness import atomic; from pathlib import Path; "
+    code = f"import os; os.umask({umask}); from vocabulary import atomic; from pathlib import Path; "
     code += f"atomic.write_text(Path({str(target)!r}), 'x')"
     subprocess.run([sys.executable, "-c", code], cwd=REPO, check=True, timeout=60)
     assert stat.S_IMODE(target.stat().st_mode) == mode

@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from harness import secrets
 from harness.config import load_settings
-from harness.description import AppCommand, TargetDescription, bundled_description, option_reference
-from harness.errors import HarnessError
 from harness.pipeline import describe_target
-from harness.target import AppProcess
+from stagekit.description import AppCommand, TargetDescription, bundled_description, option_reference
+from stagekit.target import AppProcess
+from vocabulary import secrets
+from vocabulary.errors import HarnessError
 
 USER_PROJECT = """\
 [project]

@@ -12,12 +12,12 @@ import pytest
 
 import harness.pipeline  # noqa: F401 - imported here, so a test times the checks, not the first import
 from harness.cli import main
-from harness.description import AppCommand, bundled_description
-from harness.errors import HarnessError
-from harness.exit_codes import ExitCode
-from harness.faults import check_faults, listed_faults
+from stagekit.description import AppCommand, bundled_description
+from stagekit.faults import check_faults, listed_faults
 from tests.fixtures.runs import harness_cli
 from tests.fixtures.servers import serve
+from vocabulary.errors import HarnessError
+from vocabulary.exit_codes import ExitCode
 
 REFUSED_WITHIN_S = 3.0
 """In-process (modules already imported): the checks themselves, far below the few seconds a run needs."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from harness.exit_codes import ExitCode
+from vocabulary.exit_codes import ExitCode
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 

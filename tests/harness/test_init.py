@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from harness import init
-from harness.errors import HarnessError
 from tests.fixtures.runs import harness_cli
 from tests.foreign_apps.fixtures import start_app
+from vocabulary.errors import HarnessError
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from harness import cli
-from harness.description import BUNDLED_APP_EXTRA, BUNDLED_APP_MODULES
+from stagekit.description import BUNDLED_APP_EXTRA, BUNDLED_APP_MODULES
 from tests.harness.test_target_knowledge import ROOT, imported_modules
 
 HARNESS = ("harness", "scenarios", "e2e", "contracts", "security", "accessibility", "perf_budgets", "reports")

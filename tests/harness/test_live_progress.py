@@ -21,13 +21,13 @@ from contracts.runner import EventWatch
 from e2e.stage import workflow_figures
 from harness import cli
 from harness.console import StageProgress
-from harness.exit_codes import ExitCode
 from harness.progress import Heartbeat, StageStatus, heartbeat_line
-from harness.records import StageResult, Status, ValidityCheck
-from harness.stages import SilentProgress, StageContext, TargetInfo
 from scenarios import live
+from stagekit.stages import SilentProgress, StageContext, TargetInfo
 from tests.fixtures.runs import DATA
 from tests.harness.fake_run import run_with
+from vocabulary.exit_codes import ExitCode
+from vocabulary.records import StageResult, Status, ValidityCheck
 
 RECORDED = DATA / "recorded" / "smoke_load.json"
 

@@ -9,15 +9,16 @@ from pathlib import Path
 
 import pytest
 
-from harness import gate, stages
+from harness import gate
 from harness.budget_check import check_budgets
 from harness.cli import main
-from harness.errors import HarnessError
-from harness.exit_codes import ExitCode
-from harness.records import METRIC_PREFIXES
-from harness.stage_metrics import Unit, published_by
 from perf_budgets.loader import SHIPPED, load_budgets
+from stagekit import stages
+from stagekit.stage_metrics import Unit, published_by
 from tests.fixtures.runs import DATA, REPO
+from vocabulary.errors import HarnessError
+from vocabulary.exit_codes import ExitCode
+from vocabulary.records import METRIC_PREFIXES
 
 BUILT_IN = tuple(METRIC_PREFIXES)
 

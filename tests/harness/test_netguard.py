@@ -6,8 +6,8 @@ import socket
 
 import pytest
 
-from harness.errors import ErrorKind, HarnessError
-from harness.netguard import check_target_url, is_loopback_host
+from stagekit.netguard import check_target_url, is_loopback_host
+from vocabulary.errors import ErrorKind, HarnessError
 
 
 @pytest.mark.parametrize("host", ["localhost", "127.0.0.1", "127.8.9.10", "::1", "[::1]", "app.localhost"])

@@ -19,15 +19,15 @@ from rich.console import Console
 
 from harness import gate, pipeline
 from harness.config import load_settings
-from harness.errors import ErrorKind, HarnessError
-from harness.exit_codes import ExitCode
-from harness.records import StageResult, Status
-from harness.rundir import RunDir
 from reports import format as fmt
 from reports import junit, markdown
 from reports.registry import RunView
 from reports.terminal import print_verdict
 from tests.fixtures.runs import DATA
+from vocabulary.errors import ErrorKind, HarnessError
+from vocabulary.exit_codes import ExitCode
+from vocabulary.records import StageResult, Status
+from vocabulary.rundir import RunDir
 
 SMALL = DATA / "budgets" / "small.toml"
 EVENTS = ("breach", "inconclusive", "stage_error", "harness_bug", "usage_error", "target_crash")

@@ -10,10 +10,10 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from harness import atomic
-from harness.errors import ErrorKind, HarnessError
-from harness.records import Finding, Severity, StageResult, Status, ValidityCheck
-from harness.rundir import RunDir
+from vocabulary import atomic
+from vocabulary.errors import ErrorKind, HarnessError
+from vocabulary.records import Finding, Severity, StageResult, Status, ValidityCheck
+from vocabulary.rundir import RunDir
 
 
 def _result() -> StageResult:

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from harness.errors import ErrorKind, HarnessError
-from harness.records import StageResult, Status
-from harness.stages import StageContext
+from stagekit.stages import StageContext
 from tests.harness.fake_run import run_with
+from vocabulary.errors import ErrorKind, HarnessError
+from vocabulary.records import StageResult, Status
 
 MEASURED = {
     "load.http.p95_ms": 812.0,  # api_p95 breached

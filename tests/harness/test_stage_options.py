@@ -9,14 +9,15 @@ from typing import Any
 
 import pytest
 
-from harness import pipeline, stages
+from harness import pipeline
 from harness.cli import main
 from harness.config import load_settings, parse_stage_option
-from harness.errors import ErrorKind, HarnessError
-from harness.exit_codes import ExitCode
-from harness.stage_metrics import StageMetric, Unit
-from harness.stage_options import StageOption, at_least, check
-from harness.stages import StageContext, TargetInfo
+from stagekit import stages
+from stagekit.stage_metrics import StageMetric, Unit
+from stagekit.stage_options import StageOption, at_least, check
+from stagekit.stages import StageContext, TargetInfo
+from vocabulary.errors import ErrorKind, HarnessError
+from vocabulary.exit_codes import ExitCode
 
 BUILT_IN = ("load", "e2e", "contracts", "security", "accessibility", "coverage")
 
@@ -35,8 +36,8 @@ def _readers() -> dict[str, Callable[[Mapping[str, Any]], object]]:
     """Each stage's own reading of its options (what its runner calls first)."""
     from accessibility.plan import options_with_defaults
     from contracts.settings import from_options
+    from coverage_stage.stage import check_options
     from e2e.plan import Options
-    from harness.coverage_stage import check_options
     from scenarios import stage_options
 
     return {

@@ -11,9 +11,9 @@ import httpx
 import psutil
 import pytest
 
-from harness.description import AppCommand
-from harness.errors import ErrorKind, HarnessError
-from harness.target import AppProcess, bundled_app
+from stagekit.description import AppCommand
+from stagekit.target import AppProcess, bundled_app
+from vocabulary.errors import ErrorKind, HarnessError
 
 
 def scripted(log: Path, script: str, startup_timeout_s: float) -> AppProcess:

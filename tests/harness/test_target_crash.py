@@ -12,10 +12,11 @@ from pathlib import Path
 import httpx
 import pytest
 
-from harness import cli, stages
-from harness.records import StageResult, Status
-from harness.stages import StageContext
+from harness import cli
+from stagekit import stages
+from stagekit.stages import StageContext
 from tests.harness.fake_run import SMALL
+from vocabulary.records import StageResult, Status
 
 # Serves 200s, then exits hard with 70 (like the bundled app's crash fault) once asked to.
 APP = """

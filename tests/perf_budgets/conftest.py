@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from harness.records import Finding, StageResult, Status, ValidityCheck
+from vocabulary.records import Finding, StageResult, Status, ValidityCheck
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 BUDGETS = DATA / "budgets"

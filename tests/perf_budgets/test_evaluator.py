@@ -9,12 +9,12 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from harness.exit_codes import ExitCode
-from harness.records import Status, ValidityCheck
 from perf_budgets.evaluator import evaluate
 from perf_budgets.model import Budget, BudgetFile, Comparison, Level
 from perf_budgets.verdict import BudgetStatus, Outcome
 from tests.perf_budgets.conftest import stage_result
+from vocabulary.exit_codes import ExitCode
+from vocabulary.records import Status, ValidityCheck
 
 P95 = "load.http.p95_ms"
 latencies = st.floats(min_value=0, max_value=1e6, allow_nan=False)

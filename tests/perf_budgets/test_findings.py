@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from harness.errors import HarnessError
-from harness.records import Finding, Severity, Status
 from perf_budgets.evaluator import evaluate
 from perf_budgets.known import load_known
 from perf_budgets.model import Action, Budget, BudgetFile, Comparison, FindingsPolicy
 from perf_budgets.verdict import BudgetStatus, Outcome, Verdict
 from tests.perf_budgets.conftest import stage_result, write
+from vocabulary.errors import HarnessError
+from vocabulary.records import Finding, Severity, Status
 
 TODAY = datetime.date(2025, 6, 1)
 BLOCKING = Budget(id="sec", metric="security.findings.blocking", comparison=Comparison.MAX, limit=0)

@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 from syrupy.assertion import SnapshotAssertion
 
-from harness.errors import ErrorKind, HarnessError
-from harness.exit_codes import ExitCode
 from perf_budgets.loader import SHIPPED, load_budgets
 from perf_budgets.model import Action, Comparison, Level
 from tests.perf_budgets.conftest import BUDGETS, write
+from vocabulary.errors import ErrorKind, HarnessError
+from vocabulary.exit_codes import ExitCode
 
 MISTAKES = [
     "bad_key",

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from harness.records import StageResult, Status, ValidityCheck
 from perf_budgets import messages
 from perf_budgets.evaluator import evaluate
 from perf_budgets.loader import load_budgets
 from perf_budgets.verdict import BudgetStatus
 from tests.fixtures.runs import DATA
+from vocabulary.records import StageResult, Status, ValidityCheck
 
 UNREACHABLE = ValidityCheck("target-reachable", False, "0/10 probes of /health answered 2xx/3xx")
 SATURATED = ValidityCheck("generator-cpu", False, "generator CPU p90 97 % (limit 90 %)", ("load.http.*",))

@@ -9,12 +9,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from harness.exit_codes import ExitCode
-from harness.records import Finding, Severity, StageResult, Status
 from perf_budgets.evaluator import evaluate
 from perf_budgets.model import Budget, BudgetFile, Comparison, Level
 from perf_budgets.verdict import BudgetResult, BudgetStatus, Outcome, Verdict, decide
 from tests.perf_budgets.conftest import stage_result
+from vocabulary.exit_codes import ExitCode
+from vocabulary.records import Finding, Severity, StageResult, Status
 
 NO_SPEC = "the target has no OpenAPI document"
 NO_WS = "the target has no websocket endpoint"

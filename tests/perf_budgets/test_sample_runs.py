@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from harness.rundir import RunDir
 from perf_budgets.evaluator import evaluate
 from perf_budgets.loader import load_budgets
 from perf_budgets.verdict import BudgetStatus, Outcome
 from tests.perf_budgets.conftest import BUDGETS, DATA
+from vocabulary.rundir import RunDir
 
 
 @pytest.mark.parametrize(

@@ -19,9 +19,6 @@ from typing import Any
 import pytest
 from rich.console import Console
 
-from harness.errors import HarnessError
-from harness.exit_codes import ExitCode
-from harness.records import Finding, Severity, StageResult, Status, ValidityCheck, endpoint_metric
 from perf_budgets.evaluator import evaluate
 from perf_budgets.loader import load_budgets
 from perf_budgets.model import Budget, BudgetFile, Comparison, Sampling
@@ -34,6 +31,9 @@ from reports.distributions import RecordedSamples
 from reports.registry import RunView
 from scenarios import hdr
 from tests.perf_budgets.conftest import DATA, stage_result, write
+from vocabulary.errors import HarnessError
+from vocabulary.exit_codes import ExitCode
+from vocabulary.records import Finding, Severity, StageResult, Status, ValidityCheck, endpoint_metric
 
 RECORDED = DATA / "recorded" / "smoke_load.json"
 ENDPOINTS = 'load.endpoint["*"].p95_ms'

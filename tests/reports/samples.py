@@ -11,10 +11,10 @@ from typing import Any
 
 from hdrh.histogram import HdrHistogram
 
-from harness import atomic
-from harness.records import Finding, Severity, StageResult, Status, ValidityCheck
-from harness.rundir import RunDir
 from perf_budgets.verdict import BudgetResult, BudgetStatus, Outcome, Verdict, decide
+from vocabulary import atomic
+from vocabulary.records import Finding, Severity, StageResult, Status, ValidityCheck
+from vocabulary.rundir import RunDir
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "report_runs"
 TARGET = "http://127.0.0.1:8765"

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 from hdrh.histogram import HdrHistogram
 
-from harness.records import StageResult, Status
 from reports.baseline import Change, compare_p95, compare_runs, decode_counts, significance
+from vocabulary.records import StageResult, Status
 
 
 def _counts(seed: int, scale: float = 1.0, n: int = 20_000) -> dict[float, int]:

@@ -7,10 +7,10 @@ import io
 from collections.abc import Callable
 from pathlib import Path
 
-from harness.records import Finding, Severity, StageResult, Status
 from perf_budgets.loader import SHIPPED, load_budgets
 from reports import ci, markdown
 from reports.registry import RunView
+from vocabulary.records import Finding, Severity, StageResult, Status
 
 REPO = Path(__file__).resolve().parents[2]
 """The workspace of these tests: the shipped budget file lies in it, as a team's own does in theirs."""

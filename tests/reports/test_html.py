@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from harness.records import StageResult, Status
 from reports import html
 from reports.blocks import Chart, Table, anchor_of
 from reports.registry import RunView
 from reports.views import stage_blocks
 from tests.reports.conftest import SAMPLES
+from vocabulary.records import StageResult, Status
 
 _EXTERNAL = re.compile(r"""(?:src|href)\s*=\s*["']?(?:https?:)?//""", re.IGNORECASE)
 

@@ -9,9 +9,9 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect, sync_playwright
 
-from harness.browser import find_browser
 from reports import write_all
 from reports.registry import RunView
+from stagekit.browser import find_browser
 
 pytestmark = pytest.mark.slow
 

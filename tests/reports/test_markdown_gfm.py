@@ -11,10 +11,10 @@ import cmarkgfm
 import pytest
 from cmarkgfm.cmark import Options
 
-from harness.records import Finding, Severity, StageResult, Status
 from perf_budgets.verdict import BudgetStatus
 from reports import markdown
 from reports.registry import RunView
+from vocabulary.records import Finding, Severity, StageResult, Status
 
 
 def gfm(text: str) -> str:

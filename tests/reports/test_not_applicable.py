@@ -12,7 +12,6 @@ from pathlib import Path
 from rich.console import Console
 from syrupy.assertion import SnapshotAssertion
 
-from harness.records import StageResult, Status
 from perf_budgets.verdict import BudgetStatus, Outcome, decide
 from reports import format as fmt
 from reports import history, html, junit, markdown, write_all
@@ -22,6 +21,7 @@ from reports.registry import RunView
 from reports.terminal import print_verdict
 from reports.views import stage_blocks
 from tests.reports import samples
+from vocabulary.records import StageResult, Status
 
 NO_SPEC = samples.NO_SPEC
 

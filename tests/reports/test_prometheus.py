@@ -18,11 +18,11 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 from prometheus_client.samples import Sample
 
-from harness.errors import ErrorKind, HarnessError
 from reports import prometheus, write_all
 from reports.registry import RunView
 from tests.fixtures.runs import REPO, RunCli
 from tests.fixtures.servers import serve
+from vocabulary.errors import ErrorKind, HarnessError
 
 DASHBOARD = REPO / "dashboards" / "release-gate.json"
 _SELECTOR = re.compile(r"\b(harness_[a-z_]+)\b(?:\{([^}]*)\})?")

@@ -10,13 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from harness.records import Finding, Severity, StageResult, Status
 from perf_budgets.verdict import BudgetResult, BudgetStatus
 from reports import history, html, trend_view
 from reports.blocks import Chart, Fold, Table, ViewContext, anchor_of
 from reports.registry import RunView
 from reports.views import findings_by_rule, stage_blocks, tools_used
 from tests.reports.samples import budget, write_run
+from vocabulary.records import Finding, Severity, StageResult, Status
 
 RECORDED = Path(__file__).resolve().parent.parent / "data" / "recorded" / "smoke_load.json"
 SLOW = "GET /api/models?category"

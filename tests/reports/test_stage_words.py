@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from harness.records import StageResult, Status
 from perf_budgets.verdict import BudgetResult, BudgetStatus
 from reports import format as fmt
 from tests.reports.samples import NO_SPEC, TARGET, budget, not_applicable
+from vocabulary.records import StageResult, Status
 
 FAIL, PASS, INCONCLUSIVE = BudgetStatus.FAIL, BudgetStatus.PASS, BudgetStatus.INCONCLUSIVE
 BLOCKING = budget("contracts_blocking", "contracts.findings.blocking", "contracts", 0, 1, FAIL)

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from harness.errors import ErrorKind, HarnessError
 from reports import registry, write_all
 from reports.registry import RunView
 from tests.fixtures.runs import RunCli
+from vocabulary.errors import ErrorKind, HarnessError
 
 
 def test_write_all_renders_every_artifact_and_trends(report_run: Callable[[str], Path]) -> None:

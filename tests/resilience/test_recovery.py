@@ -12,11 +12,11 @@ from typing import Any
 
 import pytest
 
-from harness.records import StageResult
 from perf_budgets.evaluator import evaluate
 from perf_budgets.loader import SHIPPED, load_budgets
 from perf_budgets.verdict import BudgetStatus
 from tests.fixtures.runs import REPO
+from vocabulary.records import StageResult
 
 SHORT_LOAD = ["--stages", "load", "-o", "load.users=5"]
 

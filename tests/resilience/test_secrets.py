@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from harness.target import AppProcess
+from stagekit.target import AppProcess
 from tests.fixtures.runs import REPO
 
 USERNAME = f"leaktest{secrets.token_hex(3)}"

@@ -1,4 +1,4 @@
-"""The egress guard (`harness.egress`): off-host connections fail before any name lookup, are counted
+"""The egress guard (`stagekit.egress`): off-host connections fail before any name lookup, are counted
 and named; local names never reach the resolver; `--allow-remote HOST...` grows the allowed set."""
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ import httpx
 import pytest
 import requests
 
-from harness import egress
 from harness.config import load_settings
+from stagekit import egress
 from tests.fixtures.servers import serve
 from tests.safety.hostile import REDIRECT_HOST, Redirecting
 
@@ -93,12 +93,12 @@ def test_the_guard_is_removed_after_the_stage(tmp_path: Path, lookups: Lookups) 
 
 
 def test_a_tool_run_under_the_guard_reports_to_the_stage(tmp_path: Path, redirecting: str) -> None:
-    """``python -m harness.guarded MODULE`` (how the contracts stage runs Schemathesis)."""
+    """``python -m stagekit.guarded MODULE`` (how the contracts stage runs Schemathesis)."""
     env = {"PATH": "/usr/bin:/bin", egress.ALLOWED_ENV: "127.0.0.1", egress.REPORT_ENV: str(tmp_path)}
     code = f"import urllib.request as u\ntry: u.urlopen('{redirecting}/x', timeout=5)\nexcept OSError: pass\n"
     (tmp_path / "fetch_once.py").write_text(code)
     subprocess.run(
-        [sys.executable, "-m", "harness.guarded", "fetch_once"],
+        [sys.executable, "-m", "stagekit.guarded", "fetch_once"],
         cwd=tmp_path, env={**env, "PYTHONPATH": f"{tmp_path}:{Path.cwd()}"}, check=True, timeout=30,
     )  # fmt: skip
     assert egress.collect(tmp_path) == {egress.Attempt(REDIRECT_HOST, 80): 1}

@@ -18,7 +18,7 @@ import httpx
 import psutil
 import pytest
 
-from harness.target import free_port
+from stagekit.target import free_port
 from tests.fixtures.runs import REPO
 
 # A tool that starts a browser-like grandchild in a session of its own, then works forever.
@@ -31,7 +31,7 @@ TOOL = (
 HARNESS = (
     "import os, sys, threading, time\n"
     "from pathlib import Path\n"
-    "from harness import supervisor\n"
+    "from stagekit import supervisor\n"
     "supervisor.start([sys.executable, '-c', sys.argv[1]], env=os.environ, cwd=Path.cwd(), log=None)\n"
     "print('started', flush=True)\n"
     "time.sleep(120)\n"

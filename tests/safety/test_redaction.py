@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from harness import scrub, secrets
+from harness import scrub
 from harness.config import load_settings
+from vocabulary import secrets
 
 PASSWORD = "p@ss w0rd-h6"
 QUOTED = "p%40ss%20w0rd-h6"

@@ -19,17 +19,17 @@ from pathlib import Path
 import httpx
 import pytest
 
-from harness import bounded
-from harness.auth import AuthError, authenticate
-from harness.description import AuthRecipe, TargetDescription
-from harness.discovery import find_openapi
-from harness.errors import HarnessError
-from harness.openapi import load_document
 from scenarios import prometheus
 from scenarios.planner import pages_plan, target_client
 from security.collect import Collector, Options
+from stagekit import bounded
+from stagekit.auth import AuthError, authenticate
+from stagekit.description import AuthRecipe, TargetDescription
+from stagekit.discovery import find_openapi
+from stagekit.openapi import load_document
 from tests.fixtures.runs import REPO
 from tests.fixtures.servers import serve
+from vocabulary.errors import HarnessError
 
 _MIB = 1024 * 1024
 # What each path starts with before the endless filler: enough to look like what the harness expects.

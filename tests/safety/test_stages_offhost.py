@@ -13,14 +13,15 @@ from typing import Any
 import httpx
 import pytest
 
-from harness import pipeline, stages
+from harness import pipeline
 from harness.config import load_settings
-from harness.egress import RULE
-from harness.exit_codes import ExitCode
-from harness.stages import StageContext
+from stagekit import stages
+from stagekit.egress import RULE
+from stagekit.stages import StageContext
 from tests.fixtures.runs import harness_cli
 from tests.fixtures.servers import serve
 from tests.safety.hostile import REDIRECT_HOST, THIRD_PARTY, Redirecting, ThirdPartyPage
+from vocabulary.exit_codes import ExitCode
 
 pytestmark = pytest.mark.slow
 

@@ -11,11 +11,11 @@ from typing import Any
 
 import pytest
 
-from harness.records import StageResult
-from harness.rundir import RunDir
-from harness.stages import StageContext
 from scenarios import stage
+from stagekit.stages import StageContext
 from tests.fixtures.target import bundled_info
+from vocabulary.records import StageResult
+from vocabulary.rundir import RunDir
 
 RunLoad = Callable[..., StageResult]
 

@@ -10,16 +10,16 @@ from typing import Any
 
 import pytest
 
-from harness.description import AuthRecipe, TargetDescription
-from harness.discovery import OPENAPI_PATHS, openapi_location
-from harness.records import StageResult, Status
-from harness.rundir import RunDir
-from harness.stages import StageContext, TargetInfo
 from perf_budgets.evaluator import evaluate
 from perf_budgets.loader import load_budgets
 from perf_budgets.verdict import BudgetStatus
 from scenarios import stage
+from stagekit.description import AuthRecipe, TargetDescription
+from stagekit.discovery import OPENAPI_PATHS, openapi_location
+from stagekit.stages import StageContext, TargetInfo
 from tests.foreign_apps.fixtures import RunningApp, start_app
+from vocabulary.records import StageResult, Status
+from vocabulary.rundir import RunDir
 
 pytestmark = pytest.mark.slow
 

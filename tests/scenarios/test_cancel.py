@@ -9,11 +9,11 @@ from pathlib import Path
 import psutil
 import pytest
 
-from harness.records import Status
-from harness.rundir import RunDir
-from harness.target import AppProcess
 from scenarios import stage
+from stagekit.target import AppProcess
 from tests.scenarios.conftest import load_context
+from vocabulary.records import Status
+from vocabulary.rundir import RunDir
 
 pytestmark = pytest.mark.slow
 

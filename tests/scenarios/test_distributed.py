@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from harness.records import Status
-from harness.target import AppProcess
 from scenarios import hdr
+from stagekit.target import AppProcess
 from tests.scenarios.conftest import run_load
+from vocabulary.records import Status
 
 pytestmark = pytest.mark.slow
 

@@ -12,12 +12,12 @@ from typing import Any
 
 import pytest
 
-from harness.records import ValidityCheck
 from scenarios import generator_health, hdr
 from scenarios.adapter import PACED
 from scenarios.probes import ScheduleLag, host_steal_ticks
 from scenarios.stage_options import OPTIONS
 from scenarios.summary import Generator
+from vocabulary.records import ValidityCheck
 
 IDLE = [[1.0, 0.05, 0.0, 200.0]] * 20
 """Twenty one-second samples of a generator using 5 % of a core on a host with no steal."""

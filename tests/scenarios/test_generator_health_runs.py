@@ -14,14 +14,14 @@ from pathlib import Path
 import psutil
 import pytest
 
-from harness.description import TargetDescription
-from harness.records import StageResult, Status
-from harness.rundir import RunDir
-from harness.stages import StageContext, TargetInfo
 from perf_budgets.evaluator import failed_check
 from scenarios import stage
+from stagekit.description import TargetDescription
+from stagekit.stages import StageContext, TargetInfo
 from tests.fixtures.servers import serve
 from tests.scenarios.conftest import cpu_hogs
+from vocabulary.records import StageResult, Status
+from vocabulary.rundir import RunDir
 
 pytestmark = pytest.mark.slow
 

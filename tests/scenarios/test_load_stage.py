@@ -14,16 +14,16 @@ from pathlib import Path
 
 import pytest
 
-from harness.records import StageResult, Status
-from harness.rundir import RunDir
-from harness.target import AppProcess, bundled_app
 from perf_budgets.evaluator import evaluate, failed_check
 from perf_budgets.loader import load_budgets
 from perf_budgets.verdict import BudgetStatus
 from reports.baseline import significance
 from reports.distributions import RecordedSamples
+from stagekit.target import AppProcess, bundled_app
 from tests.fixtures.runs import RunCli
 from tests.scenarios.conftest import run_load
+from vocabulary.records import StageResult, Status
+from vocabulary.rundir import RunDir
 
 pytestmark = pytest.mark.slow
 

@@ -15,14 +15,14 @@ from pathlib import Path
 
 import pytest
 
-from harness.records import StageResult
-from harness.target import bundled_app
 from perf_budgets.evaluator import evaluate, failed_check
 from perf_budgets.loader import load_budgets
 from perf_budgets.verdict import BudgetStatus
 from scenarios import hdr, open_model
 from scenarios.open_model import OpenModelResult
+from stagekit.target import bundled_app
 from tests.scenarios.conftest import run_load
+from vocabulary.records import StageResult
 
 pytestmark = pytest.mark.slow
 

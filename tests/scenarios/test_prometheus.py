@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from harness.description import MetricsMapping
 from scenarios import adapter, prometheus
+from stagekit.description import MetricsMapping
 
 MAPPING = MetricsMapping("/metrics", "db_query_duration_seconds", "cache_hits_total", "cache_misses_total")
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from harness.errors import HarnessError
-from harness.stage_options import regexes
 from scenarios import stage_options
+from stagekit.stage_options import regexes
+from vocabulary.errors import HarnessError
 
 
 @pytest.mark.parametrize(

@@ -14,9 +14,9 @@ from typing import Any
 import httpx
 import pytest
 
-from harness.description import bundled_description
-from harness.target import AppProcess, free_port
 from scenarios.scenario import ROOT, Scenario
+from stagekit.description import bundled_description
+from stagekit.target import AppProcess, free_port
 
 pytestmark = pytest.mark.slow
 

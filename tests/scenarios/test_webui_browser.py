@@ -13,11 +13,11 @@ import httpx
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
-from harness.browser import find_browser
-from harness.description import bundled_description
-from harness.target import AppProcess, free_port
 from scenarios import process
 from scenarios.scenario import ROOT, Scenario
+from stagekit.browser import find_browser
+from stagekit.description import bundled_description
+from stagekit.target import AppProcess, free_port
 
 pytestmark = pytest.mark.slow
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from harness.description import TargetDescription
-from harness.stages import StageContext, TargetInfo
+from stagekit.description import TargetDescription
+from stagekit.stages import StageContext, TargetInfo
 from tests.fixtures.target import bundled_info
 
 

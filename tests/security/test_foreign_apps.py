@@ -7,14 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from harness.description import AuthRecipe, TargetDescription
-from harness.records import StageResult, Status
 from perf_budgets.verdict import BudgetStatus
 from security import stage
+from stagekit.description import AuthRecipe, TargetDescription
 from tests.fixtures.gate import judge, not_passing
 from tests.foreign_apps.fixtures import RunningApp, start_app
 from tests.foreign_apps.notes_store import DEFAULT_PASSWORD, USERNAME
 from tests.security.helpers import security_context
+from vocabulary.records import StageResult, Status
 
 pytestmark = pytest.mark.slow
 

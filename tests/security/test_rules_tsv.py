@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from harness.errors import ErrorKind, HarnessError
 from security import rules_tsv
 from security.rules import registered
 from security.rules_tsv import Action
+from vocabulary.errors import ErrorKind, HarnessError
 
 
 def test_parses_zap_generated_lines_and_comments() -> None:

@@ -9,8 +9,8 @@ from typing import Any
 import jsonschema
 import pytest
 
-from harness.records import Finding, Severity, StageResult, Status
 from security import sarif
+from vocabulary.records import Finding, Severity, StageResult, Status
 
 SCHEMA = Path(__file__).parent / "data" / "sarif-schema-2.1.0.json"
 """SARIF 2.1.0 (rtm.5, the final schema), vendored for offline tests from npm @microsoft/jest-sarif (MIT)."""

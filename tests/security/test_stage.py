@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from harness.records import StageResult, Status
-from harness.rundir import RunDir
-from harness.target import AppProcess
 from security import stage
+from stagekit.target import AppProcess
 from tests.fixtures.target import StartTarget
 from tests.security.helpers import security_context
 from tests.security.test_sarif import validate
+from vocabulary.records import StageResult, Status
+from vocabulary.rundir import RunDir
 
 pytestmark = pytest.mark.slow
 

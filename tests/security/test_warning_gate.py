@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from harness.records import StageResult
-from harness.target import AppProcess, bundled_app
 from perf_budgets.verdict import BudgetStatus
 from security import stage
+from stagekit.target import AppProcess, bundled_app
 from tests.fixtures.gate import judge, not_passing
 from tests.security.helpers import security_context
+from vocabulary.records import StageResult
 
 pytestmark = pytest.mark.slow
 

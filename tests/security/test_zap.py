@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from harness.errors import ErrorKind, HarnessError
-from harness.records import Severity
-from harness.target import AppProcess, free_port
 from security import stage, zap
+from stagekit.target import AppProcess, free_port
 from tests.security import zap_standin
 from tests.security.helpers import security_context
+from vocabulary.errors import ErrorKind, HarnessError
+from vocabulary.records import Severity
 
 TARGET = "http://127.0.0.1:9"
 

@@ -23,7 +23,7 @@ import pytest
 import uvicorn
 from fastapi import FastAPI
 
-from harness.target import free_port
+from stagekit.target import free_port
 from target_app import DEMO_PASSWORD, DEMO_USERNAME
 from target_app.app import create_app
 from target_app.config import Settings

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from harness.records import stage_of_metric
 from perf_budgets.loader import SHIPPED, load_budgets
 from scenarios.profiles import PROFILES
 from target_app.faults import FAULT_EVIDENCE, FAULTS
+from vocabulary.records import stage_of_metric
 
 
 def test_every_fault_switch_says_which_budgets_must_catch_it() -> None:

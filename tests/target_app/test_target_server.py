@@ -15,7 +15,7 @@ import psutil
 import pytest
 import websockets
 
-from harness.target import AppProcess
+from stagekit.target import AppProcess
 from target_app.faults import FAULTS
 from tests.target_app.conftest import login
 

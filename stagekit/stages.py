@@ -21,11 +21,11 @@ from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any, Protocol
 
-from harness.description import TargetDescription
-from harness.errors import ErrorKind, HarnessError
-from harness.records import METRIC_PREFIXES, StageResult
-from harness.stage_metrics import StageMetric, findings_counts
-from harness.stage_options import StageOption, check
+from stagekit.description import TargetDescription
+from stagekit.stage_metrics import StageMetric, findings_counts
+from stagekit.stage_options import StageOption, check
+from vocabulary.errors import ErrorKind, HarnessError
+from vocabulary.records import METRIC_PREFIXES, StageResult
 
 
 class Progress(Protocol):
@@ -92,7 +92,7 @@ class StageContext:
 
     def result(self, **fields: Any) -> StageResult:
         """A new result for this stage, pre-filled with target and profile."""
-        from harness.records import Status
+        from vocabulary.records import Status
 
         fields.setdefault("status", Status.PASSED)
         return StageResult(stage=self.stage, target_url=self.target.url, profile=self.profile, **fields)
@@ -114,7 +114,7 @@ _BUILTIN_OPTIONS: dict[str, str] = {
     "contracts": "contracts.settings:OPTIONS",
     "security": "security.options:OPTIONS",
     "accessibility": "accessibility.plan:OPTIONS",
-    "coverage": "harness.coverage_stage:OPTIONS",
+    "coverage": "coverage_stage.stage:OPTIONS",
 }
 """Where each built-in stage declares its options (coverage too: it runs around the others, not as a runner)."""
 _options: dict[str, str | Sequence[StageOption]] = dict(_BUILTIN_OPTIONS)

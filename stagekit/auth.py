@@ -16,9 +16,10 @@ from typing import Any
 
 import httpx
 
-from harness import bounded, secrets
-from harness.description import AuthRecipe
-from harness.errors import ErrorKind, HarnessError
+from stagekit import bounded
+from stagekit.description import AuthRecipe
+from vocabulary import secrets
+from vocabulary.errors import ErrorKind, HarnessError
 
 ENV = "HARNESS_AUTH"
 """The variable a stage's subprocess reads its credentials from (JSON)."""

@@ -2,7 +2,7 @@
 
     python -I -S lifeline.py FD PID
 
-`harness.supervisor` starts one per child, in a session of its own (a signal to the harness's
+`stagekit.supervisor` starts one per child, in a session of its own (a signal to the harness's
 process group cannot reach it), with the read end ``FD`` of a pipe whose write end only the
 harness holds, and never writes to. The pipe closes when the supervisor ends the child
 (`Child.kill`) or when the harness dies, however it dies. Then the lifeline kills the child's

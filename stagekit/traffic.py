@@ -1,6 +1,6 @@
 """What the audit's browser asked the target for, and where it tried to leave the target's origin.
 
-The browser is launched confined to the target (`harness.browser.confined_to`): a request to any
+The browser is launched confined to the target (`stagekit.browser.confined_to`): a request to any
 other origin fails before it leaves the machine. This watcher only observes: the same-origin
 requests become the stage's ``details["operations"]`` (for API-operation coverage), and a blocked
 top-level navigation tells the audit why a page could not load (a redirect off the origin).
@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from harness.crawl import origin
+from stagekit.crawl import origin
 
 if TYPE_CHECKING:
     from playwright.sync_api import BrowserContext, Request

@@ -1,6 +1,6 @@
 """Target lifecycle: start the app a target description names on a free loopback port, or check a URL.
 
-The app runs under the harness's supervisor (`harness.supervisor`: a session of its own, its log
+The app runs under the harness's supervisor (`stagekit.supervisor`: a session of its own, its log
 streamed into the run directory, a lifeline that kills it if the harness dies); `AppProcess.stop`
 is always reached (context manager) and escalates from SIGINT (so coverage data and uvicorn shut
 down cleanly) to SIGTERM and SIGKILL, so no orphan is left.
@@ -21,11 +21,11 @@ from typing import Any
 
 import httpx
 
-from harness import supervisor
-from harness.description import AppCommand, bundled_description
-from harness.errors import ErrorKind, HarnessError
-from harness.faults import require_faults_env
-from harness.netguard import RemoteHosts, check_target_url
+from stagekit import supervisor
+from stagekit.description import AppCommand, bundled_description
+from stagekit.faults import require_faults_env
+from stagekit.netguard import RemoteHosts, check_target_url
+from vocabulary.errors import ErrorKind, HarnessError
 
 HOST = "127.0.0.1"
 _POLL_S = 0.1

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import httpx
 
-from harness import bounded
-from harness.description import TargetDescription
-from harness.netguard import RemoteHosts, allowed_hosts, check_allowed_url
+from stagekit import bounded
+from stagekit.description import TargetDescription
+from stagekit.netguard import RemoteHosts, allowed_hosts, check_allowed_url
 
 OPENAPI_PATHS = (
     "/openapi.json",
@@ -34,7 +34,7 @@ _TIMEOUT_S = 5.0
 def openapi_location(description: TargetDescription, url: str, *, allow_remote: RemoteHosts) -> str | None:
     """The OpenAPI document to use: the description's (a path on the app, a URL or a file), else the
     first usual path that serves one; None when the app has none. A URL must be on a host the run may
-    reach (`harness.netguard.allowed_hosts`)."""
+    reach (`stagekit.netguard.allowed_hosts`)."""
     chosen = description.openapi
     file = openapi_file(description)
     if file is not None:

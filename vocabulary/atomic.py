@@ -14,7 +14,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from harness.errors import ErrorKind, HarnessError
+from vocabulary.errors import ErrorKind, HarnessError
 
 
 def write_text(path: Path, text: str) -> None:

@@ -2,7 +2,7 @@
 every stage and the coverage session.
 
 A URL is fetched without following redirects (one could lead off the target). A document is read up
-to `harness.bounded.OPENAPI_MAX_BYTES`: a larger file is a usage error, a larger answer a fetch error.
+to `stagekit.bounded.OPENAPI_MAX_BYTES`: a larger file is a usage error, a larger answer a fetch error.
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from typing import Any
 
 import httpx
 
-from harness import bounded
-from harness.errors import ErrorKind, HarnessError
+from stagekit import bounded
+from vocabulary.errors import ErrorKind, HarnessError
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 _FETCH_TIMEOUT_S = 10.0

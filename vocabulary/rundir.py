@@ -11,9 +11,9 @@ from typing import Any
 
 import jsonschema
 
-from harness import atomic, schema, secrets
-from harness.errors import ErrorKind, HarnessError
-from harness.records import STAGES, StageResult
+from vocabulary import atomic, schema, secrets
+from vocabulary.errors import ErrorKind, HarnessError
+from vocabulary.records import STAGES, StageResult
 
 RUN_META = "run.json"
 VERDICT = "verdict.json"

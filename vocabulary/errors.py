@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 
-from harness.exit_codes import ExitCode
+from vocabulary.exit_codes import ExitCode
 
 
 class ErrorKind(enum.Enum):

@@ -5,7 +5,7 @@ never outlives the harness:
 
 - stopped on purpose: its `Stop` signals in turn (SIGINT first, so the tool writes what it
   measured), each with a grace period, then SIGKILL to its whole group (workers, drivers);
-- whatever kills the harness, ``kill -9`` included: its lifeline (`harness/lifeline.py`, a tiny
+- whatever kills the harness, ``kill -9`` included: its lifeline (`stagekit/lifeline.py`, a tiny
   watchdog in a session of its own holding the read end of a pipe only the harness can close)
   sees the pipe close and kills the child's session and every process descended from it,
   browsers in sessions of their own included. Stopping on purpose ends the same way.

@@ -22,9 +22,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, get_args, get_type_hints
 
-from harness import secrets
-from harness.errors import ErrorKind, HarnessError
 from perf_budgets.source import KeyPath, Source
+from vocabulary import secrets
+from vocabulary.errors import ErrorKind, HarnessError
 
 _VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 AUTH_KINDS = ("none", "bearer", "login", "cookie")

@@ -2,8 +2,8 @@
 
 The check looks at the URL's host name only and never resolves it, so a refusal sends no
 traffic at all (not even a DNS query). `allowed_hosts` is the one policy of a run: loopback, the
-target's host and exactly the ``--allow-remote`` hosts; `harness.egress` enforces it in every
-process of a stage, `harness.browser.confined_to` in the browser.
+target's host and exactly the ``--allow-remote`` hosts; `stagekit.egress` enforces it in every
+process of a stage, `stagekit.browser.confined_to` in the browser.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import ipaddress
 from collections.abc import Collection
 from urllib.parse import urlsplit
 
-from harness.errors import ErrorKind, HarnessError
+from vocabulary.errors import ErrorKind, HarnessError
 
 
 def is_local_name(host: str) -> bool:

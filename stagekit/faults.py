@@ -14,9 +14,9 @@ import subprocess
 import sys
 from collections.abc import Sequence
 
-from harness.description import AppCommand
-from harness.errors import ErrorKind, HarnessError
-from harness.suggest import did_you_mean
+from stagekit.description import AppCommand
+from vocabulary.errors import ErrorKind, HarnessError
+from vocabulary.suggest import did_you_mean
 
 LIST_TIMEOUT_S = 10.0
 """A listing prints a few lines; one that takes longer is a broken description, not a slow app."""

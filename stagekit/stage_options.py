@@ -18,8 +18,8 @@ import tomllib
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from harness.errors import ErrorKind, HarnessError
-from harness.suggest import did_you_mean
+from vocabulary.errors import ErrorKind, HarnessError
+from vocabulary.suggest import did_you_mean
 
 _TYPE_NAMES = {bool: "bool", int: "int", float: "float", str: "str", list: "list", tuple: "list"}
 

@@ -13,8 +13,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from harness import egress
-from harness.errors import ErrorKind, HarnessError
+from stagekit import egress
+from vocabulary.errors import ErrorKind, HarnessError
 
 SYSTEM_CHROMIUM = Path("/usr/bin/chromium")
 
@@ -105,7 +105,7 @@ def confined_to(base_url: str) -> Iterator[Confinement]:
     """Launch settings that let the browser reach ``base_url``'s host and port and nothing else.
 
     Every other host and port (other loopback ports too: ``<-loopback>``) goes to a proxy that
-    answers 403 and reports the request (`harness.egress`, with its Referer: the page that asked).
+    answers 403 and reports the request (`stagekit.egress`, with its Referer: the page that asked).
     Chromium sends a proxied request's host name to the proxy unresolved, so a blocked sub-resource,
     iframe, websocket or redirect costs no DNS query. Unlike request interception this also stops
     redirects, whose hops Playwright's routes never see.

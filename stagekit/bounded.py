@@ -13,7 +13,7 @@ from typing import Any
 
 import httpx
 
-from harness.errors import ErrorKind, HarnessError
+from vocabulary.errors import ErrorKind, HarnessError
 
 _MIB = 1024 * 1024
 OPENAPI_MAX_BYTES = 32 * _MIB

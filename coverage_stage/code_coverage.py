@@ -23,8 +23,8 @@ from xml.etree import ElementTree
 import coverage
 from coverage.exceptions import CoverageException, CoverageWarning
 
-from harness import atomic
-from harness.errors import ErrorKind, HarnessError
+from vocabulary import atomic
+from vocabulary.errors import ErrorKind, HarnessError
 
 RCFILE = "coveragerc"
 DATA_FILE = ".coverage"

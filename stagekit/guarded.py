@@ -1,12 +1,12 @@
-"""``python -m harness.guarded MODULE ARG...``: run a tool's ``python -m MODULE`` with the egress guard
-(`harness.egress`) installed first, for a tool the harness cannot hook from inside (Schemathesis)."""
+"""``python -m stagekit.guarded MODULE ARG...``: run a tool's ``python -m MODULE`` with the egress guard
+(`stagekit.egress`) installed first, for a tool the harness cannot hook from inside (Schemathesis)."""
 
 from __future__ import annotations
 
 import runpy
 import sys
 
-from harness import egress
+from stagekit import egress
 
 
 def main() -> None:

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
-from harness.openapi import load_document
+from stagekit.openapi import load_document
 
 FETCH_TIMEOUT_S = 10.0
 _METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")

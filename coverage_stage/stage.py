@@ -19,17 +19,18 @@ from typing import Any
 
 import coverage
 
-from harness import api_operations as ops
-from harness import code_coverage, stage_options
+from coverage_stage import api_operations as ops
+from coverage_stage import code_coverage
 from harness.config import Settings
-from harness.description import TargetDescription
-from harness.errors import ErrorKind, HarnessError
-from harness.records import Finding, Severity, StageResult, Status, ValidityCheck
-from harness.rundir import RunDir
-from harness.stage_metrics import StageMetric, Unit
-from harness.stage_options import StageOption
-from harness.stages import TargetInfo
-from harness.target import runs_python
+from stagekit import stage_options
+from stagekit.description import TargetDescription
+from stagekit.stage_metrics import StageMetric, Unit
+from stagekit.stage_options import StageOption
+from stagekit.stages import TargetInfo
+from stagekit.target import runs_python
+from vocabulary.errors import ErrorKind, HarnessError
+from vocabulary.records import Finding, Severity, StageResult, Status, ValidityCheck
+from vocabulary.rundir import RunDir
 
 STAGE = "coverage"
 OPTIONS: tuple[StageOption, ...] = (

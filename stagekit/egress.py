@@ -3,7 +3,7 @@ before any DNS query, and every such attempt is counted for the stage's result.
 
 `install` patches name resolution and ``connect`` of the standard socket module (and gevent's, which
 Locust's FastHttpUser resolves through): requests/urllib3, httpx/anyio, geventhttpclient, Schemathesis
-and a user's own client all pass through them. A host outside the allowed set (`harness.netguard`)
+and a user's own client all pass through them. A host outside the allowed set (`stagekit.netguard`)
 raises `Blocked` (a `PermissionError`, so every client reports it as a failed connection);
 ``localhost``, ``*.localhost`` and loopback literals resolve to 127.0.0.1/::1 here, never through DNS.
 
@@ -30,9 +30,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from harness import atomic
-from harness.netguard import host_allowed, is_local_name
-from harness.records import Finding, Severity, StageResult
+from stagekit.netguard import host_allowed, is_local_name
+from vocabulary import atomic
+from vocabulary.records import Finding, Severity, StageResult
 
 ALLOWED_ENV = "HARNESS_ALLOWED_HOSTS"
 """Comma-separated hosts a run may reach besides loopback (the target's own and ``--allow-remote`` ones)."""

@@ -1,6 +1,6 @@
 """The shared stage-result vocabulary: every stage adapter writes these, the gate and reports read them.
 
-The JSON form is described by ``harness/schema/stage-result.v1.json``; bump
+The JSON form is described by ``vocabulary/schema/stage-result.v1.json``; bump
 ``SCHEMA_VERSION`` and add a new schema file when a field changes meaning.
 """
 
@@ -123,7 +123,7 @@ class StageResult:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> StageResult:
-        """Rebuild a result from its JSON form (validate it with `harness.schema` first)."""
+        """Rebuild a result from its JSON form (validate it with `vocabulary.schema` first)."""
         fields = {f.name for f in dataclasses.fields(cls)}
         values = {k: v for k, v in data.items() if k in fields}
         values["status"] = Status(data["status"])

@@ -1,0 +1,1 @@
+"""The coverage stage: code coverage of the target and the OpenAPI operations each stage exercised."""
