@@ -3,4 +3,5 @@
 pytest_plugins = [
     "tests.fixtures.target",
     "tests.fixtures.runs",
+    "tests.fixtures.workers",
 ]

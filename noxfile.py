@@ -76,20 +76,26 @@ def _harness_run(session: nox.Session, *args: str) -> None:
     session.run("harness", "run", *args, *session.posargs, **STOP)
 
 
+PARALLEL = ("-n", "auto", "--dist", "loadfile", "--no-loadscope-reorder")
+"""One pytest-xdist worker per core, each taking a whole test file at a time, the files with the most slow
+tests first (tests/fixtures/workers.py). `-- -n 0` runs the tests serially."""
+
+
 @nox.session(python=PYTHON)
 def tests(session: nox.Session) -> None:
     """The harness's own tests (real app, real Locust, real Chromium, real Schemathesis)."""
     _install(session, "test")
     _node_tools(session)
-    session.run("pytest", *session.posargs, **STOP)
+    session.run("pytest", *PARALLEL, *session.posargs, **STOP)
 
 
 @nox.session(python=PYTHON)
 def lint(session: nox.Session) -> None:
-    """ruff and strict mypy on the harness packages."""
+    """ruff, strict mypy and the import contracts of ARCHITECTURE.md's layers on the harness packages."""
     _install(session, "lint")
     session.run("ruff", "check", ".")
     session.run("mypy")
+    session.run("lint-imports", "--no-cache")
 
 
 @nox.session(python=PYTHON, default=False)
@@ -139,16 +145,15 @@ def ui(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON, default=False)
 def bench(session: nox.Session) -> None:
-    """Benchmarks that print figures (ratios to a reference in the same run): load generator vs
-    plain Locust and wrk, the bundled app's throughput, report rendering."""
+    """Every figure of issue 21's table with its goal, as ratios to references in the same run (bench/run.py;
+    `-- --only scale,peak` picks rows, `-- --suite` also times the test suite); table in the run folder."""
     search = f"{os.environ.get('PATH', '')}:/usr/sbin"
     missing = [tool for tool in ("wrk", "nginx", "taskset") if shutil.which(tool, path=search) is None]
     if missing:
         session.error(f"missing {', '.join(missing)}: sudo apt-get install -y wrk nginx-light util-linux")
-    _install(session)
-    session.run("python", "bench/load_bench.py", *session.posargs, **STOP)
-    session.run("python", "bench/target_app_bench.py", **STOP)
-    session.run("python", "bench/report_bench.py", **STOP)
+    _install(session, "test")
+    _node_tools(session)
+    session.run("python", "bench/run.py", f"--pytest-args={' '.join(PARALLEL)}", *session.posargs, **STOP)
 
 
 @nox.session(python=PYTHON, default=False)

@@ -96,6 +96,7 @@ def _finding(record: AuditRecord, rule: dict[str, Any], selector: str, nodes: li
             "frame_url": node.get("frameUrl"),
             "html": html,
             "summary": str(node.get("failureSummary", "")),
+            "help": rule["help"],
             "help_url": rule.get("helpUrl", ""),
             "tags": list(rule.get("tags", [])),
             "wcag": wcag_criteria(rule.get("tags", [])),

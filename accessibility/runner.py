@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import IO, Any
 
 from stagekit import supervisor
+from stagekit.imports import IMPORT_ROOT as ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 _POLL_S = 0.2
 # SIGTERM to the audit alone asks it to close its browser, and only it can: Playwright starts
 # Chromium in a process group of its own, which killing the audit's group would not reach. Then

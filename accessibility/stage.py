@@ -2,8 +2,9 @@
 
 The pages and scripted states of the target description are audited here, in a subprocess; the
 signed-in ones with the credentials of the description's auth recipe (`stagekit.auth`, signed in
-once here, handed over in the environment). The workflow steps were audited by the e2e stage
-earlier in the same run (`accessibility.steps`) and are only read here.
+once here, handed over in the environment). The workflow steps were audited earlier in the same
+run by this stage's step observer (`accessibility.steps`), a pytest plugin the e2e stage loaded into
+its tests; their results are read here from the run folder (`accessibility.step_results`).
 
 The stage reports; it never judges. Violations become findings (the gate applies the findings
 policy and the known-violations file) and counts by impact become metrics (the gate applies
@@ -31,13 +32,20 @@ from stagekit.auth import ENV as AUTH_ENV
 from stagekit.auth import Credentials, authenticate
 from stagekit.browser import find_browser
 from stagekit.stages import StageContext
+from vocabulary.code_scanning import CodeScanning
 from vocabulary.records import StageResult, Status, ValidityCheck
 from vocabulary.rundir import RunDir
+
+CODE_SCANNING = CodeScanning(
+    "release-harness accessibility", "https://github.com/dequelabs/axe-core", ("accessibility",)
+)
+"""Accessibility violations in ``security.sarif``: tagged with their WCAG criteria, not security alerts."""
 
 
 def run(ctx: StageContext) -> StageResult:
     """Audit the target and return the stage result (written partially as the audit goes)."""
     result = ctx.result(status=Status.INCOMPLETE, tool_versions=tool_versions())
+    CODE_SCANNING.declare(result)
     plan = build_plan(ctx.target.url, ctx.target.description, ctx.options)
     find_browser()  # a missing browser is an environment error, raised before anything starts
     summary = AuditSummary()

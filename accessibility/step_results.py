@@ -1,7 +1,10 @@
-"""Read the per-step axe results the e2e stage wrote in this run (see `accessibility.steps`).
+"""The stage's observer of e2e workflow steps (`STEP_OBSERVER`), and reading what it wrote in this run.
 
-The e2e stage lists the folder as its ``a11y_steps`` artifact. When e2e did not run in this
-run, or ran without step audits, there is nothing to read and the stage says why in a note.
+The stage registry hands `STEP_OBSERVER` to the e2e stage, which loads the plugin
+(`accessibility.steps`) into its test run and lists the audits' folder as its ``a11y_steps``
+artifact: the two stages share the run folder and that name, never an import. When e2e did
+not run in this run, or ran without step audits, there is nothing to read and the stage says
+why in a note.
 """
 
 from __future__ import annotations
@@ -13,10 +16,12 @@ from pathlib import Path
 from typing import Any
 
 from accessibility.results import AuditRecord
+from stagekit.step_observers import StepObserver
 from vocabulary import atomic
 
+STEP_OBSERVER = StepObserver(plugin="accessibility.steps", option="--a11y-steps", folder="a11y", artifact="a11y_steps")
+"""Audit the open tabs with axe after each step: ``e2e/a11y/<workflow>/<nn>-<step>.json``, artifact ``a11y_steps``."""
 E2E_RESULT = "e2e.json"
-STEPS_ARTIFACT = "a11y_steps"
 _EMPTY: dict[str, Any] = {"violations": [], "incomplete": [], "passes": []}
 """The axe groups of a step audit that holds no results (a repeat or a failure)."""
 
@@ -38,7 +43,7 @@ def steps_folder(run_dir: Path) -> tuple[Path | None, str | None]:
     if not e2e_file.is_file():
         return None, "the e2e stage did not run in this run: workflow steps were not audited"
     artifacts: dict[str, str] = atomic.read_json(e2e_file).get("artifacts", {})
-    folder = artifacts.get(STEPS_ARTIFACT)
+    folder = artifacts.get(STEP_OBSERVER.artifact)
     if folder is None or not (run_dir / folder).is_dir():
         return None, "the e2e stage ran without step audits (e2e option a11y_steps): workflow steps were not audited"
     return run_dir / folder, None

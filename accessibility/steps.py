@@ -1,4 +1,6 @@
-"""Audit the browser after each step of the e2e workflows (runs inside the e2e pytest process).
+"""Audit the browser after each step of the e2e workflows: the pytest plugin the e2e stage loads into
+its test run (``-p accessibility.steps --a11y-steps DIR``, as `accessibility.step_results.STEP_OBSERVER`
+declares it), observing each step through the e2e stage's hook ``pytest_harness_step``.
 
 Most real violations live in states (an open dialog, a form showing errors, the page after an
 upload), and the e2e workflows already drive the target through them. After each passing step,
@@ -18,10 +20,12 @@ import re
 from pathlib import Path
 from typing import Any
 
+import pytest
 from playwright.sync_api import Browser, Error, Page
 
 from accessibility.axe_frames import FrameAuditor, axe_options
 from accessibility.plan import GATED_TAGS
+from accessibility.step_results import STEP_OBSERVER
 from vocabulary import atomic
 
 STEP_TAGS = GATED_TAGS
@@ -52,6 +56,19 @@ _SLUG = re.compile(r"[^a-z0-9]+")
 _SETTLE_MS = 5_000
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """The folder the audits go to (the e2e stage passes one of its artifacts)."""
+    group = parser.getgroup("harness", "release harness")
+    group.addoption(STEP_OBSERVER.option, default=None, help="audit the open tabs with axe after each step, into here")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Observe the steps only when given a folder: without an observer the tests open no extra page."""
+    out = config.getoption(STEP_OBSERVER.option)
+    if out:
+        config.pluginmanager.register(StepAuditor(Path(out)), "harness-a11y-steps")
+
+
 def step_name(workflow: str, step: str, tab: int) -> str:
     """The location of a step audit in findings: ``upload/submit upload`` (``... (tab 2)`` for a second tab)."""
     name = f"{workflow}/{step}"
@@ -77,16 +94,18 @@ class StepAuditor:
         """Digest of a tab's state -> the file (relative to ``out``) of the audit that covered it."""
         self._auditors: dict[int, FrameAuditor] = {}
 
-    def audit(self, workflow: str, test: str, index: int, step: str, pages: list[Page]) -> None:
-        """Audit every open tab after step ``index`` (1-based) of ``workflow``."""
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_harness_step(self, item: pytest.Item, index: int, name: str, pages: list[Page]) -> None:
+        """Step ``index`` (1-based) of a workflow test passed (the e2e stage's hook): audit every open tab."""
+        workflow = item.nodeid
         for tab, page in enumerate(pages, start=1):
             if page.is_closed():
                 continue
-            file = self.out / folder_name(workflow) / _file_name(index, step, tab)
-            base = {"name": step_name(workflow, step, tab), "kind": "step", "workflow": workflow, "step": step}
+            file = self.out / folder_name(workflow) / _file_name(index, name, tab)
+            base = {"name": step_name(workflow, name, tab), "kind": "step", "workflow": workflow, "step": name}
             outcome = self._audit_tab(page, file)
             # The URL after the audit: a step's navigation may have landed while it waited.
-            atomic.write_json(file, {**base, "test": test, "url": page.url, "status": None, **outcome})
+            atomic.write_json(file, {**base, "test": workflow, "url": page.url, "status": None, **outcome})
 
     def _audit_tab(self, page: Page, file: Path) -> dict[str, Any]:
         """``{"axe": ...}``, ``{"same_as": ...}`` for an already audited state, or ``{"error": ...}``."""

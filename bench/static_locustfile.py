@@ -5,26 +5,30 @@ semantic check (``catch_response``, as the marketplace users do) and the harness
 (HDR histograms per request, event-loop lag, CPU, availability probe) writing
 ``BENCH_SUMMARY``. ``BENCH_SAMPLES`` additionally dumps every response time (for the accuracy
 check: exact percentiles vs ours). ``BENCH_THINK=1,3`` sets a think time (default none);
-``BENCH_WARMUP_S`` the warm-up after which memory growth is measured (default 0).
+``BENCH_WARMUP_S`` the warm-up after which memory growth is measured (default 0). ``BENCH_CPU``
+(both modes) receives the process's CPU seconds from test start to stop, so the cost per request
+is compared too (throughput alone follows whatever share of the core a shared machine leaves).
 """
 
 from __future__ import annotations
 
 import json
 import os
+import time
 from pathlib import Path
 from typing import Any
 
 from locust import FastHttpUser, between, constant, events, task
 from locust.env import Environment
 
-from scenarios import metrics
+from scenarios import metrics, resolver
 from scenarios.profiles import Profile, Stage
 
 MODE = os.environ.get("BENCH_MODE", "plain")
 THINK = tuple(float(x) for x in os.environ.get("BENCH_THINK", "0,0").split(","))
 PATH = os.environ.get("BENCH_PATH", "/index.html")
 SAMPLES: list[float] = []
+CPU_AT_START: list[float] = []
 
 
 class Static(FastHttpUser):
@@ -49,13 +53,27 @@ def _on_init(environment: Environment, **_: Any) -> None:
         warmup_s = float(os.environ.get("BENCH_WARMUP_S", "0"))
         profile = Profile("bench", (Stage(1e9, 0, 1, hold=False),), warmup_s=warmup_s)
         summary = os.environ.get("BENCH_SUMMARY")
-        metrics.install(environment, profile, Path(summary) if summary else None)
+        resolver.install()  # as `scenarios.plugin.on_init` does
+        collector = metrics.install(environment, profile, Path(summary) if summary else None)
+        collector.schedule.watch(environment.user_classes)
     if os.environ.get("BENCH_SAMPLES"):
         environment.events.request.add_listener(_keep_sample)  # type: ignore[no-untyped-call]
 
 
 def _keep_sample(response_time: float, **_: Any) -> None:
     SAMPLES.append(response_time)
+
+
+@events.test_start.add_listener  # type: ignore[untyped-decorator]
+def _on_test_start(**_: Any) -> None:
+    CPU_AT_START.append(time.process_time())
+
+
+@events.test_stop.add_listener  # type: ignore[untyped-decorator]
+def _on_test_stop(**_: Any) -> None:
+    path = os.environ.get("BENCH_CPU")
+    if path and CPU_AT_START:
+        Path(path).write_text(json.dumps({"cpu_s": time.process_time() - CPU_AT_START[0]}))
 
 
 @events.quit.add_listener  # type: ignore[untyped-decorator]

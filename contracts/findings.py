@@ -16,6 +16,22 @@ from vocabulary.records import Finding, Severity
 
 _SECRET_HEADERS = frozenset({"authorization", "cookie", "proxy-authorization", "x-api-key"})
 _BODY_PREVIEW_CHARS = 4000
+CHECKS = {
+    "not_a_server_error": "The API answers without a server error (5xx)",
+    "status_code_conformance": "The response status code is one the OpenAPI document declares for the operation",
+    "content_type_conformance": "The response Content-Type is one the OpenAPI document declares",
+    "response_headers_conformance": "The response carries the headers the OpenAPI document requires",
+    "response_schema_conformance": "The response body matches the schema the OpenAPI document declares",
+    "negative_data_rejection": "The API rejects requests that violate the schema",
+    "positive_data_acceptance": "The API accepts requests that match the schema",
+    "use_after_free": "A deleted resource is no longer served",
+    "ensure_resource_availability": "A resource just created can be fetched",
+    "ignored_auth": "An operation that declares authentication refuses requests without it",
+    "missing_required_header": "A request without a required header is rejected",
+    "unsupported_method": "A method the OpenAPI document does not declare is refused with 405",
+    "max_response_time": "The response arrives within the configured time",
+}
+"""Schemathesis's checks, described as code scanning shows a rule (a finding's ``extra["description"]``)."""
 
 
 def group(failures: Iterable[CheckFailure]) -> dict[tuple[str, str], list[CheckFailure]]:
@@ -58,6 +74,7 @@ def _finding(check: str, operation: str, cases: list[CheckFailure]) -> Finding:
             "case_id": first.case_id,
             "status_code": first.status_code,
             "detail": secrets.redact(first.message),
+            **({"description": CHECKS[check]} if check in CHECKS else {}),
         },
     )
 

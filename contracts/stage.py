@@ -20,11 +20,17 @@ from contracts.auth import NO_AUTH, AuthPlan, plan
 from contracts.settings import RunSettings, from_options
 from stagekit.auth import AuthError, authenticate
 from stagekit.stages import StageContext
+from vocabulary.code_scanning import CodeScanning
 from vocabulary.errors import ErrorKind, HarnessError
-from vocabulary.records import METRIC_PREFIXES, Finding, StageResult, Status, ValidityCheck, now_iso
+from vocabulary.records import Finding, StageResult, Status, ValidityCheck, now_iso
 
-PREFIX = METRIC_PREFIXES["contracts"]
+PREFIX = "contracts"
+"""The first segment of every metric this stage publishes (`contracts.settings.METRICS`)."""
 NO_OPENAPI = "the target has no OpenAPI document (the description names none and none is at the usual paths)"
+CODE_SCANNING = CodeScanning(
+    "release-harness contracts", "https://schemathesis.readthedocs.io/", ("correctness", "api-contract")
+)
+"""Contract failures in ``security.sarif``: correctness results, not security alerts."""
 _LOG_TAIL_LINES = 25
 _STOP_REASONS_OK = ("completed", "max_time")
 
@@ -131,6 +137,7 @@ def _result(ctx: StageContext, report: summary.RunSummary, seen: events.Observat
         findings=found,
         validity=_validity(report, seen),
     )
+    CODE_SCANNING.declare(result)
     if result.status is Status.ERROR:
         result.error = f"Schemathesis stopped with errors: {'; '.join(report.errors) or report.stop_reason}"
     return result

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +21,6 @@ import coverage
 
 from coverage_stage import api_operations as ops
 from coverage_stage import code_coverage
-from harness.config import Settings
 from stagekit import stage_options
 from stagekit.description import TargetDescription
 from stagekit.stage_metrics import StageMetric, Unit
@@ -69,9 +68,9 @@ _NOT_STARTED = (
 )
 
 
-def enabled(settings: Settings) -> bool:
-    """The coverage stage runs with ``--coverage`` or when ``coverage`` is among the stages."""
-    return settings.coverage or STAGE in settings.stages
+def enabled(flag: bool, stages: Iterable[str]) -> bool:
+    """The coverage stage runs with ``--coverage`` (``flag``) or when ``coverage`` is among the stages."""
+    return flag or STAGE in stages
 
 
 def check_options(options: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -88,17 +87,18 @@ def stage_metric(stage: str) -> str:
 class CoverageSession:
     """Everything the coverage stage gathers while the other stages run."""
 
-    def __init__(self, run: RunDir, settings: Settings) -> None:
+    def __init__(self, run: RunDir, profile: str, options: Mapping[str, Any], target_url: str = "") -> None:
+        """``options``: the ``[tool.harness.coverage]`` table; ``target_url`` until `attach` knows the target."""
         self.run = run
-        self.settings = settings
-        self.options: Mapping[str, Any] = check_options(settings.stage_options.get(STAGE, {}))
+        self.profile = profile
+        self.options: Mapping[str, Any] = check_options(options)
         self.folder = run.artifacts(STAGE)
         self.started_at = time.time()
         self.rcfile: Path | None = None
         self.unmeasured = _NOT_STARTED
         """Why code coverage does not apply, when neither rc file nor data file nor report exists."""
         self.data_file: Path | None = None
-        self.target_url = settings.target_url or ""
+        self.target_url = target_url
         self.catalogue: ops.Catalogue | None = None
         self.seen: dict[str, set[str]] = {}
         self.unmatched: dict[str, int] = {}
@@ -145,7 +145,7 @@ class CoverageSession:
 
     def result(self, *, complete: bool) -> StageResult:
         """Combine the coverage data (the target is stopped by now) and build ``coverage.json``."""
-        result = StageResult(STAGE, Status.PASSED, target_url=self.target_url, profile=self.settings.profile)
+        result = StageResult(STAGE, Status.PASSED, target_url=self.target_url, profile=self.profile)
         result.tool_versions["coverage"] = coverage.__version__
         self._code(result)
         self._operations(result)

@@ -38,7 +38,7 @@ Reading = dict[str, Any]
 def probe_script() -> str:
     """The vitals probe, for ``context.add_init_script``: the library and the glue in one function scope,
     so the library's ``var webVitals`` is no global of the page (nor clashes with the app's own copy)."""
-    files = resources.files("e2e")
+    files = resources.files(__package__ or "e2e")
     library, glue = (files.joinpath(name).read_text(encoding="utf-8") for name in (LIBRARY, "vitals_probe.js"))
     return f"(() => {{\n{library}\n{glue}\n}})();\n"
 

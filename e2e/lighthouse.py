@@ -3,10 +3,11 @@
 Lighthouse (npm ``lighthouse``, pinned in the repository's ``package.json``, installed by ``npm ci``)
 audits each page once, performance category only, with its desktop preset or its own default settings
 (mobile: simulated Slow 4G and a 4x slower CPU). A run whose trace Lighthouse itself failed to record
-(it asks to be run again) is run once more. It drives the harness's Chromium, kept
-on the target by the same refusing proxy as every other browser of the harness (`confined_to`), and
-runs under the harness's supervisor with the stage's deadline. Each page leaves Lighthouse's JSON and
-HTML reports in ``e2e/lighthouse/``.
+(it asks to be run again) is run once more. Its own command line runs for every page in one Node
+process (``lighthouse_pages.js``: Node and Lighthouse load once, each page still gets a fresh Chrome).
+It drives the harness's Chromium, kept on the target by the same refusing proxy as every other browser
+of the harness (`confined_to`), and runs under the harness's supervisor with the stage's deadline. Each
+page leaves Lighthouse's JSON and HTML reports in ``e2e/lighthouse/``.
 
 Without Node or the package, `find` raises `Unavailable` saying what is missing and how to install
 it: the score is then unmeasured, never estimated by other means.
@@ -34,6 +35,8 @@ from stagekit.browser import LAUNCH_ARGS, confined_to, find_browser
 VERSION = "12.2.3"
 """The version ``package.json`` pins: the newest that runs on Debian's Node 20."""
 _CLI = Path("node_modules", "lighthouse", "cli", "index.js")
+_BATCH = Path(__file__).with_name("lighthouse_pages.js")
+"""Runs Lighthouse's command line for several pages in one Node process."""
 _LAB_METRICS = {
     "first-contentful-paint": "fcp_ms",
     "largest-contentful-paint": "lcp_ms",
@@ -122,49 +125,100 @@ class Run:
     cancel: threading.Event
 
 
+@dataclasses.dataclass(frozen=True)
+class _Job:
+    """One page of a batch and where its reports go (``<stem>.report.json`` and ``.html``)."""
+
+    page: Page
+    prefix: Path
+
+    @property
+    def json(self) -> Path:
+        return self.prefix.with_name(f"{self.prefix.name}.report.json")
+
+    @property
+    def html(self) -> Path:
+        return self.prefix.with_name(f"{self.prefix.name}.report.html")
+
+
 def audit_pages(run: Run, pages: Sequence[Page], on_page: Callable[[Audit], None]) -> list[Audit]:
-    """Audit ``pages`` one after the other (``on_page`` after each); stops early when cancelled."""
-    audits: list[Audit] = []
+    """Audit ``pages`` one after the other (``on_page`` as each is done); stops early when cancelled.
+
+    One Node process runs Lighthouse's command line for every page (`_BATCH`), each run with a Chrome
+    of its own; a page whose trace Lighthouse failed to record is audited once more.
+    """
+    if not pages:
+        return []
     chrome = _chrome()
+    run.out.mkdir(parents=True, exist_ok=True)
+    jobs = [_Job(page, run.out / f"{index:02d}-{_slug(page.path)}") for index, page in enumerate(pages, 1)]
     with confined_to(run.base_url) as confinement, _headers_file(run.credentials) as headers:
         flags = ["--headless=new", *LAUNCH_ARGS, *confinement]
-        for index, page in enumerate(pages, 1):
-            if run.cancel.is_set():
-                break
-            stem = f"{index:02d}-{_slug(page.path)}"
-            audit = _audit(run, page, stem, chrome, flags, headers)
-            if audit.code in _RUN_AGAIN and not run.cancel.is_set():
-                audit = _audit(run, page, stem, chrome, flags, headers)
-            audits.append(audit)
-            on_page(audit)
-    return audits
+        arguments = {job: _arguments(run, job, chrome, flags, headers) for job in jobs}
+        audits = _batch(run, jobs, arguments, on_page)
+        again = [job for job in jobs if audits[job].code in _RUN_AGAIN]
+        if again and not run.cancel.is_set():
+            audits.update(_batch(run, again, arguments, on_page=None))
+    # Pages a cancelled run never reached are left out, as if the loop had stopped before them.
+    return [audits[job] for job in jobs if not run.cancel.is_set() or job.json.is_file()]
 
 
-def _audit(run: Run, page: Page, stem: str, chrome: str, flags: list[str], headers: Path | None) -> Audit:
-    """One Lighthouse run on one page, read from its JSON report."""
-    run.out.mkdir(parents=True, exist_ok=True)
-    command = [
-        str(run.tool.node),
-        str(run.tool.cli),
-        run.base_url + page.path,
+def _arguments(run: Run, job: _Job, chrome: str, flags: list[str], headers: Path | None) -> list[str]:
+    """Lighthouse's command-line arguments for one page."""
+    arguments = [
+        run.base_url + job.page.path,
         "--output=json",
         "--output=html",
-        f"--output-path={run.out / stem}",
+        f"--output-path={job.prefix}",
         f"--chrome-path={chrome}",
         f"--chrome-flags={' '.join(flags)}",
         "--only-categories=performance",
     ]
     if run.preset == "desktop":
-        command.append("--preset=desktop")
-    if page.signed_in and headers is not None:
-        command.append(f"--extra-headers={headers}")
+        arguments.append("--preset=desktop")
+    if job.page.signed_in and headers is not None:
+        arguments.append(f"--extra-headers={headers}")
+    return arguments
+
+
+def _batch(
+    run: Run, jobs: list[_Job], arguments: dict[_Job, list[str]], on_page: Callable[[Audit], None] | None
+) -> dict[_Job, Audit]:
+    """Lighthouse on ``jobs`` in one Node process (deadline: ``timeout_s`` per page); each page's audit.
+
+    ``on_page`` is told of each page as its reports appear (None: a run again over earlier reports).
+    """
+    plan = run.out / "lighthouse-pages.json"
+    plan.write_text(json.dumps([arguments[job] for job in jobs], indent=1), encoding="utf-8")
+    command = [str(run.tool.node), str(_BATCH), str(run.tool.cli), str(plan)]
     log = run.out / "lighthouse.log"
-    ended = process.run(command, cwd=run.out, env=os.environ, log=log, timeout_s=run.timeout_s, cancel=run.cancel)
-    report = run.out / f"{stem}.report.json"
-    # A page Lighthouse could not load still gets a report naming the runtime error (exit code 1).
-    if ended.returncode is None or not report.is_file():
-        return Audit(page.name, error=ended.describe(f"Lighthouse on {page.path}", log))
-    return read_report(report, page)
+    pending = list(jobs) if on_page is not None else []
+    tell = on_page or (lambda _: None)
+
+    def announce() -> None:
+        # The HTML report is written after the JSON one: once it exists, the JSON is complete.
+        while pending and pending[0].html.is_file():
+            job = pending.pop(0)
+            tell(read_report(job.json, job.page))
+
+    timeout_s = run.timeout_s * len(jobs)
+    ended = process.run(
+        command, cwd=run.out, env=os.environ, log=log, timeout_s=timeout_s, cancel=run.cancel, on_tick=announce
+    )
+    audits = {job: _audit(job, ended, log) for job in jobs}
+    for job in pending:
+        tell(audits[job])
+    return audits
+
+
+def _audit(job: _Job, ended: process.Finished, log: Path) -> Audit:
+    """The page's audit, read from its JSON report, or why there is none."""
+    # A page Lighthouse could not load still gets a report naming the runtime error.
+    if job.json.is_file():
+        return read_report(job.json, job.page)
+    if ended.returncode is None:
+        return Audit(job.page.name, error=ended.describe(f"Lighthouse on {job.page.path}", log))
+    return Audit(job.page.name, error=f"Lighthouse on {job.page.path} wrote no report (log: {log})")
 
 
 def read_report(path: Path, page: Page) -> Audit:

@@ -40,7 +40,9 @@ class Options:
         1, "pytest-xdist processes running the tests (needs pytest-xdist installed)", range=at_least(1)
     )
     timeout_s: float = _option(
-        600.0, "deadline of each subprocess (the tests, the journeys, each Lighthouse run), in seconds", range=POSITIVE
+        600.0,
+        "deadline of each subprocess (the tests, the journeys) and of each page Lighthouse scores, in seconds",
+        range=POSITIVE,
     )
     lighthouse_pages: int | None = _option(
         None,
@@ -57,8 +59,8 @@ class Options:
     )
     a11y_steps: bool | None = _option(
         None,
-        "axe audit of the open tabs after every step() of the tests, for the accessibility stage "
-        "(default: on when the run's stages put accessibility after e2e)",
+        "the step observers of other stages after every step() of the tests (the accessibility stage's axe "
+        "audit of the open tabs): true for all, false for none (default: those of the stages the run puts after e2e)",
         "bool",
     )
 

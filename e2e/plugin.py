@@ -11,9 +11,9 @@ The tests need no harness import; pytest-playwright's fixtures are extended, not
   for the Web Vitals of every target page it shows and the requests it sends to the target.
   Contexts a test creates with ``browser.new_context()`` directly are not watched.
 - ``--e2e-report PATH``: a JSON record per test (`e2e.recorder`): each test is a workflow.
-- Optional fixtures: ``step`` (named steps and the failing one; an axe audit after each with
-  ``--a11y-steps DIR``, see `e2e.steps`) and ``harness_auth`` (signs the test's context in with the
-  target description's auth recipe; nothing signs a test in unless it asks).
+- Optional fixtures: ``step`` (named steps and the failing one, each passing one shown to the step
+  observers loaded with their own ``-p``, see `e2e.steps` and `e2e.hooks`) and ``harness_auth`` (signs
+  the test's context in with the target description's auth recipe; nothing signs a test in unless it asks).
 
 Traces and screenshots of failures come from pytest-playwright's own ``--tracing``,
 ``--screenshot`` and ``--output``.
@@ -28,10 +28,10 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Playwright
 
-from accessibility.steps import StepAuditor
+from e2e import hooks
 from e2e.contexts import PageWatch, sign_in
 from e2e.recorder import OBSERVED, Recorder
-from e2e.steps import STEP_AUDITOR, STEPS, StepFn, step_function
+from e2e.steps import STEPS, StepFn, step_function
 from stagekit import egress
 from stagekit.auth import Credentials
 from stagekit.browser import Confinement, confined_to, find_browser
@@ -43,19 +43,19 @@ Launch = Callable[..., Browser]
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    """The sidecar path and the step audits' folder."""
+    """The sidecar path."""
     group = parser.getgroup("harness", "release harness (e2e stage)")
     group.addoption("--e2e-report", default=None, help="write a JSON record per test (a workflow) here")
-    group.addoption("--a11y-steps", default=None, help="audit the open tabs with axe after each step; results here")
+
+
+def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
+    """The hook the step observers implement (``pytest_harness_step``)."""
+    pluginmanager.add_hookspecs(hooks)
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Guard the process's own connections (`stagekit.egress`); start the step auditor and the sidecar
-    recorder when asked for."""
+    """Guard the process's own connections (`stagekit.egress`); start the sidecar recorder when asked for."""
     egress.install_from_env()
-    a11y_dir = config.getoption("--a11y-steps")
-    if a11y_dir:
-        config.stash[STEP_AUDITOR] = StepAuditor(Path(a11y_dir))
     report = config.getoption("--e2e-report")
     # Under pytest-xdist only the controller sees every report, so only it writes the sidecar.
     if report and not hasattr(config, "workerinput"):

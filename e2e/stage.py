@@ -11,6 +11,9 @@ What runs is decided by the target description:
   target's same-origin links from ``/`` (``crawl_depth``, ``max_pages``).
 - Lighthouse then scores the first measured pages (``lighthouse_pages``; `e2e.lighthouse`).
 
+Stages that observe the tests' steps (`stagekit.step_observers`: the accessibility stage audits each
+with axe) have their pytest plugins loaded into the test run, each writing to a folder of its own.
+
 Options: `e2e.plan.Options` (``[tool.harness.e2e]`` or ``-o e2e.<key>=<value>``), each with its help.
 """
 
@@ -24,11 +27,12 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
-from accessibility.step_results import STEPS_ARTIFACT
 from e2e import lighthouse, process, results, userconfig
 from e2e.plan import Options, Plan, plan_for
-from stagekit import auth
+from stagekit import auth, stages
+from stagekit.imports import IMPORT_ROOT
 from stagekit.stages import StageContext
+from stagekit.step_observers import StepObserver
 from vocabulary.records import StageResult, Status
 from vocabulary.rundir import RunDir
 
@@ -39,6 +43,10 @@ _PLUGINS = (
     ("-p", "e2e.plugin"),
     ("-p", "no:cacheprovider"),  # no .pytest_cache written into the team's project
     ("-p", "no:locust"),  # Locust's pytest plugin has no business in a browser run
+    # Nor have those of Schemathesis and of Hypothesis (which Schemathesis brings), installed with the
+    # harness: they import both libraries at startup or session end, half the run's pytest startup time.
+    ("-p", "no:schemathesis"),
+    ("-p", "no:hypothesispytest"),
 )
 NO_TESTS = "the target description names no Playwright tests (playwright_tests)"
 NO_CONFIG = "the tests have no pytest configuration of their own: ran with an empty one"
@@ -54,6 +62,8 @@ class Paths:
     """Where the stage's raw artifacts go."""
 
     root: Path
+    observers: tuple[StepObserver, ...] = ()
+    """The step observers loaded into the test run; each writes to ``root / observer.folder``."""
 
     @property
     def junit(self) -> Path:
@@ -75,19 +85,16 @@ class Paths:
     def lighthouse(self) -> Path:
         return self.root / "lighthouse"
 
-    @property
-    def a11y_steps(self) -> Path:
-        return self.root / "a11y"
 
-
-def audit_steps(ctx: StageContext, options: Options) -> bool:
-    """Audit after each step when asked to, or by default when the accessibility stage runs later."""
+def step_observers(ctx: StageContext, options: Options) -> tuple[StepObserver, ...]:
+    """The observers of the tests' steps: by default those of the stages this run puts after this one
+    (they read what their observer wrote); every declared one or none with the ``a11y_steps`` option."""
+    declared = stages.step_observers()
     if options.a11y_steps is not None:
-        return options.a11y_steps
+        return tuple(declared.values()) if options.a11y_steps else ()
     planned = [str(name) for name in RunDir(ctx.run_dir).meta().get("stages", [])]
-    if "accessibility" not in planned or ctx.stage not in planned:
-        return False
-    return planned.index("accessibility") > planned.index(ctx.stage)
+    later = planned[planned.index(ctx.stage) + 1 :] if ctx.stage in planned else []
+    return tuple(observer for stage, observer in declared.items() if stage in later)
 
 
 def run(ctx: StageContext) -> StageResult:
@@ -96,7 +103,8 @@ def run(ctx: StageContext) -> StageResult:
     plan = plan_for(ctx.target.description, options)
     result = ctx.result(status=Status.INCOMPLETE, tool_versions=_tool_versions())
     notes: list[str] = result.details.setdefault("notes", [])
-    stage = _Run(ctx, options, plan, Paths(ctx.artifacts), result, _env(_credentials(ctx, plan, notes)))
+    paths = Paths(ctx.artifacts, step_observers(ctx, options))
+    stage = _Run(ctx, options, plan, paths, result, _env(_credentials(ctx, plan, notes)))
     tests = stage.tests()
     journeys = stage.journeys() if plan.journeys and not stage.cancelled else {}
     if plan.journeys or any(test.get("pages") for test in tests):
@@ -139,8 +147,8 @@ class _Run:
         sidecar = _read(self.paths.sidecar)
         results.add_workflows(self.result, sidecar, _relative(self.ctx, project))
         self.result.details["workflows_wall_s"] = round(ran.elapsed_s, 1)
-        if self.paths.a11y_steps.is_dir():
-            self.result.details["a11y_steps_s"] = _audit_seconds(sidecar)
+        if self.paths.observers:
+            self.result.details["step_observers_s"] = _observed_seconds(sidecar)
         self.result.artifacts.update(_artifacts(self.ctx, self.paths, self.result))
         RunDir(self.ctx.run_dir).write_result(self.result)
         self.cancelled = ran.cancelled
@@ -166,7 +174,7 @@ class _Run:
             )
         self.ctx.progress.start("e2e page journeys", total=None)
         command = [sys.executable, "-m", "e2e.vitals", *(part for flag in flags.items() for part in flag)]
-        measured = self._tool(command, HARNESS_ROOT, self.paths.root / "vitals.log")
+        measured = self._tool(command, IMPORT_ROOT, self.paths.root / "vitals.log")
         if measured.returncode != 0:
             self.errors.append(measured.describe("page journeys", self.paths.root / "vitals.log"))
         self.cancelled = measured.cancelled
@@ -224,11 +232,11 @@ class _Run:
             "--screenshot": "only-on-failure",
             "--output": str(self.paths.playwright),
         }
-        if audit_steps(self.ctx, self.options):
-            flags["--a11y-steps"] = str(self.paths.a11y_steps)
+        flags.update({observer.option: str(self.paths.root / observer.folder) for observer in self.paths.observers})
         if self.options.select:
             flags["-k"] = self.options.select
         command = [sys.executable, "-P", "-m", "pytest", str(tests), *config, *(p for pair in _PLUGINS for p in pair)]
+        command += [part for observer in self.paths.observers for part in ("-p", observer.plugin)]
         command += ["-rfE", *(part for flag in flags.items() for part in flag)]
         if self.options.workers > 1:
             command += ["-p", "xdist", "-n", str(self.options.workers)]
@@ -302,7 +310,7 @@ def _env(credentials: auth.Credentials) -> dict[str, str]:
     env = {key: value for key, value in os.environ.items() if key != auth.ENV}
     if not _installed():
         # A harness run from its checkout: its folder (not the tests' cwd) must be importable.
-        env["PYTHONPATH"] = os.pathsep.join(p for p in (str(HARNESS_ROOT), env.get("PYTHONPATH", "")) if p)
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (str(IMPORT_ROOT), env.get("PYTHONPATH", "")) if p)
     return {**env, "PYTHONUNBUFFERED": "1", **credentials.to_env()}
 
 
@@ -315,9 +323,9 @@ def _installed() -> bool:
     return True
 
 
-def _audit_seconds(sidecar: dict[str, Any]) -> float:
-    """Seconds the tests spent in axe audits after their steps (part of workflows_wall_s)."""
-    seconds = sum(float(step.get("a11y_s", 0.0)) for test in sidecar.get("tests", []) for step in test["steps"])
+def _observed_seconds(sidecar: dict[str, Any]) -> float:
+    """Seconds the tests spent in the step observers after their steps (part of workflows_wall_s)."""
+    seconds = sum(float(step.get("observers_s", 0.0)) for test in sidecar.get("tests", []) for step in test["steps"])
     return round(seconds, 1)
 
 
@@ -353,7 +361,7 @@ def _artifacts(ctx: StageContext, paths: Paths, result: StageResult) -> dict[str
         "pytest_log": paths.root / "pytest.log",
         "vitals_log": paths.root / "vitals.log",
         "lighthouse_log": paths.lighthouse / "lighthouse.log",
-        STEPS_ARTIFACT: paths.a11y_steps,
+        **{observer.artifact: paths.root / observer.folder for observer in paths.observers},
     }
     artifacts = {k: str(p.resolve().relative_to(ctx.run_dir.resolve())) for k, p in found.items() if p.exists()}
     for finding in result.findings:

@@ -1,9 +1,10 @@
-"""The optional ``step`` fixture: named steps of a test, its failing step, and an axe audit after each.
+"""The optional ``step`` fixture: named steps of a test, its failing step, and the observers of each.
 
 ``with step("pay"):`` marks the part of the test the browser is in. A failure is then
 reported as "workflow ... failed at step 'pay'" (the stage's finding, the JUnit
-properties, the sidecar), the step is a group in the Playwright trace, and with ``--a11y-steps DIR``
-every passing step is followed by an axe audit of the test's open tabs (`accessibility.steps`).
+properties, the sidecar), the step is a group in the Playwright trace, and every passing step is
+shown to the step observers of later stages loaded into the run (``pytest_harness_step``,
+`e2e.hooks`: the accessibility stage's plugin audits the test's open tabs with axe).
 """
 
 from __future__ import annotations
@@ -17,11 +18,8 @@ import pytest
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page
 
-from accessibility.steps import StepAuditor
-
 STEPS = pytest.StashKey[list[dict[str, Any]]]()
-"""A test's steps as they ran: ``{"name", "outcome", "duration_s"[, "a11y_s", "url", "title"]}``."""
-STEP_AUDITOR = pytest.StashKey[StepAuditor]()
+"""A test's steps as they ran: ``{"name", "outcome", "duration_s"[, "observers_s", "url", "title"]}``."""
 StepFn = Callable[[str], contextlib.AbstractContextManager[None]]
 
 
@@ -30,7 +28,7 @@ def step_function(request: pytest.FixtureRequest) -> StepFn:
     item = request.node
     record = item.stash.setdefault(STEPS, [])
     tracing = request.config.getoption("--tracing", default="off") != "off"
-    auditor = request.config.stash.get(STEP_AUDITOR, None)
+    observe = request.config.hook.pytest_harness_step
 
     @contextlib.contextmanager
     def run_step(name: str) -> Iterator[None]:
@@ -48,11 +46,11 @@ def step_function(request: pytest.FixtureRequest) -> StepFn:
             finally:
                 entry["duration_s"] = round(time.perf_counter() - started, 3)
         entry["outcome"] = "passed"
-        if auditor is not None:
-            # After the step's own timing, so step durations stay comparable with audits on or off.
-            audit_started = time.perf_counter()
-            auditor.audit(item.nodeid, item.nodeid, len(record), name, _open_pages(request))
-            entry["a11y_s"] = round(time.perf_counter() - audit_started, 3)
+        if observe.get_hookimpls():
+            # After the step's own timing, so step durations stay comparable with observers on or off.
+            observed = time.perf_counter()
+            observe(item=item, index=len(record), name=name, pages=_open_pages(request))
+            entry["observers_s"] = round(time.perf_counter() - observed, 3)
 
     return run_step
 

@@ -38,13 +38,17 @@ _TIMEOUT_MS = 30_000
 _LINKS_JS = "els => els.map(e => e.href)"
 # Paint, LCP and Event Timing entries are queued after the next paint and delivered to observers
 # in a task: two frames plus a short timer later they have all arrived; web-vitals then files the
-# interactions for INP in an idle callback.
-_SETTLE_JS = (
-    "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => "
-    "setTimeout(() => requestIdleCallback(r, {timeout: 1000}), 50))))"
-)
+# interactions for INP in an idle callback. The load event's handlers must have finished first
+# (loadEventEnd, the load time): checked in the page, not by a polling round trip per load.
+_SETTLE_JS = """() => new Promise(resolve => {
+  const settle = () => requestAnimationFrame(() => requestAnimationFrame(() =>
+    setTimeout(() => requestIdleCallback(resolve, {timeout: 1000}), 50)));
+  const loaded = () => performance.getEntriesByType('navigation')[0].loadEventEnd > 0;
+  const wait = () => loaded() ? settle() : setTimeout(wait, 10);
+  wait();
+})"""
 # A heading that is (or holds) a link or button would navigate or act when clicked.
-_PLAIN_HEADING_JS = "h => !h.closest('a,button') && !h.querySelector('a,button')"
+_PLAIN_HEADING_JS = "([h]) => !!h && !h.closest('a,button') && !h.querySelector('a,button')"
 _REDIRECTED = "redirected to "
 _DOWNLOAD = "Download is starting"
 """Playwright's error when a navigation answers with a file instead of a page."""
@@ -121,7 +125,6 @@ class Journeys:
         self.traffic.left_origin()  # forget an earlier load's attempt
         response = page.goto(name, wait_until="load", timeout=_TIMEOUT_MS)
         _check(response, name, page.url, signed_in=signed_in, crawled=crawled)
-        page.wait_for_function("() => performance.getEntriesByType('navigation')[0].loadEventEnd > 0")
         page.evaluate(_SETTLE_JS)
         interact(page)
         page.evaluate(_SETTLE_JS)
@@ -156,7 +159,7 @@ def _why(exc: Exception, left_for: str | None) -> str:
 def interact(page: Page) -> None:
     """The scripted interaction INP is measured over: click the main heading, then press Tab."""
     heading = page.locator("h1").first
-    if heading.count() and heading.evaluate(_PLAIN_HEADING_JS):
+    if heading.evaluate_all(_PLAIN_HEADING_JS):  # one round trip, not a count and then a check
         heading.click()
     page.keyboard.press("Tab")
 

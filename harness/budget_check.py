@@ -1,11 +1,12 @@
 """A budget file checked against the metrics the stages declare, before any traffic.
 
 The budget loader (`perf_budgets.loader`) knows the file format and nothing about stages; this
-check adds what only the stage registry knows: a budget on a metric no stage publishes
-(``load.http.p59_ms``) would only turn inconclusive after the whole run, and a limit no result can
-meet (``max = -5`` on a time) or none can breach (``min = -1`` on a count, ``max = 1.5`` on a ratio:
-a percentage written as a ratio) would judge nothing. Both are usage errors naming the file, line
-and key, with the nearest published metric.
+check adds what only the stage registry knows (plugins included): a metric prefix no stage has
+(``lod.http.p95_ms``) or a known failure of no stage would judge nothing, a budget on a metric
+no stage publishes (``load.http.p59_ms``) would only turn inconclusive after the whole run, and a
+limit no result can meet (``max = -5`` on a time) or none can breach (``min = -1`` on a count,
+``max = 1.5`` on a ratio: a percentage written as a ratio) would judge nothing. All are usage errors
+naming the file, line and key, with the nearest name.
 """
 
 from __future__ import annotations
@@ -14,10 +15,11 @@ import math
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
+from perf_budgets.known import KnownFailures
 from perf_budgets.model import Budget, BudgetFile, Comparison
-from perf_budgets.source import KeyPath, Source
 from stagekit import stages
 from stagekit.stage_metrics import ANY_LABEL, StageMetric, Unit, labels, published_by, unlabelled
+from vocabulary.source import KeyPath, Source
 from vocabulary.suggest import closest
 
 KeyOf = Callable[[str], KeyPath]
@@ -26,13 +28,28 @@ _LIMIT_KEYS = {Comparison.MAX: ("max", "warn_max"), Comparison.MIN: ("min", "war
 
 
 def check_budgets(budgets: BudgetFile) -> None:
-    """Refuse a budget whose metric no stage publishes or whose limit no result can meet or breach."""
+    """Refuse a budget whose metric no stage publishes or whose limit no result can meet or breach, and a
+    known failure of no stage."""
     declared = stages.published()
     source = Source.read(budgets.path)
+    prefixes = set(stages.prefixes().values())
     for budget, key_of in _placed(budgets, source):
+        prefix = budget.metric.split(".", 1)[0]
+        if prefix not in prefixes:
+            raise source.unknown(key_of("metric"), prefix, prefixes, "metric prefix")
         matched = _matched(budget, declared, source)
         if matched:
             _check_limits(budget, matched, source, key_of)
+    if budgets.known is not None:
+        _check_known(budgets.known)
+
+
+def _check_known(known: KnownFailures) -> None:
+    """Every known-failures entry names a stage (a misspelt one would accept nothing)."""
+    names = stages.names()
+    for index, entry in enumerate(known.entries):
+        if entry.stage not in names:
+            raise Source.read(known.path).unknown(("known", index, "stage"), entry.stage, names, "stage")
 
 
 def _placed(budgets: BudgetFile, source: Source) -> Iterator[tuple[Budget, KeyOf]]:

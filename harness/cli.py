@@ -14,14 +14,17 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
-from harness.config import DEFAULT_STAGES, PROFILES, load_settings, parse_stage_option
+from harness.config import OPTIONS, PUSH_HELP, RunOption, load_settings, parse_stage_option
 from vocabulary import secrets
 from vocabulary.errors import HarnessError
 from vocabulary.exit_codes import ExitCode
+from vocabulary.profiles import PROFILES
 
 DESCRIPTION = """A release gate for a web app: load, end-to-end, contract, security and accessibility stages
 against the app, judged by one budget file; the exit code says go or no-go."""
-GUIDE = f"""stages (--stages, default all): {", ".join(DEFAULT_STAGES)}; coverage with --coverage
+STAGES_SLOT = "<stages>"
+"""Where the help names the default stages: read from the stage registry (plugins included) only when shown."""
+GUIDE = f"""stages (--stages, default all): {STAGES_SLOT}; coverage with --coverage
 profiles (--profile, default smoke): {", ".join(PROFILES)}
 faults (--faults): switches of an app the harness starts, declared by its target description;
   the bundled app lists its own: python -m target_app --list-faults
@@ -30,18 +33,18 @@ EPILOG = """exit codes: 0 every applicable budget met, 1 a budget breached, 2 in
 measure what a budget needs), 3 harness error, 4 usage error (bad flag, budget file or config)"""
 
 
-PUSH_HELP = (
-    "a Prometheus Pushgateway, e.g. http://127.0.0.1:9091: the figures of metrics.prom are PUT under "
-    "job release_harness (loopback, or a host listed in --allow-remote)"
-)
-
-
 class _Parser(argparse.ArgumentParser):
     """argparse that reports usage errors with exit code 4 instead of 2 (2 means inconclusive)."""
 
     def error(self, message: str) -> Any:
         self.print_usage(sys.stderr)
         self.exit(ExitCode.USAGE_ERROR, f"{self.prog}: error: {message}\n")
+
+    def format_help(self) -> str:
+        """The help, with the stages the registry runs by default."""
+        from stagekit import stages
+
+        return super().format_help().replace(STAGES_SLOT, ", ".join(stages.default_stages()))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -103,40 +106,11 @@ def _version() -> str:
 
 
 def add_run_arguments(run: argparse.ArgumentParser) -> None:
-    """The flags of `harness run` (also listed by `harness options`)."""
-    run.add_argument("--profile", choices=PROFILES, help="load profile and budget set (default: smoke)")
-    run.add_argument("--stages", help="comma-separated stages, e.g. load,contracts (default: all)")
-    run.add_argument(
-        "--target-url",
-        help="a running app, e.g. http://127.0.0.1:8000 (default: the configured target, else the bundled app)",
-    )
-    run.add_argument(
-        "--openapi", help="OpenAPI document: a path on the app, a URL or a file (default: the usual paths)"
-    )
-    run.add_argument("--budgets", type=Path, help="budget file (default: the shipped perf_budgets/budgets.toml)")
-    run.add_argument("--known-failures", type=Path, help="accepted findings with reason and expiry (TOML)")
-    run.add_argument("--out", type=Path, help="folder for run directories (default: harness-runs)")
-    run.add_argument("--baseline", type=Path, metavar="RUN_DIR", help="an earlier run to compare with")
-    run.add_argument(
-        "--allow-remote",
-        nargs="*",
-        metavar="HOST",
-        help="alone: allow a non-loopback target host; with hosts: reach exactly these besides loopback "
-        "(the target's host must be one of them)",
-    )
-    run.add_argument(
-        "--faults", help="fault switches of a started app (its faults_env), e.g. slow-catalogue,error-rate"
-    )
-    run.add_argument("--target-port", type=int, help="port for a started app (default: a free one)")
-    run.add_argument("--target-workers", type=int, help="WEB_CONCURRENCY for a started app (default: its own)")
-    run.add_argument("--coverage", action="store_true", default=None, help="run a started Python app under coverage.py")
-    run.add_argument(
-        "--heartbeat-s",
-        type=float,
-        metavar="SECONDS",
-        help="without a terminal (a CI log): one progress line per stage every SECONDS (default: 10; 0: none)",
-    )
-    run.add_argument("--push-metrics", metavar="URL", help=PUSH_HELP)
+    """The flags of `harness run`: one per setting that has a flag (`harness.config.Settings`), then the
+    stage options."""
+    for option in OPTIONS:
+        if option.flag:
+            run.add_argument(option.flag_name, dest=option.name, help=option.help, **_argparse_kind(option))
     run.add_argument("--zap-url", help="a running ZAP daemon for the security stage, e.g. http://127.0.0.1:8090")
     run.add_argument(
         "-o",
@@ -148,45 +122,39 @@ def add_run_arguments(run: argparse.ArgumentParser) -> None:
     )
 
 
+def _argparse_kind(option: RunOption) -> dict[str, Any]:
+    """How argparse reads the flag; every value stays None when not given, so lower sources stand."""
+    if option.kind == "bool":
+        return {"action": "store_true", "default": None}
+    if option.kind == "hosts":
+        return {"nargs": "*", "metavar": option.metavar or "HOST"}
+    kind: dict[str, Any] = {"type": {"path": Path, "int": int, "float": float}.get(option.kind, str)}
+    if option.choices:
+        kind["choices"] = option.choices
+    if option.metavar:
+        kind["metavar"] = option.metavar
+    return kind
+
+
 def _cmd_run(args: argparse.Namespace) -> ExitCode:
     from harness import pipeline
 
-    flags = {
-        k: getattr(args, k)
-        for k in (
-            "profile",
-            "stages",
-            "target_url",
-            "openapi",
-            "budgets",
-            "known_failures",
-            "out",
-            "baseline",
-            "allow_remote",
-            "faults",
-            "target_port",
-            "target_workers",
-            "coverage",
-            "heartbeat_s",
-            "push_metrics",
-        )
-    }
+    flags: dict[str, Any] = {option.name: getattr(args, option.name) for option in OPTIONS if option.flag}
     flags["stage_options"] = _stage_options(args)
     settings = load_settings(flags)
     if settings.push_metrics:
         from reports.prometheus import check_push_url
 
         check_push_url(settings.push_metrics, settings.allow_remote)  # before anything starts
-    code, state = pipeline.run(settings)
-    if state.verdict is not None and state.run is not None:
+    code, finished = pipeline.run(settings)
+    if finished.verdict is not None:
         # Imported once there is a verdict: the report stack's import costs a refusal half a second.
         from reports import ci
         from reports.terminal import print_verdict
 
-        print_verdict(state.verdict, state.run.path)
-        if state.inputs is not None:  # the gate judged: the step summary and annotations of CI
-            ci.publish(state.run.path, state.inputs.budgets)
-        _push_metrics(state.run.path, settings.push_metrics)
+        print_verdict(finished.verdict, finished.run.path)
+        ci.publish(finished.run.path, finished.inputs.budgets)  # the step summary and annotations of CI
+        _push_metrics(finished.run.path, settings.push_metrics)
     return code
 
 
@@ -285,10 +253,13 @@ def _cmd_options(args: argparse.Namespace) -> ExitCode:
     for key, kind, default, meaning in option_reference():
         print(f"{key}  ({kind}{', default ' + default if default else ''})\n    {meaning}")
     print("\n`harness run` settings: [tool.harness] keys, HARNESS_<KEY> variables, --<key> flags\n")
+    for option in OPTIONS:
+        print(f"{option.name}  ({option.facts()})\n    {option.help}")
     flags = argparse.ArgumentParser(add_help=False)
     add_run_arguments(flags)
     for action in flags._actions:
-        print(f"{', '.join(action.option_strings)}\n    {action.help}")
+        if action.dest not in {option.name for option in OPTIONS}:
+            print(f"{', '.join(action.option_strings)}\n    {action.help}")
     _print_stage_options()
     return ExitCode.OK
 

@@ -14,59 +14,92 @@ import json
 import os
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 from stagekit.description import TargetDescription, load_file
 from stagekit.netguard import RemoteHosts
-from stagekit.stage_options import from_environment, parse_value
+from stagekit.stage_options import POSITIVE, Range, at_least, from_environment, parse_value
 from vocabulary import secrets
 from vocabulary.errors import ErrorKind, HarnessError
-from vocabulary.records import STAGES
+from vocabulary.profiles import PROFILES
 from vocabulary.suggest import did_you_mean
 
-PROFILES = ("smoke", "load", "peak", "stress", "spike", "soak", "resilience", "arrival-rate")
-DEFAULT_STAGES = ("load", "e2e", "contracts", "security", "accessibility")
 ENV_PREFIX = "HARNESS_"
 _VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+PUSH_HELP = (
+    "a Prometheus Pushgateway, e.g. http://127.0.0.1:9091: the figures of metrics.prom are PUT under "
+    "job release_harness (loopback, or a host listed in --allow-remote)"
+)
+
+
+def _setting(default: Any, help: str, kind: str = "str", **extra: Any) -> Any:
+    """A `Settings` field declared once: its default, help and kind (how a value is read: str, path, int,
+    float, bool, list, hosts), and where they apply ``choices``, ``range``, ``metavar`` and ``flag=False``
+    (set by the config file and the environment only). Config key, ``HARNESS_*`` variable, flag,
+    argparse and `harness options` all derive from it (`RunOption`)."""
+    return dataclasses.field(default=default, metadata={"help": help, "kind": kind, **extra})
 
 
 @dataclasses.dataclass(frozen=True)
 class Settings:
     """Everything `harness run` needs to know, after all sources are merged."""
 
-    profile: str = "smoke"
-    stages: tuple[str, ...] = DEFAULT_STAGES
-    target_url: str | None = None
+    profile: str = _setting("smoke", "load profile and budget set (default: smoke)", choices=PROFILES)
+    stages: tuple[str, ...] = _setting((), "comma-separated stages, e.g. load,contracts (default: all)", "list")
+    """Empty in a bare `Settings`: `load_settings` fills in the registry's default stages, plugins included."""
+    target_url: str | None = _setting(
+        None, "a running app, e.g. http://127.0.0.1:8000 (default: the configured target, else the bundled app)"
+    )
     """A running app's URL; overrides the description's url and command."""
-    openapi: str | None = None
-    """URL, file or path on the target of the OpenAPI document; overrides the description's."""
+    openapi: str | None = _setting(
+        None, "OpenAPI document: a path on the app, a URL or a file (default: the usual paths)"
+    )
+    """Overrides the description's ``openapi``."""
     target: TargetDescription | None = None
-    """The configured target description; None with no target_url runs the bundled app."""
-    budgets: Path | None = None
-    """None uses the shipped ``perf_budgets/budgets.toml``."""
-    known_failures: Path | None = None
-    out: Path = Path("harness-runs")
-    baseline: Path | None = None
-    allow_remote: RemoteHosts = False
-    """``--allow-remote``: True lets the target's own host be remote; hosts (a tuple) are reachable
-    besides loopback and must include a remote target's host (`stagekit.netguard.allowed_hosts`)."""
-    faults: tuple[str, ...] = ()
-    """Fault switches of a started app (its command's faults_env): demonstrations of failing gates."""
-    target_port: int = 0
-    target_workers: int = 0
-    """WEB_CONCURRENCY for a started app (0: the app's own default)."""
-    target_data_dir: Path | None = None
-    coverage: bool = False
-    target_startup_timeout_s: float = 60.0
-    external_probe_timeout_s: float = 5.0
-    push_metrics: str | None = None
-    """A Prometheus Pushgateway the run's ``metrics.prom`` figures are pushed to (loopback, or a host
-    listed in ``allow_remote``)."""
-    heartbeat_s: float = 10.0
-    """Seconds between two progress lines of a stage when stderr is no terminal (a CI log); 0: none."""
+    """The configured target description (its own table); None with no target_url runs the bundled app."""
+    budgets: Path | None = _setting(None, "budget file (default: the shipped perf_budgets/budgets.toml)", "path")
+    known_failures: Path | None = _setting(None, "accepted findings with reason and expiry (TOML)", "path")
+    out: Path = _setting(Path("harness-runs"), "folder for run directories (default: harness-runs)", "path")
+    baseline: Path | None = _setting(None, "an earlier run to compare with", "path", metavar="RUN_DIR")
+    allow_remote: RemoteHosts = _setting(
+        False,
+        "alone: allow a non-loopback target host; with hosts: reach exactly these besides loopback "
+        "(the target's host must be one of them)",
+        "hosts",
+    )
+    """True lets the target's own host be remote; hosts (a tuple) are reachable besides loopback and
+    must include a remote target's host (`stagekit.netguard.allowed_hosts`)."""
+    faults: tuple[str, ...] = _setting(
+        (), "fault switches of a started app (its faults_env), e.g. slow-catalogue,error-rate", "list"
+    )
+    target_port: int = _setting(0, "port for a started app (default: a free one)", "int", range=Range(0, 65535))
+    target_workers: int = _setting(
+        0, "WEB_CONCURRENCY for a started app (default: its own)", "int", range=at_least(0)
+    )
+    target_data_dir: Path | None = _setting(
+        None, "where a started app keeps its data (its data_dir_env; default: its own)", "path", flag=False
+    )
+    coverage: bool = _setting(False, "run a started Python app under coverage.py", "bool")
+    target_startup_timeout_s: float = _setting(
+        60.0, "seconds a started app may take to answer its ready_path", "float", range=POSITIVE, flag=False
+    )
+    external_probe_timeout_s: float = _setting(
+        5.0, "seconds a running app may take to answer the first probe", "float", range=POSITIVE, flag=False
+    )
+    push_metrics: str | None = _setting(None, PUSH_HELP, metavar="URL")
+    heartbeat_s: float = _setting(
+        10.0,
+        "without a terminal (a CI log): one progress line per stage every SECONDS (default: 10; 0: none)",
+        "float",
+        range=at_least(0),
+        metavar="SECONDS",
+    )
     stage_options: Mapping[str, Mapping[str, Any]] = dataclasses.field(default_factory=dict)
+    """Each stage's table (``[tool.harness.<stage>]``, its variables, ``-o``)."""
 
     def redacted(self) -> dict[str, Any]:
         """A JSON-ready view for run.json, with secrets replaced."""
@@ -77,12 +110,55 @@ class Settings:
         return redacted
 
 
-_FIELDS = {f.name: f for f in dataclasses.fields(Settings)}
-_PATH_FIELDS = {"budgets", "known_failures", "out", "baseline", "target_data_dir"}
-_TUPLE_FIELDS = {"stages", "faults"}
-_BOOL_FIELDS = {"coverage"}
-_INT_FIELDS = {"target_port", "target_workers"}
-_FLOAT_FIELDS = {"target_startup_timeout_s", "external_probe_timeout_s", "heartbeat_s"}
+@dataclasses.dataclass(frozen=True)
+class RunOption:
+    """One setting of `harness run` as its declaration in `Settings` gives it."""
+
+    name: str
+    """Its `Settings` field and ``[tool.harness]`` key."""
+    default: Any
+    help: str
+    kind: str
+    choices: tuple[str, ...] = ()
+    range: Range | None = None
+    metavar: str | None = None
+    flag: bool = True
+    """It has a command-line flag (else: config file and environment only)."""
+
+    @property
+    def env(self) -> str:
+        """``HARNESS_TARGET_URL``."""
+        return f"{ENV_PREFIX}{self.name.upper()}"
+
+    @property
+    def flag_name(self) -> str:
+        """``--target-url``."""
+        return f"--{self.name.replace('_', '-')}"
+
+    def facts(self) -> str:
+        """``int, default 0, range 0 to 65535, flag --target-port, env HARNESS_TARGET_PORT`` for the reference."""
+        shown = _shown(self.default)
+        constraint = f"one of {', '.join(self.choices)}" if self.choices else ""
+        constraint = f"range {self.range}" if self.range is not None else constraint
+        flag = f"flag {self.flag_name}" if self.flag else ""
+        return ", ".join(filter(None, (self.kind, shown and f"default {shown}", constraint, flag, f"env {self.env}")))
+
+
+OPTIONS: tuple[RunOption, ...] = tuple(
+    RunOption(field.name, field.default, **field.metadata)
+    for field in dataclasses.fields(Settings)
+    if "help" in field.metadata
+)
+"""Every setting of `harness run`, in declaration order."""
+_BY_NAME = {option.name: option for option in OPTIONS}
+
+
+def _shown(value: Any) -> str:
+    if value is None or value == () or value is False:
+        return ""
+    if isinstance(value, tuple):
+        return ",".join(value)
+    return str(value)
 
 
 STANDALONE = "harness.toml"
@@ -114,16 +190,16 @@ def load_settings(
         config, at = found
         where = ".".join(at) or config.name
         for key, value in _read_tool_table(config, at).items():
-            if key in STAGES and isinstance(value, dict):
+            if key in stage_names() and isinstance(value, dict):
                 stage_options[key] = _substitute(value, environ, f"{where}.{key}")
             elif key == "target":
                 values[key] = load_file(config, (*at, "target"), environ)
             else:
                 values[key] = _coerce(key, value, f"{config}: [{where}]", base=config.parent)
-    for name, raw in environ.items():
-        if name.startswith(ENV_PREFIX) and name[len(ENV_PREFIX) :].lower() in _FIELDS:
-            key = name[len(ENV_PREFIX) :].lower()
-            values[key] = _coerce(key, raw, f"environment variable {name}", base=None)
+    for option in OPTIONS:
+        if option.env in environ:
+            where = f"environment variable {option.env}"
+            values[option.name] = _coerce(option.name, environ[option.env], where, base=None)
     for stage, options in _stage_environment(environ).items():
         stage_options.setdefault(stage, {}).update(options)
     for key, value in flags.items():
@@ -133,6 +209,7 @@ def load_settings(
         elif value is not None:
             values[key] = _coerce(key, value, f"flag --{key.replace('_', '-')}", base=None)
     values["stage_options"] = stage_options
+    values.setdefault("stages", _default_stages())
     settings = Settings(**values)
     _validate(settings)
     # Userinfo of any URL given (target, OpenAPI, ZAP) is a secret, however it was given.
@@ -148,9 +225,23 @@ def parse_stage_option(text: str) -> tuple[str, str, Any]:
         raise HarnessError(
             ErrorKind.USAGE, f"--option {text!r} is not STAGE.KEY=VALUE", tip="e.g. --option load.users=50"
         )
-    if stage not in STAGES:
-        raise HarnessError(ErrorKind.USAGE, f"--option {text!r}: unknown stage {stage!r}.{did_you_mean(stage, STAGES)}")
+    if stage not in (known := stage_names()):
+        raise HarnessError(ErrorKind.USAGE, f"--option {text!r}: unknown stage {stage!r}.{did_you_mean(stage, known)}")
     return stage, key, parse_value(raw)
+
+
+def stage_names() -> list[str]:
+    """Every stage a run can name (the stage registry's: built-ins, plugins, coverage)."""
+    from stagekit import stages  # the registry reads the plugins' entry points: only once settings are read
+
+    return stages.names()
+
+
+def _default_stages() -> tuple[str, ...]:
+    """The stages a run without ``stages`` runs: every runner of the registry, plugins included."""
+    from stagekit import stages
+
+    return tuple(stages.default_stages())
 
 
 def _stage_environment(environ: Mapping[str, str]) -> dict[str, dict[str, Any]]:
@@ -172,34 +263,32 @@ def _read_tool_table(config: Path, at: tuple[str, ...]) -> dict[str, Any]:
 
 
 def _coerce(key: str, value: Any, source: str, *, base: Path | None) -> Any:
-    if key not in _FIELDS or key in ("stage_options", "target"):
+    option = _BY_NAME.get(key)
+    if option is None:
         raise HarnessError(
             ErrorKind.CONFIG,
-            f"unknown setting {key!r} in {source}.{did_you_mean(key, [*_FIELDS, *STAGES])}",
+            f"unknown setting {key!r} in {source}.{did_you_mean(key, [*_BY_NAME, *stage_names()])}",
         )
     try:
-        return _convert(key, value, base)
+        converted = _READERS[option.kind](value, base)
+        if option.range is not None and converted not in option.range:
+            raise ValueError(f"must be {option.range}")
     except (TypeError, ValueError) as exc:
-        raise HarnessError(ErrorKind.CONFIG, f"bad value {value!r} for {key!r} in {source}: {exc}") from exc
+        raise HarnessError(
+            ErrorKind.CONFIG, f"bad value {value!r} for {key!r} in {source}: {exc}", tip=f"{key}: {option.help}"
+        ) from exc
+    return converted
 
 
-def _convert(key: str, value: Any, base: Path | None) -> Any:
-    if key in _TUPLE_FIELDS:
-        items = value.split(",") if isinstance(value, str) else list(value)
-        return tuple(item.strip() for item in items if item.strip())
-    if key == "allow_remote":
-        return _remote_hosts(value)
-    if key in _BOOL_FIELDS:
-        return _boolean(value)
-    if key in _INT_FIELDS:
-        return int(value)
-    if key in _FLOAT_FIELDS:
-        return float(value)
-    if key in _PATH_FIELDS:
-        path = Path(str(value)).expanduser()
-        # Absolute: stages run tools in subprocesses with other working folders.
-        return (base / path if base is not None else path).absolute()
-    return str(value)
+def _items(value: Any, base: Path | None) -> tuple[str, ...]:
+    items = value.split(",") if isinstance(value, str) else list(value)
+    return tuple(str(item).strip() for item in items if str(item).strip())
+
+
+def _path(value: Any, base: Path | None) -> Path:
+    path = Path(str(value)).expanduser()
+    # Absolute: stages run tools in subprocesses with other working folders.
+    return (base / path if base is not None else path).absolute()
 
 
 _BOOL_WORDS = {"1", "true", "yes", "on", "0", "false", "no", "off", ""}
@@ -214,15 +303,27 @@ def _boolean(value: Any) -> bool:
     return lowered in {"1", "true", "yes", "on"}
 
 
-def _remote_hosts(value: Any) -> RemoteHosts:
+def _remote_hosts(value: Any, base: Path | None = None) -> RemoteHosts:
     """true/false as before, or hosts: ``--allow-remote a.example b.example``, ``"a.example,b.example"``."""
     if isinstance(value, bool) or (isinstance(value, str) and value.strip().lower() in _BOOL_WORDS):
         return _boolean(value)
-    items = value.split(",") if isinstance(value, str) else list(value)
-    hosts = tuple(str(item).strip().strip("[]").lower() for item in items if str(item).strip())
+    hosts = tuple(host.strip("[]").lower() for host in _items(value, base))
     if any("/" in host or " " in host for host in hosts):
         raise ValueError("expected host names (no scheme or path), e.g. api.example.com")
     return hosts or True
+
+
+_READERS: dict[str, Callable[[Any, Path | None], Any]] = {
+    "str": lambda value, base: str(value),
+    "path": _path,
+    "int": lambda value, base: int(value),
+    "float": lambda value, base: float(value),
+    "bool": lambda value, base: _boolean(value),
+    "list": _items,
+    "hosts": _remote_hosts,
+}
+"""How a value of each kind of setting is read, from TOML, a variable or a flag (``base``: the config
+file's folder, for relative paths)."""
 
 
 def _substitute(value: Any, environ: Mapping[str, str], where: str) -> Any:
@@ -255,22 +356,10 @@ def _validate(settings: Settings) -> None:
             f"unknown profile {settings.profile!r}.{did_you_mean(settings.profile, PROFILES)}",
             tip=f"profiles: {', '.join(PROFILES)}",
         )
+    known = stage_names()
     for stage in settings.stages:
-        if stage not in STAGES:
-            raise HarnessError(
-                ErrorKind.CONFIG,
-                f"unknown stage {stage!r}.{did_you_mean(stage, STAGES)}",
-                tip=f"stages: {', '.join(DEFAULT_STAGES)}",
-            )
+        if stage not in known:
+            message = f"unknown stage {stage!r}.{did_you_mean(stage, known)}"
+            raise HarnessError(ErrorKind.CONFIG, message, tip=f"stages: {', '.join(known)}")
     if not settings.stages:
-        raise HarnessError(
-            ErrorKind.CONFIG, "no stage to run: stages is empty", tip=f"stages: {', '.join(DEFAULT_STAGES)}"
-        )
-    if settings.target_workers < 0:
-        raise HarnessError(ErrorKind.CONFIG, "target_workers must not be negative")
-    if settings.heartbeat_s < 0:
-        raise HarnessError(ErrorKind.CONFIG, "heartbeat_s must not be negative", tip="0 turns the heartbeat off")
-    if not 0 <= settings.target_port <= 65535:
-        raise HarnessError(
-            ErrorKind.CONFIG, f"target_port {settings.target_port} is not a TCP port", tip="0 (a free port) to 65535"
-        )
+        raise HarnessError(ErrorKind.CONFIG, "no stage to run: stages is empty", tip=f"stages: {', '.join(known)}")

@@ -19,6 +19,7 @@ from perf_budgets.evaluator import evaluate
 from perf_budgets.loader import SHIPPED, load_budgets
 from perf_budgets.model import BudgetFile
 from perf_budgets.verdict import BudgetResult, RunError, Verdict
+from stagekit import stages
 from vocabulary import atomic
 from vocabulary.errors import ErrorKind, HarnessError
 from vocabulary.records import StageResult, now_iso
@@ -46,9 +47,9 @@ def judge(run: RunDir, inputs: GateInputs, *, profile: str | None = None, out: P
     into ``out`` (default: the run folder)."""
     meta = run.meta()
     complete = bool(meta.get("complete", True))
-    # The report stack (numpy, jinja2) is imported when a run is judged, not when the CLI starts.
-    from reports.baseline import significance
-    from reports.distributions import RecordedSamples
+    # The statistics (numpy, hdrh) are imported when a run is judged, not when the CLI starts.
+    from perf_budgets.distributions import RecordedSamples
+    from perf_budgets.significance import significance
 
     verdict = evaluate(
         inputs.budgets,
@@ -59,6 +60,7 @@ def judge(run: RunDir, inputs: GateInputs, *, profile: str | None = None, out: P
         stages=meta.get("stages"),
         significance=significance,
         distribution=RecordedSamples(),
+        prefixes=stages.prefixes(),
     )
     run_notes = tuple(meta.get("notes", ()))
     if run_notes:
@@ -72,7 +74,7 @@ def judge(run: RunDir, inputs: GateInputs, *, profile: str | None = None, out: P
 
 def stage_budgets(inputs: GateInputs, profile: str, result: StageResult) -> tuple[BudgetResult, ...]:
     """The budgets of one stage judged on its result alone: the words of its console line as it ends."""
-    from reports.distributions import RecordedSamples
+    from perf_budgets.distributions import RecordedSamples
 
     verdict = evaluate(
         inputs.budgets,
@@ -81,6 +83,7 @@ def stage_budgets(inputs: GateInputs, profile: str, result: StageResult) -> tupl
         baseline=inputs.baseline,
         stages=[result.stage],
         distribution=RecordedSamples(),
+        prefixes=stages.prefixes(),
     )
     return tuple(b for b in verdict.budgets if b.stage == result.stage)
 

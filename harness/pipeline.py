@@ -1,8 +1,13 @@
-"""`harness run`: target -> stages -> gate -> reports, as a tuple of small tasks.
+"""`harness run` as a sequence of tasks, each taking what the one before handed on:
 
-Each task takes the shared `RunState`; the run directory and a verdict are always written,
-also when a stage crashes or the user presses Ctrl-C (the stage is marked incomplete and the
-verdict is inconclusive), and the bundled target is always stopped.
+`preflight` (settings -> `Prepared`: the checked inputs, the described target, the run folder)
+-> `run_target` (start or check the target -> `Started`; the stages in the groups `harness.schedule`
+plans; stop the target -> `Staged`) -> `record` (run.json) -> `judge` (verdict.json) -> `render_reports`
+(-> `Finished`).
+
+The run folder and a verdict are always written, also when a stage crashes, the target exits or the
+user presses Ctrl-C (the run is marked incomplete and cannot pass), and a target the harness started
+is always stopped.
 """
 
 from __future__ import annotations
@@ -13,14 +18,14 @@ import os
 import platform
 import subprocess
 import threading
+import time
 import traceback
-from collections.abc import Iterator
-from pathlib import Path
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import harness
 from coverage_stage import stage as coverage_stage
-from harness import console, gate, scrub
+from harness import console, gate, schedule, scrub
 from harness.config import Settings
 from perf_budgets.verdict import Verdict
 from stagekit import egress, stages, supervisor
@@ -40,126 +45,158 @@ from vocabulary.rundir import RunDir, check_writable
 TARGET_LOG = "target.log"
 
 
-@dataclasses.dataclass
-class RunState:
-    """What the tasks of one run share."""
+@dataclasses.dataclass(frozen=True)
+class Checked:
+    """What preflight checked before anything is written: the settings, the gate's inputs, the target."""
 
     settings: Settings
-    inputs: gate.GateInputs | None = None
-    run: RunDir | None = None
-    target: TargetInfo | None = None
-    meta: dict[str, Any] = dataclasses.field(default_factory=dict)
-    results: dict[str, StageResult] = dataclasses.field(default_factory=dict)
-    complete: bool = True
-    notes: list[str] = dataclasses.field(default_factory=list)
-    errors: list[HarnessError] = dataclasses.field(default_factory=list)
-    verdict: Verdict | None = None
-    cancel: threading.Event = dataclasses.field(default_factory=threading.Event)
+    inputs: gate.GateInputs
+    described: TargetDescription
+    """The target description, flags applied."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Prepared(Checked):
+    """A checked run with its folder and first run.json (marked incomplete until `record`)."""
+
+    run: RunDir
+    meta: Mapping[str, Any]
+    """run.json as first written; `record` completes it."""
     coverage: coverage_stage.CoverageSession | None = None
-    described: TargetDescription | None = None
-    """The target description, flags applied (set by `preflight`)."""
-    openapi: str | None = None
-    """The target's OpenAPI document (URL or file) once the target is up; None when it has none."""
-    app: AppProcess | None = None
-    """The app the harness started (None for a running one): watched for a crash after each stage."""
+    """The coverage stage, which wraps the target: it sees the app start, every stage end and the app stop."""
 
 
-def preflight(state: RunState) -> None:
+@dataclasses.dataclass(frozen=True)
+class Started:
+    """The target the stages run against."""
+
+    target: TargetInfo
+    app: AppProcess | None
+    """The app the harness started (None for a running one): watched for a crash after each group."""
+    openapi: str | None
+    """Its OpenAPI document (URL or file); None when it has none."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Ran:
+    """One stage's run: its result, when it ran, and what the run must know of it."""
+
+    result: StageResult
+    started_at: str
+    seconds: float
+    error: HarnessError | None = None
+    """An error of the run (a crash, a usage error met mid-run), beside the stage's own result."""
+
+    @property
+    def interrupted(self) -> bool:
+        """Cancelled (Ctrl-C, SIGTERM): it kept what it measured, marked incomplete."""
+        return self.result.status is Status.INCOMPLETE
+
+
+@dataclasses.dataclass(frozen=True)
+class Staged:
+    """What the stages did: each stage's run, the groups that ran at once, and why the run ended early."""
+
+    ran: tuple[Ran, ...] = ()
+    schedule: tuple[tuple[str, ...], ...] = ()
+    started: Started | None = None
+    """None: the target never came up."""
+    exited: Mapping[str, Any] | None = None
+    """The started target's exit during a group: its code, the stages, the time."""
+    stopped: tuple[str, ...] = ()
+    """Why the run ended before every stage ran (interrupted, the target exited, an error): run notes."""
+    errors: tuple[HarnessError, ...] = ()
+    """Errors outside a stage (the target did not start, a result could not be saved)."""
+    notes: tuple[str, ...] = ()
+    """Other run notes (the target serves no OpenAPI document)."""
+
+    @property
+    def complete(self) -> bool:
+        """Every planned stage ran to its end."""
+        return not self.stopped
+
+    @property
+    def results(self) -> dict[str, StageResult]:
+        """Each stage's result, by stage."""
+        return {ran.result.stage: ran.result for ran in self.ran}
+
+    def run_errors(self) -> list[HarnessError]:
+        """Every error of the run: the stages' and the others."""
+        return [*(ran.error for ran in self.ran if ran.error is not None), *self.errors]
+
+
+@dataclasses.dataclass(frozen=True)
+class Finished:
+    """A judged run: what `harness run` shows and exits with."""
+
+    run: RunDir
+    inputs: gate.GateInputs
+    staged: Staged
+    verdict: Verdict | None
+    """None only when verdict.json could not be written."""
+    errors: tuple[HarnessError, ...] = ()
+
+    @property
+    def results(self) -> dict[str, StageResult]:
+        """Each stage's result, by stage."""
+        return self.staged.results
+
+
+def preflight(settings: Settings) -> Checked:
     """Fail before anything starts: stage options, output folder, budget file, known failures, baseline, the
     target description and its URL."""
     # Every stage table, also of a stage this run leaves out: a typo in pyproject.toml is caught
     # on the next run, not on the one (often the nightly full run) that finally uses it.
-    for stage, options in state.settings.stage_options.items():
+    for stage, options in settings.stage_options.items():
         stages.check_options(stage, options)
-    check_writable(state.settings.out)
-    state.inputs = gate.load_inputs(state.settings.budgets, state.settings.known_failures, state.settings.baseline)
-    state.described = described = describe_target(state.settings)
+    check_writable(settings.out)
+    inputs = gate.load_inputs(settings.budgets, settings.known_failures, settings.baseline)
+    described = describe_target(settings)
     if (document := openapi_file(described)) is not None:
         load_document(str(document))  # a missing, oversized or invalid file: exit 4 before anything starts
     if described.openapi.startswith(("http://", "https://")):
-        allowed = allowed_hosts(described.url, state.settings.allow_remote)
+        allowed = allowed_hosts(described.url, settings.allow_remote)
         check_allowed_url(described.openapi, allowed, "the OpenAPI document")
     if described.command is None:
-        check_target_url(described.url, allow_remote=state.settings.allow_remote)
-        if state.settings.faults:
+        check_target_url(described.url, allow_remote=settings.allow_remote)
+        if settings.faults:
             raise HarnessError(
                 ErrorKind.USAGE,
-                f"--faults {','.join(state.settings.faults)} needs an app the harness starts, "
+                f"--faults {','.join(settings.faults)} needs an app the harness starts, "
                 f"but {described.url} is already running",
                 tip="give the target a command (and faults_env) instead of a URL",
             )
     else:
-        check_faults(described.command, state.settings.faults)
+        check_faults(described.command, settings.faults)
+    return Checked(settings, inputs, described)
 
 
-def create_run_dir(state: RunState) -> None:
+def create_run_dir(checked: Checked) -> Prepared:
     """Make the run folder and write its first run.json (marked incomplete until the end)."""
-    state.run = RunDir.create(state.settings.out, state.settings.profile)
-    state.meta = {
+    settings = checked.settings
+    run = RunDir.create(settings.out, settings.profile)
+    meta: dict[str, Any] = {
         "harness_version": harness.__version__,
-        "profile": state.settings.profile,
-        "stages": list(state.settings.stages),
-        "target_url": state.settings.target_url,
-        "faults": list(state.settings.faults),
+        "profile": settings.profile,
+        "stages": list(settings.stages),
+        "target_url": settings.target_url,
+        "faults": list(settings.faults),
         "started_at": now_iso(),
         "finished_at": None,
         "complete": False,
         "git_revision": _git_revision(),
         "python": platform.python_version(),
-        "settings": state.settings.redacted(),
+        "settings": settings.redacted(),
         "notes": [],
     }
-    if coverage_stage.enabled(state.settings):
-        state.coverage = coverage_stage.CoverageSession(state.run, state.settings)
+    coverage = None
+    if coverage_stage.enabled(settings.coverage, settings.stages):
+        options = settings.stage_options.get(coverage_stage.STAGE, {})
+        coverage = coverage_stage.CoverageSession(run, settings.profile, options, settings.target_url or "")
         # Listed so the gate expects coverage.json: a run that lost it is inconclusive, not silent.
-        state.meta["stages"] = [*dict.fromkeys([*state.meta["stages"], coverage_stage.STAGE])]
-    state.run.write_meta(state.meta)
-
-
-@contextlib.contextmanager
-def target_session(state: RunState) -> Iterator[None]:
-    """Start the described app (or check the running one) for the stages; always stop it."""
-    assert state.run is not None
-    settings = state.settings
-    described = state.described
-    assert described is not None, "preflight describes the target"
-    state.meta["target"] = {"name": described.name, "source": described.source, "started": described.starts_app}
-    if described.command is None:
-        url = check_external(
-            described.url,
-            ready_path=described.ready_path,
-            allow_remote=settings.allow_remote,
-            timeout_s=settings.external_probe_timeout_s,
-        )
-        _enter_target(state, TargetInfo(url=url, description=described))
-        yield
-        return
-    rcfile = state.coverage.rcfile_for_started(described) if state.coverage else None
-    coverage_data = state.run.artifacts("coverage") / ".coverage" if rcfile else None
-    app = AppProcess(
-        described.command,
-        state.run.path / TARGET_LOG,
-        ready_path=described.ready_path,
-        port=settings.target_port,
-        faults=settings.faults,
-        workers=settings.target_workers,
-        data_dir=settings.target_data_dir,
-        coverage_data=coverage_data,
-        coverage_rcfile=rcfile,
-        startup_timeout_s=settings.target_startup_timeout_s,
-    )
-    with app:
-        state.app = app
-        started = TargetInfo(
-            url=app.url,
-            description=described,
-            started=True,
-            faults=settings.faults,
-            log_path=app.log_path,
-            restart=app.restart,
-        )
-        _enter_target(state, started)
-        yield
+        meta["stages"] = [*dict.fromkeys([*meta["stages"], coverage_stage.STAGE])]
+    run.write_meta(meta)
+    return Prepared(**vars(checked), run=run, meta=meta, coverage=coverage)
 
 
 def describe_target(settings: Settings) -> TargetDescription:
@@ -178,203 +215,304 @@ def describe_target(settings: Settings) -> TargetDescription:
     return described
 
 
-def _enter_target(state: RunState, target: TargetInfo) -> None:
-    """Record the target that is up, find its OpenAPI document, let coverage read its operations."""
-    state.target = target
-    state.meta["target_url"] = target.url
-    state.openapi = openapi_location(target.description, target.url, allow_remote=state.settings.allow_remote)
-    state.meta["openapi"] = state.openapi
-    if state.openapi is None:
-        state.notes.append("the target serves no OpenAPI document at the usual paths and none is configured")
-    if state.coverage is not None:
-        state.coverage.attach(target, state.openapi)
-
-
-def run_stages(state: RunState) -> None:
-    """Run the chosen stages one after another; Ctrl-C marks the current one incomplete and stops."""
-    for name in state.settings.stages:
-        if state.cancel.is_set():
-            break
-        if name == coverage_stage.STAGE:
-            continue  # measured after the target stopped, by measure_coverage
-        state.results[name] = _run_stage(state, name)
-        if state.coverage is not None:
-            state.coverage.after(name, state.results[name])
-        if _target_exited(state, name):
-            break
-
-
-def _target_exited(state: RunState, stage: str) -> bool:
-    """Did the app the harness started exit during ``stage``? Then record it and stop: every later
-    stage would measure a dead target."""
-    app = state.app
-    process = app.process if app is not None else None
-    if app is None or (process is not None and process.poll() is None):
-        return False
-    code = process.returncode if process is not None else None
-    later = list(state.settings.stages)[list(state.settings.stages).index(stage) + 1 :]
-    state.meta["target"]["exited"] = {"code": code, "during": stage, "at": now_iso()}
-    state.complete = False
-    note = f"the target exited (code {code}) during the {stage} stage; see {TARGET_LOG}"
-    state.notes.append(note + (f"; not run: {', '.join(later)}" if later else ""))
-    console.say(f"[red]{note}[/]")
-    return True
-
-
-def measure_coverage(state: RunState) -> None:
-    """After the target stopped (its coverage data saved): write coverage.json."""
-    if state.coverage is None or state.run is None:
+@contextlib.contextmanager
+def target_session(prepared: Prepared) -> Iterator[Started]:
+    """Start the described app (or check the running one) for the stages; always stop it."""
+    settings, described = prepared.settings, prepared.described
+    if described.command is None:
+        url = check_external(
+            described.url,
+            ready_path=described.ready_path,
+            allow_remote=settings.allow_remote,
+            timeout_s=settings.external_probe_timeout_s,
+        )
+        yield _up(prepared, TargetInfo(url=url, description=described), None)
         return
-    console.say("[bold]▶ coverage[/] (combining the target's coverage data)")
-    try:
-        result = state.coverage.result(complete=state.complete)
-    except KeyboardInterrupt:
-        state.complete = False
-        state.notes.append("run interrupted while combining coverage data")
-        return
-    state.results[coverage_stage.STAGE] = result
-    state.run.write_result(result)
-    console.say(_stage_line(state, result))
-
-
-def _run_stage(state: RunState, name: str) -> StageResult:
-    assert state.run is not None and state.target is not None
-    ctx = StageContext(
-        stage=name,
-        profile=state.settings.profile,
-        target=state.target,
-        openapi=state.openapi,
-        run_dir=state.run.path,
-        artifacts=state.run.artifacts(name),
-        options=dict(state.settings.stage_options.get(name, {})),
-        cancel=state.cancel,
+    rcfile = prepared.coverage.rcfile_for_started(described) if prepared.coverage else None
+    app = AppProcess(
+        described.command,
+        prepared.run.path / TARGET_LOG,
+        ready_path=described.ready_path,
+        port=settings.target_port,
+        faults=settings.faults,
+        workers=settings.target_workers,
+        data_dir=settings.target_data_dir,
+        coverage_data=prepared.run.artifacts(coverage_stage.STAGE) / ".coverage" if rcfile else None,
+        coverage_rcfile=rcfile,
+        startup_timeout_s=settings.target_startup_timeout_s,
     )
-    console.say(f"[bold]▶ {name}[/] against {state.target.url} (profile {state.settings.profile})")
-    allowed = allowed_hosts(state.target.url, state.settings.allow_remote)
-    # Every process of the stage reaches only these hosts; what it tried elsewhere becomes findings.
-    progress = console.StageProgress(name, state.settings.heartbeat_s)
-    with progress, egress.guarded(allowed, ctx.artifacts / egress.FOLDER) as blocked:
-        ctx = dataclasses.replace(ctx, progress=progress)
-        result = _guarded(state, ctx)
-    scrub.redact_tree(ctx.artifacts)  # the stage's tools wrote their own files, with what they were given
-    egress.report(result, blocked)
-    if result.status is Status.INCOMPLETE and state.complete:
-        # The stage caught the interrupt itself (to stop its tool cleanly) and kept what it measured.
-        state.cancel.set()
-        state.complete = False
-        state.notes.append(f"run interrupted during the {name} stage")
-    state.run.write_result(result.finish() if result.finished_at is None else result)
-    console.say(_stage_line(state, result))
-    return result
+    with app:
+        info = TargetInfo(
+            url=app.url,
+            description=described,
+            started=True,
+            faults=settings.faults,
+            log_path=app.log_path,
+            restart=app.restart,
+        )
+        yield _up(prepared, info, app)
 
 
-def _stage_line(state: RunState, result: StageResult) -> str:
+def _up(prepared: Prepared, target: TargetInfo, app: AppProcess | None) -> Started:
+    """The target is up: find its OpenAPI document, let coverage read its operations."""
+    openapi = openapi_location(target.description, target.url, allow_remote=prepared.settings.allow_remote)
+    if prepared.coverage is not None:
+        prepared.coverage.attach(target, openapi)
+    return Started(target, app, openapi)
+
+
+class _Stages:
+    """The stages task's own record as groups end; `staged` hands on its frozen copy."""
+
+    def __init__(self, prepared: Prepared) -> None:
+        self.prepared = prepared
+        self.cancel = threading.Event()
+        self.ran: list[Ran] = []
+        self.schedule: list[tuple[str, ...]] = []
+        self.started: Started | None = None
+        self.exited: dict[str, Any] | None = None
+        self.stopped: list[str] = []
+        self.errors: list[HarnessError] = []
+
+    def staged(self) -> Staged:
+        notes: tuple[str, ...] = ()
+        if self.started is not None and self.started.openapi is None:
+            notes = ("the target serves no OpenAPI document at the usual paths and none is configured",)
+        return Staged(
+            tuple(self.ran),
+            tuple(self.schedule),
+            self.started,
+            self.exited,
+            tuple(self.stopped),
+            tuple(self.errors),
+            notes,
+        )
+
+    def run_all(self, started: Started) -> None:
+        """Each group of the plan in turn; stop after an interrupted group or one the target died in."""
+        self.started = started
+        plan = schedule.plan([s for s in self.prepared.settings.stages if s != coverage_stage.STAGE])
+        for index, group in enumerate(plan):
+            if self.cancel.is_set():
+                break
+            self._run_group(started, group)
+            later = [stage for rest in plan[index + 1 :] for stage in rest]
+            if self._interrupted(group) or self._target_exited(started, group, later):
+                break
+
+    def _run_group(self, started: Started, group: tuple[str, ...]) -> None:
+        settings = self.prepared.settings
+        together = " at once" if len(group) > 1 else ""
+        url, profile = started.target.url, settings.profile
+        console.say(f"[bold]▶ {', '.join(group)}[/]{together} against {url} (profile {profile})")
+        self.schedule.append(group)
+        with console.Board(group, settings.heartbeat_s) as board:
+            ran = schedule.run_group(group, lambda stage: self._run_stage(started, stage, board), self.cancel)
+        for stage in group:  # in the group's order, whichever ended first
+            self.ran.append(ran[stage])
+            if self.prepared.coverage is not None:
+                self.prepared.coverage.after(stage, ran[stage].result)
+
+    def _run_stage(self, started: Started, name: str, board: console.Board) -> Ran:
+        """One stage, on its own thread when its group has several: guarded, scrubbed, saved, said."""
+        prepared, began, clock = self.prepared, now_iso(), time.monotonic()
+        ctx = StageContext(
+            stage=name,
+            profile=prepared.settings.profile,
+            target=started.target,
+            openapi=started.openapi,
+            run_dir=prepared.run.path,
+            artifacts=prepared.run.artifacts(name),
+            options=dict(prepared.settings.stage_options.get(name, {})),
+            progress=board.progress[name],
+            cancel=self.cancel,
+        )
+        allowed = allowed_hosts(started.target.url, prepared.settings.allow_remote)
+        # Every process of the stage reaches only these hosts; what it tried elsewhere becomes findings.
+        with board.progress[name], egress.guarded(allowed, ctx.artifacts / egress.FOLDER) as blocked:
+            result, error = _guarded(prepared.run, ctx)
+        scrub.redact_tree(ctx.artifacts)  # the stage's tools wrote their own files, with what they were given
+        egress.report(result, blocked)
+        prepared.run.write_result(result.finish() if result.finished_at is None else result)
+        console.say(_stage_line(prepared, result))
+        return Ran(result, began, round(time.monotonic() - clock, 3), error)
+
+    def _interrupted(self, group: tuple[str, ...]) -> bool:
+        """Ctrl-C during the group (or a stage that caught it itself and kept what it measured)."""
+        if not self.cancel.is_set() and not any(ran.interrupted for ran in self.ran[-len(group) :]):
+            return False
+        self.cancel.set()
+        self.stopped.append(f"run interrupted during the {_stage_words(group)}")
+        return True
+
+    def _target_exited(self, started: Started, group: tuple[str, ...], later: list[str]) -> bool:
+        """Did the app the harness started exit during ``group``? Then record it and stop: every later
+        stage would measure a dead target."""
+        process = started.app.process if started.app is not None else None
+        if started.app is None or (process is not None and process.poll() is None):
+            return False
+        code = process.returncode if process is not None else None
+        self.exited = {"code": code, "during": ",".join(group), "at": now_iso()}
+        note = f"the target exited (code {code}) during the {_stage_words(group)}; see {TARGET_LOG}"
+        self.stopped.append(note + (f"; not run: {', '.join(later)}" if later else ""))
+        console.say(f"[red]{note}[/]")
+        return True
+
+
+def _stage_words(group: tuple[str, ...]) -> str:
+    """``load stage``, ``contracts, security and accessibility stages``."""
+    if len(group) == 1:
+        return f"{group[0]} stage"
+    return f"{', '.join(group[:-1])} and {group[-1]} stages"
+
+
+def run_target(prepared: Prepared) -> Staged:
+    """Start the target, run the stages against it, stop it; every way this ends is a `Staged`."""
+    task = _Stages(prepared)
+    try:
+        with target_session(prepared) as started:
+            task.run_all(started)
+    except HarnessError as exc:
+        # The target did not start, or a result could not be saved (disk full): the stages did not all run.
+        task.errors.append(exc)
+        task.stopped.append(exc.message.splitlines()[0])
+        console.say(f"[red]{exc.render()}[/]")
+    except KeyboardInterrupt:
+        task.cancel.set()
+        task.stopped.append("run interrupted before the stages finished")
+    return task.staged()
+
+
+def measure_coverage(prepared: Prepared, staged: Staged) -> Staged:
+    """After the target stopped (its coverage data saved): coverage.json, as the coverage stage's run."""
+    if prepared.coverage is None:
+        return staged
+    console.say("[bold]▶ coverage[/] (combining the target's coverage data)")
+    began, clock = now_iso(), time.monotonic()
+    try:
+        result = prepared.coverage.result(complete=staged.complete)
+    except KeyboardInterrupt:
+        return dataclasses.replace(staged, stopped=(*staged.stopped, "run interrupted while combining coverage data"))
+    prepared.run.write_result(result)
+    console.say(_stage_line(prepared, result))
+    ran = Ran(result, began, round(time.monotonic() - clock, 3))
+    return dataclasses.replace(staged, ran=(*staged.ran, ran), schedule=(*staged.schedule, (coverage_stage.STAGE,)))
+
+
+def _stage_line(prepared: Checked, result: StageResult) -> str:
     """What happened, in the words of the reports ("load: ran, 2 budgets breached, 9 met"), then the
     rest of an error (its tip) indented below."""
     from reports import format as fmt
 
-    assert state.inputs is not None
-    words = fmt.stage_words(result, gate.stage_budgets(state.inputs, state.settings.profile, result))
+    words = fmt.stage_words(result, gate.stage_budgets(prepared.inputs, prepared.settings.profile, result))
     tail = (result.error or "").strip().splitlines()[1:] if result.status is Status.ERROR else []
     return "\n".join([f"  {result.stage}: {words}", *(f"    {line}" for line in tail)])
 
 
-def _guarded(state: RunState, ctx: StageContext) -> StageResult:
-    """Call the stage runner; every way it can end becomes a recorded result (the boundary)."""
+def _guarded(run: RunDir, ctx: StageContext) -> tuple[StageResult, HarnessError | None]:
+    """Call the stage runner; every way it can end becomes a recorded result (the boundary), with the
+    error the run must list beside it."""
     try:
-        return stages.resolve(ctx.stage)(ctx)
+        result = stages.resolve(ctx.stage)(ctx)
+        if ctx.cancel.is_set() and result.status in (Status.PASSED, Status.FAILED):
+            # Cancelled while it ran (a stage beside it got the Ctrl-C): it may have stopped early
+            # without saying so, and an interrupted measurement must never pass.
+            return _partial(run, ctx, "interrupted (Ctrl-C or SIGTERM) while it ran", result), None
+        return result, None
     except KeyboardInterrupt:
-        state.cancel.set()
-        state.complete = False
-        state.notes.append(f"run interrupted during the {ctx.stage} stage")
-        return _partial(state, ctx, "interrupted (Ctrl-C or SIGTERM); results are partial")
+        ctx.cancel.set()
+        return _partial(run, ctx, "interrupted (Ctrl-C or SIGTERM); results are partial"), None
     except HarnessError as exc:
-        state.errors.append(exc)
-        return ctx.result(status=Status.ERROR, error=exc.render())
+        return ctx.result(status=Status.ERROR, error=exc.render()), exc
     except Exception as exc:  # noqa: BLE001 - the stage boundary: recorded as a stage error, never a pass
         trace = ctx.artifacts / "error.txt"
         atomic.write_text(trace, "".join(traceback.format_exception(exc)))
-        state.errors.append(HarnessError(ErrorKind.INTERNAL, f"{ctx.stage} stage crashed: {exc!r}"))
-        return ctx.result(
+        error = HarnessError(ErrorKind.INTERNAL, f"{ctx.stage} stage crashed: {exc!r}")
+        result = ctx.result(
             status=Status.ERROR,
             error=f"stage crashed: {exc!r} (traceback in {trace.relative_to(ctx.run_dir)})",
         )
+        return result, error
 
 
-def _partial(state: RunState, ctx: StageContext, why: str) -> StageResult:
-    """The stage's last checkpoint (if it wrote one) or an empty result, marked incomplete."""
-    assert state.run is not None
-    partial = state.run.results().get(ctx.stage)
-    result = partial or ctx.result(status=Status.INCOMPLETE)
+def _partial(run: RunDir, ctx: StageContext, why: str, returned: StageResult | None = None) -> StageResult:
+    """What the stage returned, else its last checkpoint (if it wrote one), else an empty result, marked
+    incomplete."""
+    result = returned or run.results().get(ctx.stage) or ctx.result(status=Status.INCOMPLETE)
     result.status = Status.INCOMPLETE
     result.error = why
     return result
 
 
-def finish_meta(state: RunState) -> None:
-    """Stamp run.json with the end time, completeness and run-level notes."""
-    assert state.run is not None
-    errors = [gate.run_error(e).to_dict() for e in state.errors]
-    state.meta.update(finished_at=now_iso(), complete=state.complete, notes=state.notes, errors=errors)
-    state.run.write_meta(state.meta)
+def record(prepared: Prepared, staged: Staged) -> None:
+    """Complete run.json: the target, what ran at once and when, the end time, completeness, notes, errors."""
+    described = prepared.described
+    target: dict[str, Any] = {"name": described.name, "source": described.source, "started": described.starts_app}
+    if staged.exited is not None:
+        target["exited"] = dict(staged.exited)
+    up = staged.started
+    meta = {
+        **prepared.meta,
+        "target": target,
+        **({"target_url": up.target.url, "openapi": up.openapi} if up is not None else {}),
+        "schedule": [list(group) for group in staged.schedule],
+        "stage_times": {
+            ran.result.stage: {"started_at": ran.started_at, "seconds": ran.seconds} for ran in staged.ran
+        },
+        "finished_at": now_iso(),
+        "complete": staged.complete,
+        "notes": [*staged.notes, *staged.stopped],
+        "errors": [gate.run_error(e).to_dict() for e in staged.run_errors()],
+    }
+    prepared.run.write_meta(meta)
 
 
-def judge(state: RunState) -> None:
+def judge(prepared: Prepared, staged: Staged) -> Finished:
     """Evaluate budgets against the stage results and write verdict.json."""
-    assert state.run is not None and state.inputs is not None
-    state.verdict = gate.judge(state.run, state.inputs, profile=state.settings.profile)
+    verdict = gate.judge(prepared.run, prepared.inputs, profile=prepared.settings.profile)
+    return Finished(prepared.run, prepared.inputs, staged, verdict, tuple(staged.run_errors()))
 
 
-def render_reports(state: RunState) -> list[Path]:
+def render_reports(finished: Finished, complete: bool) -> Finished:
     """Write every report of the run (Markdown, HTML, JUnit, SARIF, history); a report that fails
     becomes an error of the verdict, so ``verdict.json`` and the exit code keep agreeing."""
-    assert state.run is not None and state.verdict is not None
     from reports import write_all
 
     try:
-        return write_all(state.run.path)
+        write_all(finished.run.path)
     except HarnessError as exc:
-        state.errors.append(exc)
-        state.verdict = gate.add_error(state.run.path, state.verdict, exc, run_complete=state.complete)
         console.say(f"[red]{exc.render()}[/]")
-        return []
+        verdict = finished.verdict
+        if verdict is not None:
+            verdict = gate.add_error(finished.run.path, verdict, exc, run_complete=complete)
+        return dataclasses.replace(finished, verdict=verdict, errors=(*finished.errors, exc))
+    return finished
 
 
-def exit_code(state: RunState) -> ExitCode:
+def exit_code(finished: Finished) -> ExitCode:
     """The verdict's code (`perf_budgets.verdict.decide` holds the one precedence); without a verdict
     (it could not be written) the most severe error seen, never "breached"."""
-    if state.verdict is not None:
-        return state.verdict.exit_code
-    return max((e.exit_code for e in state.errors), default=ExitCode.HARNESS_ERROR)
+    if finished.verdict is not None:
+        return finished.verdict.exit_code
+    return max((e.exit_code for e in finished.errors), default=ExitCode.HARNESS_ERROR)
 
 
-def run(settings: Settings) -> tuple[ExitCode, RunState]:
+def run(settings: Settings) -> tuple[ExitCode, Finished]:
     """The whole `harness run`; usage errors before the run starts propagate as `HarnessError`."""
-    state = RunState(settings)
-    preflight(state)
-    create_run_dir(state)
+    prepared = create_run_dir(preflight(settings))
+    staged = Staged(stopped=("the run ended before its stages did",))  # what run.json says if the harness fails
     with supervisor.interruptible():
         try:
-            with target_session(state):
-                run_stages(state)
-        except HarnessError as exc:
-            state.complete = False  # the stages did not all run, or a result could not be saved (disk full)
-            state.errors.append(exc)
-            state.notes.append(exc.message.splitlines()[0])
-            console.say(f"[red]{exc.render()}[/]")
-        except KeyboardInterrupt:
-            state.complete = False
-            state.notes.append("run interrupted before the stages finished")
+            staged = run_target(prepared)
+            staged = measure_coverage(prepared, staged)
         finally:
-            measure_coverage(state)
-            finish_meta(state)
-    assert state.run is not None
+            record(prepared, staged)
+    finished = Finished(prepared.run, prepared.inputs, staged, None, tuple(staged.run_errors()))
     try:
-        judge(state)
-        render_reports(state)
+        finished = render_reports(judge(prepared, staged), staged.complete)
     finally:
-        scrub.redact_tree(state.run.path)  # last: nothing is written after it (Ctrl-C included)
-    return exit_code(state), state
+        scrub.redact_tree(prepared.run.path)  # last: nothing is written after it (Ctrl-C included)
+    return exit_code(finished), finished
 
 
 def _git_revision() -> str | None:

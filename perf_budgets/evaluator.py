@@ -62,9 +62,10 @@ class MetricView:
         policy: FindingsPolicy,
         known: KnownFailures | None,
         today: datetime.date,
+        prefixes: Mapping[str, str],
     ) -> MetricView:
         """Merge the stages' metrics and derive ``<prefix>.findings.blocking|warning``."""
-        findings = {s: judge_findings(r, policy, known, today) for s, r in results.items()}
+        findings = {s: judge_findings(r, policy, known, today, prefixes[s]) for s, r in results.items()}
         values: dict[str, float] = {}
         for stage, result in results.items():
             values.update(result.metrics)
@@ -108,6 +109,7 @@ class _Run:
     baseline: Mapping[str, StageResult] | None
     base_view: MetricView | None
     stages: Collection[str] | None
+    prefixes: Mapping[str, str]
     significance: SignificanceTest | None
     distribution: Distribution | None
 
@@ -124,23 +126,27 @@ def evaluate(
     today: datetime.date | None = None,
     significance: SignificanceTest | None = None,
     distribution: Distribution | None = None,
+    prefixes: Mapping[str, str] | None = None,
 ) -> Verdict:
     """Judge ``profile``'s budgets against ``results``.
 
     ``stages`` lists the stages the run was asked for (run.json ``stages``); budgets of other stages
     that left no result are noted as not evaluated. None expects every stage a budget names.
     ``distribution`` gives the recorded samples behind a percentile metric (see `sample_size`).
+    ``prefixes`` (stage -> metric prefix, from the stage registry) maps a budget's metric to its stage;
+    a stage missing from it is known by its own metrics' prefix, else by its name.
     """
     known = known if known is not None else budgets.known
     day = today or datetime.date.today()
-    view = MetricView.build(results, budgets.findings, known, day)
+    prefixes = {**_own_prefixes(results), **_own_prefixes(baseline or {}), **(prefixes or {})}
+    view = MetricView.build(results, budgets.findings, known, day, prefixes)
     base_view = None
     if baseline is not None:
         # A stage that did not apply in the baseline measured nothing: its derived findings counts
         # (0) would make any finding now an unbounded regression.
         usable = {s: r for s, r in baseline.items() if r.status not in UNUSABLE | {Status.NOT_APPLICABLE}}
-        base_view = MetricView.build(usable, budgets.findings, known, day)
-    run = _Run(results, view, baseline, base_view, stages, significance, distribution)
+        base_view = MetricView.build(usable, budgets.findings, known, day, prefixes)
+    run = _Run(results, view, baseline, base_view, stages, prefixes, significance, distribution)
     judged: list[BudgetResult] = []
     skipped: dict[str, list[str]] = {}
     for budget in budgets.for_profile(profile):
@@ -157,12 +163,22 @@ def evaluate(
         profile=profile,
         budgets=tuple(judged),
         notes=tuple(notes),
+        stages=tuple(dict.fromkeys([*(stages or ()), *results])),
     )
+
+
+def _own_prefixes(results: Mapping[str, StageResult]) -> dict[str, str]:
+    """Each stage's metric prefix as its published metrics show it (all share one), else its name."""
+    own = {}
+    for stage, result in results.items():
+        heads = {metric.split(".", 1)[0] for metric in result.metrics}
+        own[stage] = heads.pop() if len(heads) == 1 else stage
+    return own
 
 
 def _judge_budget(budget: Budget, run: _Run) -> list[BudgetResult | str]:
     """One budget -> one result per metric it covers, or the reason it does not apply."""
-    stage = stage_of_metric(budget.metric) or budget.metric.split(".", 1)[0]
+    stage = stage_of_metric(budget.metric, run.prefixes)
     if run.stages is not None and stage not in run.stages and stage not in run.results:
         return [f"the {stage} stage was not part of this run"]
     if budget.comparison is Comparison.MAX_REGRESSION_PCT and run.baseline is None:

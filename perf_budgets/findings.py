@@ -7,7 +7,7 @@ import datetime
 
 from perf_budgets.known import KnownEntry, KnownFailures, Triage, describe_entries
 from perf_budgets.model import Action, FindingsPolicy
-from vocabulary.records import METRIC_PREFIXES, Finding, StageResult, Status
+from vocabulary.records import Finding, StageResult, Status
 
 MAX_LISTED = 5
 """How many blocking findings a message names before "and N more"."""
@@ -25,11 +25,8 @@ class StageFindings:
     accepted: tuple[tuple[Finding, KnownEntry], ...]
     expired: tuple[tuple[Finding, KnownEntry], ...]
     fixed: tuple[KnownEntry, ...]
-
-    @property
-    def prefix(self) -> str:
-        """The stage's metric prefix, e.g. ``a11y``."""
-        return METRIC_PREFIXES.get(self.stage, self.stage)
+    prefix: str
+    """The stage's metric prefix, e.g. ``a11y``."""
 
     def metrics(self) -> dict[str, float]:
         """The derived counts the budgets can judge."""
@@ -83,8 +80,10 @@ def judge_findings(
     policy: FindingsPolicy,
     known: KnownFailures | None,
     today: datetime.date,
+    prefix: str | None = None,
 ) -> StageFindings:
-    """Sort a stage's findings into blocking, warning, accepted, expired, and fixed entries."""
+    """Sort a stage's findings into blocking, warning, accepted, expired, and fixed entries (``prefix``: the
+    stage's metric prefix, default its name)."""
     if known is None:
         triage = Triage([], [], list(result.findings), [])
     else:
@@ -99,4 +98,5 @@ def judge_findings(
         accepted=tuple(triage.accepted),
         expired=tuple(triage.expired),
         fixed=fixed,
+        prefix=prefix or result.stage,
     )

@@ -6,9 +6,9 @@ from pathlib import Path
 from typing import Any
 
 from perf_budgets.model import DEFAULT_SEVERITY_ACTIONS, Action, FindingsPolicy
-from perf_budgets.source import KeyPath, Source
 from vocabulary.errors import ErrorKind, HarnessError
 from vocabulary.records import Severity
+from vocabulary.source import KeyPath, Source
 from vocabulary.suggest import did_you_mean
 
 _POLICY_KEYS = ("default", "rules", "rules_file")

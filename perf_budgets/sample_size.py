@@ -23,8 +23,8 @@ from vocabulary.records import StageResult
 
 Distribution = Callable[[str, StageResult], Samples | None]
 """Hook: (metric, its stage's result) -> the samples the metric was computed from, in the metric's
-unit; None when the stage recorded none. Supplied by the harness (`reports.distributions`), so the
-gate itself knows nothing of run folders or histogram formats."""
+unit; None when the stage recorded none. Supplied by the harness (`perf_budgets.distributions`), so the
+evaluator itself knows nothing of run folders or histogram formats."""
 
 COUNT_SIBLINGS = ("requests", "count")
 """``load.http.p95_ms`` is computed from ``load.http.requests`` samples, ``load.upload["small"].p95_s``

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from vocabulary.exit_codes import ExitCode
-from vocabulary.records import STAGES, now_iso
+from vocabulary.records import now_iso
 
 VERDICT_SCHEMA_VERSION = 1
 
@@ -108,6 +108,9 @@ class Verdict:
     """Run-level reasons for the outcome, e.g. "run interrupted: load stage incomplete"."""
     errors: tuple[RunError, ...] = ()
     """Errors met during the run (stage crashes, a report that failed): they decide the code when nothing breached."""
+    stages: tuple[str, ...] = ()
+    """The run's stages in the order it ran them (run.json's list, then any other result): the order every
+    report lists stages in. The gate fills it from the saved run, so it holds plugins too."""
     generated_at: str = dataclasses.field(default_factory=now_iso)
     schema_version: int = VERDICT_SCHEMA_VERSION
 
@@ -135,12 +138,12 @@ class Verdict:
     def judged_stages(self) -> list[str]:
         """Stages with at least one budget judged on a measurement (pass, warn or fail), in run order."""
         judged = (BudgetStatus.PASS, BudgetStatus.WARN, BudgetStatus.FAIL)
-        return in_run_order({b.stage for b in self.budgets if b.status in judged})
+        return self.in_run_order({b.stage for b in self.budgets if b.status in judged})
 
     def not_applicable_stages(self) -> list[str]:
         """Stages all of whose budgets were not applicable to the target, in run order."""
         stages = {b.stage for b in self.budgets}
-        return in_run_order(
+        return self.in_run_order(
             s for s in stages if all(b.status is BudgetStatus.NOT_APPLICABLE for b in self.budgets if b.stage == s)
         )
 
@@ -150,7 +153,12 @@ class Verdict:
         for budget in self.budgets:
             if budget.status is BudgetStatus.NOT_APPLICABLE:
                 reasons.setdefault(budget.stage, {})[budget.reason] = None
-        return {stage: list(reasons[stage]) for stage in in_run_order(reasons)}
+        return {stage: list(reasons[stage]) for stage in self.in_run_order(reasons)}
+
+    def in_run_order(self, stages: Iterable[str]) -> list[str]:
+        """Stage names in the order the run ran them (`stages`; any other name last, sorted)."""
+        rank = {stage: i for i, stage in enumerate(self.stages)}
+        return sorted(stages, key=lambda s: (rank.get(s, len(rank)), s))
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON-ready form of ``verdict.json``."""
@@ -160,6 +168,7 @@ class Verdict:
             "exit_code": int(self.exit_code),
             "profile": self.profile,
             "generated_at": self.generated_at,
+            "stages": list(self.stages),
             "counts": self.counts(),
             "judged_stages": self.judged_stages(),
             "not_applicable_stages": self.not_applicable_stages(),
@@ -177,14 +186,9 @@ class Verdict:
             budgets=tuple(BudgetResult.from_dict(b) for b in data["budgets"]),
             notes=tuple(data.get("notes", ())),
             errors=tuple(RunError.from_dict(e) for e in data.get("errors", ())),
+            stages=tuple(data.get("stages", ())),
             generated_at=data.get("generated_at", now_iso()),
         )
-
-
-def in_run_order(stages: Iterable[str]) -> list[str]:
-    """Stage names in the order `harness run` runs them (unknown names last, sorted)."""
-    rank = {stage: i for i, stage in enumerate(STAGES)}
-    return sorted(stages, key=lambda s: (rank.get(s, len(rank)), s))
 
 
 def decide(budgets: tuple[BudgetResult, ...], *, run_complete: bool, errors: Iterable[RunError] = ()) -> Outcome:

@@ -26,13 +26,13 @@ from typing import TextIO
 
 from perf_budgets.findings import judge_findings
 from perf_budgets.model import BudgetFile
-from perf_budgets.source import Source
 from perf_budgets.verdict import BudgetResult, BudgetStatus
 from reports import format as fmt
 from reports.markdown import FILE as SUMMARY
 from reports.registry import RunView
 from vocabulary import secrets
 from vocabulary.records import Finding
+from vocabulary.source import Source
 
 MAX_PER_LEVEL = 10
 """GitHub keeps 10 error and 10 warning annotations per step and drops the rest."""

@@ -1,24 +1,23 @@
-"""Words and numbers shared by every renderer: status words, units from metric names, limits."""
+"""Words and numbers shared by every renderer: outcomes, counts, observed values, limits.
+
+A budget's status words and conditions come from `perf_budgets.words` (the load stage's live Budgets tab
+says them too), metric values with their units from `vocabulary.units`; both are re-exported here for
+the renderers.
+"""
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
 
 from perf_budgets.evaluator import stage_not_applicable
-from perf_budgets.verdict import BudgetResult, BudgetStatus, Outcome, Verdict, in_run_order
+from perf_budgets.verdict import BudgetResult, BudgetStatus, Outcome, Verdict
+from perf_budgets.words import STATUS_ORDER as STATUS_ORDER
+from perf_budgets.words import STATUS_WORDS as STATUS_WORDS
+from perf_budgets.words import condition
 from vocabulary.exit_codes import ExitCode
 from vocabulary.records import StageResult, Status
-
-STATUS_WORDS = {
-    BudgetStatus.PASS: "met",
-    BudgetStatus.WARN: "warning",
-    BudgetStatus.FAIL: "breached",
-    BudgetStatus.INCONCLUSIVE: "inconclusive",
-    BudgetStatus.NOT_APPLICABLE: "not applicable",
-    BudgetStatus.NOT_ENOUGH_SAMPLES: "not enough samples",
-}
-"""A budget's status in words (reports never rely on colour alone)."""
+from vocabulary.units import number
+from vocabulary.units import value as value
 
 OUTCOME_WORDS = {
     Outcome.PASS: "Pass: every budget met",
@@ -29,15 +28,6 @@ _PASS_APPLICABLE = "Pass: every applicable budget met"
 _PASS_SAMPLED = "Pass: every budget with enough samples to judge met"
 _NOTHING_APPLIES = "Inconclusive: no budget applies to this target, so nothing judged the release"
 
-STATUS_ORDER = (
-    BudgetStatus.FAIL,
-    BudgetStatus.INCONCLUSIVE,
-    BudgetStatus.WARN,
-    BudgetStatus.NOT_ENOUGH_SAMPLES,
-    BudgetStatus.PASS,
-    BudgetStatus.NOT_APPLICABLE,
-)
-"""Worst first: the order budgets are listed in (not applicable last: nothing to act on)."""
 MAX_REASONS = 3
 """Stages whose not-applicable reasons the headline names before "and N more"."""
 
@@ -79,7 +69,7 @@ def counts_sentence(verdict: Verdict) -> str:
 def stages_sentence(verdict: Verdict) -> str:
     """Which stages judged the release: "judged by: load, e2e; not applicable: contracts"."""
     judged, not_applicable = verdict.judged_stages(), verdict.not_applicable_stages()
-    unjudged = in_run_order({b.stage for b in verdict.budgets} - {*judged, *not_applicable})
+    unjudged = verdict.in_run_order({b.stage for b in verdict.budgets} - {*judged, *not_applicable})
     parts = [f"judged by: {', '.join(judged) or 'no stage'}"]
     parts += [f"not applicable: {', '.join(not_applicable)}"] if not_applicable else []
     parts += [f"could not judge: {', '.join(unjudged)}"] if unjudged else []
@@ -137,36 +127,6 @@ def not_applicable_groups(budgets: tuple[BudgetResult, ...]) -> list[tuple[str, 
     return [(stage, reason, ids) for (stage, reason), ids in groups.items()]
 
 
-def unit_of(metric: str) -> str:
-    """The unit from a metric's last segment: ``ms``, ``s``, ``%`` (ratios) or ``""``."""
-    last = metric.rsplit(".", 1)[-1]
-    for suffix, unit in (("_ms", "ms"), ("_s", "s"), ("_ratio", "%")):
-        if last.endswith(suffix):
-            return unit
-    return ""
-
-
-def number(value: float | None, digits: int = 3) -> str:
-    """A compact number: ``—`` for missing, thousands separated, at most two decimals above 1."""
-    if value is None or math.isnan(value):
-        return "—"
-    if float(value).is_integer() or abs(value) >= 1000:
-        return f"{value:,.0f}"
-    if abs(value) >= 1:
-        return f"{value:,.2f}".rstrip("0").rstrip(".")
-    return f"{value:.{digits}g}"
-
-
-def value(metric: str, amount: float | None) -> str:
-    """A metric value with its unit; ratios shown as percentages."""
-    if amount is None:
-        return "—"
-    unit = unit_of(metric)
-    if unit == "%":
-        return f"{number(amount * 100)} %"
-    return f"{number(amount)} {unit}".rstrip()
-
-
 def observed(budget: BudgetResult) -> str:
     """The observed value; for a percentile also its sample count and confidence bounds, e.g.
     ``5.62 ms (n = 862; 95 % bounds 5.2 ms to 6.11 ms)`` ("—" for a bound too few samples allow)."""
@@ -183,14 +143,6 @@ def observed(budget: BudgetResult) -> str:
 def limit(budget: BudgetResult) -> str:
     """The limit as a condition, e.g. ``≤ 100 ms``, ``≥ 85 %`` or ``regression ≤ 10 %``."""
     return condition(budget.metric, budget.comparison, budget.limit)
-
-
-def condition(metric: str, comparison: str, amount: float) -> str:
-    """A limit on ``metric`` as a condition (`limit`, for a budget not yet judged, e.g. a live one)."""
-    if comparison == "max_regression_pct":
-        return f"regression ≤ {number(amount)} %"
-    sign = "≥" if comparison == "min" else "≤"
-    return f"{sign} {value(metric, amount)}"
 
 
 def change(budget: BudgetResult) -> str:

@@ -1,4 +1,4 @@
-"""The history store: one JSON line per run in ``<out>/history.jsonl``, read with pandas.
+"""The history store: one JSON line per run in ``<out>/history.jsonl`` (`harness trends` reads it with pandas).
 
 Each row holds the run id, time, profile, outcome, git revision, fault switches, budget counts and every
 run-level metric (per-endpoint and per-page metrics are left out so rows stay small). A stage that
@@ -106,17 +106,35 @@ def append(out: Path, row: dict[str, Any]) -> Path:
     return file
 
 
+def recent(out: Path, metrics: Sequence[str] | None = None, last_n: int = 20) -> list[dict[str, Any]]:
+    """The last ``last_n`` runs, oldest first: the run columns and the ``metrics`` recorded in any run
+    (None where a run has none). Plain rows: the report's Trends section needs no pandas (~1 s to import)."""
+    return _recent(read_rows(out), metrics, last_n)
+
+
+def _recent(rows: list[dict[str, Any]], metrics: Sequence[str] | None, last_n: int) -> list[dict[str, Any]]:
+    columns = _columns(rows, metrics)
+    if "time" in columns:
+        # As pandas sorts: by time, stable, runs without one last.
+        rows = sorted(rows, key=lambda row: (row.get("time") is None, str(row.get("time"))))
+    kept = rows[-last_n:] if last_n > 0 else []
+    return [{column: row.get(column) for column in columns} for row in kept]
+
+
+def _columns(rows: list[dict[str, Any]], metrics: Sequence[str] | None) -> list[str]:
+    recorded = {key for row in rows for key in row}
+    wanted = [m for m in (metrics or KEY_METRICS) if m in recorded]
+    return [c for c in _META_COLUMNS if c in recorded] + wanted
+
+
 def trends(out: Path, metrics: Sequence[str] | None = None, last_n: int = 20) -> pd.DataFrame:
-    """The last ``last_n`` runs, oldest first: run columns plus the ``metrics`` recorded."""
+    """`recent` as a data frame (a run without a metric has NaN there)."""
     import pandas as pd  # here, not at import: `harness run` refuses a typo in well under a second without it
 
-    frame = pd.DataFrame.from_records(read_rows(out))
-    if frame.empty:
+    rows = read_rows(out)
+    if not rows:
         return pd.DataFrame(columns=list(_META_COLUMNS))
-    wanted = [m for m in (metrics or KEY_METRICS) if m in frame.columns]
-    columns = [c for c in _META_COLUMNS if c in frame.columns] + wanted
-    frame = frame.sort_values("time", kind="stable") if "time" in frame.columns else frame
-    return frame[columns].tail(last_n).reset_index(drop=True)
+    return pd.DataFrame.from_records(_recent(rows, metrics, last_n), columns=_columns(rows, metrics))
 
 
 def render_trends(out: Path, last_n: int) -> str:

@@ -13,27 +13,19 @@ from typing import Any
 
 import jinja2
 
-from perf_budgets.verdict import BudgetResult, BudgetStatus, in_run_order
+from perf_budgets.verdict import BudgetResult, BudgetStatus
 from reports import format as fmt
 from reports import trend_view
 from reports.blocks import Block, Cell, Facts, Fold, Note, Section, Table, ViewContext, anchor_of, num
 from reports.junit import duration_s
 from reports.registry import RunView, handler
-from reports.views import stage_blocks, tools_used
+from reports.views import stage_blocks, tools_used, view_of
 from vocabulary import atomic
 from vocabulary.errors import HarnessError
-from vocabulary.records import STAGES, StageResult
+from vocabulary.records import StageResult
 from vocabulary.rundir import RunDir
 
 FILE = "report.html"
-_STAGE_TITLES = {
-    "load": "Load",
-    "e2e": "End-to-end workflows and Web Vitals",
-    "contracts": "API contracts",
-    "security": "Security",
-    "accessibility": "Accessibility",
-    "coverage": "Coverage",
-}
 _META_LABELS = (
     ("target_url", "Target"),
     ("profile", "Profile"),
@@ -51,7 +43,7 @@ _META_LABELS = (
 )
 
 _env = jinja2.Environment(
-    loader=jinja2.PackageLoader("reports", "templates"),
+    loader=jinja2.PackageLoader(__package__ or "reports", "templates"),
     autoescape=True,
     undefined=jinja2.StrictUndefined,
     trim_blocks=True,
@@ -94,7 +86,7 @@ def budget_blocks(run: RunView) -> list[Block]:
     if shown:
         caption = f"Budgets breached, inconclusive or warning ({len(shown)}), worst first"
         blocks.append(budgets_table(run, caption, shown))
-    for stage in in_run_order({b.stage for b in budgets if b.status is BudgetStatus.PASS}):
+    for stage in run.verdict.in_run_order({b.stage for b in budgets if b.status is BudgetStatus.PASS}):
         met = [b for b in budgets if b.stage == stage and b.status is BudgetStatus.PASS]
         families = Counter(fmt.label_of(b.budget)[0] for b in met)
         named = ", ".join(f"{family} (x{n})" if n > 1 else family for family, n in families.items())
@@ -130,19 +122,17 @@ def _baseline_results(run: RunView) -> tuple[dict[str, StageResult], str | None]
 
 
 def sections(run: RunView) -> list[Section]:
-    """One section per stage that ran, in the run order."""
+    """One section per stage that ran (plugins included), in the run order."""
     baseline, problem = _baseline_results(run)
     found = []
-    for stage in STAGES:
-        result = run.results.get(stage)
-        if result is None:
-            continue
+    for stage in run.verdict.in_run_order(run.results):
+        result = run.results[stage]
         blocks: list[Block] = [Note(problem)] if problem and stage == "load" else []
         own = [b for b in run.verdict.budgets if b.stage == stage]
         blocks += stage_blocks(result, ViewContext(baseline.get(stage), own))
         words = fmt.stage_words(result, run.verdict.budgets)
         worst = fmt.STATUS_WORDS[fmt.ordered(tuple(own))[0].status] if own else ""
-        found.append(Section(stage, _STAGE_TITLES.get(stage, stage), words, blocks, worst))
+        found.append(Section(stage, view_of(stage).title, words, blocks, worst))
     return found
 
 

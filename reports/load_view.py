@@ -3,7 +3,7 @@
 Details read (all optional; missing ones fall back to the metrics table):
 ``details["timeseries"]`` rows ``{t, users, rps, p50_ms, p95_ms, p99_ms, errors}`` (one per second),
 ``details["endpoints"]`` rows ``{name, requests, failures, p50_ms, p95_ms, p99_ms, error_ratio}``,
-``details["histograms"]`` (see `reports.baseline`).
+``details["histograms"]`` (see `perf_budgets.histograms`).
 
 The latency chart draws the limit of every budget on a plotted percentile (``load.http.p95_ms`` …)
 and, with ``--baseline``, the baseline run's p95 over time; the endpoint table gives each endpoint
@@ -17,8 +17,8 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+from perf_budgets import significance as base
 from perf_budgets.verdict import BudgetResult
-from reports import baseline as base
 from reports import format as fmt
 from reports.blocks import Block, Cell, Chart, Table, ViewContext, anchor_of, num, present, rows_of, text
 from reports.charts import Look, downsample, line_chart
@@ -141,7 +141,7 @@ def endpoint_table(result: StageResult, budgets: Sequence[BudgetResult] = ()) ->
 
 
 def baseline_table(result: StageResult, baseline: StageResult | None) -> Table | None:
-    """p95 per endpoint against the baseline run, judged by `reports.baseline.compare_p95`."""
+    """p95 per endpoint against the baseline run, judged by `perf_budgets.significance.compare_p95`."""
     comparisons = base.compare_runs(result, baseline)
     if not comparisons:
         return None

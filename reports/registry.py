@@ -55,6 +55,8 @@ class RunView:
                 ErrorKind.USAGE, f"{verdict_file} is damaged: {exc!r}", tip=f"run `harness gate {run.path}` again"
             ) from exc
         results = run.results()
+        if not verdict.stages:  # judged before verdicts recorded the run order: the run folder's order
+            verdict = dataclasses.replace(verdict, stages=tuple(results))
         if folder == run.path:
             return cls(folder, run.meta(), verdict, results)
         # Links to the run's raw artifacts must work from the re-gate folder's report.html.

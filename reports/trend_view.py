@@ -87,11 +87,10 @@ def verdict_history(rows: Sequence[dict[str, Any]]) -> Table:
 def blocks(out: Path, verdict: Verdict) -> list[Block]:
     """The verdict history, then a chart per budgeted metric recorded in two or more of the last runs."""
     metrics = budgeted_metrics(verdict)
-    frame = history.trends(out, [*metrics, *_COUNTS, "faults"], TREND_RUNS)
-    rows: list[dict[str, Any]] = frame.to_dict("records")
+    rows = history.recent(out, [*metrics, *_COUNTS, "faults"], TREND_RUNS)
     if len(rows) < 2:
         return [Note("Trends appear once two or more runs are recorded (history.jsonl).")]
     charts: list[Block] = [
-        _chart(m, rows, verdict.budgets) for m in metrics if m in frame.columns and frame[m].notna().sum() >= 2
+        _chart(m, rows, verdict.budgets) for m in metrics if sum(not _missing(r.get(m)) for r in rows) >= 2
     ]
     return [verdict_history(rows), *charts]

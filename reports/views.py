@@ -13,10 +13,13 @@ What each stage may put in its result (every key optional; see ``reports/README.
 - coverage: ``details["modules"]`` rows ``{path, statements, covered_lines, branches, covered_branches,
   line_ratio}``, ``details["operations_matrix"]`` rows ``{operation, stages: {stage: bool}}``,
   ``details["uncovered_operations"]`` (list of "METHOD /path").
+- any other stage (a plugin): the generic view, its findings; `stage_blocks` adds every metric, the
+  validity checks and the artifacts to each view.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable
 from typing import Any
@@ -273,14 +276,40 @@ def coverage(result: StageResult, _: ViewContext) -> list[Block]:
     return blocks
 
 
-VIEWS: dict[str, View] = {
-    "load": load_view.blocks,
-    "e2e": e2e,
-    "contracts": contracts,
-    "security": security,
-    "accessibility": accessibility,
-    "coverage": coverage,
+def generic(result: StageResult, _: ViewContext) -> list[Block]:
+    """A stage without a view of its own (a plugin): its findings, highest severity first."""
+    findings = sorted(result.findings, key=lambda f: _SEVERITY_RANK[f.severity.value])
+    columns = (
+        ("Rule", _rule_name),
+        ("Severity", lambda f: f.severity.value),
+        ("Location", lambda f: f.location),
+        ("Finding", lambda f: f.message),
+    )
+    return [findings_table(f"{result.stage}: findings ({len(findings)})", findings, columns)] if findings else []
+
+
+@dataclasses.dataclass(frozen=True)
+class StageView:
+    """How the report shows one stage: its section title and its own blocks."""
+
+    title: str
+    blocks: View
+
+
+VIEWS: dict[str, StageView] = {
+    "load": StageView("Load", load_view.blocks),
+    "e2e": StageView("End-to-end workflows and Web Vitals", e2e),
+    "contracts": StageView("API contracts", contracts),
+    "security": StageView("Security", security),
+    "accessibility": StageView("Accessibility", accessibility),
+    "coverage": StageView("Coverage", coverage),
 }
+"""The stages with a view of their own; every other stage gets `view_of`'s generic one."""
+
+
+def view_of(stage: str) -> StageView:
+    """The stage's own view, else the generic one titled by its name (a plugin stage)."""
+    return VIEWS.get(stage) or StageView(stage, generic)
 
 
 def tools_used(result: StageResult) -> dict[str, str]:
@@ -305,16 +334,16 @@ def overview(result: StageResult) -> Facts:
 
 
 def stage_blocks(result: StageResult, context: ViewContext | None = None) -> list[Block]:
-    """The stage's own view, then its run-level metrics, validity checks and artifacts.
+    """The stage's own view (`view_of`), then its run-level metrics, validity checks and artifacts.
 
-    Without a stage-specific view (details missing or an unknown stage) every metric is listed.
+    Without a stage-specific table (details missing, or the generic view) every metric is listed.
     A stage that does not apply shows only why: its view would read "no failures", a pass in disguise.
     """
     if result.status is Status.NOT_APPLICABLE:
         return present([overview(result), artifacts_table(result)])
-    view = VIEWS.get(result.stage)
-    specific = view(result, context or ViewContext()) if view is not None else []
-    has_data = any(isinstance(b, Table) for b in specific)
+    view = view_of(result.stage).blocks
+    specific = view(result, context or ViewContext())
+    has_data = view is not generic and any(isinstance(b, Table) for b in specific)
     metrics = metrics_table(result, f"{result.stage}: metrics")
     if has_data:
         metrics = Table(metrics.caption, metrics.headers, [r for r in metrics.rows if "[" not in r[0].text])

@@ -2,9 +2,9 @@
 
 Each load budget of the profile is judged against the live metrics that match it with the gate's own
 budget file and judging function, and shown in the report's words and units (``≤ 0.1 %``,
-``breached``; `reports.format`), failing rows first. Locust renders the cells as plain text; the
-small script in `PAGE_ADDITION`, added to its page, colours each status cell by its word (the word
-stays, so colour is never the only signal).
+``breached``; `perf_budgets.words`, `vocabulary.units`), failing rows first. Locust renders the cells
+as plain text; the small script in `PAGE_ADDITION`, added to its page, colours each status cell by its
+word (the word stays, so colour is never the only signal).
 """
 
 from __future__ import annotations
@@ -14,11 +14,12 @@ from typing import Any
 
 from perf_budgets.evaluator import budget_pattern, judge_value
 from perf_budgets.loader import load_budgets
-from reports import format as fmt
+from perf_budgets.words import STATUS_ORDER, STATUS_WORDS, condition
+from vocabulary.units import value
 
 COLUMNS = (("budget", "Budget"), ("metric", "Metric"), ("observed", "Observed"),
            ("limit", "Limit"), ("status", "Status"))
-RANK = {fmt.STATUS_WORDS[status]: i for i, status in enumerate(fmt.STATUS_ORDER)}
+RANK = {STATUS_WORDS[status]: i for i, status in enumerate(STATUS_ORDER)}
 _COLOURS = {"breached": "#a4161a", "warning": "#8a5a00", "met": "#1e6b3a"}
 _STYLE = "".join(
     f'td[data-harness-status="{word}"]{{background:{colour};color:#fff;font-weight:700}}'
@@ -51,8 +52,8 @@ def judge(metrics: dict[str, float], profile: str) -> list[dict[str, Any]]:
         pattern = budget_pattern(budget.metric)
         for metric in sorted(m for m in metrics if pattern.match(m)):
             observed = metrics[metric]
-            rows.append({"budget": budget.id, "metric": metric, "observed": fmt.value(metric, observed),
-                         "limit": fmt.condition(metric, budget.comparison, budget.limit),
-                         "status": fmt.STATUS_WORDS[judge_value(budget, observed)]})
+            rows.append({"budget": budget.id, "metric": metric, "observed": value(metric, observed),
+                         "limit": condition(metric, budget.comparison, budget.limit),
+                         "status": STATUS_WORDS[judge_value(budget, observed)]})
     # Failing rows first, so a breach is at the top without sorting.
     return sorted(rows, key=lambda r: RANK[r["status"]])

@@ -18,7 +18,7 @@ configuration file) and why:
   starvation. Past 25 ms at p95 the generator waits longer than fair sharing explains (its own
   loop is busy, or it gets too little CPU). Measured on a 2-core machine: 5-30 ms beside two CPU
   hogs with the generator at 4 % CPU; ~600 ms for a generator whose tasks busy-loop 150 ms; the
-  benchmark's goal for a healthy generator at 1000 users is 5 ms (`bench/load_bench.py`). 25 ms is
+  benchmark's goal for a healthy generator at 5000 users is 5 ms (`bench/load_bench.py`). 25 ms is
   a quarter of the tightest default HTTP budget (p95 100 ms).
 - ``generator_schedule_lag_p95_ms = 25``: how late users that wait between tasks (think time or
   pacing) send their next task's first request against the time their ``wait_time`` promised; the

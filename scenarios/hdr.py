@@ -8,7 +8,8 @@ by the harness process (no gevent here).
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable
+import sys
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 from hdrh.histogram import HdrHistogram
@@ -41,6 +42,49 @@ def record(hist: HdrHistogram, ms: float, expected_interval_ms: float | None = N
         hist.record_corrected_value(to_us(ms), to_us(expected_interval_ms))
     else:
         hist.record_value(to_us(ms))
+
+
+def backfill(hist: HdrHistogram, ms: float, expected_interval_ms: float) -> None:
+    """Only the samples `record` with an expected interval adds beyond the value itself (the
+    sends a stall hid), for a histogram that gets the value itself elsewhere (`record_many`)."""
+    value, interval = to_us(ms), to_us(expected_interval_ms)
+    while value > interval:
+        value -= interval
+        hist.record_value(value)
+
+
+def record_many(hist: HdrHistogram, ms: Sequence[float]) -> None:
+    """Record many latencies at once: the same counts, total, min and max as `record` on each
+    (rounding and clamping included), in one vectorised pass instead of ~2 µs of Python apiece."""
+    if not ms:
+        return
+    us = np.clip(np.rint(np.asarray(ms, dtype=np.float64) * 1000), LOWEST_US, HIGHEST_US).astype(np.int64)
+    index, added = np.unique(_index_of(us), return_counts=True)
+    counts = _counts(hist)  # a view: the histogram's own counters, written in place
+    counts[index] += added.astype(np.uint64)
+    hist.total_count += len(us)
+    hist.min_value = min(hist.min_value, int(us.min()))
+    hist.max_value = max(hist.max_value, int(us.max()))
+
+
+def _index_of(us: np.ndarray) -> np.ndarray:
+    """hdrh's counts index of each value (its ``_counts_index_for``, vectorised)."""
+    _, unit, half_mag, half_count = _shape()
+    bucket = _bucket_of(us)
+    index: np.ndarray = ((bucket + 1) << half_mag) + (us >> (bucket + unit)) - half_count
+    return index
+
+
+@functools.cache
+def _shape() -> tuple[int, int, int, int]:
+    ref = new()
+    return ref.sub_bucket_mask, ref.unit_magnitude, ref.sub_bucket_half_count_magnitude, ref.sub_bucket_half_count
+
+
+def reset(hist: HdrHistogram) -> None:
+    """Empty a histogram in place (hdrh's ``reset`` zeroes its ~17k counters one by one in Python)."""
+    _counts(hist)[:] = 0
+    hist.total_count, hist.min_value, hist.max_value = 0, sys.maxsize, 0
 
 
 def encode(hist: HdrHistogram) -> str:
@@ -86,18 +130,31 @@ def _index_values() -> tuple[np.ndarray, np.ndarray]:
     """Per counts-array index: the bucket's highest equivalent value and its midpoint (µs).
 
     hdrh's own percentile and mean loops are pure Python over ~17k buckets; the mapping from
-    index to value is the same for every histogram of our shape, so compute it once.
+    index to value is the same for every histogram of our shape, so compute it once (vectorised:
+    hdrh's ``get_value_from_index`` and ``get_lowest/highest_equivalent_value`` took ~0.3 s of the
+    generator's event loop at its first summary).
     """
-    ref = new()
-    highest = np.array(
-        [ref.get_highest_equivalent_value(ref.get_value_from_index(i)) for i in range(ref.counts_len)],
-        dtype=np.float64,
-    )
-    lowest = np.array(
-        [ref.get_lowest_equivalent_value(ref.get_value_from_index(i)) for i in range(ref.counts_len)],
-        dtype=np.float64,
-    )
+    _, unit, half_mag, half_count = _shape()
+    index = np.arange(new().counts_len, dtype=np.int64)
+    bucket = (index >> half_mag) - 1
+    sub = (index & (half_count - 1)) + half_count
+    first = bucket < 0
+    value = np.where(first, sub - half_count, sub) << (np.where(first, 0, bucket) + unit)
+    # hdrh's get_lowest/highest_equivalent_value: a sub-bucket past the last one belongs to the
+    # next bucket's (twice as wide) range.
+    bucket = _bucket_of(value)
+    sub = value >> (bucket + unit)
+    lowest = sub << (bucket + unit)
+    highest = (lowest + np.left_shift(1, unit + bucket + (sub >= 2 * half_count)) - 1).astype(np.float64)
     return highest, lowest + np.floor((highest - lowest + 1) / 2)
+
+
+def _bucket_of(us: np.ndarray) -> np.ndarray:
+    """hdrh's ``_get_bucket_index`` of each value."""
+    mask, unit, half_mag, _ = _shape()
+    # The bit length of ``us | mask`` (exact: every value < 2**53 is a float64 without rounding).
+    bucket: np.ndarray = np.frexp((us | mask).astype(np.float64))[1] - unit - (half_mag + 1)
+    return bucket
 
 
 def _percentiles(hist: HdrHistogram, percentiles: tuple[float, ...]) -> list[float]:

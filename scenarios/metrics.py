@@ -83,28 +83,39 @@ class Collector:
         """True in a worker process (it reports to a master and writes nothing)."""
         return isinstance(self.env.runner, WorkerRunner)
 
-    def on_request(self, request_type: str, name: str, response_time: float, **kw: Any) -> None:
-        """`events.request` listener: one finished request into the recorder."""
-        context = kw.get("context") or {}
-        self.schedule.started(kw.get("start_time"))
-        at = (kw.get("start_time") or time.time()) + response_time / 1000
-        upload_class = context.get("upload_class")
+    def on_request(
+        self,
+        request_type: str,
+        name: str,
+        response_time: float,
+        response: Any = None,
+        context: dict[str, Any] | None = None,
+        exception: BaseException | None = None,
+        start_time: float | None = None,
+        url: str | None = None,
+        **_: Any,
+    ) -> None:
+        """`events.request` listener: one finished request into the recorder (on every request of
+        the run: named parameters, not ``kw.get``, and nothing recorded twice)."""
+        self.schedule.started(start_time)
+        at = (start_time or time.time()) + response_time / 1000
+        upload_class = context.get("upload_class") if context else None
         family = WS if request_type == "WS" else UPLOAD if upload_class else HTTP
-        response = kw.get("response")
-        error = error_key(response, kw.get("exception"))
-        if context.get("auth") and error is not None:
+        error = None if exception is None else error_key(response, exception)
+        if error is not None and context and context.get("auth"):
             # Counted apart so a run that lost its login can never pass as authenticated traffic.
             self.recorder.counters["auth_failures"] += 1
-        operation = operation_of(request_type, kw.get("url") or "", self.env.host or "")
-        if operation is not None and (getattr(response, "status_code", None) or 0) > 0:
-            self.recorder.saw(operation)
+        if (getattr(response, "status_code", None) or 0) > 0:
+            operation = operation_of(request_type, url or "", self.env.host or "")
+            if operation is not None:
+                self.recorder.saw(operation)
         self.recorder.record(
             endpoint_key(request_type, name),
             response_time,
             at=at,
             error=error,
             family=family,
-            pacing_ms=context.get("pacing_ms"),
+            pacing_ms=context.get("pacing_ms") if context else None,
             upload_class=upload_class,
             in_window=self.started_at is not None and at >= self.started_at + self.profile.warmup_s,
         )
@@ -205,6 +216,7 @@ class Collector:
             users = runner.user_count if runner is not None else 0
             now = time.time()
             self.users.append(summary.UserSample(now, users, expected, hold, into))
+            self.recorder.flush()
             self.recorder.close_before(int(now - CLOSE_AFTER_S))
             self.rss_mb.append(self._process.memory_info().rss / 2**20)
             self.host_load.append(psutil.getloadavg()[0] / (psutil.cpu_count() or 1))

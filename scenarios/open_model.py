@@ -19,24 +19,23 @@ import dataclasses
 import json
 import os
 import re
-import signal
-import subprocess
 import sys
 import time
 import urllib.parse
-from pathlib import Path
 from typing import Any
 
 from hdrh.histogram import HdrHistogram
 
 from scenarios import hdr
+from stagekit import supervisor
+from stagekit.imports import IMPORT_ROOT
 from stagekit.netguard import check_target_url
 
 MAX_CONNECTIONS = 512
 """A stall of a few seconds at a few hundred requests/s needs that many requests in flight."""
 TIMEOUT_S = 10.0
 MAX_REQUESTS = 100_000
-ROOT = Path(__file__).resolve().parent.parent
+_STOP = supervisor.Stop()
 
 
 @dataclasses.dataclass
@@ -150,16 +149,11 @@ def run_in_subprocess(base_url: str, path: str, rate: float, duration_s: float) 
     """`run` in a process of its own, so the caller's threads (and GIL) cannot delay its sends."""
     cmd = [sys.executable, "-m", "scenarios.open_model", base_url, "--path", path,
            "--rate", str(rate), "--duration-s", str(duration_s)]
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, start_new_session=True)
-    try:
-        out, _ = proc.communicate(timeout=duration_s + TIMEOUT_S + 30)
-    finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
-    if proc.returncode != 0:
-        raise RuntimeError(f"open-model generator exited with {proc.returncode}")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(IMPORT_ROOT), os.environ.get("PYTHONPATH")]))}
+    with supervisor.start(cmd, cwd=IMPORT_ROOT, env=env, log=None, stop=_STOP, capture_stdout=True) as child:
+        out, _ = child.popen.communicate(timeout=duration_s + TIMEOUT_S + 30)
+    if child.returncode != 0:
+        raise RuntimeError(f"open-model generator exited with {child.returncode}")
     return OpenModelResult.from_summary(json.loads(out))
 
 

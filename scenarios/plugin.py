@@ -2,7 +2,8 @@
 
 Through Locust's own event hooks only: its ``--harness-*`` options, the profile (handed to
 `ProfileShape` when no Locust file brings its own `LoadTestShape`), the HDR collector with its
-validity data and availability probe, the web UI's Budgets tab, and the egress guard
+validity data and availability probe, the web UI's Budgets tab, IP literals resolved without a
+thread hand-off (`scenarios.resolver`), and the egress guard
 (`stagekit.egress`: the user's clients reach only the hosts the stage allows). One thing Locust has no
 hook for: when a user's next task is due, so each user class's ``wait_time`` is observed in place
 (`probes.ScheduleLag`; it returns the user's own value unchanged). `attach` is called by
@@ -18,7 +19,7 @@ from typing import Any
 from locust.env import Environment
 from locust.event import Events
 
-from scenarios import metrics, options, webui
+from scenarios import metrics, options, resolver, webui
 from scenarios.shapes import ProfileShape
 from stagekit import egress
 
@@ -50,6 +51,7 @@ def on_init(environment: Environment, **_: Any) -> metrics.Collector:
         raise RuntimeError("the harness options were not registered (run Locust with scenarios/harness_locustfile.py)")
     opts = options.parsed(environment)
     summary = Path(opts.harness_summary) if opts.harness_summary else None
+    resolver.install()
     collector = metrics.install(environment, profile, summary, ready_path=opts.harness_ready_path)
     collector.schedule.watch(environment.user_classes)
     # The web UI may change --harness-profile/-users/-duration-s between init and each start.

@@ -98,7 +98,7 @@ class LoopLag(_Looper):
 
 def _drain(hist: HdrHistogram) -> str:
     encoded = hdr.encode(hist)
-    hist.reset()
+    hdr.reset(hist)
     return encoded
 
 
@@ -151,8 +151,17 @@ class ScheduleLag:
     ``wait_time`` methods of TaskSets are not wrapped (their users show in the loop lag).
     """
 
-    hist: HdrHistogram = dataclasses.field(default_factory=hdr.new)
     due: weakref.WeakKeyDictionary[Any, float] = dataclasses.field(default_factory=weakref.WeakKeyDictionary)
+    pending: list[float] = dataclasses.field(default_factory=list)
+    """Lateness (ms) not yet in the histogram (a list append per task; `hist` records them in one pass)."""
+    _hist: HdrHistogram = dataclasses.field(default_factory=hdr.new)
+
+    @property
+    def hist(self) -> HdrHistogram:
+        """How late tasks started (ms), pending samples included."""
+        pending, self.pending = self.pending, []
+        hdr.record_many(self._hist, pending)
+        return self._hist
 
     def watch(self, user_classes: Iterable[type]) -> None:
         """Observe the ``wait_time`` of these classes (a plain function each; others are left alone)."""
@@ -174,9 +183,11 @@ class ScheduleLag:
 
     def started(self, start_time: float | None) -> None:
         """A request started (Locust's ``start_time``, wall clock) in the current greenlet."""
+        if not self.due:
+            return  # nobody is waiting (unpaced users): the common case, no lookup
         due = self.due.pop(gevent.getcurrent(), None)
         if due is not None and start_time is not None:
-            hdr.record(self.hist, max((start_time - due) * 1000, 0.001))
+            self.pending.append(max((start_time - due) * 1000, 0.001))
 
     def drain(self) -> str:
         """The encoded histogram since the last drain; resets it."""

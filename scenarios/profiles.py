@@ -1,4 +1,4 @@
-"""Load profiles: smoke, load, peak, stress, spike, soak, arrival-rate (pure data, no Locust).
+"""Load profiles: the shape of each profile `vocabulary.profiles` names (pure data, no Locust).
 
 Each profile is a list of stages (how long, how many users, how fast to spawn them). Stages
 marked ``hold`` are where the users must be reached and held: the validity check
@@ -67,6 +67,7 @@ def _steps(start: int, step: int, count: int, hold_s: float) -> tuple[Stage, ...
 
 
 PROFILES: dict[str, Profile] = {
+    # Keyed by the names of `vocabulary.profiles.PROFILES`, in its order (tests/scenarios/test_profiles.py).
     # Smoke: a pull-request check. 20 quick-clicking users for 30 s reach the target's steady
     # state (warm caches) after a 10 s warm-up, so every load budget is judged in seconds.
     "smoke": Profile(

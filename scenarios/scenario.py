@@ -17,12 +17,13 @@ from scenarios import openapi_ops, planner
 from scenarios.plan import OPENAPI, Plan, write
 from stagekit.auth import Credentials
 from stagekit.description import TargetDescription
+from stagekit.imports import IMPORT_ROOT
 from stagekit.stage_options import regexes
 from vocabulary.errors import ErrorKind, HarnessError
 
 HERE = Path(__file__).resolve().parent
-ROOT = HERE.parent
-"""The harness's own root: on PYTHONPATH of the Locust process, so its files import `scenarios`."""
+ROOT = IMPORT_ROOT
+"""On PYTHONPATH of the Locust process, so its files import `scenarios` (site-packages once installed)."""
 PLUGIN = HERE / "harness_locustfile.py"
 GENERIC = HERE / "generic_locustfile.py"
 

@@ -152,7 +152,7 @@ def steps(rec: Recorder, users: list[UserSample]) -> list[dict[str, Any]]:
             groups.setdefault(sample.expected, []).append(int(sample.at))
     rows = []
     for expected, seconds in sorted(groups.items()):
-        merged = hdr.merge(hdr.new(), [h for s in seconds if (h := rec.second_hist(s)) is not None])
+        merged = rec.merged_seconds(("step", expected), seconds)
         requests = sum(figures[s][0] for s in seconds)
         failures = sum(figures[s][1] for s in seconds)
         rows.append(

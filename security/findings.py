@@ -11,6 +11,8 @@ from urllib.parse import urlsplit
 from security.rules import Alert, Risk
 from vocabulary.records import Finding, Severity
 
+ZAP_ALERTS = "https://www.zaproxy.org/docs/alerts/"
+"""ZAP's alert pages, one per numeric rule id (``10038/``); the harness's own rules have none."""
 SEVERITY = {Risk.HIGH: Severity.HIGH, Risk.MEDIUM: Severity.MEDIUM, Risk.LOW: Severity.LOW, Risk.INFO: Severity.INFO}
 """ZAP risk → harness severity (ZAP has no critical; the gate's policy may still escalate a rule)."""
 
@@ -84,5 +86,11 @@ def _finding(item: Located, location: str, key: str) -> Finding:
             "source": item.source,
             "kind": item.kind,
             "operation": item.operation,
+            **_help_url(alert.plugin_id),
         },
     )
+
+
+def _help_url(rule: str) -> dict[str, str]:
+    """``help_url``: ZAP's alert page for a numeric ZAP rule id (``10038``, ``10020-1``)."""
+    return {"help_url": f"{ZAP_ALERTS}{rule}/"} if rule.split("-")[0].isdigit() else {}

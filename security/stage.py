@@ -17,8 +17,8 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
-from security import anchors, baseline, collect, grade, rules_tsv, sarif, zap
-from security.findings import Located, to_findings
+from security import anchors, baseline, collect, grade, rules_tsv, zap
+from security.findings import ZAP_ALERTS, Located, to_findings
 from security.options import DEFAULT_RULES, OPTIONS
 from security.rules_tsv import Action
 from stagekit import stage_options
@@ -26,17 +26,21 @@ from stagekit.auth import AuthError, Credentials, authenticate
 from stagekit.openapi import load_document
 from stagekit.stages import StageContext
 from vocabulary import atomic
+from vocabulary.code_scanning import CodeScanning
 from vocabulary.errors import ErrorKind, HarnessError
 from vocabulary.records import Finding, Severity, StageResult, Status, ValidityCheck
 from vocabulary.rundir import RunDir
 
 NO_OPENAPI = "the target has no OpenAPI document: there are no API operations to check"
 ALERTS = "alerts.json"
+CODE_SCANNING = CodeScanning("release-harness security", ZAP_ALERTS, ("security",), security=True, version_of="zap")
+"""Security alerts in ``security.sarif``: ranked by their severity, linked to ZAP's alert pages."""
 
 
 def run(ctx: StageContext) -> StageResult:
     """Fetch, grade, scan (ZAP or baseline), apply the rules file, write artifacts."""
     result = ctx.result(tool_versions=_versions())
+    CODE_SCANNING.declare(result)
     stage_options.check("security", ctx.options, OPTIONS)
     opts = stage_options.with_defaults(ctx.options, OPTIONS)
     policy = rules_tsv.load(Path(opts["rules_file"] or DEFAULT_RULES))
@@ -241,11 +245,6 @@ def _write_artifacts(ctx: StageContext, result: StageResult, fetched: baseline.B
     }
     atomic.write_json(ctx.artifacts / ALERTS, alerts)
     result.artifacts["alerts"] = _relative(ctx, ctx.artifacts / ALERTS)
-    atomic.write_json(
-        ctx.artifacts / "security.sarif",
-        sarif.build([result], openapi_uri=result.artifacts.get("openapi", "openapi.json")),
-    )
-    result.artifacts["sarif"] = _relative(ctx, ctx.artifacts / "security.sarif")
 
 
 def _relative(ctx: StageContext, path: Path) -> str:

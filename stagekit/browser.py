@@ -166,7 +166,8 @@ class _RefusingProxy(socketserver.ThreadingTCPServer):
 
     def __init__(self) -> None:
         super().__init__(("127.0.0.1", 0), _Refuse)
-        self._thread = threading.Thread(target=self.serve_forever, kwargs={"poll_interval": 0.2}, daemon=True)
+        # The poll interval is how long `shutdown` waits: every browser run of a stage closes one.
+        self._thread = threading.Thread(target=self.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
 
     def __enter__(self) -> str:  # type: ignore[override]
         self._thread.start()

@@ -22,9 +22,10 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, get_args, get_type_hints
 
-from perf_budgets.source import KeyPath, Source
+from stagekit.imports import own_module
 from vocabulary import secrets
 from vocabulary.errors import ErrorKind, HarnessError
+from vocabulary.source import KeyPath, Source
 
 _VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 AUTH_KINDS = ("none", "bearer", "login", "cookie")
@@ -334,7 +335,7 @@ def bundled_description() -> TargetDescription:
     """The bundled marketplace's own description (``target_app/harness.toml``), the embedded default;
     a usage error when its extra is not installed (`require_bundled_app`)."""
     require_bundled_app()
-    path = Path(str(importlib.resources.files("target_app") / "harness.toml"))
+    path = Path(str(importlib.resources.files(own_module("target_app")) / "harness.toml"))
     described = load_file(path, ("target",))
     assert described is not None, f"{path} has no [target] table"
     return described

@@ -39,6 +39,8 @@ ALLOWED_ENV = "HARNESS_ALLOWED_HOSTS"
 REPORT_ENV = "HARNESS_EGRESS_DIR"
 """The folder where each process of a stage writes the attempts it blocked."""
 RULE = "off-host-request"
+DESCRIPTION = "A request to a host outside the target, loopback and the allowed hosts"
+"""What the rule checks (``extra["description"]``, the rule's description in code scanning)."""
 BACKGROUND = "the browser's own background service"
 """``asked_by`` of what Chromium requests for itself: counted in ``details``, not a finding of the target."""
 FOLDER = "egress"
@@ -123,11 +125,16 @@ class Recorder:
 
 
 _recorder: Recorder | None = None
+_stage = threading.local()
+"""The recorder of the stage this thread runs (`guarded`): stages may run at once, each on its own thread."""
 
 
 def recorder() -> Recorder:
-    """This process's recorder (writing to ``$HARNESS_EGRESS_DIR`` when set)."""
+    """The recorder of this thread's stage, else this process's (writing to ``$HARNESS_EGRESS_DIR`` when set)."""
     global _recorder
+    stage: Recorder | None = getattr(_stage, "recorder", None)
+    if stage is not None:
+        return stage
     if _recorder is None:
         folder = os.environ.get(REPORT_ENV)
         _recorder = Recorder(Path(folder) if folder else None)
@@ -293,25 +300,65 @@ def install_from_env() -> bool:
     return True
 
 
+_holders = 0
+"""How many stages are inside `guarded` (those running at once share the process's guard)."""
+_holders_lock = threading.Lock()
+
+
 @contextlib.contextmanager
 def guarded(allowed: Collection[str], folder: Path) -> Iterator[Path]:
-    """For one stage: this process guarded and reporting to ``folder``, its subprocesses told to be."""
+    """For one stage: this process guarded, what the stage's thread blocks reported to ``folder``, and the
+    subprocesses it starts told to do the same (`child_environment`).
+
+    Stages that run at once, each on its own thread, share the process's guard (a run allows the same
+    hosts in every stage); the first one in also reports what other threads block (a browser proxy).
+    """
+    global _holders
+    with _holders_lock:
+        first, _holders = _holders == 0, _holders + 1
+    saved = _guard_process(allowed, folder) if first else None
+    _stage.recorder = recorder() if first else Recorder(folder)
+    try:
+        yield folder
+    finally:
+        _stage.recorder.close()
+        _stage.recorder = None
+        with _holders_lock:
+            _holders -= 1
+            last = _holders == 0
+        if last:
+            _unguard_process(saved or {})
+
+
+def child_environment() -> dict[str, str]:
+    """What a subprocess started on this thread needs to obey the guard and report to this thread's stage
+    (empty outside a stage)."""
+    stage: Recorder | None = getattr(_stage, "recorder", None)
+    if stage is None or stage.folder is None or _active is None:
+        return {}
+    return {ALLOWED_ENV: ",".join(sorted(_active.allowed)), REPORT_ENV: str(stage.folder)}
+
+
+def _guard_process(allowed: Collection[str], folder: Path) -> dict[str, str | None]:
+    """Install the guard, its recorder and the variables subprocesses inherit; what the variables were."""
     global _recorder
     saved = {name: os.environ.get(name) for name in (ALLOWED_ENV, REPORT_ENV)}
     os.environ[ALLOWED_ENV] = ",".join(sorted(allowed))
     os.environ[REPORT_ENV] = str(folder)
     _recorder = Recorder(folder)
     install(allowed)
-    try:
-        yield folder
-    finally:
-        uninstall()
-        _recorder = None
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
+    return saved
+
+
+def _unguard_process(saved: dict[str, str | None]) -> None:
+    global _recorder
+    uninstall()
+    _recorder = None
+    for name, value in saved.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
 
 
 def collect(folder: Path) -> dict[Attempt, int]:
@@ -345,7 +392,13 @@ def findings(attempts: dict[Attempt, int]) -> list[Finding]:
                 location=attempt.asked_by or attempt.where,
                 fingerprint=hashlib.sha256(f"{RULE}:{attempt.where}:{attempt.asked_by}".encode()).hexdigest()[:16],
                 evidence=target,
-                extra={"host": attempt.host, "port": attempt.port, "url": attempt.url, "count": count},
+                extra={
+                    "host": attempt.host,
+                    "port": attempt.port,
+                    "url": attempt.url,
+                    "count": count,
+                    "description": DESCRIPTION,
+                },
             )
         )
     return found

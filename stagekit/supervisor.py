@@ -30,6 +30,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
 
+from stagekit import egress
+
 LIFELINE = Path(__file__).with_name("lifeline.py")
 _REAP_S = 10.0
 """How long to wait for the group leader after SIGKILL (a process in uninterruptible I/O)."""
@@ -159,7 +161,8 @@ def start(
         popen = subprocess.Popen(
             list(argv),
             cwd=cwd,
-            env=dict(env),
+            # A stage running beside others has its own egress folder, which os.environ cannot say.
+            env={**env, **egress.child_environment()},
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE if capture_stdout else out,
             stderr=out if capture_stdout or out is None else subprocess.STDOUT,

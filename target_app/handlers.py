@@ -12,8 +12,9 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 from starlette.routing import Match
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
+from target_app.asgi import HttpMiddleware
 from target_app.errors import AppError
 from target_app.web.render import TEMPLATES
 
@@ -83,17 +84,11 @@ def install_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, validation_error)
 
 
-class ErrorBoundaryMiddleware:
+class ErrorBoundaryMiddleware(HttpMiddleware):
     """Turns unexpected exceptions into a generic 500 *inside* the middleware stack, so the
     response still carries security headers and is counted by the metrics middleware."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         started = False
 
         async def tracking_send(message: Message) -> None:

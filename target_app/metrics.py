@@ -18,7 +18,9 @@ from prometheus_client import (
     generate_latest,
     multiprocess,
 )
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
+
+from target_app.asgi import HttpMiddleware
 
 HTTP_BUCKETS = (
     0.001,
@@ -99,16 +101,10 @@ def route_template(scope: Scope) -> str:
     return path if isinstance(path, str) and path else UNMATCHED_ROUTE
 
 
-class RequestMetricsMiddleware:
-    """Pure ASGI middleware: times each HTTP request until its last body chunk is sent."""
+class RequestMetricsMiddleware(HttpMiddleware):
+    """Times each HTTP request until its last body chunk is sent."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         started = time.perf_counter()
         status = 500
 

@@ -9,6 +9,7 @@ import uvicorn
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from target_app.asgi import HttpMiddleware
 from target_app.errors import PayloadTooLargeError
 from target_app.uploads import MAX_UPLOAD_BYTES, MiB
 
@@ -47,19 +48,16 @@ BANNER_HEADERS = {
 STATIC_PREFIXES = ("/static/", "/thumbnails/")
 
 
-class SecurityHeadersMiddleware:
+class SecurityHeadersMiddleware(HttpMiddleware):
     """Adds security headers (and a default Cache-Control) to every HTTP response."""
 
     def __init__(self, app: ASGIApp, *, drop_guarded: bool = False, banner: bool = False) -> None:
-        self.app = app
+        super().__init__(app)
         self.headers = dict(ISOLATION_HEADERS) if drop_guarded else {**GUARDED_HEADERS, **ISOLATION_HEADERS}
         if banner:
             self.headers.update(BANNER_HEADERS)
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         static = scope["path"].startswith(STATIC_PREFIXES)
         https = scope.get("scheme") == "https"
 
@@ -76,23 +74,20 @@ class SecurityHeadersMiddleware:
         await self.app(scope, receive, send_with_headers)
 
 
-class BodyLimitMiddleware:
+class BodyLimitMiddleware(HttpMiddleware):
     """Rejects request bodies over 1 MiB (500 MiB for model uploads) with a JSON 413."""
 
     UPLOAD_ROUTES = {("POST", "/api/models"), ("POST", "/upload")}
 
     def __init__(self, app: ASGIApp, *, limit: int = MiB) -> None:
-        self.app = app
+        super().__init__(app)
         self.limit = limit
 
     def _limit_for(self, scope: Scope) -> int:
         upload = (scope["method"], scope["path"].rstrip("/")) in self.UPLOAD_ROUTES
         return MAX_UPLOAD_BYTES + MiB if upload else self.limit
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         limit = self._limit_for(scope)
         length = dict(scope["headers"]).get(b"content-length", b"")
         if length.isdigit() and int(length) > limit:

@@ -8,23 +8,11 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
 SCHEMA_VERSION = 1
-
-STAGES = ("load", "e2e", "contracts", "security", "accessibility", "coverage")
-"""Every stage name, in the order `harness run` runs them (load first, alone)."""
-
-METRIC_PREFIXES = {
-    "load": "load",
-    "e2e": "e2e",
-    "contracts": "contracts",
-    "security": "security",
-    "accessibility": "a11y",
-    "coverage": "coverage",
-}
-"""The first segment of every metric a stage publishes."""
 
 
 class Status(enum.StrEnum):
@@ -59,13 +47,11 @@ def endpoint_metric(stage_prefix: str, endpoint: str, name: str) -> str:
     return f'{stage_prefix}.endpoint["{endpoint}"].{name}'
 
 
-def stage_of_metric(metric: str) -> str | None:
-    """The stage that publishes ``metric``, from its first segment."""
+def stage_of_metric(metric: str, prefixes: Mapping[str, str]) -> str:
+    """The stage that publishes ``metric``: the one whose prefix (``prefixes``: stage -> prefix, from the
+    stage registry) is its first segment, else the stage named like that segment."""
     head = metric.split(".", 1)[0]
-    for stage, prefix in METRIC_PREFIXES.items():
-        if prefix == head:
-            return stage
-    return None
+    return next((stage for stage, prefix in prefixes.items() if prefix == head), head)
 
 
 @dataclasses.dataclass(frozen=True)

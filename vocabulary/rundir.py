@@ -13,12 +13,14 @@ import jsonschema
 
 from vocabulary import atomic, schema, secrets
 from vocabulary.errors import ErrorKind, HarnessError
-from vocabulary.records import STAGES, StageResult
+from vocabulary.records import StageResult
 
 RUN_META = "run.json"
 VERDICT = "verdict.json"
 REGATE_META = "regate.json"
 """In a re-gate folder: the run it judged (``run``, relative to the folder) and the gate's inputs."""
+RUN_FILES = (RUN_META, VERDICT, REGATE_META)
+"""The JSON files of a run folder that are not stage results (every other ``<name>.json`` is one)."""
 LATEST = "latest"
 _MIN_FREE_BYTES = 50 * 1024 * 1024
 
@@ -71,13 +73,20 @@ class RunDir:
         atomic.write_json(target, data)
         return target
 
+    def stages(self) -> list[str]:
+        """The stages whose results the folder holds: in run.json's order (the run's own), then the rest by name.
+
+        Whatever stages ran, plugins included: the folder, not a list of known stages, says which.
+        """
+        present = sorted(file.stem for file in self.path.glob("*.json") if file.name not in RUN_FILES)
+        recorded = [str(stage) for stage in self.meta().get("stages", ()) if stage in present]
+        return list(dict.fromkeys([*recorded, *present]))
+
     def results(self) -> dict[str, StageResult]:
-        """Every stage result in the folder, validated, keyed by stage name."""
+        """Every stage result in the folder, validated, keyed by stage name, in `stages` order."""
         found: dict[str, StageResult] = {}
-        for stage in STAGES:
+        for stage in self.stages():
             file = self.path / f"{stage}.json"
-            if not file.is_file():
-                continue
             data = read_input(file)
             try:
                 schema.validate_stage_result(data)

@@ -11,9 +11,11 @@ from pathlib import Path
 
 import pytest
 
+from perf_budgets.verdict import BudgetStatus
 from stagekit.description import AuthRecipe, TargetDescription
 from stagekit.stages import TargetInfo
 from tests.accessibility.conftest import RunStage
+from tests.fixtures.gate import judge, not_passing
 from tests.foreign_apps.fixtures import start_app
 from tests.foreign_apps.notes_store import DEFAULT_PASSWORD, USERNAME
 from vocabulary.records import Status
@@ -39,6 +41,8 @@ def test_the_crawl_and_the_signed_in_page_find_the_missing_alt_fault(tmp_path: P
     image_alt = [(f.extra["page"], f.extra["selector"]) for f in result.findings if f.rule == "image-alt"]
     assert image_alt == [("/", "img")]
     assert result.metrics["a11y.violations.critical"] == 1
+    # The gate fails the release on it, and on nothing else.
+    assert not_passing(judge({"accessibility": result})) == {"a11y_blocking": BudgetStatus.FAIL}
     assert [path for path in requested if not OWN_PATHS.fullmatch(path)] == []
     assert {"GET /", "GET /account", "GET /static/logo.svg"} <= set(result.details["operations"])
 

@@ -9,9 +9,12 @@ from pathlib import Path
 import pytest
 
 from accessibility.stage import run as run_accessibility
+from accessibility.step_results import STEP_OBSERVER
 from accessibility.steps import folder_name
 from e2e import stage as e2e_stage
+from stagekit import stages
 from stagekit.stages import StageContext
+from stagekit.step_observers import StepObserver
 from stagekit.target import AppProcess
 from target_app.e2e.workflows import STEPS
 from tests.accessibility.conftest import stage_context
@@ -99,9 +102,9 @@ def test_step_results_are_raw_axe_json_named_by_workflow_and_step(ran: Ran) -> N
     assert (raw["workflow"], raw["step"], raw["kind"]) == (UPLOAD, "submit upload", "step")
     assert "uploaded" in raw["url"] and raw["axe"]["testEngine"]["name"] == "axe-core"
     sidecar = json.loads((ran.run / ran.e2e.artifacts["workflows"]).read_text(encoding="utf-8"))
-    audit_s = [step["a11y_s"] for test in sidecar["tests"] for step in test["steps"]]
+    audit_s = [step["observers_s"] for test in sidecar["tests"] for step in test["steps"]]
     assert len(audit_s) == sum(len(STEPS[test]) for test in WORKFLOWS)
-    assert ran.e2e.details["a11y_steps_s"] == pytest.approx(sum(audit_s), abs=0.1)
+    assert ran.e2e.details["step_observers_s"] == pytest.approx(sum(audit_s), abs=0.1)
 
 
 def test_without_e2e_in_the_run_the_stage_says_so_and_does_not_fail(tmp_path: Path) -> None:
@@ -131,7 +134,20 @@ def test_step_audits_are_on_when_accessibility_runs_after_e2e(
         run.write_meta({"stages": stages})
     options = {} if option is None else {"a11y_steps": option}
     ctx = e2e_context(run, "http://127.0.0.1:9", **options)
-    assert e2e_stage.audit_steps(ctx, e2e_stage.Options.from_mapping(ctx.options)) is expected
+    observers = e2e_stage.step_observers(ctx, e2e_stage.Options.from_mapping(ctx.options))
+    assert observers == ((STEP_OBSERVER,) if expected else ())
+
+
+def test_a_plugin_stage_after_e2e_observes_the_steps_too(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    shots = StepObserver(plugin="shots.steps", option="--shots", folder="shots", artifact="step_screenshots")
+    for table in ("_registry", "_step_observers"):
+        monkeypatch.setattr(stages, table, dict(getattr(stages, table)))
+    stages.register("shots", "shots.stage:run", step_observer=shots)
+    run = RunDir.create(tmp_path, "smoke")
+    run.write_meta({"stages": ["e2e", "shots"]})
+    ctx = e2e_context(run, "http://127.0.0.1:9")
+    assert e2e_stage.step_observers(ctx, e2e_stage.Options.from_mapping({})) == (shots,)
+    assert e2e_stage.step_observers(ctx, e2e_stage.Options.from_mapping({"a11y_steps": True})) == (STEP_OBSERVER, shots)
 
 
 def test_a_non_boolean_a11y_steps_option_is_a_config_error() -> None:

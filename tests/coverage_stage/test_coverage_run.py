@@ -46,7 +46,7 @@ def _requests(*calls: tuple[str, str]) -> Callable[[StageContext], StageResult]:
 
 
 @pytest.fixture(scope="module")
-def covered_run(tmp_path_factory: pytest.TempPathFactory, target_data_dir: Path) -> pipeline.RunState:
+def covered_run(tmp_path_factory: pytest.TempPathFactory, target_data_dir: Path) -> pipeline.Finished:
     """One run: 'e2e' browses the catalogue, 'contracts' reads a model and the wiki."""
     out = tmp_path_factory.mktemp("covered")
     fakes = {
@@ -63,14 +63,14 @@ def covered_run(tmp_path_factory: pytest.TempPathFactory, target_data_dir: Path)
     return state
 
 
-def _coverage_json(state: pipeline.RunState) -> dict[str, Any]:
+def _coverage_json(state: pipeline.Finished) -> dict[str, Any]:
     assert state.run is not None
     data: dict[str, Any] = json.loads((state.run.path / "coverage.json").read_text(encoding="utf-8"))
     return data
 
 
 @pytest.mark.slow
-def test_line_and_branch_coverage_with_a_module_table(covered_run: pipeline.RunState) -> None:
+def test_line_and_branch_coverage_with_a_module_table(covered_run: pipeline.Finished) -> None:
     data = _coverage_json(covered_run)
     assert data["status"] == "passed"
     assert 0.3 < data["metrics"]["coverage.line_ratio"] < 1
@@ -83,7 +83,7 @@ def test_line_and_branch_coverage_with_a_module_table(covered_run: pipeline.RunS
 
 
 @pytest.mark.slow
-def test_each_operation_is_attributed_to_the_stage_that_sent_it(covered_run: pipeline.RunState) -> None:
+def test_each_operation_is_attributed_to_the_stage_that_sent_it(covered_run: pipeline.Finished) -> None:
     data = _coverage_json(covered_run)
     matrix = {row["operation"]: row["stages"] for row in data["details"]["operations_matrix"]}
     assert matrix["GET /api/categories"] == {"e2e": True, "contracts": False}
@@ -97,7 +97,7 @@ def test_each_operation_is_attributed_to_the_stage_that_sent_it(covered_run: pip
 
 
 @pytest.mark.slow
-def test_operations_no_stage_exercised_fail_the_budget_and_are_named(covered_run: pipeline.RunState) -> None:
+def test_operations_no_stage_exercised_fail_the_budget_and_are_named(covered_run: pipeline.Finished) -> None:
     assert covered_run.verdict is not None
     by_id = {b.budget: b for b in covered_run.verdict.budgets}
     assert by_id["coverage_api_operations"].status is BudgetStatus.FAIL
@@ -163,7 +163,7 @@ min = {branches}
     [(0.01, -0.01, {"coverage_lines"}), (-0.01, 0.01, {"coverage_branches"}), (-0.01, -0.01, set())],
 )
 def test_each_coverage_budget_fails_exactly_when_its_limit_is_above_what_the_run_measured(
-    covered_run: pipeline.RunState, tmp_path: Path, lines_delta: float, branches_delta: float, failing: set[str]
+    covered_run: pipeline.Finished, tmp_path: Path, lines_delta: float, branches_delta: float, failing: set[str]
 ) -> None:
     # No runtime fault can lower coverage honestly (see the fault table in target_app/README.md), so
     # the limits sit one point either side of what this very run measured: the gate must follow them.

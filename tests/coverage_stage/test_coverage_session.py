@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 from coverage_stage.stage import CoverageSession, stage_metric
-from harness.config import Settings
 from perf_budgets.verdict import BudgetStatus
 from stagekit.description import AppCommand, TargetDescription
 from stagekit.stages import TargetInfo
@@ -23,7 +22,7 @@ SWAGGER = {"swagger": "2.0", "paths": {"/books": {"get": {}}, "/books/{bookId}":
 
 
 def _session(tmp_path: Path) -> CoverageSession:
-    return CoverageSession(RunDir.create(tmp_path / "runs", "smoke"), Settings(coverage=True))
+    return CoverageSession(RunDir.create(tmp_path / "runs", "smoke"), "smoke", {})
 
 
 def _result(stage: str, **fields: object) -> StageResult:
@@ -114,6 +113,5 @@ def test_described_coverage_data_older_than_the_run_is_not_measured(tmp_path: Pa
 
 
 def test_an_unknown_coverage_option_is_a_config_error(tmp_path: Path) -> None:
-    settings = Settings(coverage=True, stage_options={"coverage": {"reprot": "coverage.xml"}})
     with pytest.raises(HarnessError, match="Did you mean 'report'"):
-        CoverageSession(RunDir.create(tmp_path, "smoke"), settings)
+        CoverageSession(RunDir.create(tmp_path, "smoke"), "smoke", {"reprot": "coverage.xml"})

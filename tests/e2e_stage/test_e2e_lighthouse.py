@@ -162,3 +162,45 @@ def test_the_vendored_web_vitals_is_the_npm_builds_unmodified_under_its_licence(
     built = stage.HARNESS_ROOT / "node_modules" / "web-vitals" / "dist" / contexts.LIBRARY
     if built.is_file():  # after `npm ci`: the vendored copy is byte for byte the package's build
         assert body == built.read_text(encoding="utf-8")
+
+
+FAKE_BIN = """import fs from 'node:fs';
+export async function begin() {
+  const [url, ...flags] = process.argv.slice(2);
+  const prefix = flags.find((flag) => flag.startsWith('--output-path=')).split('=')[1];
+  fs.appendFileSync(process.env.FAKE_LOG, `${process.pid} ${url}\\n`);
+  const tried = fs.readFileSync(process.env.FAKE_LOG, 'utf8').split('\\n').filter((l) => l.endsWith(url)).length;
+  const failed = url.endsWith('/flaky') && tried === 1;
+  const recorded = failed ? 'wiki-new-no-navstart' : 'home-mobile';
+  const report = JSON.parse(fs.readFileSync(`${process.env.FAKE_REPORTS}/${recorded}.report.json`));
+  fs.writeFileSync(prefix + '.report.json', JSON.stringify({...report, finalDisplayedUrl: url}));
+  fs.writeFileSync(prefix + '.report.html', '<html>Lighthouse</html>');
+  if (failed) process.exit(1);  // as Lighthouse's CLI ends a run with a runtime error
+}
+"""
+
+
+def test_one_node_process_runs_lighthouse_for_every_page_and_a_failed_trace_once_more(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Lighthouse's command line (here a stand-in for its ``cli/bin.js``) runs page after page in one Node
+    process; a page's run ending in an exit does not end the others', and a failed trace is audited again."""
+    node = _tool().node
+    cli = tmp_path / "lighthouse" / "cli"
+    cli.mkdir(parents=True)
+    (cli / "package.json").write_text('{"type": "module"}', encoding="utf-8")
+    (cli / "bin.js").write_text(FAKE_BIN, encoding="utf-8")
+    monkeypatch.setenv("FAKE_LOG", str(tmp_path / "runs.log"))
+    monkeypatch.setenv("FAKE_REPORTS", str(RECORDED))
+    run = lighthouse.Run(
+        lighthouse.Tool(node, cli / "index.js"), "http://127.0.0.1:9", tmp_path / "out", "mobile",
+        Credentials(), 60.0, threading.Event(),
+    )
+    announced: list[str] = []
+    pages = [lighthouse.Page("/flaky", "/flaky"), lighthouse.Page("/", "/")]
+    audits = lighthouse.audit_pages(run, pages, lambda audit: announced.append(audit.name))
+    assert [(audit.name, audit.score, audit.error) for audit in audits] == [("/flaky", 85.0, None), ("/", 85.0, None)]
+    assert announced == ["/flaky", "/"]
+    runs = [line.split() for line in (tmp_path / "runs.log").read_text(encoding="utf-8").splitlines()]
+    assert [url.removeprefix(run.base_url) for _, url in runs] == ["/flaky", "/", "/flaky"]
+    assert runs[0][0] == runs[1][0] != runs[2][0], "the first batch ran both pages in one process"

@@ -69,8 +69,23 @@ def run_pytest(
     return done, {str(t["nodeid"]).partition("::")[2]: t for t in tests}
 
 
-def test_each_test_is_a_workflow_with_the_step_it_failed_at(tmp_path: Path) -> None:
-    done, tests = run_pytest(tmp_path, TESTS)
+OBSERVER = """
+import json
+import pytest
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_harness_step(item, index, name, pages):
+    with open("observed.jsonl", "a") as out:
+        out.write(json.dumps([item.name, index, name, len(pages)]) + "\\n")
+"""
+"""A step observer of some plugin stage: the e2e plugin knows it only by the ``-p`` the stage passes."""
+
+
+def test_each_test_is_a_workflow_with_the_step_it_failed_at_and_its_passing_steps_observed(tmp_path: Path) -> None:
+    (tmp_path / "step_observer.py").write_text(OBSERVER, encoding="utf-8")
+    path = os.pathsep.join(p for p in (str(tmp_path), os.environ.get("PYTHONPATH", "")) if p)
+    done, tests = run_pytest(tmp_path, TESTS, "-p", "step_observer", env={"PYTHONPATH": path})
     assert done.returncode == 1, done.stdout + done.stderr
     assert tests["test_upload"]["nodeid"] == "test_flows.py::test_upload"
     assert tests["test_upload"]["name"] == "Upload a model."
@@ -86,6 +101,9 @@ def test_each_test_is_a_workflow_with_the_step_it_failed_at(tmp_path: Path) -> N
     assert (tests["test_setup_error"]["outcome"], tests["test_setup_error"]["failed_step"]) == ("error", "setup")
     assert tests["test_skipped"]["outcome"] == "skipped"
     assert 'name="failed_step" value="submit upload"' in (tmp_path / "junit.xml").read_text()
+    observed = [json.loads(line) for line in (tmp_path / "observed.jsonl").read_text().splitlines()]
+    assert observed == [["test_upload", 1, "log in", 0]]  # passing steps only; no page, no tab
+    assert "observers_s" in tests["test_upload"]["steps"][0]  # type: ignore[index]
 
 
 BROWSER_TESTS = """
@@ -139,7 +157,7 @@ def test_only_the_target_is_reachable(page):
 def test_step_audits_sign_in_on_request_and_a_browser_that_reaches_the_target_only(tmp_path: Path) -> None:
     out = tmp_path / "a11y"
     credentials = Credentials(cookies={"sid": "s3cret"}).to_env()
-    args = ("--a11y-steps", str(out), "--base-url", "http://127.0.0.1:9")
+    args = ("-p", "accessibility.steps", "--a11y-steps", str(out), "--base-url", "http://127.0.0.1:9")
     done, tests = run_pytest(tmp_path, BROWSER_TESTS, *args, env=credentials)
     assert done.returncode == 1, done.stdout + done.stderr
     outcomes = {name: test["outcome"] for name, test in tests.items()}
@@ -165,7 +183,7 @@ def test_step_audits_sign_in_on_request_and_a_browser_that_reaches_the_target_on
     labels = [v for v in framed["axe"]["violations"] if v["id"] == "label"]
     assert labels and labels[0]["nodes"][0]["target"] == ["iframe", "#field"], "the iframe was not audited"
     steps = tests["test_download[chromium]"]["steps"]
-    assert [("a11y_s" in s) for s in steps] == [True, False]  # type: ignore[union-attr]
+    assert [("observers_s" in s) for s in steps] == [True, False]  # type: ignore[union-attr]
 
 
 def test_harness_auth_without_credentials_fails_the_test_that_asks(tmp_path: Path) -> None:

@@ -24,6 +24,7 @@ from urllib.parse import parse_qs
 import uvicorn
 
 from tests.foreign_apps import notes_pages as pages
+from tests.foreign_apps import runtime
 from tests.foreign_apps.notes_store import DEFAULT_PASSWORD, Accounts, Notebook, validate_note
 from tests.foreign_apps.runtime import Reply, RequestLog, announce, parse_options, request_target, security_headers
 
@@ -157,14 +158,11 @@ class NotesApp:
             return json_response(500, {"error": "internal error"})
 
     async def _route(self, request: Request) -> Reply:
-        for pattern, methods in self.routes:
-            match = pattern.fullmatch(request.path)
-            if match is None:
-                continue
-            method = "GET" if request.method == "HEAD" else request.method
-            if method in methods:
-                return await methods[method](request, match.groups())
-            return _not_allowed(request, methods)
+        found = runtime.route(self.routes, request.method, request.path)
+        if found is not None and found.handler is not None:
+            return await found.handler(request, found.groups)
+        if found is not None:
+            return _not_allowed(request, found.allow)
         if request.path.startswith("/api/"):
             return json_response(404, {"error": f"no such endpoint {request.path}"})
         return html(pages.not_found(self._user(request)), 404)
@@ -270,9 +268,7 @@ def _note_id(text: str) -> int:
     return int(text) if text.isascii() and text.isdigit() and len(text) < 19 else 0
 
 
-def _not_allowed(request: Request, methods: dict[str, Handler]) -> Reply:
-    implicit = {"HEAD", "OPTIONS"} if "GET" in methods else {"OPTIONS"}
-    allow = ("Allow", ", ".join(sorted({*methods, *implicit})))
+def _not_allowed(request: Request, allow: tuple[str, str]) -> Reply:
     if request.method == "OPTIONS":
         return Reply(204, headers=(allow,))
     if request.path.startswith("/api/"):

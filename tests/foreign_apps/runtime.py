@@ -9,11 +9,12 @@ from __future__ import annotations
 import argparse
 import difflib
 import os
+import re
 import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO
+from typing import Generic, TextIO, TypeVar
 
 FAULTS_ENV = "FOREIGN_FAULTS"
 REQUEST_LOG_ENV = "FOREIGN_REQUEST_LOG"
@@ -43,6 +44,30 @@ class Reply:
     body: bytes = b""
     content_type: str | None = None
     headers: tuple[tuple[str, str], ...] = ()
+
+
+H = TypeVar("H")
+
+
+@dataclass(frozen=True)
+class Routed(Generic[H]):
+    """The route a request path matched: its handler for the request's method (None: the method is not
+    allowed there), the path's captured groups, and the ``Allow`` header the route answers with."""
+
+    handler: H | None
+    groups: tuple[str, ...]
+    allow: tuple[str, str]
+
+
+def route(routes: Sequence[tuple[re.Pattern[str], Mapping[str, H]]], method: str, path: str) -> Routed[H] | None:
+    """The first route whose pattern matches all of ``path`` (GET's handler serves HEAD); None if none does."""
+    for pattern, methods in routes:
+        match = pattern.fullmatch(path)
+        if match is not None:
+            implicit = {"HEAD", "OPTIONS"} if "GET" in methods else {"OPTIONS"}
+            allow = ("Allow", ", ".join(sorted({*methods, *implicit})))
+            return Routed(methods.get("GET" if method == "HEAD" else method), match.groups(), allow)
+    return None
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from urllib.parse import parse_qs, quote
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 from wsgiref.types import StartResponse, WSGIEnvironment
 
+from tests.foreign_apps import runtime
 from tests.foreign_apps.runtime import Reply, RequestLog, announce, parse_options, request_target, security_headers
 from tests.foreign_apps.shelf_catalogue import AUTHORS, GENRES, INT64_MAX, Shelf, find_author, validate_new_book
 from tests.foreign_apps.shelf_pages import FAVICON_SVG, docs_page, home_page
@@ -114,18 +115,14 @@ class ShelfApp:
             return error_reply(500, "internal error")
 
     def _dispatch(self, request: Request) -> Reply:
-        for pattern, methods in self.routes:
-            match = pattern.fullmatch(request.path)
-            if match is None:
-                continue
-            method = "GET" if request.method == "HEAD" else request.method
-            if method in methods:
-                return methods[method](request, match.groups())
-            allow = ("Allow", _allow(methods))
-            if method == "OPTIONS":
-                return Reply(204, headers=(allow,))
-            return replace(error_reply(405, f"{request.method} is not allowed here"), headers=(allow,))
-        return error_reply(404, f"no route for {request.path}")
+        found = runtime.route(self.routes, request.method, request.path)
+        if found is None:
+            return error_reply(404, f"no route for {request.path}")
+        if found.handler is not None:
+            return found.handler(request, found.groups)
+        if request.method == "OPTIONS":
+            return Reply(204, headers=(found.allow,))
+        return replace(error_reply(405, f"{request.method} is not allowed here"), headers=(found.allow,))
 
     def _headers(self, reply: Reply) -> list[tuple[str, str]]:
         is_html = (reply.content_type or "").startswith("text/html")
@@ -213,11 +210,6 @@ class ShelfApp:
 
     def stats(self, request: Request, groups: Sequence[str]) -> Reply:
         return json_reply(200, self.shelf.stats())
-
-
-def _allow(methods: dict[str, Handler]) -> str:
-    implicit = ["HEAD"] if "GET" in methods else []
-    return ", ".join(sorted([*methods, *implicit, "OPTIONS"]))
 
 
 def _path_id(text: str) -> int | None:

@@ -3,7 +3,6 @@ for tests of the pipeline's own behaviour (console lines, exit codes, damaged di
 
 from __future__ import annotations
 
-import http.server
 from collections.abc import Callable
 from pathlib import Path
 
@@ -13,23 +12,10 @@ from harness import cli
 from stagekit import stages
 from stagekit.stages import StageContext
 from tests.fixtures.runs import DATA
-from tests.fixtures.servers import serve
+from tests.fixtures.servers import Ok, serve
 from vocabulary.records import StageResult
 
 SMALL = DATA / "budgets" / "small.toml"
-
-
-class Ok(http.server.BaseHTTPRequestHandler):
-    """Answers 200 to every GET: a target that is up."""
-
-    def do_GET(self) -> None:
-        self.send_response(200)
-        self.send_header("Content-Length", "2")
-        self.end_headers()
-        self.wfile.write(b"ok")
-
-    def log_message(self, *args: object) -> None:
-        """Quiet."""
 
 
 def run_with(

@@ -164,8 +164,8 @@ def test_notes_configured_with_its_own_files_and_login(tmp_path: Path) -> None:
         # One slow operation of five also lifts the overall p95: both latency budgets guard it.
         ("shelf", "slow-endpoint", "load", {"endpoint_p95[GET /books/{bookId}]", "api_p95"}),
         ("shelf", "server-error", "load", {"error_ratio"}),
-        ("notes", "missing-alt", "accessibility", {"a11y_blocking"}),
-        ("notes", "missing-header", "security", {"security_blocking", "security_grade"}),
+        # The notes app's missing-alt and missing-header faults are judged by the shipped budgets on the
+        # stages' own results (tests/accessibility/test_foreign_app.py, tests/security/test_foreign_apps.py).
     ],
 )
 def test_a_fault_in_a_foreign_app_breaches_its_budget(

@@ -8,7 +8,8 @@ from importlib.metadata import version
 import pytest
 
 from harness import cli
-from harness.config import DEFAULT_STAGES, PROFILES
+from stagekit import stages
+from vocabulary.profiles import PROFILES
 
 
 def _output(argv: list[str], capsys: pytest.CaptureFixture[str]) -> str:
@@ -27,7 +28,9 @@ def test_help_lists_stages_profiles_faults_and_where_to_look(
     argv: list[str], capsys: pytest.CaptureFixture[str]
 ) -> None:
     text = _output(argv, capsys)
-    assert f"stages (--stages, default all): {', '.join(DEFAULT_STAGES)}; coverage with --coverage" in text
+    default = "load, e2e, contracts, security, accessibility"
+    assert default == ", ".join(stages.default_stages())
+    assert f"stages (--stages, default all): {default}; coverage with --coverage" in text
     assert f"profiles (--profile, default smoke): {', '.join(PROFILES)}" in text
     assert "python -m target_app --list-faults" in text
     assert "harness options" in text and "harness metrics" in text

@@ -76,7 +76,7 @@ def test_bad_values_are_config_errors(tmp_path: Path, flags: dict[str, str], exp
 
 @pytest.mark.parametrize(
     ("flags", "expected"),
-    [({"stages": ""}, "no stage to run"), ({"target_port": 99999}, "target_port 99999 is not a TCP port")],
+    [({"stages": ""}, "no stage to run"), ({"target_port": 99999}, "bad value 99999 for 'target_port'")],
 )
 def test_an_empty_stage_list_or_an_impossible_port_is_refused_before_anything_starts(
     tmp_path: Path, flags: dict[str, object], expected: str

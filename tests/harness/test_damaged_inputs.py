@@ -17,13 +17,13 @@ from pathlib import Path
 import pytest
 
 from harness import cli
-from perf_budgets.source import MAX_BYTES
 from stagekit.stages import StageContext
 from tests.fixtures.runs import DATA, REPO
 from tests.harness.fake_run import run_with
 from vocabulary import atomic
 from vocabulary.errors import ErrorKind, HarnessError
 from vocabulary.records import StageResult, Status
+from vocabulary.source import MAX_BYTES
 
 SMALL = DATA / "budgets" / "small.toml"
 DAMAGE: dict[str, Callable[[bytes], bytes]] = {

@@ -85,7 +85,7 @@ def _budget(tmp_path: Path, metric: str, limit: str) -> str:
         (["-o", "contracts.phases=fuzz"], "stateful, got 'fuzz'. Did you mean 'fuzzing'?"),
         (["-o", "e2e.vitals_runs=0"], "e2e option 'vitals_runs' must be >= 1, got 0"),
         (["--stages", ""], "no stage to run: stages is empty"),
-        (["--target-port", "99999"], "target_port 99999 is not a TCP port"),
+        (["--target-port", "99999"], "bad value 99999 for 'target_port' in flag --target-port: must be 0 to 65535"),
     ],
 )
 def test_a_bad_option_or_setting_exits_4_before_any_traffic(

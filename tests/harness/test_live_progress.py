@@ -119,7 +119,7 @@ def test_the_pipeline_beats_every_heartbeat_s_seconds(
 def test_a_negative_heartbeat_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code = cli.main(["run", "--heartbeat-s", "-1", "--target-url", "http://127.0.0.1:9", "--out", str(tmp_path)])
     assert code == ExitCode.USAGE_ERROR
-    assert "heartbeat_s must not be negative" in capsys.readouterr().err
+    assert "bad value -1.0 for 'heartbeat_s' in flag --heartbeat-s: must be >= 0" in capsys.readouterr().err
 
 
 def _recorded() -> StageResult:

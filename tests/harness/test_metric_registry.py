@@ -18,9 +18,17 @@ from stagekit.stage_metrics import Unit, published_by
 from tests.fixtures.runs import DATA, REPO
 from vocabulary.errors import HarnessError
 from vocabulary.exit_codes import ExitCode
-from vocabulary.records import METRIC_PREFIXES
 
-BUILT_IN = tuple(METRIC_PREFIXES)
+PREFIXES = {
+    "load": "load",
+    "e2e": "e2e",
+    "contracts": "contracts",
+    "security": "security",
+    "accessibility": "a11y",
+    "coverage": "coverage",
+}
+"""Each built-in stage's metric prefix, as the registry derives it from the metrics the stage declares."""
+BUILT_IN = tuple(PREFIXES)
 
 
 def _budgets(tmp_path: Path, body: str) -> Path:
@@ -43,10 +51,32 @@ def test_every_built_in_stage_declares_its_metrics_with_unit_and_help(stage: str
     names = [metric.name for metric in declared]
     assert len(set(names)) == len(names)
     for metric in declared:
-        assert metric.prefix == METRIC_PREFIXES[stage] and metric.help.strip() and isinstance(metric.unit, Unit)
+        assert metric.prefix == PREFIXES[stage] and metric.help.strip() and isinstance(metric.unit, Unit)
         assert all(label == '"*"' for label in re.findall(r'"[^"]*"', metric.name)), metric.name
         assert metric.name.endswith(("_ms", "_s")) == (metric.unit in (Unit.MS, Unit.S)), metric.name
         assert metric.name.endswith("_ratio") <= (metric.unit is Unit.RATIO), metric.name
+
+
+def test_every_stage_prefix_comes_from_the_registry() -> None:
+    assert {stage: stages.prefixes()[stage] for stage in BUILT_IN} == PREFIXES
+
+
+def test_a_metric_prefix_no_stage_has_is_refused_with_the_nearest_one() -> None:
+    path = DATA / "budgets" / "bad_prefix.toml"
+    error = _refusal(path)
+    assert error.message == f"{path}:4: budgets.api_p95.metric: unknown metric prefix 'lod'. Did you mean 'load'?"
+    assert error.tip is not None and "a11y, contracts, coverage, e2e, load, security" in error.tip
+
+
+def test_a_known_failure_of_no_stage_is_refused(tmp_path: Path) -> None:
+    known = tmp_path / "known.toml"
+    entry = 'stage = "securty"\nrule = "1"\nlocation = "/"\nreason = "r"\nexpires = 2030-01-01\n'
+    known.write_text(f"# known failures\n[[known]]\n{entry}", encoding="utf-8")
+    budgets = _budgets(tmp_path, '[budgets.sec]\nmetric = "security.findings.blocking"\nmax = 0\n')
+    with pytest.raises(HarnessError) as caught:
+        check_budgets(load_budgets(budgets, known_failures=known))
+    assert caught.value.message.startswith(f"{known}:3: known[0].stage: unknown stage 'securty'. Did you mean")
+    assert "'security'" in caught.value.message
 
 
 def _recorded_metrics() -> set[str]:
@@ -82,11 +112,10 @@ def test_every_shipped_budget_file_passes_the_metric_check() -> None:
     checked = 0
     for path in files:
         try:
-            budgets = load_budgets(path)
+            check_budgets(load_budgets(path))
         except HarnessError:
-            assert path.parent == DATA / "budgets", path  # the loader's own examples of broken files
+            assert path.parent == DATA / "budgets", path  # the loader's and this check's examples of broken files
             continue
-        check_budgets(budgets)
         checked += 1
     assert checked >= 2
 

@@ -23,6 +23,7 @@ from reports import format as fmt
 from reports import junit, markdown
 from reports.registry import RunView
 from reports.terminal import print_verdict
+from stagekit.description import TargetDescription
 from tests.fixtures.runs import DATA
 from vocabulary.errors import ErrorKind, HarnessError
 from vocabulary.exit_codes import ExitCode
@@ -56,30 +57,28 @@ def _load(events: set[str]) -> StageResult:
     return result
 
 
-def _run(tmp_path: Path, events: set[str]) -> pipeline.RunState:
-    """A finished `harness run` in which ``events`` happened, judged as the pipeline judges it."""
+def _run(tmp_path: Path, events: set[str]) -> pipeline.Finished:
+    """A finished `harness run` in which ``events`` happened, recorded and judged as the pipeline does."""
     flags = {"out": tmp_path / "runs", "budgets": SMALL, "stages": "load,contracts"}
-    state = pipeline.RunState(load_settings(flags, cwd=tmp_path, environ={}))
-    state.inputs = gate.load_inputs(SMALL, None, None)
-    pipeline.create_run_dir(state)
-    assert state.run is not None
-    state.run.write_result(_load(events))
+    settings = load_settings(flags, cwd=tmp_path, environ={})
+    checked = pipeline.Checked(settings, gate.load_inputs(SMALL, None, None), TargetDescription(source="test"))
+    prepared = pipeline.create_run_dir(checked)
+    prepared.run.write_result(_load(events))
+    errors: list[HarnessError] = []
     if "stage_error" in events:
         error = HarnessError(ErrorKind.STAGE, "cannot fetch the OpenAPI document")
-        state.errors.append(error)
-        state.run.write_result(
+        errors.append(error)
+        prepared.run.write_result(
             StageResult("contracts", Status.ERROR, "http://127.0.0.1:1", "smoke", error=error.render())
         )
     if "harness_bug" in events:
-        state.errors.append(HarnessError(ErrorKind.INTERNAL, "e2e stage crashed: KeyError('x')"))
+        errors.append(HarnessError(ErrorKind.INTERNAL, "e2e stage crashed: KeyError('x')"))
     if "usage_error" in events:
-        state.errors.append(HarnessError(ErrorKind.USAGE, "the locustfile missing.py does not exist"))
-    if "target_crash" in events:
-        state.complete = False
-        state.notes.append(CRASH_NOTE)
-    pipeline.finish_meta(state)
-    pipeline.judge(state)
-    return state
+        errors.append(HarnessError(ErrorKind.USAGE, "the locustfile missing.py does not exist"))
+    stopped = (CRASH_NOTE,) if "target_crash" in events else ()
+    staged = pipeline.Staged(stopped=stopped, errors=tuple(errors))
+    pipeline.record(prepared, staged)
+    return pipeline.judge(prepared, staged)
 
 
 COMBINATIONS = [set(c) for n in range(len(EVENTS) + 1) for c in itertools.combinations(EVENTS, n)]
@@ -87,13 +86,13 @@ COMBINATIONS = [set(c) for n in range(len(EVENTS) + 1) for c in itertools.combin
 
 @pytest.mark.parametrize("events", COMBINATIONS, ids=lambda e: "+".join(sorted(e)) or "clean")
 def test_every_output_tells_the_same_outcome(tmp_path: Path, events: set[str]) -> None:
-    state = _run(tmp_path, events)
-    assert state.run is not None and state.verdict is not None
+    finished = _run(tmp_path, events)
+    assert finished.verdict is not None
     want = expected(events)
-    assert pipeline.exit_code(state) is want
-    saved = json.loads((state.run.path / "verdict.json").read_text())
-    assert saved["exit_code"] == want and saved["outcome"] == state.verdict.outcome.value
-    view = RunView.load(state.run.path)
+    assert pipeline.exit_code(finished) is want
+    saved = json.loads((finished.run.path / "verdict.json").read_text())
+    assert saved["exit_code"] == want and saved["outcome"] == finished.verdict.outcome.value
+    view = RunView.load(finished.run.path)
     assert view.verdict.exit_code is want, "verdict.json read back gives the same code"
     summary = markdown.render_text(view)
     assert summary.startswith(f"## Release budgets: {saved['outcome']}\n")
@@ -108,21 +107,20 @@ def test_every_output_tells_the_same_outcome(tmp_path: Path, events: set[str]) -
         # What was not measured, and why, is listed beside the breach.
         assert "Breached" in last and (saved["notes"] or saved["counts"]["inconclusive"])
     if "target_crash" in events:
-        assert (
-            CRASH_NOTE in saved["notes"] and json.loads((state.run.path / "run.json").read_text())["complete"] is False
-        )
+        meta = json.loads((finished.run.path / "run.json").read_text())
+        assert CRASH_NOTE in saved["notes"] and meta["complete"] is False
     if want in (ExitCode.HARNESS_ERROR, ExitCode.USAGE_ERROR):
         assert f"(exit {int(want)})" in last
         assert suites.find("testsuite[@name='harness']/testcase/error") is not None
 
 
 def test_a_harness_error_never_hides_a_breach_and_is_still_reported(tmp_path: Path) -> None:
-    state = _run(tmp_path, {"breach", "harness_bug"})
-    assert state.verdict is not None and state.run is not None
-    assert state.verdict.exit_code is ExitCode.BREACHED
-    assert [e.code for e in state.verdict.errors] == [ExitCode.HARNESS_ERROR]
-    assert "error: e2e stage crashed: KeyError('x')" in state.verdict.notes
+    finished = _run(tmp_path, {"breach", "harness_bug"})
+    assert finished.verdict is not None
+    assert finished.verdict.exit_code is ExitCode.BREACHED
+    assert [e.code for e in finished.verdict.errors] == [ExitCode.HARNESS_ERROR]
+    assert "error: e2e stage crashed: KeyError('x')" in finished.verdict.notes
     regated = RunDir(tmp_path / "regate")
     regated.path.mkdir()
-    again = gate.judge(state.run, gate.load_inputs(SMALL, None, None), out=regated.path)
-    assert again.exit_code is ExitCode.BREACHED and again.errors == state.verdict.errors, "a re-gate keeps them"
+    again = gate.judge(finished.run, gate.load_inputs(SMALL, None, None), out=regated.path)
+    assert again.exit_code is ExitCode.BREACHED and again.errors == finished.verdict.errors, "a re-gate keeps them"

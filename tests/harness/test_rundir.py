@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import shutil
@@ -45,10 +46,19 @@ def test_result_round_trip_through_the_schema(tmp_path: Path) -> None:
 def test_invalid_result_is_refused_before_writing(tmp_path: Path) -> None:
     run = RunDir.create(tmp_path, "smoke")
     bad = _result()
-    bad.metrics["lod.http.p95_ms"] = 1.0
+    bad.metrics["p95_ms"] = 1.0  # no stage prefix
     with pytest.raises(jsonschema.ValidationError):
         run.write_result(bad)
     assert not (run.path / "contracts.json").exists()
+
+
+def test_the_folder_says_which_stages_ran_in_the_runs_order(tmp_path: Path) -> None:
+    run = RunDir.create(tmp_path, "smoke")
+    run.write_meta({"stages": ["security", "contracts", "e2e"]})  # e2e left no result
+    for stage in ("contracts", "tiny", "security"):  # tiny: a plugin stage run.json does not list
+        run.write_result(dataclasses.replace(_result(), stage=stage, metrics={f"{stage}.checks": 1.0}))
+    assert run.stages() == ["security", "contracts", "tiny"]
+    assert list(run.results()) == ["security", "contracts", "tiny"]
 
 
 def test_tampered_result_is_a_clear_error(tmp_path: Path) -> None:

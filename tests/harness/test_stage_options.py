@@ -11,7 +11,7 @@ import pytest
 
 from harness import pipeline
 from harness.cli import main
-from harness.config import load_settings, parse_stage_option
+from harness.config import Settings, load_settings, parse_stage_option
 from stagekit import stages
 from stagekit.stage_metrics import StageMetric, Unit
 from stagekit.stage_options import StageOption, at_least, check
@@ -196,9 +196,9 @@ def test_an_option_s_environment_variable_sets_it_below_the_command_line(tmp_pat
     assert settings.stage_options["load"] == {"users": 12, "knee_p95_ms": 250.5}
     flagged = load_settings({"stage_options": {"load": {"users": 3}}}, cwd=tmp_path, environ=environ)
     assert flagged.stage_options["load"]["users"] == 3
-    state = pipeline.RunState(load_settings({}, cwd=tmp_path, environ={"HARNESS_LOAD_USERS": "-5"}))
+    settings = load_settings({}, cwd=tmp_path, environ={"HARNESS_LOAD_USERS": "-5"})
     with pytest.raises(HarnessError, match="load option 'users' must be >= 1, got -5"):
-        pipeline.preflight(state)
+        pipeline.preflight(settings)
 
 
 def test_a_plugin_declares_its_options_and_metrics_through_entry_points(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -224,35 +224,34 @@ PLUGIN_OPTIONS = (StageOption("runs", 3, "audits per page", range=at_least(1)),)
 PLUGIN_METRICS = (StageMetric("lighthouse.score", Unit.SCORE, "Lighthouse performance score"),)
 
 
-def _settings(tmp_path: Path, pyproject: str = "", *options: str) -> pipeline.RunState:
+def _settings(tmp_path: Path, pyproject: str = "", *options: str) -> Settings:
     (tmp_path / "pyproject.toml").write_text(f'[tool.harness]\nout = "runs"\n{pyproject}', encoding="utf-8")
     given: dict[str, dict[str, Any]] = {}
     for text in options:
         stage, key, value = parse_stage_option(text)
         given.setdefault(stage, {})[key] = value
-    return pipeline.RunState(load_settings({"stage_options": given}, cwd=tmp_path, environ={}))
+    return load_settings({"stage_options": given}, cwd=tmp_path, environ={})
 
 
 def test_preflight_refuses_an_unknown_option_given_on_the_command_line(tmp_path: Path) -> None:
-    state = _settings(tmp_path, "", "security.nosuchkey=1", "load.users=5")
+    settings = _settings(tmp_path, "", "security.nosuchkey=1", "load.users=5")
     with pytest.raises(HarnessError) as caught:
-        pipeline.preflight(state)
+        pipeline.preflight(settings)
     assert caught.value.exit_code is ExitCode.USAGE_ERROR
     assert caught.value.message == "unknown security option 'nosuchkey'."
     assert not (tmp_path / "runs").exists(), "refused before the run folder exists"
 
 
 def test_preflight_checks_the_table_of_a_stage_this_run_leaves_out(tmp_path: Path) -> None:
-    state = _settings(tmp_path, 'stages = ["load"]\n[tool.harness.accessibility]\npage = ["/"]\n')
+    settings = _settings(tmp_path, 'stages = ["load"]\n[tool.harness.accessibility]\npage = ["/"]\n')
     with pytest.raises(HarnessError) as caught:
-        pipeline.preflight(state)
+        pipeline.preflight(settings)
     assert caught.value.message == "unknown accessibility option 'page'. Did you mean 'pages'?"
 
 
 def test_preflight_accepts_declared_options(tmp_path: Path) -> None:
-    state = _settings(tmp_path, "[tool.harness.contracts]\nmax_examples = 3\n", "load.users=5", "e2e.vitals_runs=1")
-    pipeline.preflight(state)
-    assert state.inputs is not None
+    settings = _settings(tmp_path, "[tool.harness.contracts]\nmax_examples = 3\n", "load.users=5", "e2e.vitals_runs=1")
+    assert pipeline.preflight(settings).inputs.budgets is not None
 
 
 def test_harness_run_with_a_misspelt_option_exits_4_before_any_traffic(

@@ -111,10 +111,6 @@ def test_warning_counts_are_derived_too() -> None:
 @pytest.mark.parametrize(
     ("text", "fragment"),
     [
-        (
-            '[[known]]\nstage = "securty"\nrule = "1"\nlocation = "/"\nreason = "r"\nexpires = 2030-01-01\n',
-            "'security'",
-        ),
         ('[[known]]\nstage = "security"\nrule = "1"\nreason = "r"\nexpires = 2030-01-01\n', "'location' or"),
         ('[[known]]\nstage = "security"\nrule = "1"\nlocation = "/"\nreason = "r"\nexpires = "soon"\n', "TOML date"),
         ('[[known]]\nstage = "security"\nrule = "1"\nlocation = "/"\nreasn = "r"\nexpires = 2030-01-01\n', "'reason'"),

@@ -20,7 +20,6 @@ MISTAKES = [
     "no_limit",
     "bad_level",
     "unknown_profile",
-    "bad_prefix",
     "syntax_error",
     "bad_action",
 ]
@@ -54,7 +53,6 @@ def test_each_mistake_has_a_precise_message(name: str, snapshot: SnapshotAsserti
         ("no_limit", 3, ["budgets.api_p95", "no limit"]),
         ("bad_level", 6, ["'warning'", "Did you mean 'warn'?"]),
         ("unknown_profile", 7, ["profiles.peek", "Did you mean 'peak'?"]),
-        ("bad_prefix", 4, ["metric prefix 'lod'", "Did you mean 'load'?"]),
         ("bad_action", 8, ["findings.rules.10038", "Did you mean 'FAIL'?"]),
     ],
 )

@@ -190,7 +190,7 @@ def test_stages_are_listed_in_run_order() -> None:
     budgets = tuple(
         BudgetResult(f"b-{s}", f"{s}.x", s, "fail", "max", 1.0, 0.0, BudgetStatus.PASS, "m") for s in stages
     )
-    verdict = Verdict(Outcome.PASS, "smoke", budgets)
+    verdict = Verdict(Outcome.PASS, "smoke", budgets, stages=("load", "e2e", "accessibility", "coverage"))
     assert verdict.judged_stages() == ["load", "e2e", "accessibility", "coverage", "plugin"]
 
 

@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 from rich.console import Console
 
+from perf_budgets.distributions import RecordedSamples
 from perf_budgets.evaluator import evaluate
 from perf_budgets.loader import load_budgets
 from perf_budgets.model import Budget, BudgetFile, Comparison, Sampling
@@ -27,7 +28,6 @@ from perf_budgets.sample_size import Evidence, describe
 from perf_budgets.verdict import BudgetResult, BudgetStatus, Outcome, Verdict
 from reports import format as fmt
 from reports import html, junit, markdown, terminal
-from reports.distributions import RecordedSamples
 from reports.registry import RunView
 from scenarios import hdr
 from tests.perf_budgets.conftest import DATA, stage_result, write

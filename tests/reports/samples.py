@@ -11,7 +11,10 @@ from typing import Any
 
 from hdrh.histogram import HdrHistogram
 
+from accessibility.stage import CODE_SCANNING as A11Y_SCANNING
+from contracts.stage import CODE_SCANNING as CONTRACTS_SCANNING
 from perf_budgets.verdict import BudgetResult, BudgetStatus, Outcome, Verdict, decide
+from security.stage import CODE_SCANNING as SECURITY_SCANNING
 from vocabulary import atomic
 from vocabulary.records import Finding, Severity, StageResult, Status, ValidityCheck
 from vocabulary.rundir import RunDir
@@ -199,6 +202,7 @@ def other_results() -> list[StageResult]:
                 extra={
                     "operation": "GET /api/models/{model_id}",
                     "reproduction": "curl -X GET 'http://127.0.0.1:8765/api/models/1'",
+                    "description": "The response body matches the schema the OpenAPI document declares",
                 },
             )
         ],
@@ -219,7 +223,12 @@ def other_results() -> list[StageResult]:
                 "GET /",
                 "s-1",
                 evidence="",
-                extra={"name": "CSP Header Not Set", "confidence": "high", "cwe": 693},
+                extra={
+                    "name": "CSP Header Not Set",
+                    "confidence": "high",
+                    "cwe": 693,
+                    "help_url": "https://www.zaproxy.org/docs/alerts/10038/",
+                },
             ),
             Finding(
                 "10021",
@@ -227,7 +236,10 @@ def other_results() -> list[StageResult]:
                 "X-Content-Type-Options header missing",
                 "GET /wiki",
                 "s-2",
-                extra={"name": "X-Content-Type-Options Header Missing"},
+                extra={
+                    "name": "X-Content-Type-Options Header Missing",
+                    "help_url": "https://www.zaproxy.org/docs/alerts/10021/",
+                },
             ),
         ],
         details={
@@ -255,7 +267,13 @@ def other_results() -> list[StageResult]:
                 "/models img.card",
                 "a-1",
                 evidence="<img src=x>",
-                extra={"impact": "critical", "page": "/models", "selector": "img.card", "tags": ["wcag2a"]},
+                extra={
+                    "impact": "critical",
+                    "page": "/models",
+                    "selector": "img.card",
+                    "tags": ["wcag2a"],
+                    "help": "Images must have alternative text",
+                },
             ),
             Finding(
                 "color-contrast",
@@ -263,7 +281,7 @@ def other_results() -> list[StageResult]:
                 "Elements must meet contrast",
                 "/ .hint",
                 "a-2",
-                extra={"impact": "serious", "page": "/", "selector": ".hint"},
+                extra={"impact": "serious", "page": "/", "selector": ".hint", "help": "Elements must meet contrast"},
             ),
         ],
     )
@@ -293,6 +311,9 @@ def other_results() -> list[StageResult]:
             "uncovered_operations": ["DELETE /api/models/{model_id}"],
         },
     )
+    # Each stage declares how its findings appear in code scanning, as the real stages do.
+    for result, declared in ((contracts, CONTRACTS_SCANNING), (security, SECURITY_SCANNING), (a11y, A11Y_SCANNING)):
+        declared.declare(result)
     return [e2e, contracts, security, a11y, coverage]
 
 

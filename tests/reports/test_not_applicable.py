@@ -12,10 +12,10 @@ from pathlib import Path
 from rich.console import Console
 from syrupy.assertion import SnapshotAssertion
 
+from perf_budgets.significance import compare_runs, significance
 from perf_budgets.verdict import BudgetStatus, Outcome, decide
 from reports import format as fmt
 from reports import history, html, junit, markdown, write_all
-from reports.baseline import compare_runs, significance
 from reports.blocks import Facts, Note
 from reports.registry import RunView
 from reports.terminal import print_verdict

@@ -11,8 +11,9 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import psutil
@@ -81,20 +82,28 @@ def all_gone(processes: list[psutil.Process], within_s: float) -> list[str]:
     return alive(processes)
 
 
-def test_kill_9_of_the_supervisor_takes_the_whole_tree_down(tmp_path: Path) -> None:
-    """The supervisor alone, fast: a grandchild in a session of its own (like Chromium) dies too."""
-    harness = subprocess.Popen(
-        [sys.executable, "-c", HARNESS, TOOL], cwd=REPO, stdout=subprocess.PIPE, text=True, start_new_session=True
-    )
+@contextlib.contextmanager
+def kill_9_after(harness: subprocess.Popen[Any]) -> Iterator[None]:
+    """Run the block (it waits until the tree is up), then ``kill -9`` the harness: every process of its
+    tree must be gone within 5 s. The harness is killed and reaped whatever happens."""
     try:
-        assert harness.stdout is not None and harness.stdout.readline() == "started\n"
-        wait_for(lambda: len(tree(harness.pid)) == 4, 10, "harness, tool, its grandchild and the lifeline")
+        yield
         processes = tree(harness.pid)
         harness.kill()
         assert all_gone(processes, within_s=5) == []
     finally:
         harness.kill()
         harness.wait()
+
+
+def test_kill_9_of_the_supervisor_takes_the_whole_tree_down(tmp_path: Path) -> None:
+    """The supervisor alone, fast: a grandchild in a session of its own (like Chromium) dies too."""
+    harness = subprocess.Popen(
+        [sys.executable, "-c", HARNESS, TOOL], cwd=REPO, stdout=subprocess.PIPE, text=True, start_new_session=True
+    )
+    with kill_9_after(harness):
+        assert harness.stdout is not None and harness.stdout.readline() == "started\n"
+        wait_for(lambda: len(tree(harness.pid)) == 4, 10, "harness, tool, its grandchild and the lifeline")
 
 
 @pytest.mark.slow
@@ -102,14 +111,8 @@ def test_kill_9_of_a_run_leaves_no_process(tmp_path: Path, target_data_dir: Path
     env = {**os.environ, "HARNESS_TARGET_DATA_DIR": str(target_data_dir)}
     command = [sys.executable, "-m", "harness", "run", "--stages", "e2e", "--profile", "smoke", "--out", str(tmp_path)]
     harness = subprocess.Popen(command, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
+    with kill_9_after(harness):
         wait_for(lambda: "chrom" in " ".join(names(harness.pid)), 120, "Chromium under the run")
-        processes = tree(harness.pid)
-        harness.kill()
-        assert all_gone(processes, within_s=5) == []
-    finally:
-        harness.kill()
-        harness.wait()
 
 
 @pytest.mark.slow

@@ -15,7 +15,7 @@ from tests.scenarios.conftest import load_context
 from vocabulary.records import Status
 from vocabulary.rundir import RunDir
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("one_locust_master")]
 
 
 def locust_processes(marker: str) -> list[psutil.Process]:

@@ -12,7 +12,7 @@ from stagekit.target import AppProcess
 from tests.scenarios.conftest import run_load
 from vocabulary.records import Status
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("one_locust_master")]
 
 
 def test_two_workers_merge_exactly(bundled_target: AppProcess, tmp_path: Path) -> None:

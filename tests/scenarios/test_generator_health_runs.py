@@ -7,7 +7,6 @@ The target is a tiny loopback server in this process; the Locust files are plain
 
 from __future__ import annotations
 
-import http.server
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,7 +17,7 @@ from perf_budgets.evaluator import failed_check
 from scenarios import stage
 from stagekit.description import TargetDescription
 from stagekit.stages import StageContext, TargetInfo
-from tests.fixtures.servers import serve
+from tests.fixtures.servers import Ok, serve
 from tests.scenarios.conftest import cpu_hogs
 from vocabulary.records import StageResult, Status
 from vocabulary.rundir import RunDir
@@ -28,19 +27,6 @@ pytestmark = pytest.mark.slow
 USER_FILES = Path(__file__).with_name("user_files")
 SHORT = {"users": 5, "duration_s": 8}
 GENERATOR_CHECKS = ("generator-cpu", "generator-loop-lag", "generator-schedule-lag", "generator-cpu-steal")
-
-
-class Ok(http.server.BaseHTTPRequestHandler):
-    """Answers every GET with a tiny 200."""
-
-    def do_GET(self) -> None:
-        self.send_response(200)
-        self.send_header("Content-Length", "2")
-        self.end_headers()
-        self.wfile.write(b"ok")
-
-    def log_message(self, *_: object) -> None:
-        """Quiet."""
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,7 @@ import random
 import numpy as np
 import pytest
 
-from scenarios import hdr
+from scenarios import hdr, summary
 from scenarios.recorder import Recorder
 
 RESOLUTION = 0.001  # 3 significant digits
@@ -51,6 +51,14 @@ def test_summary_matches_hdrh_reference_implementation() -> None:
     assert summary["mean_ms"] == pytest.approx(hist.get_mean_value() / 1000, rel=1e-9)
 
 
+def test_bucket_values_equal_hdrh_for_every_index() -> None:
+    """The vectorised index-to-value table behind every percentile and mean is hdrh's own."""
+    ref = hdr.new()
+    values = [ref.get_value_from_index(i) for i in range(ref.counts_len)]
+    highest, _ = hdr._index_values()
+    assert highest.tolist() == [float(ref.get_highest_equivalent_value(v)) for v in values]
+
+
 def test_coordinated_omission_correction_backfills_a_stall() -> None:
     """One 1 s stall seen by a user paced at 100 ms hides 9 requests; correction restores them."""
     raw, corrected = hdr.new(), hdr.new()
@@ -62,6 +70,30 @@ def test_coordinated_omission_correction_backfills_a_stall() -> None:
     assert hdr.percentile_ms(raw, 95) == pytest.approx(5.0, rel=RESOLUTION)
     assert corrected.get_total_count() == 105
     assert hdr.percentile_ms(corrected, 95) >= 500.0
+
+
+def test_batched_recording_equals_one_by_one() -> None:
+    """`record_many` (the recorder's per-request path, deferred) and the paced back-fill give the very
+    histograms `record` gives, edges included: sub-µs and over-range values, powers of two."""
+    edges = [0.0, 0.0004, 0.0005, 0.0015, 2.047, 2.048, 2.0475, 1e9, 60_000.0, 59_999.9995]
+    powers = [2**k / 1000 for k in range(27)] + [(2**k - 1) / 1000 for k in range(1, 27)]
+    values = edges + powers + samples(5_000, seed=3)
+    one_by_one, batched = hdr.new(), hdr.new()
+    for v in values:
+        hdr.record(one_by_one, v)
+    hdr.record_many(batched, values[:1000])
+    hdr.record_many(batched, values[1000:])
+    assert hdr.encode(batched) == hdr.encode(one_by_one)
+    assert (batched.min_value, batched.max_value) == (one_by_one.min_value, one_by_one.max_value)
+
+    paced, recorder = hdr.new(), Recorder()
+    for i, v in enumerate(values):
+        hdr.record(paced, v, expected_interval_ms=20.0 if i % 2 else None)
+        recorder.record("GET /x", v, at=1.0, pacing_ms=20.0 if i % 2 else None)
+    ep = recorder.endpoints["GET /x"]
+    assert hdr.encode(ep.corrected) == hdr.encode(paced) and hdr.encode(ep.raw) == hdr.encode(one_by_one)
+    hdr.reset(batched)
+    assert batched.get_total_count() == 0 and not any(batched.counts)
 
 
 def test_worker_reports_merge_exactly() -> None:
@@ -104,3 +136,25 @@ def test_closed_seconds_keep_their_figures_and_take_late_samples() -> None:
         closed = compacted.second_hist(sec)
         assert isinstance(closed, str)
         assert list(hdr.decode(closed).counts) == list(reference.seconds[sec].hist.counts)
+
+
+def test_step_figures_merged_incrementally_equal_a_fresh_merge() -> None:
+    """`Recorder.merged_seconds` adds each closed second once across partial summaries; a late sample
+    that reopens a closed second still counts exactly once."""
+    start, rng = 1_780_000_000, random.Random(5)
+    users = [summary.UserSample(start + s + 0.5, 50 + 50 * (s >= 60), 50 + 50 * (s >= 60), True, s % 60)
+             for s in range(120)]  # fmt: skip
+    incremental, fresh = Recorder(), Recorder()
+    for sec in range(120):
+        for i in range(20):
+            ms = rng.lognormvariate(2, 0.5)
+            incremental.record("GET /x", ms, at=start + sec + i / 20)
+            fresh.record("GET /x", ms, at=start + sec + i / 20)
+        if sec % 7 == 0:
+            incremental.close_before(start + sec - 3)
+            summary.steps(incremental, users[: sec + 1])
+    for rec in (incremental, fresh):
+        rec.record("GET /x", 500.0, at=start + 20.5)
+    assert summary.steps(incremental, users) == summary.steps(fresh, users)
+    assert [row["seconds"] for row in summary.steps(fresh, users)] == [58, 58]
+

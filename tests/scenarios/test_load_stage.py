@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 
+from perf_budgets.distributions import RecordedSamples
 from perf_budgets.evaluator import evaluate, failed_check
 from perf_budgets.loader import load_budgets
+from perf_budgets.significance import significance
 from perf_budgets.verdict import BudgetStatus
-from reports.baseline import significance
-from reports.distributions import RecordedSamples
 from stagekit.target import AppProcess, bundled_app
 from tests.fixtures.runs import RunCli
 from tests.scenarios.conftest import run_load

@@ -10,6 +10,13 @@ from pathlib import Path
 import pytest
 
 from scenarios import profiles
+from vocabulary.profiles import PROFILES
+
+
+def test_every_profile_name_has_one_shape() -> None:
+    # The names are declared once (the CLI and the budget file accept them); each needs its shape here.
+    assert tuple(profiles.PROFILES) == PROFILES
+    assert all(shape.name == name for name, shape in profiles.PROFILES.items())
 
 
 def test_peak_holds_a_thousand_users_for_a_minute() -> None:

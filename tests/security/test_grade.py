@@ -45,25 +45,15 @@ def test_bonuses_only_count_from_90() -> None:
     assert scored.score == 80 and scored.letter == "B+"
 
 
+# Each published threshold and the score just below it (Observatory's table, docstring of security/grade.py).
+BOUNDARIES = {
+    "A+": (135, 100), "A": (99, 90), "A-": (89, 85), "B+": (84, 80), "B": (79, 70), "B-": (69, 65),
+    "C+": (64, 60), "C": (59, 50), "C-": (49, 45), "D+": (44, 40), "D": (39, 30), "D-": (29, 25), "F": (24, 0),
+}
+
+
 @pytest.mark.parametrize(
-    ("score", "letter"),
-    [
-        (135, "A+"),
-        (100, "A+"),
-        (99, "A"),
-        (85, "A-"),
-        (80, "B+"),
-        (70, "B"),
-        (65, "B-"),
-        (60, "C+"),
-        (50, "C"),
-        (45, "C-"),
-        (40, "D+"),
-        (30, "D"),
-        (25, "D-"),
-        (24, "F"),
-        (0, "F"),
-    ],
+    ("score", "letter"), [(score, letter) for letter, scores in BOUNDARIES.items() for score in scores]
 )
 def test_letter_table(score: int, letter: str) -> None:
     assert grade.letter(score) == letter

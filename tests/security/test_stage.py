@@ -7,11 +7,12 @@ from pathlib import Path
 
 import pytest
 
+from reports import sarif
 from security import stage
 from stagekit.target import AppProcess
 from tests.fixtures.target import StartTarget
+from tests.reports.test_sarif import validate
 from tests.security.helpers import security_context
-from tests.security.test_sarif import validate
 from vocabulary.records import StageResult, Status
 from vocabulary.rundir import RunDir
 
@@ -49,9 +50,11 @@ def test_stage_really_looked(clean_run: tuple[StageResult, Path]) -> None:
     assert all(check.ok for check in result.validity)
 
 
-def test_stage_sarif_artifact_validates(clean_run: tuple[StageResult, Path]) -> None:
+def test_stage_findings_make_valid_sarif(clean_run: tuple[StageResult, Path]) -> None:
     result, run_dir = clean_run
-    validate(json.loads((run_dir / result.artifacts["sarif"]).read_text(encoding="utf-8")))
+    log = sarif.build([result], openapi_uri=result.artifacts["openapi"])
+    validate(log)
+    assert [run["tool"]["driver"]["name"] for run in log["runs"]] == ["release-harness security"]
     assert (run_dir / result.artifacts["openapi"]).is_file()
 
 
@@ -69,6 +72,8 @@ def test_missing_security_headers_fault_drops_the_grade_and_names_the_rules(
     assert home["10038"].extra["artifact_uri"] == "security/alerts.json"
     api = next(f for f in result.findings if f.rule == "10021" and f.location == "GET /api/models/{model_id}")
     assert api.extra["artifact_uri"] == "security/openapi.json" and api.extra["artifact_line"] > 1
-    sarif_log = json.loads((tmp_path / result.artifacts["sarif"]).read_text(encoding="utf-8"))
+    sarif_log = sarif.build([result])
     validate(sarif_log)
     assert {"10038", "10021", "10020"} <= {r["ruleId"] for r in sarif_log["runs"][0]["results"]}
+    rules = {r["id"]: r for r in sarif_log["runs"][0]["tool"]["driver"]["rules"]}
+    assert rules["10038"]["helpUri"] == "https://www.zaproxy.org/docs/alerts/10038/"

@@ -8,6 +8,7 @@ import pytest
 
 from perf_budgets.loader import SHIPPED, load_budgets
 from scenarios.profiles import PROFILES
+from stagekit import stages
 from target_app.faults import FAULT_EVIDENCE, FAULTS
 from vocabulary.records import stage_of_metric
 
@@ -33,4 +34,4 @@ def test_its_budgets_exist_in_its_profile_and_live_in_its_stages(fault: str, tmp
     assert set(evidence.budgets).isdisjoint(evidence.also)
     for budget in (*evidence.budgets, *evidence.also):
         assert budget in judged, f"{fault}: no budget {budget!r} in the {evidence.profile} profile"
-        assert stage_of_metric(judged[budget].metric) in evidence.stages.split(","), (fault, budget)
+        assert stage_of_metric(judged[budget].metric, stages.prefixes()) in evidence.stages.split(","), (fault, budget)

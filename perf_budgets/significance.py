@@ -12,46 +12,24 @@ A change smaller than ``min_change_pct`` is never called significant: at large r
 a 0.5 % shift is "real" but not a release decision, and HDR buckets are only 0.1 % wide.
 
 `compare_p95` is a pure function (fixed seed, so the same inputs give the same answer); the
-gate calls it for ``max_regression_pct`` budgets. Load-stage details it reads:
-``details["histograms"][endpoint]`` = ``HdrHistogram.encode()`` (base64) and
-``details["histogram_unit"]`` (``"ms"`` default, or ``"us"``).
+gate calls `significance` for ``max_regression_pct`` budgets, on the histograms the load stage
+recorded (`perf_budgets.histograms`); the HTML report shows `compare_runs` per endpoint.
 """
 
 from __future__ import annotations
 
-import binascii
 import dataclasses
 import enum
-import logging
 import math
 import re
-import zlib
-from collections.abc import Mapping
 
 import numpy as np
-from hdrh.codec import HdrCookieException, HdrHistogramSettingsException, HdrLengthException
-from hdrh.histogram import HdrHistogram
 
+from perf_budgets.histograms import Counts, load_histograms
 from vocabulary.records import StageResult
-
-Counts = Mapping[float, int]
-"""Latency value (bucket's representative value) → number of requests."""
-Bucket = tuple[float, float, int]
-"""One non-empty histogram bucket: its lowest and highest value (ms) and its count."""
 
 MIN_SAMPLES = 30
 """Below this many requests per run the p95 is not estimated at all."""
-_UNIT_TO_MS = {"ms": 1.0, "us": 0.001, "s": 1000.0}
-_DECODE_ERRORS = (
-    HdrCookieException,
-    HdrLengthException,
-    HdrHistogramSettingsException,
-    zlib.error,
-    binascii.Error,
-    ValueError,
-)
-
-log = logging.getLogger(__name__)
 
 
 class Change(enum.StrEnum):
@@ -160,66 +138,6 @@ def _judge(low: float, high: float, pct: float, min_change_pct: float) -> Change
     if high < 0:
         return Change.IMPROVEMENT
     return Change.NO_SIGNIFICANT_CHANGE
-
-
-def decode_counts(encoded: str | bytes, unit: str = "ms") -> dict[float, int]:
-    """Value → count (in milliseconds) from an ``HdrHistogram.encode()`` string."""
-    return _counts(decode_buckets(encoded, unit))
-
-
-def decode_buckets(encoded: str | bytes, unit: str = "ms") -> list[Bucket]:
-    """The non-empty buckets (in milliseconds) of an ``HdrHistogram.encode()`` string.
-
-    Reads the counts array directly: hdrh's recorded-value iterator is pure Python and ~100x slower.
-    """
-    histogram = HdrHistogram.decode(encoded.encode() if isinstance(encoded, str) else encoded)
-    counts = np.ctypeslib.as_array(histogram.counts)[: histogram.counts_len]
-    scale = _UNIT_TO_MS[unit]
-    found: list[Bucket] = []
-    for index in np.flatnonzero(counts).tolist():
-        value = histogram.get_value_from_index(index)
-        # Rounded to well below the histogram's resolution: 0.001 * µs leaves binary noise behind.
-        low = round(histogram.get_lowest_equivalent_value(value) * scale, 9)
-        high = round(histogram.get_highest_equivalent_value(value) * scale, 9)
-        found.append((low, high, int(counts[index])))
-    return found
-
-
-def _counts(buckets: list[Bucket]) -> dict[float, int]:
-    """Each bucket's highest value → its count."""
-    found: dict[float, int] = {}
-    for _, high, count in buckets:
-        found[high] = found.get(high, 0) + count
-    return found
-
-
-def load_histograms(result: StageResult | None) -> dict[str, dict[float, int]]:
-    """Every latency histogram a load result recorded, decoded to millisecond counts.
-
-    An undecodable histogram is left out with a warning: that endpoint is not compared, and the
-    gate (which needs a comparison for a regression budget) then judges it inconclusive.
-    """
-    return {name: _counts(buckets) for name, buckets in load_buckets(result).items()}
-
-
-def load_buckets(result: StageResult | None) -> dict[str, list[Bucket]]:
-    """Every latency histogram a load result recorded, as millisecond buckets (see `load_histograms`)."""
-    if result is None:
-        return {}
-    encoded = result.details.get("histograms")
-    if not isinstance(encoded, dict):
-        return {}
-    unit = str(result.details.get("histogram_unit", "ms"))
-    found = {}
-    for name, text in encoded.items():
-        if not isinstance(text, str | bytes):
-            log.warning("load histogram for %s is not an encoded HdrHistogram; not compared", name)
-            continue
-        try:
-            found[name] = decode_buckets(text, unit)
-        except _DECODE_ERRORS as exc:
-            log.warning("load histogram for %s is not a valid HdrHistogram (%s); not compared", name, exc)
-    return found
 
 
 def compare_runs(current: StageResult | None, baseline: StageResult | None) -> dict[str, Comparison]:

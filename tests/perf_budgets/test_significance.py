@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 from hdrh.histogram import HdrHistogram
 
-from reports.baseline import Change, compare_p95, compare_runs, decode_counts, significance
+from perf_budgets.histograms import decode_counts
+from perf_budgets.significance import Change, compare_p95, compare_runs, significance
 from vocabulary.records import StageResult, Status
 
 

@@ -1,4 +1,7 @@
-"""SARIF 2.1.0 output validates against the vendored OASIS schema and anchors every result to a file."""
+"""SARIF 2.1.0 output validates against the vendored OASIS schema and anchors every result to a file.
+
+The findings carry what their stages write for code scanning (the declaration in ``details``, rule
+names, descriptions, help links and WCAG criteria on ``extra``): the report knows no stage by name."""
 
 from __future__ import annotations
 
@@ -9,7 +12,11 @@ from typing import Any
 import jsonschema
 import pytest
 
-from security import sarif
+from accessibility.stage import CODE_SCANNING as A11Y
+from contracts.findings import CHECKS
+from contracts.stage import CODE_SCANNING as CONTRACTS
+from reports import sarif
+from security.stage import CODE_SCANNING as SECURITY
 from vocabulary.records import Finding, Severity, StageResult, Status
 
 SCHEMA = Path(__file__).parent / "data" / "sarif-schema-2.1.0.json"
@@ -34,6 +41,7 @@ def _result() -> StageResult:
             "cwe": 693,
             "url": "http://127.0.0.1:1/models",
             "artifact_uri": "security/alerts.json",
+            "help_url": "https://www.zaproxy.org/docs/alerts/10038/",
         },
     )
     api = Finding(
@@ -47,10 +55,13 @@ def _result() -> StageResult:
             "url": "http://127.0.0.1:1/api/models/1",
             "artifact_uri": "security/openapi.json",
             "artifact_line": 40,
+            "help_url": "https://www.zaproxy.org/docs/alerts/10021/",
         },
     )
     tls = Finding("harness-tls-protocol", Severity.MEDIUM, "Legacy TLS", "GET /", "ef56")
-    return StageResult("security", Status.PASSED, "http://127.0.0.1:1", "smoke", findings=[page, api, tls])
+    result = StageResult("security", Status.PASSED, "http://127.0.0.1:1", "smoke", findings=[page, api, tls])
+    SECURITY.declare(result)
+    return result
 
 
 def _contracts() -> StageResult:
@@ -61,9 +72,11 @@ def _contracts() -> StageResult:
         message,
         "GET /api/models/{model_id}",
         "99",
-        extra={"operation": "GET /api/models/{model_id}"},
+        extra={"operation": "GET /api/models/{model_id}", "description": CHECKS["response_schema_conformance"]},
     )
-    return StageResult("contracts", Status.FAILED, "http://127.0.0.1:1", "smoke", findings=[finding])
+    result = StageResult("contracts", Status.FAILED, "http://127.0.0.1:1", "smoke", findings=[finding])
+    CONTRACTS.declare(result)
+    return result
 
 
 def _accessibility() -> StageResult:
@@ -79,10 +92,14 @@ def _accessibility() -> StageResult:
             "url": "http://127.0.0.1:1/models",
             "selector": ".hint",
             "tags": ["cat.color", "wcag2aa", "wcag143"],
+            "wcag": ["1.4.3"],
+            "help": "Elements must meet minimum color contrast ratio thresholds",
             "help_url": "https://dequeuniversity.com/rules/axe/4.10/color-contrast",
         },
     )
-    return StageResult("accessibility", Status.FAILED, "http://127.0.0.1:1", "smoke", findings=[finding])
+    result = StageResult("accessibility", Status.FAILED, "http://127.0.0.1:1", "smoke", findings=[finding])
+    A11Y.declare(result)
+    return result
 
 
 def _runs(log: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -144,6 +161,14 @@ def test_rules_link_to_zap_alert_pages_and_carry_cwe() -> None:
     assert by_id["10038"]["helpUri"] == "https://www.zaproxy.org/docs/alerts/10038/"
     assert "external/cwe/cwe-693" in by_id["10038"]["properties"]["tags"]
     assert "helpUri" not in by_id["harness-tls-protocol"]
+
+
+def test_a_stage_that_declares_no_code_scanning_is_left_out() -> None:
+    plain = StageResult("load", Status.PASSED, "http://127.0.0.1:1", "smoke", findings=_result().findings)
+    assert sarif.build([plain])["runs"] == []
+    assert [run["tool"]["driver"]["name"] for run in sarif.build([plain, _contracts()])["runs"]] == [
+        "release-harness contracts"
+    ]
 
 
 def test_an_invalid_log_is_rejected_by_the_schema() -> None:

@@ -25,8 +25,10 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
+
+from perf_budgets.histograms import BucketArrays, load_arrays
 from perf_budgets.percentiles import Samples, quantile_of
-from reports.baseline import Bucket, load_buckets
 from vocabulary.records import StageResult
 
 _ENDPOINT = re.compile(r'^load\.endpoint\["(?P<key>.+)"\]\.[^.]+_ms$')
@@ -42,7 +44,7 @@ class RecordedSamples:
     """``distribution(metric, result)`` for the gate; decodes each load result's histograms once."""
 
     def __init__(self) -> None:
-        self._decoded: dict[int, tuple[StageResult, dict[str, list[Bucket]]]] = {}
+        self._decoded: dict[int, tuple[StageResult, dict[str, BucketArrays]]] = {}
 
     def __call__(self, metric: str, result: StageResult) -> Samples | None:
         """The samples ``metric`` was computed from, in its unit; None when not recorded."""
@@ -55,14 +57,14 @@ class RecordedSamples:
         if not rows or any(str(row.get("name")) not in buckets or (raw and row.get("paced", True)) for row in rows):
             return None
         scale = 0.001 if metric.endswith("_s") else 1.0
-        return Samples.from_buckets(
-            (low * scale, high * scale, count) for row in rows for low, high, count in buckets[str(row["name"])]
-        )
+        picked = [buckets[str(row["name"])] for row in rows]
+        lows, highs, counts = (np.concatenate([arrays[i] for arrays in picked]) for i in range(3))
+        return Samples.from_arrays(lows * scale, highs * scale, counts)
 
-    def _buckets(self, result: StageResult) -> dict[str, list[Bucket]]:
+    def _buckets(self, result: StageResult) -> dict[str, BucketArrays]:
         # Keyed by identity (a result is not hashable); the result is kept so its id stays its own.
         if id(result) not in self._decoded:
-            self._decoded[id(result)] = (result, load_buckets(result))
+            self._decoded[id(result)] = (result, load_arrays(result))
         return self._decoded[id(result)][1]
 
 
