@@ -41,6 +41,8 @@ from vocabulary.rundir import RunDir
 
 TARGET = "http://127.0.0.1:8765"
 PROFILE = "soak"
+REGRESSED = 5
+"""Endpoints 25 % slower than in the baseline run."""
 TEMPLATES = 24
 """Distinct per-second histograms (an encoded one is reused across seconds: they are ~5 KB each)."""
 
@@ -77,15 +79,17 @@ def endpoint_names(count: int) -> list[tuple[str, str]]:
     return [*((name, HTTP) for name in http), *others]
 
 
-def fill_endpoints(rec: Recorder, scale: Scale, rng: np.random.Generator) -> None:
+def fill_endpoints(rec: Recorder, scale: Scale, rng: np.random.Generator, *, baseline: bool) -> None:
     """Every endpoint's raw and corrected histograms, counts and errors (requests split unevenly).
-    The split and each endpoint's median are the same whatever the seed: a baseline differs by noise only."""
+    The split and each endpoint's median are the same whatever the seed; a baseline differs by noise, except
+    that its first `REGRESSED` endpoints are faster (the run regressed there: the gate's bootstrap test runs)."""
     names = endpoint_names(scale.endpoints)
     shape = np.random.default_rng(0)
     shares = shape.dirichlet(np.full(len(names), 2.0))
-    for (name, family), share in zip(names, shares, strict=True):
+    for index, ((name, family), share) in enumerate(zip(names, shares, strict=True)):
         requests = max(int(share * scale.requests), 100)
         median = {WS: 3.0, UPLOAD: 400.0}.get(family, float(shape.uniform(8, 40)))
+        median *= 0.8 if baseline and index < REGRESSED else 1.0
         ep = Endpoint(family, upload_class="small" if family == UPLOAD else None)
         ep.raw = latency_us(rng, median, requests)
         hdr.merge(ep.corrected, [ep.raw])
@@ -129,13 +133,13 @@ def generator(scale: Scale, rng: np.random.Generator) -> summary.Generator:
     return gen
 
 
-def load_summary(scale: Scale, seed: int) -> dict[str, Any]:
+def load_summary(scale: Scale, seed: int, *, baseline: bool) -> dict[str, Any]:
     """``summary.json`` as Locust's master writes it at the end of the run (`scenarios.metrics`)."""
     rng = np.random.default_rng(seed)
     profile = profiles.build(PROFILE, scale.users, scale.seconds)
     start = 1_780_000_000
     rec = Recorder()
-    fill_endpoints(rec, scale, rng)
+    fill_endpoints(rec, scale, rng, baseline=baseline)
     fill_seconds(rec, scale, rng, start)
     users = user_samples(profile, start)
     window = scale.seconds - profile.warmup_s
@@ -170,10 +174,10 @@ def load_summary(scale: Scale, seed: int) -> dict[str, Any]:
     }
 
 
-def load_result(run: RunDir, scale: Scale, seed: int, times: tuple[str, str]) -> StageResult:
+def load_result(run: RunDir, scale: Scale, seed: int, times: tuple[str, str], *, baseline: bool) -> StageResult:
     """The load stage's result for the summary, through the stage's own `_fill`."""
     ctx = StageContext("load", PROFILE, TargetInfo(TARGET), None, run.path, run.artifacts("load"), {})
-    data = load_summary(scale, seed)
+    data = load_summary(scale, seed, baseline=baseline)
     atomic.write_json(ctx.artifacts / "summary.json", data)
     result = ctx.result(status=Status.PASSED, tool_versions={"locust": "2.47.0", "hdrhistogram": "0.10.8"})
     load_stage._fill(ctx, result, data, None, None, complete=True)  # the stage's own adapter path
@@ -181,14 +185,14 @@ def load_result(run: RunDir, scale: Scale, seed: int, times: tuple[str, str]) ->
     return result
 
 
-def write_run(folder: Path, scale: Scale, seed: int, started: datetime) -> Path:
+def write_run(folder: Path, scale: Scale, seed: int, started: datetime, *, baseline: bool = False) -> Path:
     """Write one judged run folder: run.json, every stage result, verdict.json."""
     folder.mkdir(parents=True, exist_ok=True)
     run = RunDir(folder)
     times = (_iso(started), _iso(started + timedelta(seconds=scale.seconds)))
     others = [dataclasses.replace(r, profile=PROFILE, started_at=times[1], finished_at=times[1])
               for r in samples.other_results()]
-    results = [load_result(run, scale, seed, times), *others]
+    results = [load_result(run, scale, seed, times, baseline=baseline), *others]
     for result in results:
         run.write_result(result)
     run.write_meta(
@@ -236,7 +240,7 @@ def main() -> int:
     scale = SMALL if args.small else FULL
     started = datetime(2026, 3, 1, 10, tzinfo=UTC)
     if args.baseline:
-        print(write_run(args.out / "baseline-soak", scale, 2, started - timedelta(days=1)))
+        print(write_run(args.out / "baseline-soak", scale, 2, started - timedelta(days=1), baseline=True))
     run = write_run(args.out / "run-soak", scale, 1, started)
     write_history(run, args.history)
     print(run)

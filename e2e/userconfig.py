@@ -13,12 +13,15 @@ import os
 import tomllib
 from pathlib import Path
 
+from stagekit.imports import own_module
 from vocabulary.errors import ErrorKind, HarnessError
 
 _CONFIG_FILES = ("pytest.toml", ".pytest.toml", "pytest.ini", ".pytest.ini", "pyproject.toml", "tox.ini", "setup.cfg")
 """The files pytest reads its configuration from, in its order of precedence within a folder."""
-_HARNESS_PACKAGES = ("e2e", "harness", "accessibility", "perf_budgets")
-"""Top-level packages the harness's pytest plugin imports into the tests' process."""
+_PLUGIN_PACKAGES = ("e2e", "accessibility", "stagekit", "vocabulary")
+_HARNESS_PACKAGES = tuple(dict.fromkeys(own_module(name).split(".")[0] for name in _PLUGIN_PACKAGES))
+"""Top-level packages the harness's pytest plugins import into the tests' process (one, `release_harness`,
+in an installed wheel)."""
 
 
 def pytest_config_args(tests: Path, project: Path) -> list[str]:

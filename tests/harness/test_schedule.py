@@ -123,13 +123,14 @@ def test_correctness_stages_overlap_and_run_json_says_so(
 
 # A `harness run` whose stages wait until cancelled, in a process of its own: Ctrl-C is a real SIGINT.
 WAITING_STAGES = """
+import os
 import sys
 from harness import cli
 from stagekit import stages
 from vocabulary.records import Status
 
 def stage(ctx):
-    print(f"running {ctx.stage}", file=sys.stderr, flush=True)
+    os.write(2, f"running {ctx.stage}\\n".encode())  # one write: the three threads' lines never interleave
     stopped = ctx.cancel.wait(30)
     # security stops quietly and says "passed" (its crawl just found no more pages): still incomplete.
     return ctx.result(status=Status.INCOMPLETE if stopped and ctx.stage != "security" else Status.PASSED)
