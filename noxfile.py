@@ -94,6 +94,7 @@ def lint(session: nox.Session) -> None:
     """ruff, strict mypy and the import contracts of ARCHITECTURE.md's layers on the harness packages."""
     _install(session, "lint")
     session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
     session.run("mypy")
     session.run("lint-imports", "--no-cache")
 

@@ -106,8 +106,10 @@ def measure_artillery(work: Path, seconds: float = 10.0, rounds: int = 3, prefix
     if not ratios:
         return measure.not_measured(FIGURE, f">= {GOAL}", "Artillery completed no request")
     ratio = statistics.median(ratios)
-    detail = (f"median of {len(ratios)} interleaved rounds ({', '.join(f'{r:.2f}' for r in ratios)}); ours "
-              f"{statistics.median(ours):,.0f}/s, Artillery {statistics.median(theirs):,.0f}/s; {measure.load()}")
+    detail = (
+        f"median of {len(ratios)} interleaved rounds ({', '.join(f'{r:.2f}' for r in ratios)}); ours "
+        f"{statistics.median(ours):,.0f}/s, Artillery {statistics.median(theirs):,.0f}/s; {measure.load()}"
+    )
     return Row(FIGURE, statistics.median(ours), f">= {GOAL}", ratio >= GOAL, detail, statistics.median(theirs), ratio,
                "req/s")  # fmt: skip
 

@@ -164,20 +164,59 @@ class RssWatch:
 
 
 def locust_run(
-    url: str, path: str, core: str, tmp: Path, *, mode: str, users: int, seconds: float, think: str = "0,0",
-    spawn_rate: float | None = None, tag: str = "", warmup_s: float = 0.0, samples: bool = False,
+    url: str,
+    path: str,
+    core: str,
+    tmp: Path,
+    *,
+    mode: str,
+    users: int,
+    seconds: float,
+    think: str = "0,0",
+    spawn_rate: float | None = None,
+    tag: str = "",
+    warmup_s: float = 0.0,
+    samples: bool = False,
 ) -> dict[str, Any]:
     """One headless Locust process; its stats, CPU seconds, resident memory once a second, and (when
     instrumented) our summary, with ``samples`` every response time too."""
     name = f"{mode}-{users}{tag}"
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "BENCH_MODE": mode, "BENCH_THINK": think, "BENCH_PATH": path,
-           "BENCH_SUMMARY": str(tmp / f"{name}.summary.json"), "BENCH_CPU": str(tmp / f"{name}.cpu.json"),
-           "BENCH_WARMUP_S": str(warmup_s)}
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "BENCH_MODE": mode,
+        "BENCH_THINK": think,
+        "BENCH_PATH": path,
+        "BENCH_SUMMARY": str(tmp / f"{name}.summary.json"),
+        "BENCH_CPU": str(tmp / f"{name}.cpu.json"),
+        "BENCH_WARMUP_S": str(warmup_s),
+    }
     if samples:
         env["BENCH_SAMPLES"] = str(tmp / f"{name}.samples.json")
-    cmd = pinned(core, [sys.executable, "-m", "locust", "-f", str(LOCUSTFILE), "--headless", "--host", url,
-                        "-u", str(users), "-r", str(spawn_rate or users), "-t", f"{int(seconds)}s",
-                        "--only-summary", "--json-file", str(tmp / name), "--stop-timeout", "2"])
+    cmd = pinned(
+        core,
+        [
+            sys.executable,
+            "-m",
+            "locust",
+            "-f",
+            str(LOCUSTFILE),
+            "--headless",
+            "--host",
+            url,
+            "-u",
+            str(users),
+            "-r",
+            str(spawn_rate or users),
+            "-t",
+            f"{int(seconds)}s",
+            "--only-summary",
+            "--json-file",
+            str(tmp / name),
+            "--stop-timeout",
+            "2",
+        ],
+    )
     with spawned(cmd, tmp / f"{name}.log", env) as proc:
         rss = RssWatch(proc.pid)
         proc.wait(timeout=seconds + 90)
@@ -220,8 +259,15 @@ def generator_health(run: dict[str, Any], users: int) -> dict[str, float]:
     steady = [row for row in summary["series"] if row["t"] >= RAMP_S + 2][:-1]
     achieved = sum(row["requests"] for row in steady) / len(steady) if steady else 0.0
     reached = max((row.get("users") or 0 for row in summary["series"]), default=0)
-    return {"cpu_p90": proc["cpu_p90"], "lag_p95_ms": proc["lag"]["p95_ms"], "users": users, "reached": reached,
-            "achieved_rps": achieved, "nominal_rps": users / THINK_MEAN_S, "ratio": achieved * THINK_MEAN_S / users}
+    return {
+        "cpu_p90": proc["cpu_p90"],
+        "lag_p95_ms": proc["lag"]["p95_ms"],
+        "users": users,
+        "reached": reached,
+        "achieved_rps": achieved,
+        "nominal_rps": users / THINK_MEAN_S,
+        "ratio": achieved * THINK_MEAN_S / users,
+    }
 
 
 def growth_per_hour(rss_mb: list[tuple[float, float]], warmup_s: float) -> float:
@@ -281,9 +327,11 @@ def scale_rows(health: dict[str, float]) -> list[dict[str, Any]]:
     """The think-time users figures (one process, one core)."""
     lag_ok, rate_ok = health["lag_p95_ms"] <= GOALS["lag_p95_ms"], health["ratio"] >= GOALS["achieved"]
     held = health["reached"] >= health["users"] and lag_ok and rate_ok
-    detail = (f"{health['reached']:.0f} of {health['users']:.0f} users, 1-3 s think time, CPU p90 "
-              f"{health['cpu_p90']:.0f} %, loop lag p95 {health['lag_p95_ms']:.2f} ms, achieved "
-              f"{health['achieved_rps']:.0f}/s of nominal {health['nominal_rps']:.0f}/s; {load()}")
+    detail = (
+        f"{health['reached']:.0f} of {health['users']:.0f} users, 1-3 s think time, CPU p90 "
+        f"{health['cpu_p90']:.0f} %, loop lag p95 {health['lag_p95_ms']:.2f} ms, achieved "
+        f"{health['achieved_rps']:.0f}/s of nominal {health['nominal_rps']:.0f}/s; {load()}"
+    )
     return [
         row("think-time users one generator process holds on one core", health["reached"] if held else 0,
             f">= {GOALS['users']} (loop lag p95 <= {GOALS['lag_p95_ms']:g} ms, achieved/nominal >= "
@@ -304,8 +352,13 @@ def accuracy_row(acc: dict[str, tuple[float, float, float]], requests: int) -> d
     ]))  # fmt: skip
     worst = max(abs(err) for _, _, err in acc.values())
     detail = ", ".join(f"{k} {o:.3f} vs exact {e:.3f} ms" for k, (e, o, _) in acc.items())
-    return row("percentile error vs exact (p50/p95/p99, worst)", worst, f"<= {GOALS['error']:.1%}",
-               worst <= GOALS["error"], f"{detail} over {requests:,} requests")
+    return row(
+        "percentile error vs exact (p50/p95/p99, worst)",
+        worst,
+        f"<= {GOALS['error']:.1%}",
+        worst <= GOALS["error"],
+        f"{detail} over {requests:,} requests",
+    )
 
 
 def memory_row(run: dict[str, Any], seconds: float) -> dict[str, Any]:
@@ -315,11 +368,18 @@ def memory_row(run: dict[str, Any], seconds: float) -> dict[str, Any]:
     after = [mb for t, mb in rss if t >= SOAK_WARMUP_S]
     observed = after[-1] - after[0] if len(after) > 1 else math.nan
     trail = ", ".join(f"{mb:.0f}" for t, mb in rss if int(t) % 30 == 0)
-    detail = (f"{seconds:.0f} s soak (not 1 h: the growth after the {SOAK_WARMUP_S:.0f} s warm-up, fitted and "
-              f"projected to 1 h), {SOAK_USERS} users, 1-3 s think time, {run['requests']:,} requests; "
-              f"observed {observed:+.1f} MB after the warm-up; resident MB every 30 s: {trail}; {load()}")
-    return row("generator memory growth over 1 h (projected from a shorter soak)", per_hour,
-               f"< {GOALS['memory_mb']:g} MB", per_hour < GOALS["memory_mb"], detail)
+    detail = (
+        f"{seconds:.0f} s soak (not 1 h: the growth after the {SOAK_WARMUP_S:.0f} s warm-up, fitted and "
+        f"projected to 1 h), {SOAK_USERS} users, 1-3 s think time, {run['requests']:,} requests; "
+        f"observed {observed:+.1f} MB after the warm-up; resident MB every 30 s: {trail}; {load()}"
+    )
+    return row(
+        "generator memory growth over 1 h (projected from a shorter soak)",
+        per_hour,
+        f"< {GOALS['memory_mb']:g} MB",
+        per_hour < GOALS["memory_mb"],
+        detail,
+    )
 
 
 def measure(args: argparse.Namespace, tmp: Path, gen: str, srv: str) -> list[dict[str, Any]]:
@@ -344,12 +404,32 @@ def measure(args: argparse.Namespace, tmp: Path, gen: str, srv: str) -> list[dic
             rows += overhead_rows(rounds, cpu, url + path)
             rows.append(accuracy_row(accuracy(ours), ours["requests"]))
         if args.users:
-            scale = locust_run(url, path, gen, tmp, mode="instrumented", users=args.users, seconds=scale_s,
-                               think="1,3", spawn_rate=args.users / RAMP_S)
+            scale = locust_run(
+                url,
+                path,
+                gen,
+                tmp,
+                mode="instrumented",
+                users=args.users,
+                seconds=scale_s,
+                think="1,3",
+                spawn_rate=args.users / RAMP_S,
+            )
             rows += scale_rows(generator_health(scale, args.users))
         if args.soak_seconds > 0:
-            soak = locust_run(url, path, gen, tmp, mode="instrumented", users=SOAK_USERS, seconds=args.soak_seconds,
-                              think="1,3", spawn_rate=SOAK_USERS / RAMP_S, tag="-soak", warmup_s=SOAK_WARMUP_S)
+            soak = locust_run(
+                url,
+                path,
+                gen,
+                tmp,
+                mode="instrumented",
+                users=SOAK_USERS,
+                seconds=args.soak_seconds,
+                think="1,3",
+                spawn_rate=SOAK_USERS / RAMP_S,
+                tag="-soak",
+                warmup_s=SOAK_WARMUP_S,
+            )
             rows.append(memory_row(soak, args.soak_seconds))
     return rows
 

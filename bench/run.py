@@ -109,8 +109,10 @@ def peak_row(work: Path, _: argparse.Namespace) -> list[Row]:
     metrics = json.loads((run / "load.json").read_text())["metrics"]
     users, held = metrics.get("load.users.peak", 0.0), metrics.get("load.users.held_ratio", 0.0)
     p95, rps = metrics.get("load.http.p95_ms"), metrics.get("load.http.rps", 0.0)
-    detail = (f"{users:.0f} users (held {held:.0%}), p95 {p95} ms, {rps:.0f} req/s, exit code {timing.returncode} "
-              f"(0: every load budget met); {measure.load()}")
+    detail = (
+        f"{users:.0f} users (held {held:.0%}), p95 {p95} ms, {rps:.0f} req/s, exit code {timing.returncode} "
+        f"(0: every load budget met); {measure.load()}"
+    )
     met = timing.returncode == 0 and users >= 1000 and held >= 0.95
     return [Row(figure, p95, goal, met, detail, unit="ms")]
 
@@ -122,8 +124,10 @@ def smoke_row(work: Path, _: argparse.Namespace) -> list[Row]:
     if run is None or not (run / "verdict.json").exists():
         return [measure.not_measured(figure, goal, f"no verdict (exit {timing.returncode}); see {work}")]
     stages = _stage_seconds(run)
-    detail = (f"exit code {timing.returncode}; reference: the stages' own durations added up "
-              f"({', '.join(f'{k} {v:.0f} s' for k, v in stages.items())}); {measure.load()}")
+    detail = (
+        f"exit code {timing.returncode}; reference: the stages' own durations added up "
+        f"({', '.join(f'{k} {v:.0f} s' for k, v in stages.items())}); {measure.load()}"
+    )
     total = sum(stages.values())
     return [Row(figure, timing.wall_s, goal, timing.wall_s <= SMOKE_GOAL_S, detail, total,
                 timing.wall_s / total if total else None, "s")]  # fmt: skip

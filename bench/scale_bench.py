@@ -133,8 +133,10 @@ def main() -> int:
         work.mkdir(parents=True, exist_ok=True)
         rows = measure_scale(work, args.repeat)
     for row in rows:
-        print(f"- {row.figure}: {row.measured:.3g} {row.unit} (reference {row.reference:.3g}, goal {row.goal}): "
-              f"{'met' if row.met else 'NOT met'}; {row.detail}")
+        print(
+            f"- {row.figure}: {row.measured:.3g} {row.unit} (reference {row.reference:.3g}, goal {row.goal}): "
+            f"{'met' if row.met else 'NOT met'}; {row.detail}"
+        )
     return 0 if all(row.met for row in rows) else 1
 
 

@@ -71,7 +71,6 @@ def latency_us(rng: np.random.Generator, median_ms: float, count: int) -> HdrHis
     return hist
 
 
-
 def endpoint_names(count: int) -> list[tuple[str, str]]:
     """(request name, family): the HTTP endpoints plus one websocket and one upload endpoint."""
     http = samples.endpoint_names(count - 2)
@@ -165,8 +164,13 @@ def load_summary(scale: Scale, seed: int, *, baseline: bool) -> dict[str, Any]:
             "workers_missing": [],
             "workers_final": [],
         },
-        "availability": {"probes": scale.seconds, "ok": scale.seconds, "ratio": 1.0, "longest_outage_s": 0.0,
-                         "path": "/health"},
+        "availability": {
+            "probes": scale.seconds,
+            "ok": scale.seconds,
+            "ratio": 1.0,
+            "longest_outage_s": 0.0,
+            "path": "/health",
+        },
         "stopped_at_knee_s": None,
         "counters": dict(rec.counters),
         "operations": [name.split(" [")[0] for name in rec.endpoints if not name.startswith("WS ")],
@@ -190,8 +194,10 @@ def write_run(folder: Path, scale: Scale, seed: int, started: datetime, *, basel
     folder.mkdir(parents=True, exist_ok=True)
     run = RunDir(folder)
     times = (_iso(started), _iso(started + timedelta(seconds=scale.seconds)))
-    others = [dataclasses.replace(r, profile=PROFILE, started_at=times[1], finished_at=times[1])
-              for r in samples.other_results()]
+    others = [
+        dataclasses.replace(r, profile=PROFILE, started_at=times[1], finished_at=times[1])
+        for r in samples.other_results()
+    ]
     results = [load_result(run, scale, seed, times, baseline=baseline), *others]
     for result in results:
         run.write_result(result)

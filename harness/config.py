@@ -77,9 +77,7 @@ class Settings:
         (), "fault switches of a started app (its faults_env), e.g. slow-catalogue,error-rate", "list"
     )
     target_port: int = _setting(0, "port for a started app (default: a free one)", "int", range=Range(0, 65535))
-    target_workers: int = _setting(
-        0, "WEB_CONCURRENCY for a started app (default: its own)", "int", range=at_least(0)
-    )
+    target_workers: int = _setting(0, "WEB_CONCURRENCY for a started app (default: its own)", "int", range=at_least(0))
     target_data_dir: Path | None = _setting(
         None, "where a started app keeps its data (its data_dir_env; default: its own)", "path", flag=False
     )

@@ -456,9 +456,7 @@ def record(prepared: Prepared, staged: Staged) -> None:
         "target": target,
         **({"target_url": up.target.url, "openapi": up.openapi} if up is not None else {}),
         "schedule": [list(group) for group in staged.schedule],
-        "stage_times": {
-            ran.result.stage: {"started_at": ran.started_at, "seconds": ran.seconds} for ran in staged.ran
-        },
+        "stage_times": {ran.result.stage: {"started_at": ran.started_at, "seconds": ran.seconds} for ran in staged.ran},
         "finished_at": now_iso(),
         "complete": staged.complete,
         "notes": [*staged.notes, *staged.stopped],

@@ -140,6 +140,7 @@ def trends(out: Path, metrics: Sequence[str] | None = None, last_n: int = 20) ->
 def render_trends(out: Path, last_n: int) -> str:
     """`harness trends`: the key metrics of the last ``last_n`` runs as a text table."""
     import pandas as pd
+
     frame = trends(out, KEY_METRICS, last_n)
     if frame.empty:
         return f"no runs recorded in {out / FILE} yet"

@@ -98,8 +98,12 @@ def server_details(before: prometheus.Samples, after: prometheus.Samples, mappin
         return {}
     hits = prometheus.delta_by(before, after, mapping.cache_hits, "cache")
     misses = prometheus.delta_by(before, after, mapping.cache_misses, "cache")
-    return {"cache": {name: {"hits": hits.get(name, 0.0), "misses": misses.get(name, 0.0)}
-                      for name in sorted(set(hits) | set(misses))}}
+    return {
+        "cache": {
+            name: {"hits": hits.get(name, 0.0), "misses": misses.get(name, 0.0)}
+            for name in sorted(set(hits) | set(misses))
+        }
+    }
 
 
 def server_not_applicable(mapping: MetricsMapping) -> dict[str, str]:
@@ -188,20 +192,25 @@ def validity(
         _users_held(summary),
         *generator_health.checks(summary, limits, PACED),
         ValidityCheck(
-            "target-reachable", avail["ok"] > 0,
-            f"{avail['ok']}/{avail['probes']} probes of {avail.get('path', '/')} answered 2xx/3xx", ALL,
+            "target-reachable",
+            avail["ok"] > 0,
+            f"{avail['ok']}/{avail['probes']} probes of {avail.get('path', '/')} answered 2xx/3xx",
+            ALL,
         ),
         ValidityCheck(
             "workers-intact",
             not missing and not unfinished and connected >= expected_workers,
             f"{connected} workers connected (expected {expected_workers}), missing: {missing or 'none'}, "
             f"final report not received from: {unfinished or 'none'}"
-            if expected_workers else "one local process, no workers",
+            if expected_workers
+            else "one local process, no workers",
             ALL,
         ),
         ValidityCheck(
-            "run-complete", complete and bool(summary.get("final")),
-            _ending(summary) if complete else "the run was cut short (cancelled or overran)", ALL,
+            "run-complete",
+            complete and bool(summary.get("final")),
+            _ending(summary) if complete else "the run was cut short (cancelled or overran)",
+            ALL,
         ),
     ]
     if scraped is not None:

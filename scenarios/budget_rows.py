@@ -17,8 +17,13 @@ from perf_budgets.loader import load_budgets
 from perf_budgets.words import STATUS_ORDER, STATUS_WORDS, condition
 from vocabulary.units import value
 
-COLUMNS = (("budget", "Budget"), ("metric", "Metric"), ("observed", "Observed"),
-           ("limit", "Limit"), ("status", "Status"))
+COLUMNS = (
+    ("budget", "Budget"),
+    ("metric", "Metric"),
+    ("observed", "Observed"),
+    ("limit", "Limit"),
+    ("status", "Status"),
+)
 RANK = {STATUS_WORDS[status]: i for i, status in enumerate(STATUS_ORDER)}
 _COLOURS = {"breached": "#a4161a", "warning": "#8a5a00", "met": "#1e6b3a"}
 _STYLE = "".join(
@@ -52,8 +57,14 @@ def judge(metrics: dict[str, float], profile: str) -> list[dict[str, Any]]:
         pattern = budget_pattern(budget.metric)
         for metric in sorted(m for m in metrics if pattern.match(m)):
             observed = metrics[metric]
-            rows.append({"budget": budget.id, "metric": metric, "observed": value(metric, observed),
-                         "limit": condition(metric, budget.comparison, budget.limit),
-                         "status": STATUS_WORDS[judge_value(budget, observed)]})
+            rows.append(
+                {
+                    "budget": budget.id,
+                    "metric": metric,
+                    "observed": value(metric, observed),
+                    "limit": condition(metric, budget.comparison, budget.limit),
+                    "status": STATUS_WORDS[judge_value(budget, observed)],
+                }
+            )
     # Failing rows first, so a breach is at the top without sorting.
     return sorted(rows, key=lambda r: RANK[r["status"]])

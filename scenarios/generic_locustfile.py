@@ -64,8 +64,12 @@ def check(status: int, json_response: bool, text: str | None) -> str | None:
 
 @events.init_command_line_parser.add_listener  # type: ignore[untyped-decorator]
 def _add_arguments(parser: Any) -> None:
-    parser.add_argument("--harness-plan", default="", env_var="HARNESS_LOAD_PLAN",
-                        help="the generic user's plan (JSON written by the load stage)")
+    parser.add_argument(
+        "--harness-plan",
+        default="",
+        env_var="HARNESS_LOAD_PLAN",
+        help="the generic user's plan (JSON written by the load stage)",
+    )
 
 
 @events.init.add_listener  # type: ignore[untyped-decorator]

@@ -141,8 +141,11 @@ class Collector:
         # Complete once its users are gone: after the stop, or at zero users in the drain stage.
         final = self.stopped or (self.had_users and users == 0)
         data["harness"] = {
-            "rec": self.recorder.drain(), "lag": self.lag.drain(), "cpu": self.cpu.drain(),
-            "schedule": self.schedule.drain(), "final": final,
+            "rec": self.recorder.drain(),
+            "lag": self.lag.drain(),
+            "cpu": self.cpu.drain(),
+            "schedule": self.schedule.drain(),
+            "final": final,
         }
 
     def on_worker_report(self, client_id: str, data: dict[str, Any]) -> None:
@@ -209,9 +212,7 @@ class Collector:
         tick = 0
         while True:
             gevent.sleep(1.0)
-            expected, hold, into = (
-                shape.expected_users() if isinstance(shape, ProfileShape) else (0, False, 0.0)
-            )
+            expected, hold, into = shape.expected_users() if isinstance(shape, ProfileShape) else (0, False, 0.0)
             runner = self.env.runner
             users = runner.user_count if runner is not None else 0
             now = time.time()
@@ -246,9 +247,7 @@ class Collector:
             "started_at": started,
             "finished_at": finished,
             "measured_s": window,
-            "endpoints": {
-                k: summary.endpoint_summary(ep, encoded=final) for k, ep in self.recorder.endpoints.items()
-            },
+            "endpoints": {k: summary.endpoint_summary(ep, encoded=final) for k, ep in self.recorder.endpoints.items()},
             "http": summary.http_summary(self.recorder, window),
             **summary.families(self.recorder),
             "series": summary.series(self.recorder, self.users, started),

@@ -70,8 +70,13 @@ class OpenModelResult:
     @classmethod
     def from_summary(cls, data: dict[str, Any]) -> OpenModelResult:
         """Rebuild a result from `summary` (e.g. printed by a generator in its own process)."""
-        return cls(data["rate"], data["duration_s"], hdr.decode(data["hist_latency"]),
-                   hdr.decode(data["hist_send_lag"]), dict(data["errors"]))
+        return cls(
+            data["rate"],
+            data["duration_s"],
+            hdr.decode(data["hist_latency"]),
+            hdr.decode(data["hist_send_lag"]),
+            dict(data["errors"]),
+        )
 
 
 class _Pool:
@@ -147,8 +152,18 @@ def run(base_url: str, path: str = "/", rate: float = 50.0, duration_s: float = 
 
 def run_in_subprocess(base_url: str, path: str, rate: float, duration_s: float) -> OpenModelResult:
     """`run` in a process of its own, so the caller's threads (and GIL) cannot delay its sends."""
-    cmd = [sys.executable, "-m", "scenarios.open_model", base_url, "--path", path,
-           "--rate", str(rate), "--duration-s", str(duration_s)]
+    cmd = [
+        sys.executable,
+        "-m",
+        "scenarios.open_model",
+        base_url,
+        "--path",
+        path,
+        "--rate",
+        str(rate),
+        "--duration-s",
+        str(duration_s),
+    ]
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(IMPORT_ROOT), os.environ.get("PYTHONPATH")]))}
     with supervisor.start(cmd, cwd=IMPORT_ROOT, env=env, log=None, stop=_STOP, capture_stdout=True) as child:
         out, _ = child.popen.communicate(timeout=duration_s + TIMEOUT_S + 30)

@@ -136,8 +136,10 @@ def _operation(
         if place in ("path", "query") and (place == "path" or param.get("required")):
             candidates = [_text(v) for v in _candidates(doc, param)]
             if not candidates:
-                raise _Unsendable(f"no value for the {place} parameter {name!r} (no example, default or enum, "
-                                  "and its schema gives nothing to generate)")
+                raise _Unsendable(
+                    f"no value for the {place} parameter {name!r} (no example, default or enum, "
+                    "and its schema gives nothing to generate)"
+                )
             values[(place, name)] = candidates
         elif place in ("header", "cookie") and param.get("required") and not selection.authenticated:
             raise _Unsendable(f"needs the {place} parameter {name!r}")
@@ -183,8 +185,16 @@ def _candidates(doc: dict[str, Any], param: dict[str, Any]) -> list[Any]:
     examples = param.get("examples")
     named = [e.get("value") for e in examples.values() if isinstance(e, dict)] if isinstance(examples, dict) else []
     listed: list[Any] = schema["examples"] if isinstance(schema.get("examples"), list) else []
-    declared = [param.get("example"), param.get("x-example"), *named, schema.get("example"),
-                schema.get("x-example"), *listed, schema.get("default"), *(schema.get("enum") or [])]
+    declared = [
+        param.get("example"),
+        param.get("x-example"),
+        *named,
+        schema.get("example"),
+        schema.get("x-example"),
+        *listed,
+        schema.get("default"),
+        *(schema.get("enum") or []),
+    ]
     # An enum is the whole set of valid values: nothing is generated beside it.
     generated = [] if schema.get("enum") else _generated(doc, schema)
     out: list[Any] = []

@@ -20,24 +20,63 @@ from scenarios import profiles, shapes
 def add_arguments(parser: Any) -> None:
     """`events.init_command_line_parser` listener."""
     # Straight on the parser: Locust's web-UI flags are not accepted by argument groups.
-    parser.add_argument("--harness-profile", default="smoke", choices=sorted(profiles.PROFILES),
-                        env_var="HARNESS_LOAD_PROFILE", include_in_web_ui=True,
-                        help="load profile (LoadTestShape), e.g. smoke, peak, stress")
-    parser.add_argument("--harness-users", type=int, default=0, env_var="HARNESS_LOAD_USERS",
-                        include_in_web_ui=True, help="peak users, rescaling the profile (0: profile's own)")
-    parser.add_argument("--harness-duration-s", type=float, default=0.0, env_var="HARNESS_LOAD_DURATION_S",
-                        include_in_web_ui=True, help="total seconds, rescaling the profile (0: profile's own)")
-    parser.add_argument("--harness-think-scale", type=float, default=0.0, env_var="HARNESS_LOAD_THINK_SCALE",
-                        help="multiply every think time and pacing interval, e.g. 0.25 (0: the profile's)")
-    parser.add_argument("--harness-summary", default="", env_var="HARNESS_LOAD_SUMMARY",
-                        help="where the master writes summary.json (histograms, series, validity data)")
-    parser.add_argument("--harness-ready-path", default="/", env_var="HARNESS_LOAD_READY_PATH",
-                        help="path the availability probe GETs once a second (any 2xx or 3xx counts), e.g. /health")
-    parser.add_argument("--harness-knee-p95-ms", type=float, default=100.0, env_var="HARNESS_LOAD_KNEE_P95_MS",
-                        help="stress: a step whose p95 exceeds this (ms) is past the knee; the run ends there")
-    parser.add_argument("--harness-knee-error-ratio", type=float, default=0.001,
-                        env_var="HARNESS_LOAD_KNEE_ERROR_RATIO",
-                        help="stress: a step whose error ratio exceeds this is past the knee")
+    parser.add_argument(
+        "--harness-profile",
+        default="smoke",
+        choices=sorted(profiles.PROFILES),
+        env_var="HARNESS_LOAD_PROFILE",
+        include_in_web_ui=True,
+        help="load profile (LoadTestShape), e.g. smoke, peak, stress",
+    )
+    parser.add_argument(
+        "--harness-users",
+        type=int,
+        default=0,
+        env_var="HARNESS_LOAD_USERS",
+        include_in_web_ui=True,
+        help="peak users, rescaling the profile (0: profile's own)",
+    )
+    parser.add_argument(
+        "--harness-duration-s",
+        type=float,
+        default=0.0,
+        env_var="HARNESS_LOAD_DURATION_S",
+        include_in_web_ui=True,
+        help="total seconds, rescaling the profile (0: profile's own)",
+    )
+    parser.add_argument(
+        "--harness-think-scale",
+        type=float,
+        default=0.0,
+        env_var="HARNESS_LOAD_THINK_SCALE",
+        help="multiply every think time and pacing interval, e.g. 0.25 (0: the profile's)",
+    )
+    parser.add_argument(
+        "--harness-summary",
+        default="",
+        env_var="HARNESS_LOAD_SUMMARY",
+        help="where the master writes summary.json (histograms, series, validity data)",
+    )
+    parser.add_argument(
+        "--harness-ready-path",
+        default="/",
+        env_var="HARNESS_LOAD_READY_PATH",
+        help="path the availability probe GETs once a second (any 2xx or 3xx counts), e.g. /health",
+    )
+    parser.add_argument(
+        "--harness-knee-p95-ms",
+        type=float,
+        default=100.0,
+        env_var="HARNESS_LOAD_KNEE_P95_MS",
+        help="stress: a step whose p95 exceeds this (ms) is past the knee; the run ends there",
+    )
+    parser.add_argument(
+        "--harness-knee-error-ratio",
+        type=float,
+        default=0.001,
+        env_var="HARNESS_LOAD_KNEE_ERROR_RATIO",
+        help="stress: a step whose error ratio exceeds this is past the knee",
+    )
 
 
 def parsed(env: Environment) -> argparse.Namespace:

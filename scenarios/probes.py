@@ -58,6 +58,7 @@ class AvailabilityProbe(_Looper):
     host: str
     path: str = "/"
     rows: list[tuple[float, bool, float]] = dataclasses.field(default_factory=list)
+
     def _loop(self) -> None:
         while True:
             started = time.time()
@@ -84,6 +85,7 @@ class LoopLag(_Looper):
     """Records the hub's wake-up delay every 50 ms into an HDR histogram."""
 
     hist: HdrHistogram = dataclasses.field(default_factory=hdr.new)
+
     def _loop(self) -> None:
         while True:
             started = time.perf_counter()
@@ -108,6 +110,7 @@ class CpuSampler(_Looper):
     ticks since the previous sample (`scenarios.generator_health.cpu_figures` reads them)."""
 
     samples: list[list[float]] = dataclasses.field(default_factory=list)
+
     def _loop(self) -> None:
         proc = psutil.Process()
         last = _cpu_reading(proc)

@@ -70,14 +70,10 @@ PROFILES: dict[str, Profile] = {
     # Keyed by the names of `vocabulary.profiles.PROFILES`, in its order (tests/scenarios/test_profiles.py).
     # Smoke: a pull-request check. 20 quick-clicking users for 30 s reach the target's steady
     # state (warm caches) after a 10 s warm-up, so every load budget is judged in seconds.
-    "smoke": Profile(
-        "smoke", (Stage(2, 20, 20), Stage(28, 20, 20, hold=True)), warmup_s=10, think_scale=0.25
-    ),
+    "smoke": Profile("smoke", (Stage(2, 20, 20), Stage(28, 20, 20, hold=True)), warmup_s=10, think_scale=0.25),
     "load": Profile("load", (Stage(30, 100, 5), Stage(270, 100, 5, hold=True)), warmup_s=30),
     # Peak, stress and spike model a busy day: most signed-in users return with a session.
-    "peak": Profile(
-        "peak", (Stage(40, 1000, 25), Stage(80, 1000, 25, hold=True)), warmup_s=45, fresh_login_share=0.1
-    ),
+    "peak": Profile("peak", (Stage(40, 1000, 25), Stage(80, 1000, 25, hold=True)), warmup_s=45, fresh_login_share=0.1),
     "stress": Profile(
         "stress",
         (Stage(10, 50, 10), *_steps(100, 100, 15, 30)),

@@ -118,11 +118,28 @@ def _command(ctx: StageContext, chosen: scenario.Scenario, summary_path: Path) -
     opts = ctx.options
     art = ctx.artifacts
     cmd = [
-        sys.executable, "-m", "locust", "-f", chosen.files_arg,
-        "--headless", "--host", ctx.target.url, "--only-summary",
-        "--csv", str(art / "locust"), "--json-file", str(art / "locust"), "--html", str(art / "locust.html"),
-        "--harness-profile", ctx.profile, "--harness-summary", str(summary_path),
-        "--harness-ready-path", ctx.target.description.ready_path, *chosen.args,
+        sys.executable,
+        "-m",
+        "locust",
+        "-f",
+        chosen.files_arg,
+        "--headless",
+        "--host",
+        ctx.target.url,
+        "--only-summary",
+        "--csv",
+        str(art / "locust"),
+        "--json-file",
+        str(art / "locust"),
+        "--html",
+        str(art / "locust.html"),
+        "--harness-profile",
+        ctx.profile,
+        "--harness-summary",
+        str(summary_path),
+        "--harness-ready-path",
+        ctx.target.description.ready_path,
+        *chosen.args,
     ]
     for key in ("users", "duration_s", "think_scale", "knee_p95_ms", "knee_error_ratio"):
         if opts.get(key) is not None:
@@ -163,23 +180,21 @@ def _fill(
     whole = all(check.ok for check in result.validity if check.name in ("workers-intact", "run-complete"))
     traffic = adapter.traffic_not_applicable(summary) if whole else {}
     result.not_applicable = adapter.server_not_applicable(mapping) | traffic | _recovery_na(ctx)
-    result.details = (
-        result.details | _details(summary) | {"server": server, "steps": summary.get("steps", [])}
-    )
+    result.details = result.details | _details(summary) | {"server": server, "steps": summary.get("steps", [])}
     if ctx.profile == "stress":
         opts = with_defaults(ctx.options, stage_options.OPTIONS)
         limits = (float(opts["knee_p95_ms"]), float(opts["knee_error_ratio"]))
         result.metrics.update(adapter.knee(summary.get("steps", []), *limits) or {})
-    result.artifacts = {
-        p.name: str(p.relative_to(ctx.run_dir)) for p in sorted(ctx.artifacts.iterdir()) if p.is_file()
-    }
+    result.artifacts = {p.name: str(p.relative_to(ctx.run_dir)) for p in sorted(ctx.artifacts.iterdir()) if p.is_file()}
 
 
 def _recovery_na(ctx: StageContext) -> dict[str, str]:
     if ctx.profile != "resilience" or ctx.target.restart is not None:
         return {}
-    return {"load.recovery*": "the harness did not start the target, so it cannot kill and restart it "
-                              "(give the target description a command)"}
+    return {
+        "load.recovery*": "the harness did not start the target, so it cannot kill and restart it "
+        "(give the target description a command)"
+    }
 
 
 def _details(summary: dict[str, Any]) -> dict[str, Any]:

@@ -41,7 +41,8 @@ class Generator:
     def summary(self) -> dict[str, Any]:
         """CPU figures (`generator_health.cpu_figures`), loop-lag and schedule-lag percentiles."""
         return generator_health.cpu_figures(self.cpu) | {
-            "lag": hdr.summarize(self.lag), "schedule_lag": hdr.summarize(self.schedule)
+            "lag": hdr.summarize(self.lag),
+            "schedule_lag": hdr.summarize(self.schedule),
         }
 
 

@@ -47,9 +47,7 @@ def install(env: Environment, collector: Collector) -> BudgetsTab | None:
         return None
     tab = BudgetsTab(collector)
     web.template_args["extended_tabs"] = [{"title": "Budgets", "key": KEY}]
-    web.template_args["extended_tables"] = [
-        {"key": KEY, "structure": [{"key": k, "title": t} for k, t in COLUMNS]}
-    ]
+    web.template_args["extended_tables"] = [{"key": KEY, "structure": [{"key": k, "title": t} for k, t in COLUMNS]}]
 
     def add_budget_rows(response: Response) -> Response:
         if request.path == "/stats/requests" and response.is_json:

@@ -58,6 +58,4 @@ def check_step(test: str, step: str) -> None:
     if step not in declared:
         close = difflib.get_close_matches(step, declared, n=1)
         hint = f" Did you mean {close[0]!r}?" if close else ""
-        raise UndeclaredStepError(
-            f"step {step!r} is not declared for {test}.{hint} Declared: {', '.join(declared)}"
-        )
+        raise UndeclaredStepError(f"step {step!r} is not declared for {test}.{hint} Declared: {', '.join(declared)}")

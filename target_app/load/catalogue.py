@@ -6,8 +6,18 @@ import random
 from typing import Any
 
 CATEGORIES = (
-    "characters", "vehicles", "architecture", "furniture", "nature", "electronics",
-    "jewelry", "tools", "toys", "art", "miniatures", "mechanical",
+    "characters",
+    "vehicles",
+    "architecture",
+    "furniture",
+    "nature",
+    "electronics",
+    "jewelry",
+    "tools",
+    "toys",
+    "art",
+    "miniatures",
+    "mechanical",
 )
 SORTS = ("newest", "rating", "downloads", "title")
 SORT_WEIGHTS = (50, 15, 30, 5)

@@ -34,8 +34,13 @@ LARGE_UPLOAD_KB = 50 * 1024
 
 @events.init_command_line_parser.add_listener  # type: ignore[untyped-decorator]
 def _add_arguments(parser: Any) -> None:
-    parser.add_argument("--meshmarket-large-upload-kb", type=int, default=0, env_var="MESHMARKET_LARGE_UPLOAD_KB",
-                        help="size of the rare large upload (0: 1 MB in the smoke profile, 50 MB otherwise)")
+    parser.add_argument(
+        "--meshmarket-large-upload-kb",
+        type=int,
+        default=0,
+        env_var="MESHMARKET_LARGE_UPLOAD_KB",
+        help="size of the rare large upload (0: 1 MB in the smoke profile, 50 MB otherwise)",
+    )
 
 
 @events.init.add_listener  # type: ignore[untyped-decorator]

@@ -24,14 +24,19 @@ def multipart_body(size: int) -> bytes:
     """A ``multipart/form-data`` upload of an ASCII STL padded to ``size`` bytes."""
     solid = b"solid load\nendsolid load\n"
     payload = solid + b" " * max(0, size - len(solid))
-    fields = {"title": "Load test upload", "description": "Uploaded by the harness.",
-              "category": "tools", "license": "CC0-1.0"}
+    fields = {
+        "title": "Load test upload",
+        "description": "Uploaded by the harness.",
+        "category": "tools",
+        "license": "CC0-1.0",
+    }
     parts = [
-        f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode()
-        for k, v in fields.items()
+        f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode() for k, v in fields.items()
     ]
-    head = (f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="part.stl"\r\n'
-            "Content-Type: model/stl\r\n\r\n").encode()
+    head = (
+        f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="part.stl"\r\n'
+        "Content-Type: model/stl\r\n\r\n"
+    ).encode()
     return b"".join([*parts, head, payload, f"\r\n--{BOUNDARY}--\r\n".encode()])
 
 
@@ -72,8 +77,7 @@ class Uploader(MarketplaceUser):
             status=201,
             expect=("id",),
             data=multipart_body(size),
-            headers={"Content-Type": f"multipart/form-data; boundary={BOUNDARY}",
-                     "X-Request-Id": uuid.uuid4().hex},
+            headers={"Content-Type": f"multipart/form-data; boundary={BOUNDARY}", "X-Request-Id": uuid.uuid4().hex},
             context={"upload_class": size_class},
         )
         if body is not None and size_class == "large":

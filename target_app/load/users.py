@@ -193,8 +193,11 @@ class Member(MarketplaceUser):
         """Rate a model 1 to 5."""
         model = self.any_model_id()
         self.call_json(
-            "POST", f"/api/models/{model}/ratings", "/api/models/[id]/ratings",
-            status=201, json={"score": random.randint(1, 5)},
+            "POST",
+            f"/api/models/{model}/ratings",
+            "/api/models/[id]/ratings",
+            status=201,
+            json={"score": random.randint(1, 5)},
         )
 
     @task(1)
@@ -202,8 +205,11 @@ class Member(MarketplaceUser):
         """Comment on a model, then read the comments."""
         model = self.any_model_id()
         self.call_json(
-            "POST", f"/api/models/{model}/comments", "/api/models/[id]/comments",
-            status=201, json={"body": "Printed fine at 0.2 mm layers."},
+            "POST",
+            f"/api/models/{model}/comments",
+            "/api/models/[id]/comments",
+            status=201,
+            json={"body": "Printed fine at 0.2 mm layers."},
         )
         self.get_json(f"/api/models/{model}/comments", "/api/models/[id]/comments")
 
@@ -245,12 +251,18 @@ class FeedbackSender(MarketplaceUser):
     @task(3)
     def feedback(self) -> None:
         """A feedback message."""
-        self.call_json("POST", "/api/feedback", "/api/feedback", status=201,
-                       json={"message": "Search could rank by downloads.", "category": "feature"})
+        self.call_json(
+            "POST",
+            "/api/feedback",
+            "/api/feedback",
+            status=201,
+            json={"message": "Search could rank by downloads.", "category": "feature"},
+        )
 
     @task(1)
     def beta(self) -> None:
         """A beta sign-up with a fresh address (a duplicate would rightly answer 409)."""
         email = f"load-{uuid.uuid4().hex[:12]}@example.com"
-        self.call_json("POST", "/api/beta/signup", "/api/beta/signup", status=201,
-                       json={"email": email, "platform": "linux"})
+        self.call_json(
+            "POST", "/api/beta/signup", "/api/beta/signup", status=201, json={"email": email, "platform": "linux"}
+        )

@@ -51,8 +51,13 @@ class WebsocketListener(User):
 
     def _fire(self, name: str, started: float, exc: BaseException | None, length: int = 0) -> None:
         self.environment.events.request.fire(
-            request_type="WS", name=name, response_time=(time.perf_counter() - started) * 1000,
-            response_length=length, response=None, context={}, exception=exc,
+            request_type="WS",
+            name=name,
+            response_time=(time.perf_counter() - started) * 1000,
+            response_length=length,
+            response=None,
+            context={},
+            exception=exc,
             start_time=time.time() - (time.perf_counter() - started),
         )
 

@@ -193,8 +193,13 @@ def test_one_node_process_runs_lighthouse_for_every_page_and_a_failed_trace_once
     monkeypatch.setenv("FAKE_LOG", str(tmp_path / "runs.log"))
     monkeypatch.setenv("FAKE_REPORTS", str(RECORDED))
     run = lighthouse.Run(
-        lighthouse.Tool(node, cli / "index.js"), "http://127.0.0.1:9", tmp_path / "out", "mobile",
-        Credentials(), 60.0, threading.Event(),
+        lighthouse.Tool(node, cli / "index.js"),
+        "http://127.0.0.1:9",
+        tmp_path / "out",
+        "mobile",
+        Credentials(),
+        60.0,
+        threading.Event(),
     )
     announced: list[str] = []
     pages = [lighthouse.Page("/flaky", "/flaky"), lighthouse.Page("/", "/")]

@@ -29,8 +29,18 @@ from tests.fixtures.runs import REPO, harness_cli
 
 NAMESPACE = "release_harness"
 GENERIC = (
-    "harness", "vocabulary", "stagekit", "coverage_stage", "perf_budgets", "reports",
-    "scenarios", "e2e", "contracts", "security", "accessibility", "target_app",
+    "harness",
+    "vocabulary",
+    "stagekit",
+    "coverage_stage",
+    "perf_budgets",
+    "reports",
+    "scenarios",
+    "e2e",
+    "contracts",
+    "security",
+    "accessibility",
+    "target_app",
 )
 SAVED_RUN = REPO / "tests" / "data" / "report_runs" / "pass"
 
@@ -72,7 +82,11 @@ def alone(site: Path, code: str, tmp_path: Path) -> subprocess.CompletedProcess[
     prelude = f"import sys; sys.path[:0] = {paths!r}\n"
     return subprocess.run(
         [sys.executable, "-S", "-c", prelude + textwrap.dedent(code)],
-        cwd=tmp_path, capture_output=True, text=True, timeout=120, check=False,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
 
 

@@ -42,8 +42,9 @@ def _budgets(load: StageResult) -> list[BudgetResult]:
     return [
         budget("api_p95", "load.http.p95_ms", "load", 10, p95, BudgetStatus.FAIL, description="overall p95"),
         budget(f"endpoint_p95[{SLOW}]", f'load.endpoint["{SLOW}"].p95_ms', "load", 10, slow, BudgetStatus.FAIL),
-        budget("endpoint_p95[GET /api/wiki]", 'load.endpoint["GET /api/wiki"].p95_ms', "load", 100, 14.3,
-               BudgetStatus.PASS),
+        budget(
+            "endpoint_p95[GET /api/wiki]", 'load.endpoint["GET /api/wiki"].p95_ms', "load", 100, 14.3, BudgetStatus.PASS
+        ),
         budget("error_ratio", "load.http.error_ratio", "load", 0.001, 0.0, BudgetStatus.PASS),
         budget("security_blocking", "security.findings.blocking", "security", 0, 6, BudgetStatus.FAIL),
         budget("security_grade", "security.grade_score", "security", 100, None, BudgetStatus.INCONCLUSIVE),
@@ -130,8 +131,15 @@ def test_stage_headings_carry_the_budget_outcome(run: RunView) -> None:
 def test_trends_follow_the_budgets_and_mark_breached_runs(run: RunView, tmp_path: Path) -> None:
     out = run.out
     for i, (outcome, p95) in enumerate((("pass", 8.0), ("inconclusive", 9.0))):
-        row = {"run_id": f"old{i}", "time": f"2026-02-0{i + 1}T10:00:00Z", "profile": "smoke", "outcome": outcome,
-               "load.http.p95_ms": p95, "security.findings.blocking": 0.0, "budgets.fail": 0}
+        row = {
+            "run_id": f"old{i}",
+            "time": f"2026-02-0{i + 1}T10:00:00Z",
+            "profile": "smoke",
+            "outcome": outcome,
+            "load.http.p95_ms": p95,
+            "security.findings.blocking": 0.0,
+            "budgets.fail": 0,
+        }
         history.append(out, row | ({"faults": ["slow-catalogue"]} if i else {}))
     history.render(run)
     blocks = trend_view.blocks(out, run.verdict)

@@ -59,7 +59,6 @@ def test_websocket_and_upload_figures_apply_only_to_traffic_that_was_sent() -> N
     assert adapter.traffic_not_applicable({"counters": dict(rec.counters)}) == {}
 
 
-
 def test_latencies_of_a_run_whose_requests_mostly_failed_are_void() -> None:
     # A refusing target answers in a millisecond; its latency budgets must not "pass" on that.
     refused = adapter.requests_succeeded({"requests": 40, "failures": 40})

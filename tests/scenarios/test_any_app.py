@@ -84,7 +84,11 @@ def test_the_generic_user_sends_valid_requests_to_a_swagger_2_api(shelf: Running
     result = run_on(shelf, tmp_path / "run", TargetDescription(url=shelf.url))
     assert result.status is Status.PASSED, result.error
     assert endpoints(result) == {
-        "GET /books", "GET /books/{bookId}", "GET /authors", "GET /authors/{authorId}", "GET /stats"
+        "GET /books",
+        "GET /books/{bookId}",
+        "GET /authors",
+        "GET /authors/{authorId}",
+        "GET /stats",
     }
     assert result.metrics["load.http.error_ratio"] == 0.0
     # The pipeline's OpenAPI discovery tries the usual paths first; everything after it is the stage's.
@@ -117,8 +121,13 @@ def test_include_exclude_and_unsafe_methods(shelf: RunningApp, tmp_path: Path) -
 
 def test_the_generic_user_walks_the_pages_of_an_app_without_openapi(tmp_path: Path) -> None:
     password = "load-test-pw-3f9"
-    recipe = AuthRecipe(kind="login", path="/api/login", body={"username": "alice", "password": password},
-                        token_pointer="/token", session_cookie="notes_session")
+    recipe = AuthRecipe(
+        kind="login",
+        path="/api/login",
+        body={"username": "alice", "password": password},
+        token_pointer="/token",
+        session_cookie="notes_session",
+    )
     with start_app("notes", tmp_path, env={"NOTES_PASSWORD": password}) as notes:
         result = run_on(notes, tmp_path / "run", TargetDescription(url=notes.url, auth=recipe))
         sent = notes.requests()

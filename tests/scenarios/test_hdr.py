@@ -157,4 +157,3 @@ def test_step_figures_merged_incrementally_equal_a_fresh_merge() -> None:
         rec.record("GET /x", 500.0, at=start + 20.5)
     assert summary.steps(incremental, users) == summary.steps(fresh, users)
     assert [row["seconds"] for row in summary.steps(fresh, users)] == [58, 58]
-

@@ -10,31 +10,72 @@ OPENAPI_3: dict[str, Any] = {
     "openapi": "3.1.0",
     "servers": [{"url": "https://api.example/{version}", "variables": {"version": {"default": "v2"}}}],
     "components": {
-        "parameters": {"ModelId": {"name": "model_id", "in": "path", "required": True,
-                                   "schema": {"type": "integer", "examples": [7]}}},
-        "schemas": {"NewNote": {"type": "object", "required": ["title", "tags"],
-                                "properties": {"title": {"type": "string", "minLength": 3},
-                                               "tags": {"type": "array", "items": {"type": "string"}},
-                                               "draft": {"type": "boolean"}}}},
+        "parameters": {
+            "ModelId": {
+                "name": "model_id",
+                "in": "path",
+                "required": True,
+                "schema": {"type": "integer", "examples": [7]},
+            }
+        },
+        "schemas": {
+            "NewNote": {
+                "type": "object",
+                "required": ["title", "tags"],
+                "properties": {
+                    "title": {"type": "string", "minLength": 3},
+                    "tags": {"type": "array", "items": {"type": "string"}},
+                    "draft": {"type": "boolean"},
+                },
+            }
+        },
     },
     "paths": {
-        "/models/{model_id}": {"get": {
-            "parameters": [{"$ref": "#/components/parameters/ModelId"}],
-            "responses": {"200": {"content": {"application/json": {}}}},
-        }},
-        "/wiki/{slug}": {"get": {"parameters": [{"name": "slug", "in": "path", "required": True,
-                                                 "schema": {"type": "string"}}]}},
-        "/search": {"get": {"parameters": [
-            {"name": "q", "in": "query", "required": True, "schema": {"type": "string", "enum": ["lamp", "gear"]}},
-            {"name": "page", "in": "query", "schema": {"type": "integer"}},
-        ]}},
-        "/codes/{code}": {"get": {"parameters": [{"name": "code", "in": "path", "required": True,
-                                                  "schema": {"type": "string", "pattern": "^[A-Z]{3}$"}}]}},
+        "/models/{model_id}": {
+            "get": {
+                "parameters": [{"$ref": "#/components/parameters/ModelId"}],
+                "responses": {"200": {"content": {"application/json": {}}}},
+            }
+        },
+        "/wiki/{slug}": {
+            "get": {"parameters": [{"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}}]}
+        },
+        "/search": {
+            "get": {
+                "parameters": [
+                    {
+                        "name": "q",
+                        "in": "query",
+                        "required": True,
+                        "schema": {"type": "string", "enum": ["lamp", "gear"]},
+                    },
+                    {"name": "page", "in": "query", "schema": {"type": "integer"}},
+                ]
+            }
+        },
+        "/codes/{code}": {
+            "get": {
+                "parameters": [
+                    {
+                        "name": "code",
+                        "in": "path",
+                        "required": True,
+                        "schema": {"type": "string", "pattern": "^[A-Z]{3}$"},
+                    }
+                ]
+            }
+        },
         "/me": {"get": {"security": [{"bearer": []}]}},
         "/maybe-me": {"get": {"security": [{"bearer": []}, {}]}},
         "/tenant": {"get": {"parameters": [{"name": "X-Tenant", "in": "header", "required": True}]}},
-        "/notes": {"post": {"requestBody": {"required": True, "content": {
-            "application/json": {"schema": {"$ref": "#/components/schemas/NewNote"}}}}}},
+        "/notes": {
+            "post": {
+                "requestBody": {
+                    "required": True,
+                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/NewNote"}}},
+                }
+            }
+        },
         "/avatars": {"post": {"requestBody": {"required": True, "content": {"multipart/form-data": {}}}}},
         "/auth/logout": {"get": {}},
         "/metrics": {"get": {}},
@@ -49,22 +90,38 @@ SWAGGER_2: dict[str, Any] = {
     "definitions": {"Book": {"type": "object", "properties": {"title": {"type": "string"}}}},
     "paths": {
         "/books/{bookId}": {
-            "parameters": [{"name": "bookId", "in": "path", "required": True, "type": "integer", "minimum": 1,
-                            "x-example": 3}],
+            "parameters": [
+                {"name": "bookId", "in": "path", "required": True, "type": "integer", "minimum": 1, "x-example": 3}
+            ],
             "get": {"responses": {"200": {"description": "A book", "schema": {"$ref": "#/definitions/Book"}}}},
             "delete": {"responses": {"204": {"description": "Gone"}}},
         },
-        "/authors/{authorId}": {"get": {
-            "parameters": [{"name": "authorId", "in": "path", "required": True, "type": "integer", "minimum": 10}],
-            "responses": {"200": {"description": "An author", "schema": {"type": "object"}}},
-        }},
+        "/authors/{authorId}": {
+            "get": {
+                "parameters": [{"name": "authorId", "in": "path", "required": True, "type": "integer", "minimum": 10}],
+                "responses": {"200": {"description": "An author", "schema": {"type": "object"}}},
+            }
+        },
         "/books": {
-            "get": {"parameters": [{"name": "genre", "in": "query", "required": True, "type": "string",
-                                    "enum": ["fiction", "history"], "default": "history"}],
-                    "responses": {"200": {"description": "Books", "schema": {"type": "array"}}}},
-            "post": {"parameters": [{"name": "book", "in": "body", "required": True,
-                                     "schema": {"$ref": "#/definitions/Book"}}],
-                     "responses": {"201": {"description": "Stored"}}},
+            "get": {
+                "parameters": [
+                    {
+                        "name": "genre",
+                        "in": "query",
+                        "required": True,
+                        "type": "string",
+                        "enum": ["fiction", "history"],
+                        "default": "history",
+                    }
+                ],
+                "responses": {"200": {"description": "Books", "schema": {"type": "array"}}},
+            },
+            "post": {
+                "parameters": [
+                    {"name": "book", "in": "body", "required": True, "schema": {"$ref": "#/definitions/Book"}}
+                ],
+                "responses": {"201": {"description": "Stored"}},
+            },
         },
         "/covers": {"post": {"parameters": [{"name": "file", "in": "formData", "required": True, "type": "file"}]}},
     },

@@ -56,8 +56,7 @@ def measure(app_url: str, run_dir: Path) -> tuple[StageResult, OpenModelResult]:
 
     thread = threading.Thread(target=open_model_after_warmup, daemon=True)
     thread.start()
-    result = run_load(app_url, run_dir, profile="arrival-rate", users=4, think_scale=0.02,
-                      duration_s=5 + WINDOW_S)
+    result = run_load(app_url, run_dir, profile="arrival-rate", users=4, think_scale=0.02, duration_s=5 + WINDOW_S)
     thread.join(timeout=60)
     assert reference, "the open-model reference did not finish"
     return result, reference[0]

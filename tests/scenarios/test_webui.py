@@ -27,9 +27,26 @@ def locust_ui(bundled_target: AppProcess, tmp_path: Path) -> Iterator[str]:
     port = free_port()
     described = bundled_description()
     files = Scenario(described.locustfiles).files_arg
-    cmd = [sys.executable, "-m", "locust", "-f", files, "--host", bundled_target.url,
-           "--web-host", "127.0.0.1", "--web-port", str(port), "--autostart", "--autoquit", "5",
-           "--harness-duration-s", "14", "--harness-ready-path", described.ready_path]
+    cmd = [
+        sys.executable,
+        "-m",
+        "locust",
+        "-f",
+        files,
+        "--host",
+        bundled_target.url,
+        "--web-host",
+        "127.0.0.1",
+        "--web-port",
+        str(port),
+        "--autostart",
+        "--autoquit",
+        "5",
+        "--harness-duration-s",
+        "14",
+        "--harness-ready-path",
+        described.ready_path,
+    ]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     with (tmp_path / "locust.log").open("wb") as log:
         proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)

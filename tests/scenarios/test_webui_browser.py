@@ -28,9 +28,23 @@ def locust_web(bundled_target: AppProcess, tmp_path: Path) -> Iterator[str]:
     port = free_port()
     described = bundled_description()
     files = Scenario(described.locustfiles).files_arg
-    cmd = [sys.executable, "-m", "locust", "-f", files, "--host", bundled_target.url,
-           "--web-host", "127.0.0.1", "--web-port", str(port), "--harness-duration-s", "14",
-           "--harness-ready-path", described.ready_path]
+    cmd = [
+        sys.executable,
+        "-m",
+        "locust",
+        "-f",
+        files,
+        "--host",
+        bundled_target.url,
+        "--web-host",
+        "127.0.0.1",
+        "--web-port",
+        str(port),
+        "--harness-duration-s",
+        "14",
+        "--harness-ready-path",
+        described.ready_path,
+    ]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     with process.start(cmd, env=env, cwd=ROOT, log_path=tmp_path / "locust.log"):
         url = f"http://127.0.0.1:{port}"

@@ -23,7 +23,10 @@ def test_rows_use_the_report_words_and_units_failing_first() -> None:
     assert statuses[0] == "breached" and statuses == sorted(statuses, key=lambda s: budget_rows.RANK[s])
     by_metric = {r["metric"]: r for r in rows}
     assert by_metric["load.http.p95_ms"] == {
-        "budget": "api_p95", "metric": "load.http.p95_ms", "observed": "250 ms", "limit": "≤ 100 ms",
+        "budget": "api_p95",
+        "metric": "load.http.p95_ms",
+        "observed": "250 ms",
+        "limit": "≤ 100 ms",
         "status": "breached",
     }
     assert by_metric["load.http.error_ratio"]["limit"] == "≤ 0.1 %"

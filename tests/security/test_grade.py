@@ -47,8 +47,19 @@ def test_bonuses_only_count_from_90() -> None:
 
 # Each published threshold and the score just below it (Observatory's table, docstring of security/grade.py).
 BOUNDARIES = {
-    "A+": (135, 100), "A": (99, 90), "A-": (89, 85), "B+": (84, 80), "B": (79, 70), "B-": (69, 65),
-    "C+": (64, 60), "C": (59, 50), "C-": (49, 45), "D+": (44, 40), "D": (39, 30), "D-": (29, 25), "F": (24, 0),
+    "A+": (135, 100),
+    "A": (99, 90),
+    "A-": (89, 85),
+    "B+": (84, 80),
+    "B": (79, 70),
+    "B-": (69, 65),
+    "C+": (64, 60),
+    "C": (59, 50),
+    "C-": (49, 45),
+    "D+": (44, 40),
+    "D": (39, 30),
+    "D-": (29, 25),
+    "F": (24, 0),
 }
 
 
