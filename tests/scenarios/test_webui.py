@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,9 +13,9 @@ from typing import Any
 import httpx
 import pytest
 
-from scenarios.scenario import ROOT, Scenario
-from stagekit.description import bundled_description
+from scenarios.scenario import ROOT
 from stagekit.target import AppProcess, free_port
+from tests.scenarios.webui_command import locust_web_ui
 
 pytestmark = pytest.mark.slow
 
@@ -25,28 +24,7 @@ pytestmark = pytest.mark.slow
 def locust_ui(bundled_target: AppProcess, tmp_path: Path) -> Iterator[str]:
     """Locust with its web UI on a free loopback port, swarming by itself for a few seconds."""
     port = free_port()
-    described = bundled_description()
-    files = Scenario(described.locustfiles).files_arg
-    cmd = [
-        sys.executable,
-        "-m",
-        "locust",
-        "-f",
-        files,
-        "--host",
-        bundled_target.url,
-        "--web-host",
-        "127.0.0.1",
-        "--web-port",
-        str(port),
-        "--autostart",
-        "--autoquit",
-        "5",
-        "--harness-duration-s",
-        "14",
-        "--harness-ready-path",
-        described.ready_path,
-    ]
+    cmd = locust_web_ui(bundled_target.url, port, "--autostart", "--autoquit", "5")
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     with (tmp_path / "locust.log").open("wb") as log:
         proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)

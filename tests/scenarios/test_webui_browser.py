@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import re
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,10 +13,10 @@ import pytest
 from playwright.sync_api import expect, sync_playwright
 
 from scenarios import process
-from scenarios.scenario import ROOT, Scenario
+from scenarios.scenario import ROOT
 from stagekit.browser import find_browser
-from stagekit.description import bundled_description
 from stagekit.target import AppProcess, free_port
+from tests.scenarios.webui_command import locust_web_ui
 
 pytestmark = pytest.mark.slow
 
@@ -26,25 +25,7 @@ pytestmark = pytest.mark.slow
 def locust_web(bundled_target: AppProcess, tmp_path: Path) -> Iterator[str]:
     """Locust's web UI on a free loopback port, idle until someone presses Start."""
     port = free_port()
-    described = bundled_description()
-    files = Scenario(described.locustfiles).files_arg
-    cmd = [
-        sys.executable,
-        "-m",
-        "locust",
-        "-f",
-        files,
-        "--host",
-        bundled_target.url,
-        "--web-host",
-        "127.0.0.1",
-        "--web-port",
-        str(port),
-        "--harness-duration-s",
-        "14",
-        "--harness-ready-path",
-        described.ready_path,
-    ]
+    cmd = locust_web_ui(bundled_target.url, port)
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     with process.start(cmd, env=env, cwd=ROOT, log_path=tmp_path / "locust.log"):
         url = f"http://127.0.0.1:{port}"
