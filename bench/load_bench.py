@@ -49,6 +49,7 @@ import psutil
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.measure import load  # noqa: E402
 from stagekit.target import bundled_app, free_port  # noqa: E402
 
 LOCUSTFILE = ROOT / "bench" / "static_locustfile.py"
@@ -77,11 +78,6 @@ def cpus() -> tuple[str, str]:
 def pinned(core: str, cmd: list[str]) -> list[str]:
     """``cmd`` under ``taskset -c core`` (children inherit the affinity)."""
     return ["taskset", "-c", core, *cmd] if shutil.which("taskset") else cmd
-
-
-def load() -> str:
-    """The machine's load averages (1, 5, 15 min), to go with every figure."""
-    return "load average " + ", ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
 @contextlib.contextmanager

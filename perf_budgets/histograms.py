@@ -69,7 +69,7 @@ def _decoded_arrays(encoded: str | bytes, unit: str) -> BucketArrays:
     histogram = HdrHistogram.decode(encoded.encode() if isinstance(encoded, str) else encoded)
     counts = np.ctypeslib.as_array(histogram.counts)[: histogram.counts_len]
     index = np.flatnonzero(counts)
-    low, high = _bounds(histogram, index)
+    low, high = bucket_bounds(histogram, index)
     scale = _UNIT_TO_MS[unit]
     # Rounded to well below the histogram's resolution: 0.001 * µs leaves binary noise behind.
     found = BucketArrays(np.round(low * scale, 9), np.round(high * scale, 9), counts[index].astype(np.int64))
@@ -78,7 +78,7 @@ def _decoded_arrays(encoded: str | bytes, unit: str) -> BucketArrays:
     return found
 
 
-def _bounds(histogram: HdrHistogram, index: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def bucket_bounds(histogram: HdrHistogram, index: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The lowest and highest equivalent value of each counts-array ``index`` (hdrh's
     ``get_value_from_index``, ``get_lowest_equivalent_value`` and ``get_highest_equivalent_value``)."""
     half, half_magnitude = histogram.sub_bucket_half_count, histogram.sub_bucket_half_count_magnitude

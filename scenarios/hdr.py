@@ -14,6 +14,8 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 from hdrh.histogram import HdrHistogram
 
+from perf_budgets.histograms import bucket_bounds
+
 LOWEST_US = 1
 HIGHEST_US = 60_000_000
 SIGNIFICANT_DIGITS = 3
@@ -134,18 +136,8 @@ def _index_values() -> tuple[np.ndarray, np.ndarray]:
     hdrh's ``get_value_from_index`` and ``get_lowest/highest_equivalent_value`` took ~0.3 s of the
     generator's event loop at its first summary).
     """
-    _, unit, half_mag, half_count = _shape()
-    index = np.arange(new().counts_len, dtype=np.int64)
-    bucket = (index >> half_mag) - 1
-    sub = (index & (half_count - 1)) + half_count
-    first = bucket < 0
-    value = np.where(first, sub - half_count, sub) << (np.where(first, 0, bucket) + unit)
-    # hdrh's get_lowest/highest_equivalent_value: a sub-bucket past the last one belongs to the
-    # next bucket's (twice as wide) range.
-    bucket = _bucket_of(value)
-    sub = value >> (bucket + unit)
-    lowest = sub << (bucket + unit)
-    highest = (lowest + np.left_shift(1, unit + bucket + (sub >= 2 * half_count)) - 1).astype(np.float64)
+    ref = new()
+    lowest, highest = bucket_bounds(ref, np.arange(ref.counts_len, dtype=np.int64))
     return highest, lowest + np.floor((highest - lowest + 1) / 2)
 
 
