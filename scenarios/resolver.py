@@ -11,11 +11,12 @@ blocks the event loop); a name still goes to gevent's thread resolver, unchanged
 from __future__ import annotations
 
 import _socket
-import ipaddress
 from typing import Any
 
 import gevent
 from gevent.resolver.thread import Resolver
+
+from stagekit.netguard import host_text, is_ip_literal
 
 
 class LiteralInPlace(Resolver):  # type: ignore[misc]
@@ -30,15 +31,8 @@ class LiteralInPlace(Resolver):  # type: ignore[misc]
 
 def is_literal(host: Any) -> bool:
     """Whether ``host`` is an IPv4 or IPv6 address (str or bytes), not a name to look up."""
-    if isinstance(host, bytes):
-        host = host.decode("ascii", "replace")
-    if not isinstance(host, str):
-        return False
-    try:
-        ipaddress.ip_address(host.split("%", 1)[0])  # an IPv6 zone ("fe80::1%eth0") is still literal
-    except ValueError:
-        return False
-    return True
+    # An IPv6 zone ("fe80::1%eth0") is still a literal.
+    return is_ip_literal(host_text(host).split("%", 1)[0])
 
 
 def install() -> None:

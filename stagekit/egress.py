@@ -19,7 +19,6 @@ import contextlib
 import dataclasses
 import errno
 import hashlib
-import ipaddress
 import os
 import socket
 import sys
@@ -30,7 +29,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from stagekit.netguard import host_allowed, is_local_name
+from stagekit.netguard import host_allowed, host_text, is_ip_literal, is_local_name
 from vocabulary import atomic
 from vocabulary.records import Finding, Severity, StageResult
 
@@ -182,13 +181,13 @@ class _Guard:
 
     def getaddrinfo(self, real: Callable[..., Any]) -> Callable[..., Any]:
         def getaddrinfo(host: Any, port: Any, family: int = 0, *args: Any, **kwargs: Any) -> Any:
-            name = _text(host)
+            name = host_text(host)
             if not name:
                 return real(host, port, family, *args, **kwargs)
             if self.check(name, port) is not None:
                 return _loopback_infos(real, port, kwargs.pop("family", family), *args, **kwargs)
             infos = real(host, port, family, *args, **kwargs)
-            if not _is_literal(name):
+            if not is_ip_literal(name):
                 self.addresses.update(str(info[4][0]) for info in infos)
             return infos
 
@@ -196,7 +195,7 @@ class _Guard:
 
     def gethostbyname(self, real: Callable[..., Any]) -> Callable[..., Any]:
         def gethostbyname(host: Any, *args: Any) -> Any:
-            name = _text(host)
+            name = host_text(host)
             local = self.check(name, None) if name else None
             return real("127.0.0.1" if local else host, *args)
 
@@ -205,7 +204,7 @@ class _Guard:
     def connect(self, real: Callable[..., Any]) -> Callable[..., Any]:
         def connect(sock: socket.socket, address: Any, *args: Any) -> Any:
             if sock.family in (socket.AF_INET, socket.AF_INET6) and isinstance(address, tuple):
-                local = self.check(_text(address[0]) or "", address[1])
+                local = self.check(host_text(address[0]) or "", address[1])
                 if local is not None:
                     loopback = "::1" if sock.family == socket.AF_INET6 else "127.0.0.1"
                     address = (loopback, *address[1:])
@@ -241,20 +240,6 @@ class _Guard:
 def _socket_modules() -> list[Any]:
     """The stdlib socket module and, when loaded, gevent's (Locust's clients call it directly)."""
     return [socket, *(sys.modules[name] for name in ("gevent.socket", "gevent._socketcommon") if name in sys.modules)]
-
-
-def _text(host: Any) -> str:
-    if isinstance(host, bytes):
-        return host.decode("ascii", "replace")
-    return host if isinstance(host, str) else ""
-
-
-def _is_literal(name: str) -> bool:
-    try:
-        ipaddress.ip_address(name)
-    except ValueError:
-        return False
-    return True
 
 
 def _loopback_infos(real: Callable[..., Any], port: Any, family: int, *args: Any, **kwargs: Any) -> list[Any]:

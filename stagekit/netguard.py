@@ -10,9 +10,26 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Collection
+from typing import Any
 from urllib.parse import urlsplit
 
 from vocabulary.errors import ErrorKind, HarnessError
+
+
+def host_text(host: Any) -> str:
+    """A host as a socket call receives it (str or bytes) as text; anything else (None) is ""."""
+    if isinstance(host, bytes):
+        return host.decode("ascii", "replace")
+    return host if isinstance(host, str) else ""
+
+
+def is_ip_literal(name: str) -> bool:
+    """True for an IPv4 or IPv6 address written out (no name to look up)."""
+    try:
+        ipaddress.ip_address(name)
+    except ValueError:
+        return False
+    return True
 
 
 def is_local_name(host: str) -> bool:
