@@ -146,9 +146,10 @@ class NotesApp:
         else:
             response = await self._answer(request)
         headers = self._headers(request, response)
+        # Logged before the response leaves, so a client that has its answer always finds the line.
+        self.request_log.record(request.method, request.target, response.status)
         await send({"type": "http.response.start", "status": response.status, "headers": headers})
         await send({"type": "http.response.body", "body": b"" if request.method == "HEAD" else response.body})
-        self.request_log.record(request.method, request.target, response.status)
 
     async def _answer(self, request: Request) -> Reply:
         try:
