@@ -96,6 +96,9 @@ class StageContext:
     """This stage's table from the config (``[tool.harness.<stage>]``), secrets substituted."""
     progress: Progress = dataclasses.field(default_factory=SilentProgress)
     cancel: threading.Event = dataclasses.field(default_factory=threading.Event)
+    measured: threading.Event = dataclasses.field(default_factory=threading.Event)
+    """A timing stage sets it once what needs the machine to itself is measured; the run may then start
+    correctness stages beside the rest of it (a stage that never sets it keeps the machine to the end)."""
 
     def result(self, **fields: Any) -> StageResult:
         """A new result for this stage, pre-filled with target and profile."""
