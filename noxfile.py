@@ -56,7 +56,10 @@ if threading.current_thread() is threading.main_thread():
 
 def _install(session: nox.Session, *groups: str) -> None:
     requirements = [req for group in groups for req in nox.project.dependency_groups(PYPROJECT, group)]
-    session.install("-e", PROJECT, *requirements)
+    # uv, unlike pip, installs without bytecode: every process of a run (the harness, Locust, pytest,
+    # Schemathesis, the audits) would compile its imports again, seconds each, where the environment
+    # sets PYTHONDONTWRITEBYTECODE (as CI machines often do).
+    session.install("-e", PROJECT, *requirements, env={"UV_COMPILE_BYTECODE": "1"})
 
 
 def _node_tools(session: nox.Session) -> None:
