@@ -4,8 +4,9 @@ Lighthouse (npm ``lighthouse``, pinned in the repository's ``package.json``, ins
 audits each page once, performance category only, with its desktop preset or its own default settings
 (mobile: simulated Slow 4G and a 4x slower CPU). A run whose trace Lighthouse itself failed to record
 (it asks to be run again) is run once more. Its own command line runs for every page in one Node
-process (``lighthouse_pages.js``: Node and Lighthouse load once, each page still gets a fresh Chrome).
-It drives the harness's Chromium, kept on the target by the same refusing proxy as every other browser
+process on one Chrome (``lighthouse_pages.js``: Node, Lighthouse and Chrome start once; each page gets
+a new tab with the origin's storage and the HTTP cache reset, as Lighthouse does for every run). It
+drives the harness's Chromium, kept on the target by the same refusing proxy as every other browser
 of the harness (`confined_to`), and runs under the harness's supervisor with the stage's deadline. Each
 page leaves Lighthouse's JSON and HTML reports in ``e2e/lighthouse/``.
 
@@ -144,8 +145,8 @@ class _Job:
 def audit_pages(run: Run, pages: Sequence[Page], on_page: Callable[[Audit], None]) -> list[Audit]:
     """Audit ``pages`` one after the other (``on_page`` as each is done); stops early when cancelled.
 
-    One Node process runs Lighthouse's command line for every page (`_BATCH`), each run with a Chrome
-    of its own; a page whose trace Lighthouse failed to record is audited once more.
+    One Node process runs Lighthouse's command line for every page (`_BATCH`) on one Chrome; a page
+    whose trace Lighthouse failed to record is audited once more (by a new process and Chrome).
     """
     if not pages:
         return []
@@ -153,26 +154,27 @@ def audit_pages(run: Run, pages: Sequence[Page], on_page: Callable[[Audit], None
     run.out.mkdir(parents=True, exist_ok=True)
     jobs = [_Job(page, run.out / f"{index:02d}-{_slug(page.path)}") for index, page in enumerate(pages, 1)]
     with confined_to(run.base_url) as confinement, _headers_file(run.credentials) as headers:
-        flags = ["--headless=new", *LAUNCH_ARGS, *confinement]
-        arguments = {job: _arguments(run, job, chrome, flags, headers) for job in jobs}
-        audits = _batch(run, jobs, arguments, on_page)
+        browser = {"path": chrome, "flags": ["--headless=new", *LAUNCH_ARGS, *confinement]}
+        arguments = {job: _arguments(run, job, headers) for job in jobs}
+        audits = _batch(run, jobs, browser, arguments, on_page)
         again = [job for job in jobs if audits[job].code in _RUN_AGAIN]
         if again and not run.cancel.is_set():
-            audits.update(_batch(run, again, arguments, on_page=None))
+            audits.update(_batch(run, again, browser, arguments, on_page=None))
     # Pages a cancelled run never reached are left out, as if the loop had stopped before them.
     return [audits[job] for job in jobs if not run.cancel.is_set() or job.json.is_file()]
 
 
-def _arguments(run: Run, job: _Job, chrome: str, flags: list[str], headers: Path | None) -> list[str]:
-    """Lighthouse's command-line arguments for one page."""
+def _arguments(run: Run, job: _Job, headers: Path | None) -> list[str]:
+    """Lighthouse's command-line arguments for one page (the batch adds its Chrome's ``--port``)."""
     arguments = [
         run.base_url + job.page.path,
         "--output=json",
         "--output=html",
         f"--output-path={job.prefix}",
-        f"--chrome-path={chrome}",
-        f"--chrome-flags={' '.join(flags)}",
         "--only-categories=performance",
+        # The screenshot of the whole page only illustrates the HTML report (no audit of the score reads
+        # it) and is its slowest artifact after the page load itself.
+        "--disable-full-page-screenshot",
     ]
     if run.preset == "desktop":
         arguments.append("--preset=desktop")
@@ -182,14 +184,20 @@ def _arguments(run: Run, job: _Job, chrome: str, flags: list[str], headers: Path
 
 
 def _batch(
-    run: Run, jobs: list[_Job], arguments: dict[_Job, list[str]], on_page: Callable[[Audit], None] | None
+    run: Run,
+    jobs: list[_Job],
+    browser: dict[str, Any],
+    arguments: dict[_Job, list[str]],
+    on_page: Callable[[Audit], None] | None,
 ) -> dict[_Job, Audit]:
-    """Lighthouse on ``jobs`` in one Node process (deadline: ``timeout_s`` per page); each page's audit.
+    """Lighthouse on ``jobs`` in one Node process and Chrome (``browser``: its path and flags; deadline:
+    ``timeout_s`` per page); each page's audit.
 
     ``on_page`` is told of each page as its reports appear (None: a run again over earlier reports).
     """
     plan = run.out / "lighthouse-pages.json"
-    plan.write_text(json.dumps([arguments[job] for job in jobs], indent=1), encoding="utf-8")
+    pages = [arguments[job] for job in jobs]
+    plan.write_text(json.dumps({"chrome": browser, "pages": pages}, indent=1), encoding="utf-8")
     command = [str(run.tool.node), str(_BATCH), str(run.tool.cli), str(plan)]
     log = run.out / "lighthouse.log"
     pending = list(jobs) if on_page is not None else []

@@ -23,6 +23,7 @@ import dataclasses
 import json
 import os
 import sys
+import time
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
@@ -113,6 +114,8 @@ def run(ctx: StageContext) -> StageResult:
             stage.lighthouse(results.to_score(result))
     else:
         result.not_applicable.update(dict.fromkeys(results.PAGE_METRICS, NO_PAGES))
+    # Lighthouse was the last timing measurement: correctness stages may start beside what is left.
+    ctx.measured.set()
     result.details["operations"] = results.operations(tests, journeys)
     result.artifacts.update(_artifacts(ctx, stage.paths, result))
     return result.finish(_status(result, stage.errors, cancelled=stage.cancelled))
@@ -175,6 +178,7 @@ class _Run:
         self.ctx.progress.start("e2e page journeys", total=None)
         command = [sys.executable, "-m", "e2e.vitals", *(part for flag in flags.items() for part in flag)]
         measured = self._tool(command, IMPORT_ROOT, self.paths.root / "vitals.log")
+        self.result.details["journeys_wall_s"] = round(measured.elapsed_s, 1)
         if measured.returncode != 0:
             self.errors.append(measured.describe("page journeys", self.paths.root / "vitals.log"))
         self.cancelled = measured.cancelled
@@ -210,7 +214,9 @@ class _Run:
             self.options.timeout_s,
             self.ctx.cancel,
         )
+        started = time.perf_counter()
         audits = lighthouse.audit_pages(run, chosen, lambda _: self.ctx.progress.advance(1))
+        self.result.details["lighthouse_wall_s"] = round(time.perf_counter() - started, 1)
         rel = _relative(self.ctx, self.paths.lighthouse)
         for audit in audits:
             audit.report = rel(audit.report)

@@ -142,6 +142,7 @@ def test_the_stage_measures_web_vitals_with_the_library_and_marks_the_score_unav
         )
         result = stage.run(ctx)
     run.write_result(result)
+    assert ctx.measured.is_set(), "the journeys were its last timing measurement: other stages may start"
     for metric in ("ttfb_ms", "fcp_ms", "lcp_ms", "load_ms"):
         assert result.metrics[f'e2e.page["/"].{metric}'] > 0, metric
     assert result.metrics['e2e.page["/"].cls'] == 0.0 and 'e2e.page["/"].inp_ms' in result.metrics
@@ -167,33 +168,48 @@ def test_the_vendored_web_vitals_is_the_npm_builds_unmodified_under_its_licence(
 FAKE_BIN = """import fs from 'node:fs';
 export async function begin() {
   const [url, ...flags] = process.argv.slice(2);
-  const prefix = flags.find((flag) => flag.startsWith('--output-path=')).split('=')[1];
-  fs.appendFileSync(process.env.FAKE_LOG, `${process.pid} ${url}\\n`);
+  const flag = (name) => flags.find((f) => f.startsWith(`--${name}=`)).split('=')[1];
+  fs.appendFileSync(process.env.FAKE_LOG, `${process.pid} ${flag('port')} ${url}\\n`);
   const tried = fs.readFileSync(process.env.FAKE_LOG, 'utf8').split('\\n').filter((l) => l.endsWith(url)).length;
   const failed = url.endsWith('/flaky') && tried === 1;
   const recorded = failed ? 'wiki-new-no-navstart' : 'home-mobile';
   const report = JSON.parse(fs.readFileSync(`${process.env.FAKE_REPORTS}/${recorded}.report.json`));
-  fs.writeFileSync(prefix + '.report.json', JSON.stringify({...report, finalDisplayedUrl: url}));
-  fs.writeFileSync(prefix + '.report.html', '<html>Lighthouse</html>');
+  fs.writeFileSync(flag('output-path') + '.report.json', JSON.stringify({...report, finalDisplayedUrl: url}));
+  fs.writeFileSync(flag('output-path') + '.report.html', '<html>Lighthouse</html>');
   if (failed) process.exit(1);  // as Lighthouse's CLI ends a run with a runtime error
+}
+"""
+FAKE_LAUNCHER = """import fs from 'node:fs';
+export async function launch({chromePath, chromeFlags}) {
+  const port = 9000 + fs.readFileSync(process.env.FAKE_LOG, 'utf8').split('launch').length;
+  fs.appendFileSync(process.env.FAKE_LOG, `launch ${port} ${chromePath} ${chromeFlags.includes('--headless=new')}\\n`);
+  return {port, kill: () => fs.appendFileSync(process.env.FAKE_LOG, `kill ${port}\\n`)};
 }
 """
 
 
-def test_one_node_process_runs_lighthouse_for_every_page_and_a_failed_trace_once_more(
+def test_one_node_process_and_one_chrome_audit_every_page_and_a_failed_trace_once_more(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Lighthouse's command line (here a stand-in for its ``cli/bin.js``) runs page after page in one Node
-    process; a page's run ending in an exit does not end the others', and a failed trace is audited again."""
+    process, each run given the port of the one Chrome the batch started (a stand-in for the
+    chrome-launcher Lighthouse depends on); a page's run ending in an exit does not end the others' but
+    gets the next page a fresh Chrome, and a failed trace is audited again by a new process."""
     node = _tool().node
-    cli = tmp_path / "lighthouse" / "cli"
-    cli.mkdir(parents=True)
-    (cli / "package.json").write_text('{"type": "module"}', encoding="utf-8")
-    (cli / "bin.js").write_text(FAKE_BIN, encoding="utf-8")
-    monkeypatch.setenv("FAKE_LOG", str(tmp_path / "runs.log"))
+    package = tmp_path / "lighthouse"
+    (package / "cli").mkdir(parents=True)
+    (package / "cli" / "package.json").write_text('{"type": "module"}', encoding="utf-8")
+    (package / "cli" / "bin.js").write_text(FAKE_BIN, encoding="utf-8")
+    launcher = package / "node_modules" / "chrome-launcher"
+    launcher.mkdir(parents=True)
+    (launcher / "package.json").write_text('{"type": "module", "main": "index.js"}', encoding="utf-8")
+    (launcher / "index.js").write_text(FAKE_LAUNCHER, encoding="utf-8")
+    log = tmp_path / "runs.log"
+    log.touch()
+    monkeypatch.setenv("FAKE_LOG", str(log))
     monkeypatch.setenv("FAKE_REPORTS", str(RECORDED))
     run = lighthouse.Run(
-        lighthouse.Tool(node, cli / "index.js"),
+        lighthouse.Tool(node, package / "cli" / "index.js"),
         "http://127.0.0.1:9",
         tmp_path / "out",
         "mobile",
@@ -202,10 +218,29 @@ def test_one_node_process_runs_lighthouse_for_every_page_and_a_failed_trace_once
         threading.Event(),
     )
     announced: list[str] = []
-    pages = [lighthouse.Page("/flaky", "/flaky"), lighthouse.Page("/", "/")]
+    pages = [lighthouse.Page(path, path) for path in ("/", "/flaky", "/models")]
     audits = lighthouse.audit_pages(run, pages, lambda audit: announced.append(audit.name))
-    assert [(audit.name, audit.score, audit.error) for audit in audits] == [("/flaky", 85.0, None), ("/", 85.0, None)]
-    assert announced == ["/flaky", "/"]
-    runs = [line.split() for line in (tmp_path / "runs.log").read_text(encoding="utf-8").splitlines()]
-    assert [url.removeprefix(run.base_url) for _, url in runs] == ["/flaky", "/", "/flaky"]
-    assert runs[0][0] == runs[1][0] != runs[2][0], "the first batch ran both pages in one process"
+    assert [(audit.name, audit.score, audit.error) for audit in audits] == [
+        ("/", 85.0, None),
+        ("/flaky", 85.0, None),
+        ("/models", 85.0, None),
+    ]
+    assert announced == ["/", "/flaky", "/models"]
+    lines = [line.split() for line in log.read_text(encoding="utf-8").splitlines()]
+    events = [(words[0], words[1]) if words[0] in ("launch", "kill") else (words[1], words[2]) for words in lines]
+    assert events == [
+        ("launch", "9001"),
+        ("9001", f"{run.base_url}/"),
+        ("9001", f"{run.base_url}/flaky"),
+        ("kill", "9001"),
+        ("launch", "9002"),
+        ("9002", f"{run.base_url}/models"),
+        ("kill", "9002"),
+        ("launch", "9003"),
+        ("9003", f"{run.base_url}/flaky"),
+        ("kill", "9003"),
+    ]
+    chrome = {tuple(words[2:]) for words in lines if words[0] == "launch"}
+    assert chrome == {(lighthouse._chrome(), "true")}, "the harness's Chromium, headless, with the batch's flags"
+    processes = [words[0] for words in lines if words[0] not in ("launch", "kill")]
+    assert processes[0] == processes[1] == processes[2] != processes[3], "the first batch ran in one process"
