@@ -109,6 +109,8 @@ class Staged:
     """Errors outside a stage (the target did not start, a result could not be saved)."""
     notes: tuple[str, ...] = ()
     """Other run notes (the target serves no OpenAPI document)."""
+    overlap: Mapping[str, Mapping[str, Any]] = dataclasses.field(default_factory=dict)
+    """How stages overlapped, added to their ``stage_times`` (`harness.schedule.Ended.overlap`)."""
 
     @property
     def complete(self) -> bool:
@@ -273,6 +275,7 @@ class _Stages:
         self.exited: dict[str, Any] | None = None
         self.stopped: list[str] = []
         self.errors: list[HarnessError] = []
+        self.overlap: dict[str, dict[str, Any]] = {}
 
     def staged(self) -> Staged:
         notes: tuple[str, ...] = ()
@@ -286,34 +289,58 @@ class _Stages:
             tuple(self.stopped),
             tuple(self.errors),
             notes,
+            dict(self.overlap),
         )
 
     def run_all(self, started: Started) -> None:
         """Each group of the plan in turn; stop after an interrupted group or one the target died in."""
         self.started = started
-        plan = schedule.plan([s for s in self.prepared.settings.stages if s != coverage_stage.STAGE])
-        for index, group in enumerate(plan):
+        plan = schedule.steps(schedule.plan([s for s in self.prepared.settings.stages if s != coverage_stage.STAGE]))
+        for index, (group, then) in enumerate(plan):
             if self.cancel.is_set():
                 break
-            self._run_group(started, group)
-            later = [stage for rest in plan[index + 1 :] for stage in rest]
-            if self._interrupted(group) or self._target_exited(started, group, later):
+            ran = self._run_group(started, group, then)
+            unstarted = [stage for stage in then if stage not in ran]
+            later = unstarted + [stage for step in plan[index + 1 :] for stage in (*step[0], *step[1])]
+            if self._interrupted(ran) or self._target_exited(started, ran, later):
                 break
 
-    def _run_group(self, started: Started, group: tuple[str, ...]) -> None:
-        settings = self.prepared.settings
-        together = " at once" if len(group) > 1 else ""
-        url, profile = started.target.url, settings.profile
-        console.say(f"[bold]▶ {', '.join(group)}[/]{together} against {url} (profile {profile})")
-        self.schedule.append(group)
-        with console.Board(group, settings.heartbeat_s) as board:
-            ran = schedule.run_group(group, lambda stage: self._run_stage(started, stage, board), self.cancel)
-        for stage in group:  # in the group's order, whichever ended first
-            self.ran.append(ran[stage])
+    def _run_group(self, started: Started, group: tuple[str, ...], then: tuple[str, ...]) -> tuple[str, ...]:
+        """The group, and ``then`` in its tail (`harness.schedule.run_group`); returns the stages that ran."""
+        self._say_start(started, group)
+        with console.Board((*group, *then), self.prepared.settings.heartbeat_s) as board:
+            ended = schedule.run_group(
+                group,
+                lambda stage, measured: self._run_stage(started, stage, board, measured),
+                self.cancel,
+                then=then,
+                starting=lambda stages, beside: self._may_start(started, stages, beside),
+            )
+        parts = (tuple(stage for stage in part if stage in ended.results) for part in (group, then))
+        self.schedule += [part for part in parts if part]
+        self.overlap.update(ended.overlap)
+        ran = tuple(stage for stage in (*group, *then) if stage in ended.results)
+        for stage in ran:  # in the plan's order, whichever ended first
+            self.ran.append(ended.results[stage])
             if self.prepared.coverage is not None:
-                self.prepared.coverage.after(stage, ran[stage].result)
+                self.prepared.coverage.after(stage, ended.results[stage].result)
+        return ran
 
-    def _run_stage(self, started: Started, name: str, board: console.Board) -> Ran:
+    def _may_start(self, started: Started, stages: tuple[str, ...], beside: tuple[str, ...]) -> bool:
+        """Stages of a group's tail start unless the target the harness started has exited meanwhile."""
+        if not _target_alive(started):
+            return False
+        self._say_start(started, stages, beside)
+        return True
+
+    def _say_start(self, started: Started, stages: tuple[str, ...], beside: tuple[str, ...] = ()) -> None:
+        """``▶ contracts, security at once, beside e2e (done measuring), against URL (profile smoke)``."""
+        together = " at once" if len(stages) > 1 else ""
+        tail = f", beside {', '.join(beside)} (done measuring)," if beside else ""
+        url, profile = started.target.url, self.prepared.settings.profile
+        console.say(f"[bold]▶ {', '.join(stages)}[/]{together}{tail} against {url} (profile {profile})")
+
+    def _run_stage(self, started: Started, name: str, board: console.Board, measured: threading.Event) -> Ran:
         """One stage, on its own thread when its group has several: guarded, scrubbed, saved, said."""
         prepared, began, clock = self.prepared, now_iso(), time.monotonic()
         ctx = StageContext(
@@ -326,6 +353,7 @@ class _Stages:
             options=dict(prepared.settings.stage_options.get(name, {})),
             progress=board.progress[name],
             cancel=self.cancel,
+            measured=measured,
         )
         allowed = allowed_hosts(started.target.url, prepared.settings.allow_remote)
         # Every process of the stage reaches only these hosts; what it tried elsewhere becomes findings.
@@ -348,15 +376,21 @@ class _Stages:
     def _target_exited(self, started: Started, group: tuple[str, ...], later: list[str]) -> bool:
         """Did the app the harness started exit during ``group``? Then record it and stop: every later
         stage would measure a dead target."""
-        process = started.app.process if started.app is not None else None
-        if started.app is None or (process is not None and process.poll() is None):
+        if _target_alive(started):
             return False
+        process = started.app.process if started.app is not None else None
         code = process.returncode if process is not None else None
         self.exited = {"code": code, "during": ",".join(group), "at": now_iso()}
         note = f"the target exited (code {code}) during the {_stage_words(group)}; see {TARGET_LOG}"
         self.stopped.append(note + (f"; not run: {', '.join(later)}" if later else ""))
         console.say(f"[red]{note}[/]")
         return True
+
+
+def _target_alive(started: Started) -> bool:
+    """False once the app the harness started has exited (a running target it only checked: True)."""
+    process = started.app.process if started.app is not None else None
+    return started.app is None or (process is not None and process.poll() is None)
 
 
 def _stage_words(group: tuple[str, ...]) -> str:
@@ -456,7 +490,14 @@ def record(prepared: Prepared, staged: Staged) -> None:
         "target": target,
         **({"target_url": up.target.url, "openapi": up.openapi} if up is not None else {}),
         "schedule": [list(group) for group in staged.schedule],
-        "stage_times": {ran.result.stage: {"started_at": ran.started_at, "seconds": ran.seconds} for ran in staged.ran},
+        "stage_times": {
+            ran.result.stage: {
+                "started_at": ran.started_at,
+                "seconds": ran.seconds,
+                **staged.overlap.get(ran.result.stage, {}),
+            }
+            for ran in staged.ran
+        },
         "finished_at": now_iso(),
         "complete": staged.complete,
         "notes": [*staged.notes, *staged.stopped],

@@ -79,6 +79,7 @@ def run(ctx: StageContext) -> StageResult:
     )
     fault.join()
     after = scrapes["kill"] if "kill" in scrapes else _scrape(ctx.target.url, mapping)
+    ctx.measured.set()  # Locust's traffic and the server's counters are in: other stages' traffic may start
     # Server-side deltas start where the warm-up ended (or at the start if it never did).
     before = scrapes.get("warm", scrapes["start"])
     summary = _read(summary_path)
