@@ -18,10 +18,11 @@ accessibility stages do), one SARIF run per stage.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import SplitResult, quote, urlsplit
 
 from reports.registry import RunView, handler
 from vocabulary import atomic
@@ -49,6 +50,7 @@ _SECURITY_SEVERITY = {
     Severity.INFO: "0.0",
 }
 _URI_SAFE = "/:@!$&'()*+,;=-._~%"
+_USERINFO = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*://)[^/?#]*@")
 """Characters kept as they are in a location URI (``{id}`` of a path template is percent-encoded)."""
 
 
@@ -187,7 +189,7 @@ def _path_of(location: str) -> str:
 def _anchor(url: str, target_url: str) -> dict[str, Any]:
     """The URL's path relative to the target's origin (``uriBaseId`` TARGET); a URL on another origin
     keeps its host, without a scheme (a scheme other than ``file`` fails the whole upload)."""
-    parts = urlsplit(url)
+    parts = _split(url)
     path = quote(parts.path or "/", safe=_URI_SAFE)
     if not parts.netloc or _origin(url) == _origin(target_url):
         return {"uri": path, "uriBaseId": TARGET_BASE}
@@ -196,5 +198,11 @@ def _anchor(url: str, target_url: str) -> dict[str, Any]:
 
 def _origin(url: str) -> str:
     """``http://127.0.0.1:8765`` from any URL on that origin; empty for a URL without a host."""
-    parts = urlsplit(url)
+    parts = _split(url)
     return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
+
+
+def _split(url: str) -> SplitResult:
+    """`urlsplit` of ``url`` without its userinfo: a stored URL's password is masked (``user:[REDACTED]@``),
+    which urllib reads as a broken IPv6 literal, and no credential belongs in a code-scanning report."""
+    return urlsplit(_USERINFO.sub(r"\1", url, count=1))

@@ -2,7 +2,8 @@
 
 Each run is a real `harness run` subprocess against a real app on loopback. The app's own request
 log proves that no stage sent the marketplace's requests, and the console, `verdict.json` and the
-exit code must tell the same story.
+exit code must tell the same story. The notes app configured with its own files and login is judged
+on the whole run of tests/safety/test_secrets_in_artifacts.py, which also searches it for secrets.
 """
 
 from __future__ import annotations
@@ -137,24 +138,6 @@ def test_notes_with_only_a_url(notes_zero: tuple[Run, RunningApp]) -> None:
     # The browsing user walked the pages it found from /.
     endpoints = {b["metric"] for b in run.verdict["budgets"] if b["metric"].startswith("load.endpoint")}
     assert any("/notes" in name for name in endpoints), endpoints
-    assert_only_own_paths(app)
-
-
-def test_notes_configured_with_its_own_files_and_login(tmp_path: Path) -> None:
-    """The team's plain Locust file and pytest-playwright tests, and one login recipe for every stage."""
-    (tmp_path / "harness.toml").write_text(NOTES_WITH_LOGIN, encoding="utf-8")
-    env = {"NOTES_PASSWORD": "alice-secret-pw"}
-    with start_app("notes", tmp_path, env=env) as app:
-        # Ten users: the notes user thinks between requests, and five sent too few requests (53) for
-        # the overall p95 to be proven within its budget at 95 % confidence (59 needed).
-        run = harness_run(tmp_path, "--target-url", app.url, "-o", "load.users=10", env=env)
-    assert_consistent(run)
-    assert run.code == 0, run.console
-    workflows = run.stage("e2e")["metrics"]
-    assert workflows["e2e.workflows.total"] == 3 and workflows["e2e.workflows.pass_ratio"] == 1
-    endpoint_names = {b["budget"] for b in run.verdict["budgets"]}
-    assert any("/api/notes" in name for name in endpoint_names), endpoint_names
-    assert "alice-secret-pw" not in "".join(p.read_text(errors="replace") for p in run.folder.rglob("*") if p.is_file())
     assert_only_own_paths(app)
 
 

@@ -129,6 +129,20 @@ def test_sarif_validates_and_anchors_each_result_to_the_target_url() -> None:
     assert results[0]["level"] == "warning" and contract["level"] == "error"
 
 
+def test_a_target_url_with_masked_userinfo_anchors_on_its_origin_without_it() -> None:
+    """A stored target URL carries its password masked (``user:[REDACTED]@``), which urllib takes for a
+    broken IPv6 literal: the report still anchors on the origin, and names no credential at all."""
+    result = _result()
+    result.target_url = "http://tester:[REDACTED]@127.0.0.1:1"
+    log = sarif.build([result], openapi_uri=None)
+    validate(log)
+    run = _runs(log)["security"]
+    assert run["originalUriBaseIds"][sarif.TARGET_BASE]["uri"] == "http://127.0.0.1:1/"
+    assert [r["locations"][0]["physicalLocation"]["artifactLocation"]["uriBaseId"] for r in run["results"]] == [
+        sarif.TARGET_BASE
+    ] * 3
+
+
 def test_contract_failures_are_correctness_results_not_security_alerts() -> None:
     rule = _runs(sarif.build([_contracts()]))["contracts"]["tool"]["driver"]["rules"][0]
     assert "security-severity" not in rule["properties"]
