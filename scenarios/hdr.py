@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import sys
+import weakref
 from collections.abc import Iterable, Sequence
 
 import numpy as np
@@ -30,7 +31,19 @@ PERCENTILES: tuple[tuple[str, float], ...] = (
 
 def new() -> HdrHistogram:
     """An empty latency histogram in microseconds."""
-    return HdrHistogram(LOWEST_US, HIGHEST_US, SIGNIFICANT_DIGITS)
+    return _acyclic(HdrHistogram(LOWEST_US, HIGHEST_US, SIGNIFICANT_DIGITS))
+
+
+def _acyclic(hist: HdrHistogram) -> HdrHistogram:
+    """``hist`` with its encoder pointing back at it weakly, so dropping it frees it at once.
+
+    hdrh's histogram and its encoder refer to each other: a dropped histogram (~140 KB of counters:
+    one per second of a run, more per partial summary) waited for a full garbage collection, which a
+    busy generator runs every minute or so. Megabytes of dead histograms piled up in between and
+    fragmented the heap, whose high-water mark a soak kept growing (tests/scenarios/test_memory.py).
+    """
+    hist.encoder.histogram = weakref.proxy(hist)
+    return hist
 
 
 def to_us(ms: float) -> int:
@@ -97,8 +110,7 @@ def encode(hist: HdrHistogram) -> str:
 
 def decode(encoded: str) -> HdrHistogram:
     """A histogram rebuilt from `encode`'s output."""
-    hist: HdrHistogram = HdrHistogram.decode(encoded.encode("ascii"))
-    return hist
+    return _acyclic(HdrHistogram.decode(encoded.encode("ascii")))
 
 
 def merge(into: HdrHistogram, others: Iterable[HdrHistogram | str]) -> HdrHistogram:

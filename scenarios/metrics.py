@@ -24,6 +24,7 @@ import gevent
 import psutil
 from locust.env import Environment
 from locust.runners import WORKER_REPORT_INTERVAL, MasterRunner, WorkerRunner
+from locust.stats import RequestStats
 
 from scenarios import hdr, summary
 from scenarios.probes import AvailabilityProbe, CpuSampler, LoopLag, ScheduleLag, outages
@@ -35,6 +36,9 @@ from vocabulary import atomic
 PARTIAL_EVERY_S = 5
 CLOSE_AFTER_S = 2 * WORKER_REPORT_INTERVAL + 2
 """Seconds after which a second is compacted (worker reports arrive every few seconds)."""
+LOCUST_SECONDS_KEPT = 60
+"""Seconds of Locust's own per-endpoint request and failure counts per second kept: Locust reads the
+last 12 (its current rate); older ones only grew its memory, ~80 bytes per endpoint per second."""
 LOCAL = "local"
 WARM_MARKER = "warmup.done"
 """Written next to the summary when the warm-up ends, so the stage scrapes the target's
@@ -219,6 +223,7 @@ class Collector:
             self.users.append(summary.UserSample(now, users, expected, hold, into))
             self.recorder.flush()
             self.recorder.close_before(int(now - CLOSE_AFTER_S))
+            prune_locust_seconds(self.env.stats, int(now) - LOCUST_SECONDS_KEPT)
             self.rss_mb.append(self._process.memory_info().rss / 2**20)
             self.host_load.append(psutil.getloadavg()[0] / (psutil.cpu_count() or 1))
             if isinstance(runner, MasterRunner):
@@ -285,6 +290,14 @@ def error_key(response: Any, exception: BaseException | None) -> str | None:
         return f"HTTP {status}"
     name = type(exception).__name__
     return f"{name}: {str(exception)[:80]}" if name == "CatchResponseError" else name
+
+
+def prune_locust_seconds(stats: RequestStats, before: int) -> None:
+    """Drop Locust's per-second counts of the seconds before ``before`` (every endpoint and the total)."""
+    for entry in (*stats.entries.values(), stats.total):
+        for per_second in (entry.num_reqs_per_sec, entry.num_fail_per_sec):
+            for sec in [sec for sec in per_second if sec < before]:
+                del per_second[sec]
 
 
 def install(env: Environment, profile: Profile, summary_path: Path | None, ready_path: str = "/") -> Collector:

@@ -19,9 +19,10 @@ HOLD_GRACE_S = 2.0
 """Seconds into a hold stage before users are expected to be there (dispatch takes a moment)."""
 
 
-@dataclasses.dataclass
+@dataclasses.dataclass(slots=True)
 class UserSample:
-    """The users the runner had at one second, and what the profile asked for then."""
+    """The users the runner had at one second, and what the profile asked for then (one per second
+    of a soak: slots, no per-row ``__dict__``)."""
 
     at: float
     users: int
