@@ -2,8 +2,8 @@
 
 Through Locust's own event hooks only: its ``--harness-*`` options, the profile (handed to
 `ProfileShape` when no Locust file brings its own `LoadTestShape`), the HDR collector with its
-validity data and availability probe, the web UI's Budgets tab, IP literals resolved without a
-thread hand-off (`scenarios.resolver`), and the egress guard
+validity data and availability probe, the web UI's Budgets tab, the process tuned for thousands of
+users (`tune_process`), and the egress guard
 (`stagekit.egress`: the user's clients reach only the hosts the stage allows). One thing Locust has no
 hook for: when a user's next task is due, so each user class's ``wait_time`` is observed in place
 (`probes.ScheduleLag`; it returns the user's own value unchanged). `attach` is called by
@@ -19,7 +19,7 @@ from typing import Any
 from locust.env import Environment
 from locust.event import Events
 
-from scenarios import metrics, options, resolver, webui
+from scenarios import gcpolicy, keepalive, metrics, options, resolver, webui
 from scenarios.shapes import ProfileShape
 from stagekit import egress
 
@@ -44,6 +44,15 @@ def _name_blocked(request_type: str, name: str, exception: BaseException | None 
         egress.attribute(exception, f"{request_type} {name}", kw.get("url") or "")
 
 
+def tune_process(environment: Environment) -> None:
+    """What lets one Locust process carry thousands of users: IP literals resolved without a thread
+    hand-off (`scenarios.resolver`), pooled connections kept alive past 1024 open sockets
+    (`scenarios.keepalive`), and garbage collection out of the users' way (`scenarios.gcpolicy`)."""
+    resolver.install()
+    keepalive.install()
+    gcpolicy.install(environment.events)
+
+
 def on_init(environment: Environment, **_: Any) -> metrics.Collector:
     """`events.init` listener: the collector for this process and, with the web UI, the Budgets tab."""
     profile = options.profile_of(environment)
@@ -51,7 +60,7 @@ def on_init(environment: Environment, **_: Any) -> metrics.Collector:
         raise RuntimeError("the harness options were not registered (run Locust with scenarios/harness_locustfile.py)")
     opts = options.parsed(environment)
     summary = Path(opts.harness_summary) if opts.harness_summary else None
-    resolver.install()
+    tune_process(environment)
     collector = metrics.install(environment, profile, summary, ready_path=opts.harness_ready_path)
     collector.schedule.watch(environment.user_classes)
     # The web UI may change --harness-profile/-users/-duration-s between init and each start.

@@ -19,6 +19,7 @@ from perf_budgets.evaluator import evaluate, failed_check
 from perf_budgets.loader import load_budgets
 from perf_budgets.significance import significance
 from perf_budgets.verdict import BudgetStatus
+from scenarios import profiles
 from stagekit.target import AppProcess, bundled_app
 from tests.fixtures.runs import RunCli
 from tests.scenarios.conftest import run_load
@@ -64,7 +65,7 @@ def test_smoke_measures_everything_it_claims(baseline: StageResult) -> None:
     assert 'load.endpoint["GET /api/models/[id]"].requests' in m
     assert m["load.ws.p95_ms"] > 0
     assert m['load.upload["small"].p95_s'] > 0
-    assert m["load.users.peak"] == 20
+    assert m["load.users.peak"] == profiles.PROFILES["smoke"].requested_users
     assert m["load.users.held_ratio"] == 1.0
     assert 0 < m["load.availability.ratio"] <= 1
     assert m["load.db.query_p95_ms"] > 0
