@@ -29,7 +29,7 @@ def redact_tree(folder: Path) -> list[Path]:
     needles = secrets.forms()
     if not needles or not folder.is_dir():
         return []
-    return [path for path in sorted(folder.rglob("*")) if _regular(path) and _redact_file(path, needles)]
+    return [path for path in sorted(folder.rglob("*")) if _redacted(path, needles)]
 
 
 def redact_bytes(data: bytes, needles: list[bytes]) -> bytes:
@@ -43,6 +43,16 @@ def redact_bytes(data: bytes, needles: list[bytes]) -> bytes:
     for needle in needles:
         data = data.replace(needle, _TEXT_MASK)
     return data
+
+
+def _redacted(path: Path, needles: list[bytes]) -> bool:
+    """Whether ``path`` held a secret and was rewritten. A file gone during the pass (a writer still at
+    work beside a stage that ended: an atomic write's temporary file, renamed into place) is left to the
+    pass over the whole run folder at its end."""
+    try:
+        return _regular(path) and _redact_file(path, needles)
+    except FileNotFoundError:
+        return False
 
 
 def _regular(path: Path) -> bool:

@@ -67,3 +67,23 @@ def test_the_last_pass_masks_text_binary_and_zip_members_and_leaves_clean_files_
         assert raw not in archive.read("trace.network") and secrets.MASK.encode() in archive.read("trace.network")
     assert clean.stat().st_mtime_ns == untouched.st_mtime_ns and clean.stat().st_ino == untouched.st_ino
     assert scrub.redact_tree(tmp_path) == [], "nothing left to do"
+
+
+def test_a_file_gone_during_the_pass_is_skipped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A writer beside the pass (another stage's egress report) renames its temporary file away between
+    the folder's listing and the file's turn: the pass goes on with the others."""
+    secrets.register(PASSWORD)
+    leaky = tmp_path / "a-log.txt"
+    leaky.write_text(PASSWORD, encoding="utf-8")
+    moving = tmp_path / "b-.egress-1.json.tmp"
+    moving.write_text("[]", encoding="utf-8")
+    is_zipfile = zipfile.is_zipfile
+
+    def renamed_meanwhile(path: Path) -> bool:
+        if path == moving:
+            moving.rename(tmp_path / "egress-1.json")
+        return is_zipfile(path)
+
+    monkeypatch.setattr(scrub.zipfile, "is_zipfile", renamed_meanwhile)
+    assert scrub.redact_tree(tmp_path) == [leaky]
+    assert PASSWORD not in leaky.read_text(encoding="utf-8")
