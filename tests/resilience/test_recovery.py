@@ -51,8 +51,12 @@ def test_resilience_profile_measures_recovery_after_a_restart(tmp_path: Path, ta
     metrics = load["metrics"]
     assert 0 < metrics["load.recovery_s"] < 30
     assert metrics["load.recovery.errors"] >= 0
-    assert metrics["load.availability.longest_outage_s"] > 0, "the probe saw the outage"
-    assert metrics["load.availability.ratio"] < 1
+    # The availability probe asks once a second: an outage shorter than that (a restart from compiled
+    # bytecode can be) may fall between two probes; a longer one it must see.
+    # (test_a_crash_nobody_restarts_breaks_the_availability_budget proves it sees a lasting one.)
+    if restart["recovered_at"] - restart["injected_at"] > 2.0:
+        assert metrics["load.availability.longest_outage_s"] > 0, "the probe saw the outage"
+        assert metrics["load.availability.ratio"] < 1
     recovery = _budget(verdict, "recovery")
     assert recovery["status"] == "pass", recovery["message"]
     # The deliberate outage is reported, but only the recovery budget gates a resilience run.
