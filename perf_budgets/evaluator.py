@@ -362,6 +362,13 @@ def _judge_regression(
         reason = f"the baseline run has no usable {metric}"
         tip = "choose a baseline run in which this stage passed and published the metric"
         return BudgetStatus.INCONCLUSIVE, messages.inconclusive(budget, metric, reason, tip)
+    baseline = run.baseline.get(result.stage) if run.baseline is not None else None
+    disowned = failed_checks(baseline.validity, metric) if baseline is not None else []
+    if baseline is not None and disowned:
+        # A figure the baseline run's own checks disown is no yardstick: a pass against it is unmeasured.
+        reason = f"the baseline run did not measure it: {messages.invalid(baseline, disowned)}"
+        tip = "choose a baseline run whose validity checks passed for this metric"
+        return BudgetStatus.INCONCLUSIVE, messages.inconclusive(budget, metric, reason, tip)
     sign = 1.0 if budget.better == "lower" else -1.0
     worse = sign * (observed - base)
     # From a zero baseline any worsening is unbounded in percent: it breaches every limit.

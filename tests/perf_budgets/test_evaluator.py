@@ -210,6 +210,17 @@ def test_regression_budget_needs_a_baseline_and_judges_the_change() -> None:
     assert empty.budgets[0].status is BudgetStatus.INCONCLUSIVE
 
 
+def test_a_regression_against_a_baseline_its_own_checks_disown_is_inconclusive() -> None:
+    budget = Budget(id="reg", metric=P95, comparison=Comparison.MAX_REGRESSION_PCT, limit=10.0)
+    lagged = ValidityCheck("generator-loop-lag", False, "generator event-loop lag p95 40 ms", ("load.*",))
+    for current_p95 in (60.0, 45.0):  # neither a breach nor a pass is measured against it
+        current = {"load": stage_result(metrics={P95: current_p95})}
+        base = {"load": stage_result(metrics={P95: 50.0}, validity=[lagged])}
+        judged = evaluate(_file(budget), "smoke", current, baseline=base).budgets[0]
+        assert judged.status is BudgetStatus.INCONCLUSIVE
+        assert "the baseline run did not measure it" in judged.message and "generator-loop-lag" in judged.message
+
+
 def test_significance_hook_can_clear_a_noisy_regression() -> None:
     budget = Budget(id="reg", metric=P95, comparison=Comparison.MAX_REGRESSION_PCT, limit=10.0)
     current, base = {"load": stage_result(metrics={P95: 60.0})}, {"load": stage_result(metrics={P95: 50.0})}
