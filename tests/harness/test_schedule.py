@@ -252,9 +252,11 @@ sys.exit(cli.main(sys.argv[1:]))
 """
 
 
-def test_ctrl_c_stops_every_stage_of_a_group_and_the_run_stays_readable(tmp_path: Path) -> None:
+def _interrupted_once_running(tmp_path: Path, run_stages: str) -> tuple[int, set[str], Path]:
+    """``harness run --stages run_stages`` with `WAITING_STAGES`, sent SIGINT once three stages are running:
+    its exit code, the stages that were running and the run folder."""
     with serve(Ok) as url:
-        argv = ["run", "--target-url", url, "--stages", ",".join(CORRECTNESS), "--out", str(tmp_path)]
+        argv = ["run", "--target-url", url, "--stages", run_stages, "--out", str(tmp_path)]
         harness = subprocess.Popen(
             [sys.executable, "-c", WAITING_STAGES, *argv, "--budgets", str(SMALL)],
             cwd=REPO,
@@ -264,13 +266,17 @@ def test_ctrl_c_stops_every_stage_of_a_group_and_the_run_stays_readable(tmp_path
         try:
             assert harness.stderr is not None
             running = {line.split()[1] for line in _lines(harness.stderr, 3, "running ")}
-            assert running == set(CORRECTNESS)
             harness.send_signal(signal.SIGINT)
             harness.wait(timeout=60)
         finally:
             harness.kill()
-    assert harness.returncode == ExitCode.INCONCLUSIVE
-    run = (tmp_path / "latest").resolve()
+    return harness.returncode, running, (tmp_path / "latest").resolve()
+
+
+def test_ctrl_c_stops_every_stage_of_a_group_and_the_run_stays_readable(tmp_path: Path) -> None:
+    code, running, run = _interrupted_once_running(tmp_path, ",".join(CORRECTNESS))
+    assert running == set(CORRECTNESS)
+    assert code == ExitCode.INCONCLUSIVE
     assert {json.loads((run / f"{name}.json").read_text())["status"] for name in CORRECTNESS} == {"incomplete"}
     meta = json.loads((run / "run.json").read_text())
     note = "run interrupted during the contracts, security and accessibility stages"
@@ -280,24 +286,9 @@ def test_ctrl_c_stops_every_stage_of_a_group_and_the_run_stays_readable(tmp_path
 
 
 def test_ctrl_c_during_an_overlap_stops_the_timing_stage_and_the_stages_beside_it(tmp_path: Path) -> None:
-    with serve(Ok) as url:
-        argv = ["run", "--target-url", url, "--stages", "e2e,contracts,security,accessibility", "--out", str(tmp_path)]
-        harness = subprocess.Popen(
-            [sys.executable, "-c", WAITING_STAGES, *argv, "--budgets", str(SMALL)],
-            cwd=REPO,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        try:
-            assert harness.stderr is not None
-            running = {line.split()[1] for line in _lines(harness.stderr, 3, "running ")}
-            assert running == {"e2e", "contracts", "security"}
-            harness.send_signal(signal.SIGINT)
-            harness.wait(timeout=60)
-        finally:
-            harness.kill()
-    assert harness.returncode == ExitCode.INCONCLUSIVE
-    run = (tmp_path / "latest").resolve()
+    code, running, run = _interrupted_once_running(tmp_path, "e2e,contracts,security,accessibility")
+    assert running == {"e2e", "contracts", "security"}
+    assert code == ExitCode.INCONCLUSIVE
     assert {json.loads((run / f"{name}.json").read_text())["status"] for name in running} == {"incomplete"}
     meta = json.loads((run / "run.json").read_text())
     assert meta["schedule"] == [["e2e"], ["contracts", "security"]], "accessibility (after e2e) never started"
