@@ -39,6 +39,13 @@ class Options:
     workers: int = _option(
         1, "pytest-xdist processes running the tests (needs pytest-xdist installed)", range=at_least(1)
     )
+    trace: str = _option(
+        "on-first-retry",
+        "Playwright traces of failed tests: on-first-retry (the failed tests run once more, traced; the first "
+        "outcome stands), retain-on-failure (every test traced, a failure's trace kept: a third more browser time) "
+        "or off",
+        choices=("on-first-retry", "retain-on-failure", "off"),
+    )
     timeout_s: float = _option(
         600.0,
         "deadline of each subprocess (the tests, the journeys) and of each page Lighthouse scores, in seconds",
@@ -75,6 +82,7 @@ class Options:
             pages=None if pages is None else tuple(_names(pages)),
             vitals_runs=int(given["vitals_runs"]),
             workers=int(given["workers"]),
+            trace=str(given["trace"]),
             timeout_s=float(given["timeout_s"]),
             lighthouse_pages=None if given["lighthouse_pages"] is None else int(given["lighthouse_pages"]),
             lighthouse_preset=str(given["lighthouse_preset"]),

@@ -16,7 +16,7 @@ The tests need no harness import; pytest-playwright's fixtures are extended, not
   the test's context in with the target description's auth recipe; nothing signs a test in unless it asks).
 
 Traces and screenshots of failures come from pytest-playwright's own ``--tracing``,
-``--screenshot`` and ``--output``.
+``--screenshot`` and ``--output`` (the e2e stage traces the re-run of a failed test, see its ``trace`` option).
 """
 
 from __future__ import annotations

@@ -66,13 +66,21 @@ def add_workflows(result: StageResult, sidecar: dict[str, Any], rel: PathFn) -> 
     result.details["workflows"] = [_summary(t) for t in tests]
 
 
+_RETRIED = {
+    "passed": "; it passed when run again, traced: flaky",
+    "failed": "; it failed again when run again, traced",
+    "error": "; its setup failed when run again, traced",
+}
+"""What the traced re-run of a failed test (trace = on-first-retry) adds to its finding."""
+
+
 def _failed(test: dict[str, Any]) -> Finding:
     workflow, step = test["nodeid"], test.get("failed_step")
     at = f" at step '{step}'" if step else ""
     return Finding(
         rule="workflow-failed",
         severity=Severity.HIGH,
-        message=f"workflow '{workflow}' failed{at}{_where(test, step)}",
+        message=f"workflow '{workflow}' failed{at}{_where(test, step)}{_RETRIED.get(str(test.get('retry')), '')}",
         location=f"{workflow} / {step}" if step else workflow,
         fingerprint=fingerprint("workflow-failed", workflow, step or ""),
         evidence=test.get("error", ""),
@@ -83,6 +91,7 @@ def _failed(test: dict[str, Any]) -> Finding:
             "duration_s": test["duration_s"],
             "trace": test.get("trace"),
             "screenshot": test.get("screenshot"),
+            "retry": test.get("retry"),
         },
     )
 
@@ -98,7 +107,7 @@ def _where(test: dict[str, Any], step: str | None) -> str:
 
 def _summary(test: dict[str, Any]) -> dict[str, Any]:
     """The per-workflow entry of ``e2e.json``: outcome, duration, failing step, artifacts, steps."""
-    keys = ("name", "outcome", "duration_s", "failed_step", "error", "trace", "screenshot", "steps")
+    keys = ("name", "outcome", "duration_s", "failed_step", "error", "retry", "trace", "screenshot", "steps")
     return {"id": test["nodeid"], **{key: test.get(key) for key in keys}}
 
 

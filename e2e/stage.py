@@ -79,6 +79,14 @@ class Paths:
         return self.root / "playwright"
 
     @property
+    def retry_sidecar(self) -> Path:
+        return self.root / "workflows-retry.json"
+
+    @property
+    def retry_playwright(self) -> Path:
+        return self.root / "playwright-retry"
+
+    @property
     def vitals(self) -> Path:
         return self.root / "vitals.json"
 
@@ -148,13 +156,15 @@ class _Run:
         ran = self._pytest(tests, project)
         self._tests_error(ran, tests)
         sidecar = _read(self.paths.sidecar)
+        self.cancelled = ran.cancelled
+        if self.options.trace == "on-first-retry" and not self.cancelled:
+            self._trace_failures(sidecar, tests, project)
         results.add_workflows(self.result, sidecar, _relative(self.ctx, project))
         self.result.details["workflows_wall_s"] = round(ran.elapsed_s, 1)
         if self.paths.observers:
             self.result.details["step_observers_s"] = _observed_seconds(sidecar)
         self.result.artifacts.update(_artifacts(self.ctx, self.paths, self.result))
         RunDir(self.ctx.run_dir).write_result(self.result)
-        self.cancelled = ran.cancelled
         records: list[dict[str, Any]] = sidecar.get("tests", [])
         return records
 
@@ -226,28 +236,62 @@ class _Run:
         self.cancelled = self.ctx.cancel.is_set()
 
     def _pytest(self, tests: Path, project: Path) -> process.Finished:
-        """pytest on the team's folder, with its own configuration and the harness's plugin."""
+        """pytest on the team's folder, with its own configuration, the harness's plugin and the step observers."""
         config = userconfig.pytest_config_args(tests, project)
         own = config[1] != os.devnull
         self.notes.append(f"the tests ran with their pytest configuration {config[1]}" if own else NO_CONFIG)
         flags = {
-            "--base-url": self.ctx.target.url,
             "--e2e-report": str(self.paths.sidecar),
             "--junitxml": str(self.paths.junit),
-            "--tracing": "retain-on-failure",
-            "--screenshot": "only-on-failure",
+            # Tracing every test costs a third more browser time; by default only a failure's re-run is traced.
+            "--tracing": "retain-on-failure" if self.options.trace == "retain-on-failure" else "off",
             "--output": str(self.paths.playwright),
         }
         flags.update({observer.option: str(self.paths.root / observer.folder) for observer in self.paths.observers})
         if self.options.select:
             flags["-k"] = self.options.select
-        command = [sys.executable, "-P", "-m", "pytest", str(tests), *config, *(p for pair in _PLUGINS for p in pair)]
-        command += [part for observer in self.paths.observers for part in ("-p", observer.plugin)]
-        command += ["-rfE", *(part for flag in flags.items() for part in flag)]
+        plugins = [part for observer in self.paths.observers for part in ("-p", observer.plugin)]
         if self.options.workers > 1:
-            command += ["-p", "xdist", "-n", str(self.options.workers)]
+            plugins += ["-p", "xdist", "-n", str(self.options.workers)]
         self.ctx.progress.start("e2e tests", total=None)
+        command = self._pytest_command([str(tests)], config, flags, plugins)
         return self._tool(command, project, self.paths.root / "pytest.log", _Progress(self.ctx, self.paths.sidecar))
+
+    def _trace_failures(self, sidecar: dict[str, Any], tests: Path, project: Path) -> None:
+        """Run the failed tests again, traced (Playwright's on-first-retry): each failure gets the re-run's
+        trace and outcome; its first outcome stands, so a test that passes the second time is still failed."""
+        failed = [test for test in sidecar.get("tests", []) if test["outcome"] in ("failed", "error")]
+        if not failed:
+            return
+        config = userconfig.pytest_config_args(tests, project)
+        rootdir = Path(config[config.index("--rootdir") + 1])
+        flags = {
+            "--e2e-report": str(self.paths.retry_sidecar),
+            "--tracing": "on",
+            "--output": str(self.paths.retry_playwright),
+        }
+        self.ctx.progress.start("e2e traced re-run of the failed tests", total=None)
+        nodes = [str(rootdir / test["nodeid"]) for test in failed]
+        command = self._pytest_command(nodes, config, flags, [])
+        ran = self._tool(command, project, self.paths.root / "pytest-retry.log")
+        self.cancelled = ran.cancelled
+        again = {test["nodeid"]: test for test in _read(self.paths.retry_sidecar).get("tests", [])}
+        for test in failed:
+            retried = again.get(test["nodeid"], {})
+            test["retry"] = retried.get("outcome")
+            test["trace"] = retried.get("trace")
+        self.notes.append(
+            f"{len(failed)} failed test(s) ran again, traced (trace = on-first-retry); the first outcome stands: "
+            + ", ".join(f"{test['nodeid']} {test['retry'] or 'not re-run'}" for test in failed)
+        )
+
+    def _pytest_command(
+        self, targets: list[str], config: list[str], flags: dict[str, str], plugins: list[str]
+    ) -> list[str]:
+        """The pytest command line for ``targets`` (the folder or test node ids) under the harness's plugins."""
+        flags = {"--base-url": self.ctx.target.url, "--screenshot": "only-on-failure", **flags}
+        command = [sys.executable, "-P", "-m", "pytest", *targets, *config, *(p for pair in _PLUGINS for p in pair)]
+        return [*command, *plugins, "-rfE", *(part for flag in flags.items() for part in flag)]
 
     def _tests_error(self, ran: process.Finished, tests: Path) -> None:
         """Record why the test run measured nothing trustworthy (pytest that ran the tests is fine)."""
@@ -365,6 +409,8 @@ def _artifacts(ctx: StageContext, paths: Paths, result: StageResult) -> dict[str
         "workflows": paths.sidecar,
         "vitals": paths.vitals,
         "pytest_log": paths.root / "pytest.log",
+        "workflows_retry": paths.retry_sidecar,
+        "pytest_retry_log": paths.root / "pytest-retry.log",
         "vitals_log": paths.root / "vitals.log",
         "lighthouse_log": paths.lighthouse / "lighthouse.log",
         **{observer.artifact: paths.root / observer.folder for observer in paths.observers},

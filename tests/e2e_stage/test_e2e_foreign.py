@@ -95,3 +95,37 @@ def test_auth_pages_are_measured_signed_in_and_a_refused_recipe_fails_them(
     (finding,) = refused.findings
     assert finding.location == "/account" and "auth recipe's credentials" in finding.message
     assert refused.metrics['e2e.page["/"].lcp_ms'] > 0, "the public page is still measured"
+
+
+FLAKY_TEST = """
+from pathlib import Path
+
+from playwright.sync_api import Page, expect
+
+RAN_ONCE = Path(__file__).with_name("ran-once")
+
+
+def test_open_the_notes(page: Page) -> None:
+    page.goto("/notes")
+    first = not RAN_ONCE.exists()
+    RAN_ONCE.touch()
+    expect(page.get_by_role("heading", level=1, name="All notes" if not first else "Not on the page")).to_be_visible(
+        timeout=500
+    )
+"""
+
+
+@pytest.mark.slow
+def test_a_failed_test_runs_again_traced_and_its_first_outcome_stands(notes_app: RunningApp, tmp_path: Path) -> None:
+    tests = tmp_path / "flaky_e2e"
+    tests.mkdir()
+    (tests / "test_flaky.py").write_text(FLAKY_TEST)
+    result = run_stage(tmp_path, notes_app, TargetDescription(playwright_tests=tests, pages=()))
+    (workflow,) = result.details["workflows"]
+    assert (workflow["outcome"], workflow["retry"]) == ("failed", "passed")
+    assert result.metrics["e2e.workflows.pass_ratio"] == 0.0, "a pass on the re-run does not count"
+    (finding,) = result.findings
+    assert finding.message.endswith("; it passed when run again, traced: flaky")
+    trace = tmp_path / "runs" / "latest" / finding.extra["trace"]
+    assert trace.name == "trace.zip" and trace.stat().st_size > 0 and "playwright-retry" in trace.parts
+    assert "workflows_retry" in result.artifacts and "ran again, traced" in " ".join(result.details["notes"])

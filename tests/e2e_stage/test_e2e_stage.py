@@ -118,6 +118,8 @@ def test_broken_upload_fails_the_upload_workflow_at_its_submit_step(start_target
     (finding,) = [f for f in result.findings if f.rule == "workflow-failed"]
     assert finding.location == f"{UPLOAD} / submit upload"
     assert f"'{UPLOAD}'" in finding.message and "'submit upload'" in finding.message
+    # The failed test ran once more, traced (trace = on-first-retry): the trace is the re-run's.
+    assert finding.extra["retry"] == "failed" and finding.message.endswith("it failed again when run again, traced")
     trace = run.path / finding.extra["trace"]
     assert trace.name == "trace.zip" and trace.stat().st_size > 0
     assert (run.path / finding.extra["screenshot"]).is_file()
