@@ -21,7 +21,9 @@ def test_browse(page: Page, step: StepFn) -> None:
         catalogue.next_page()
         catalogue.expect_page(2)
         catalogue.expect_results()
-        assert not set(catalogue.model_links()) & set(first_page), "page 2 repeats models of page 1"
+        # Listings lag uploads by up to the cache TTL (target_app/publishing.py): a page 1 cached before an
+        # upload and a page 2 computed after it share a model. Broken paging shows page 1 again.
+        assert set(catalogue.model_links()) - set(first_page), "page 2 shows only models of page 1"
 
 
 def test_search(page: Page, step: StepFn) -> None:
