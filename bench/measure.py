@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import threading
 import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -96,6 +97,40 @@ def run(
     if appeared is None and watch is not None and watch.exists():
         appeared = wall
     return Timing(wall, returncode if wall < timeout_s else None, peak.mb, appeared)
+
+
+class CpuTimeline:
+    """The machine's busy core-seconds over wall-clock time, read from ``/proc/stat`` twice a second on a
+    thread while a run goes on (``with CpuTimeline() as cpu: ...``; then `busy_between`)."""
+
+    _EVERY_S = 0.5
+
+    def __init__(self) -> None:
+        self.cores = os.cpu_count() or 1
+        self._samples: list[tuple[float, float]] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, name="bench-cpu", daemon=True)
+
+    def __enter__(self) -> CpuTimeline:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def busy_between(self, start: float, end: float) -> float:
+        """Core-seconds the machine was busy from ``start`` to ``end`` (``time.time()`` stamps, to the sample)."""
+        inside = [busy for at, busy in self._samples if start <= at <= end]
+        return inside[-1] - inside[0] if len(inside) > 1 else 0.0
+
+    def _sample(self) -> None:
+        ticks = os.sysconf("SC_CLK_TCK")
+        while not self._stop.is_set():
+            # cpu user nice system idle iowait irq softirq steal: busy is all but idle and iowait.
+            fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
+            self._samples.append((time.time(), (sum(fields) - fields[3] - fields[4]) / ticks))
+            self._stop.wait(self._EVERY_S)
 
 
 class _Peak:
