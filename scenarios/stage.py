@@ -25,6 +25,7 @@ from stagekit.auth import Credentials, authenticate
 from stagekit.description import MetricsMapping
 from stagekit.stage_options import with_defaults
 from stagekit.stages import StageContext
+from stagekit.target import free_port
 from vocabulary import atomic
 from vocabulary.records import StageResult, Status
 from vocabulary.rundir import RunDir
@@ -146,7 +147,11 @@ def _command(ctx: StageContext, chosen: scenario.Scenario, summary_path: Path) -
         if opts.get(key) is not None:
             cmd += [f"--harness-{key.replace('_', '-')}", str(opts[key])]
     if opts.get("processes"):
-        cmd += ["--processes", str(opts["processes"])]
+        # Locust's master listens on every interface at 5557 unless told otherwise: a second run on the
+        # machine could not bind it (or its workers would join the first run). A free loopback port per run.
+        port = str(free_port())
+        cmd += ["--processes", str(opts["processes"]), "--master-bind-host", "127.0.0.1", "--master-bind-port", port]
+        cmd += ["--master-host", "127.0.0.1", "--master-port", port]
     return cmd
 
 

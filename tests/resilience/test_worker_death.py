@@ -38,7 +38,6 @@ def _wait_for(path: Path, timeout_s: float) -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.usefixtures("one_locust_master")
 def test_a_dead_worker_makes_the_load_budgets_inconclusive(tmp_path: Path, target_data_dir: Path) -> None:
     with harness_run([*ARGS, "--out", str(tmp_path)], {"HARNESS_TARGET_DATA_DIR": str(target_data_dir)}) as process:
         process.wait_for_line("▶ load", timeout_s=90)

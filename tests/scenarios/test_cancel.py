@@ -15,7 +15,7 @@ from tests.scenarios.conftest import load_context
 from vocabulary.records import Status
 from vocabulary.rundir import RunDir
 
-pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("one_locust_master")]
+pytestmark = [pytest.mark.slow]
 
 
 def locust_processes(marker: str) -> list[psutil.Process]:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import socket
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,9 +14,23 @@ from stagekit.target import AppProcess
 from tests.scenarios.conftest import run_load
 from vocabulary.records import Status
 
-pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("one_locust_master")]
+pytestmark = pytest.mark.slow
+LOCUST_DEFAULT_MASTER_PORT = 5557
 
 
+@pytest.fixture
+def default_master_port_taken() -> Iterator[None]:
+    """Locust's default master port held by someone else (another run on the machine): a run must not need it."""
+    with socket.socket() as taken:
+        try:
+            taken.bind(("127.0.0.1", LOCUST_DEFAULT_MASTER_PORT))
+            taken.listen()
+        except OSError:
+            pass  # already held by something else: taken all the same
+        yield
+
+
+@pytest.mark.usefixtures("default_master_port_taken")
 def test_two_workers_merge_exactly(bundled_target: AppProcess, tmp_path: Path) -> None:
     result = run_load(bundled_target.url, tmp_path, processes=2)
     assert result.status is Status.PASSED, result.error
