@@ -92,6 +92,12 @@ class Session:
         self.traffic.left_origin()  # forget an earlier page's attempt
         try:
             response = self.page.goto(self.plan.base_url + path, wait_until="load")
+            left = self.traffic.left_origin()
+            if left is not None:
+                # The harness's proxy refused the other origin: a headless shell shows its 403 page (the
+                # full browser an error, see _not_loaded). Not the target's page either way.
+                self._off_origin(path, left, planned)
+                return []
             instead = self._not_a_page(path, response, planned=planned, auth=auth)
             if instead is not None:
                 return instead
@@ -144,11 +150,14 @@ class Session:
         self.page = self._new_page()
         left = self.traffic.left_origin()
         if left is not None:
-            self._not_audited(path, f"went to {left}, off the target's origin (not followed)", planned)
+            self._off_origin(path, left, planned)
         elif _DOWNLOAD in (exc.message or ""):
             self._not_audited(path, "starts a download, not a page", planned)
         else:
             self.recorder.failure(path, _first_line(exc))
+
+    def _off_origin(self, path: str, left: str, planned: bool) -> None:
+        self._not_audited(path, f"went to {left}, off the target's origin (not followed)", planned)
 
     def _not_audited(self, path: str, problem: str, failure: bool) -> None:
         if failure:

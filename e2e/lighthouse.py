@@ -254,8 +254,9 @@ def read_report(path: Path, page: Page) -> Audit:
 
 
 def _chrome() -> str:
-    """The harness's Chromium: a binary path for Lighthouse (Playwright's own build asked for its path)."""
-    browser = find_browser()
+    """The harness's full Chromium (Lighthouse measures in its new headless mode, not in a headless shell):
+    a binary path for Lighthouse (Playwright's own build asked for its path)."""
+    browser = find_browser(headless_shell=False)
     if browser.executable is not None:
         return str(browser.executable)
     from playwright.sync_api import sync_playwright  # only needed when Playwright's own build is used

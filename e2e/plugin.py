@@ -74,7 +74,8 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any], browser_n
     if browser_name != "chromium":
         return browser_type_launch_args
     try:
-        found = find_browser().launch_kwargs()
+        # pytest-playwright's --headed asks for a window, which only the full browser has.
+        found = find_browser(headless_shell=browser_type_launch_args.get("headless", True)).launch_kwargs()
     except HarnessError as exc:
         pytest.exit(exc.render(), returncode=3)
     own = list(browser_type_launch_args.get("args", []))
