@@ -61,7 +61,7 @@ def install(prefix: Path, log: Path) -> Path:
     prefix.mkdir(parents=True, exist_ok=True)
     (prefix / "package.json").write_text('{"private": true}\n')
     argv = [npm, "i", "--no-save", "--no-audit", "--no-fund", "--ignore-scripts", f"artillery@{VERSION}"]
-    env = measure.child_env(prefix / "pycache")
+    env = measure.child_env()
     done = measure.run(argv, env=env, log=log, cwd=prefix, timeout_s=INSTALL_TIMEOUT_S)
     if done.returncode != 0 or not binary.exists():
         raise RuntimeError(f"npm i artillery@{VERSION} failed (exit {done.returncode}; see {log})")
@@ -75,7 +75,7 @@ def artillery_rps(binary: Path, url: str, path: str, core: str, tmp: Path, secon
     config.write_text(CONFIG.format(url=url, users=USERS, path=path, count=count))
     report = tmp / f"artillery-{tag}.json"
     argv = load_bench.pinned(core, [str(binary), "run", "--quiet", "--output", str(report), str(config)])
-    env = measure.child_env(tmp / "pycache") | {"ARTILLERY_DISABLE_TELEMETRY": "true", "DO_NOT_TRACK": "1"}
+    env = measure.child_env() | {"ARTILLERY_DISABLE_TELEMETRY": "true", "DO_NOT_TRACK": "1"}
     done = measure.run(argv, env=env, log=tmp / "artillery.log", timeout_s=seconds * 20 + 60)
     if done.returncode != 0 or not report.exists():
         raise RuntimeError(f"artillery run failed (exit {done.returncode}; see {tmp / 'artillery.log'})")

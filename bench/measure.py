@@ -63,12 +63,12 @@ def load() -> str:
     return "load average " + ", ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
-def child_env(pycache: Path) -> dict[str, str]:
-    """This environment with bytecode caching on (in ``pycache``): an installed harness has its
-    bytecode compiled, so a run that recompiled every module (pandas alone takes seconds) would
-    time the compiler, not the harness."""
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    return env | {"PYTHONPYCACHEPREFIX": str(pycache)}
+def child_env() -> dict[str, str]:
+    """This environment with bytecode caching on: an installed harness has its bytecode compiled (the nox
+    sessions install with it), so a run that recompiled every module (pandas alone takes seconds) would
+    time the compiler, not the harness. No PYTHONPYCACHEPREFIX: Python would then look for bytecode
+    only under the prefix and compile every installed package again."""
+    return {k: v for k, v in os.environ.items() if k not in ("PYTHONDONTWRITEBYTECODE", "PYTHONPYCACHEPREFIX")}
 
 
 def run(

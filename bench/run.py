@@ -75,7 +75,7 @@ def generator_rows(names: list[str], work: Path, args: argparse.Namespace) -> li
     if "--json" not in _help(LOAD_BENCH, work):
         return [measure.not_measured(f, g, "bench/load_bench.py has no --json option yet") for f, g in wanted.values()]
     timeout = 900 + (args.soak_seconds if "memory" in wanted else 0)
-    done = measure.run([sys.executable, str(LOAD_BENCH), *flags], env=_env(work), log=work / "load_bench.log",
+    done = measure.run([sys.executable, str(LOAD_BENCH), *flags], env=measure.child_env(), log=work / "load_bench.log",
                        timeout_s=timeout)  # fmt: skip
     found = json.loads((work / "load_bench.json").read_text()) if (work / "load_bench.json").exists() else []
     rows = []
@@ -94,12 +94,8 @@ def _from_load_bench(found: dict[str, Any]) -> Row:
 def _help(script: Path, work: Path) -> str:
     log = work / f"{script.stem}-help.log"
     log.unlink(missing_ok=True)
-    measure.run([sys.executable, str(script), "--help"], env=_env(work), log=log, timeout_s=60)
+    measure.run([sys.executable, str(script), "--help"], env=measure.child_env(), log=log, timeout_s=60)
     return log.read_text(errors="replace") if log.exists() else ""
-
-
-def _env(work: Path) -> dict[str, str]:
-    return measure.child_env(work / "pycache")
 
 
 def harness_run(
@@ -107,7 +103,7 @@ def harness_run(
 ) -> tuple[measure.Timing, Path | None]:
     """``harness run --profile PROFILE EXTRA --out WORK`` of ``checkout``; its timing and run folder."""
     argv = [sys.executable, "-m", "harness", "run", "--profile", profile, "--out", str(work), *extra]
-    env = _env(work) | ({} if checkout == ROOT else {"PYTHONPATH": str(checkout)})
+    env = measure.child_env() | ({} if checkout == ROOT else {"PYTHONPATH": str(checkout)})
     timing = measure.run(argv, env=env, log=work / f"{profile}.log", timeout_s=timeout_s, cwd=checkout)
     latest = work / "latest"
     return timing, latest.resolve() if latest.exists() else None
@@ -213,7 +209,7 @@ def suite_row(work: Path, args: argparse.Namespace) -> list[Row]:
     if not args.suite:
         return [measure.not_measured(figure, goal, "run with --suite")]
     argv = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *args.pytest_args.split()]
-    timing = measure.run(argv, env=_env(work), log=work / "suite.log", timeout_s=3600)
+    timing = measure.run(argv, env=measure.child_env(), log=work / "suite.log", timeout_s=3600)
     detail = f"exit code {timing.returncode} (log {work / 'suite.log'}); {measure.load()}"
     return [Row(figure, timing.wall_s, goal, timing.wall_s <= SUITE_GOAL_S and timing.returncode == 0, detail,
                 unit="s")]  # fmt: skip

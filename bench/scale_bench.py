@@ -90,7 +90,7 @@ def wall(timings: list[Timing]) -> float:
 
 def measure_scale(work: Path, times: int = 3) -> list[Row]:
     """Generate both runs, warm the bytecode cache, time gate and reports on each; the rows."""
-    env = measure.child_env(work / "pycache")
+    env = measure.child_env()
     big = generate(work / "big", small=False, env=env)
     small = generate(work / "small", small=True, env=env)
     measure.run(harness("report", str(small)), env=env, log=work / "warm-up.log", timeout_s=TIMEOUT_S)
