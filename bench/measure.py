@@ -100,14 +100,14 @@ def run(
 
 
 class CpuTimeline:
-    """The machine's busy core-seconds over wall-clock time, read from ``/proc/stat`` twice a second on a
-    thread while a run goes on (``with CpuTimeline() as cpu: ...``; then `busy_between`)."""
+    """The machine's busy and stolen core-seconds over wall-clock time, read from ``/proc/stat`` twice a
+    second on a thread while a run goes on (``with CpuTimeline() as cpu: ...``; then `busy_between`)."""
 
     _EVERY_S = 0.5
 
     def __init__(self) -> None:
         self.cores = os.cpu_count() or 1
-        self._samples: list[tuple[float, float]] = []
+        self._samples: list[tuple[float, float, float]] = []
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._sample, name="bench-cpu", daemon=True)
 
@@ -120,16 +120,24 @@ class CpuTimeline:
         self._thread.join()
 
     def busy_between(self, start: float, end: float) -> float:
-        """Core-seconds the machine was busy from ``start`` to ``end`` (``time.time()`` stamps, to the sample)."""
-        inside = [busy for at, busy in self._samples if start <= at <= end]
+        """Core-seconds this machine's processes ran from ``start`` to ``end`` (``time.time()`` stamps)."""
+        return self._between(start, end, 1)
+
+    def stolen_between(self, start: float, end: float) -> float:
+        """Core-seconds the hypervisor gave to other machines while this one wanted them (steal)."""
+        return self._between(start, end, 2)
+
+    def _between(self, start: float, end: float, field: int) -> float:
+        inside = [sample[field] for sample in self._samples if start <= sample[0] <= end]
         return inside[-1] - inside[0] if len(inside) > 1 else 0.0
 
     def _sample(self) -> None:
         ticks = os.sysconf("SC_CLK_TCK")
         while not self._stop.is_set():
-            # cpu user nice system idle iowait irq softirq steal: busy is all but idle and iowait.
+            # cpu user nice system idle iowait irq softirq steal: busy is user to softirq, bar idle and iowait.
             fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
-            self._samples.append((time.time(), (sum(fields) - fields[3] - fields[4]) / ticks))
+            busy = sum(fields[:7]) - fields[3] - fields[4]
+            self._samples.append((time.time(), busy / ticks, fields[7] / ticks))
             self._stop.wait(self._EVERY_S)
 
 

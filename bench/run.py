@@ -178,10 +178,12 @@ def smoke_row(work: Path, _: argparse.Namespace) -> list[Row]:
     used = {stage: cpu.busy_between(start, end) for stage, (start, end) in stages.items()}
     load_end = stages["load"][1] if "load" in stages else ended - timing.wall_s
     floor = (load_end - (ended - timing.wall_s)) + cpu.busy_between(load_end, ended) / cpu.cores
+    stolen = cpu.stolen_between(ended - timing.wall_s, ended)
     detail = (
         f"exit code {timing.returncode}; each stage's seconds and the machine's busy core-seconds meanwhile: "
         + ", ".join(f"{k} {end - start:.0f} s / {used[k]:.0f}" for k, (start, end) in stages.items())
-        + f" (stages beside each other share theirs); reference: the CPU floor on {cpu.cores} cores, "
+        + f" (stages beside each other share theirs); the hypervisor stole {stolen:.0f} core-seconds meanwhile"
+        + f"; reference: the CPU floor on {cpu.cores} cores, "
         f"harness start to the end of load plus the busy core-seconds after it / {cpu.cores}; {measure.load()}"
     )
     return [Row(figure, timing.wall_s, goal, timing.wall_s <= SMOKE_GOAL_S, detail, floor, timing.wall_s / floor, "s")]
