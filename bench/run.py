@@ -172,13 +172,14 @@ def smoke_row(work: Path, _: argparse.Namespace) -> list[Row]:
     with measure.CpuTimeline() as cpu:
         timing, run = harness_run(work, "smoke", timeout_s=900)
         ended = time.time()
+    started = ended - timing.wall_s
     if run is None or not (run / "verdict.json").exists():
         return [measure.not_measured(figure, goal, f"no verdict (exit {timing.returncode}); see {work}")]
     stages = _stage_windows(run)
     used = {stage: cpu.busy_between(start, end) for stage, (start, end) in stages.items()}
-    load_end = stages["load"][1] if "load" in stages else ended - timing.wall_s
-    floor = (load_end - (ended - timing.wall_s)) + cpu.busy_between(load_end, ended) / cpu.cores
-    stolen = cpu.stolen_between(ended - timing.wall_s, ended)
+    load_end = stages["load"][1] if "load" in stages else started
+    floor = (load_end - started) + cpu.busy_between(load_end, ended) / cpu.cores
+    stolen = cpu.stolen_between(started, ended)
     detail = (
         f"exit code {timing.returncode}; each stage's seconds and the machine's busy core-seconds meanwhile: "
         + ", ".join(f"{k} {end - start:.0f} s / {used[k]:.0f}" for k, (start, end) in stages.items())

@@ -153,12 +153,14 @@ class _Run:
         if tests is None or project is None:
             self.result.not_applicable.update(dict.fromkeys(results.WORKFLOW_METRICS, NO_TESTS))
             return []
-        ran = self._pytest(tests, project)
+        # The first run and a re-run of its failures read the same configuration.
+        config = userconfig.pytest_config_args(tests, project)
+        ran = self._pytest(tests, project, config)
         self._tests_error(ran, tests)
         sidecar = _read(self.paths.sidecar)
         self.cancelled = ran.cancelled
         if self.options.trace == "on-first-retry" and not self.cancelled:
-            self._trace_failures(sidecar, tests, project)
+            self._trace_failures(sidecar, project, config)
         results.add_workflows(self.result, sidecar, _relative(self.ctx, project))
         self.result.details["workflows_wall_s"] = round(ran.elapsed_s, 1)
         if self.paths.observers:
@@ -235,9 +237,9 @@ class _Run:
         results.add_scores(self.result, audits, len(chosen))
         self.cancelled = self.ctx.cancel.is_set()
 
-    def _pytest(self, tests: Path, project: Path) -> process.Finished:
-        """pytest on the team's folder, with its own configuration, the harness's plugin and the step observers."""
-        config = userconfig.pytest_config_args(tests, project)
+    def _pytest(self, tests: Path, project: Path, config: list[str]) -> process.Finished:
+        """pytest on the team's folder, with its own configuration (``config``: `userconfig.pytest_config_args`),
+        the harness's plugin and the step observers."""
         own = config[1] != os.devnull
         self.notes.append(f"the tests ran with their pytest configuration {config[1]}" if own else NO_CONFIG)
         flags = {
@@ -257,14 +259,13 @@ class _Run:
         command = self._pytest_command([str(tests)], config, flags, plugins)
         return self._tool(command, project, self.paths.root / "pytest.log", _Progress(self.ctx, self.paths.sidecar))
 
-    def _trace_failures(self, sidecar: dict[str, Any], tests: Path, project: Path) -> None:
+    def _trace_failures(self, sidecar: dict[str, Any], project: Path, config: list[str]) -> None:
         """Run the failed tests again, traced (Playwright's on-first-retry): each failure gets the re-run's
         trace and outcome; its first outcome stands, so a test that passes the second time is still failed."""
         failed = [test for test in sidecar.get("tests", []) if test["outcome"] in ("failed", "error")]
         if not failed:
             return
-        config = userconfig.pytest_config_args(tests, project)
-        rootdir = Path(config[config.index("--rootdir") + 1])
+        rootdir = Path(config[config.index("--rootdir") + 1])  # node ids are relative to it
         flags = {
             "--e2e-report": str(self.paths.retry_sidecar),
             "--tracing": "on",
